@@ -1,0 +1,3 @@
+from cwm_gateway.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""Reading a request: which things it names, and what it wants done with them.
+
+"close ticket 123" -> concepts [ticket], intent update (PATCH/PUT), id 123 on ticket.
+"how many open tickets" -> count. "notes on a project" -> head noun "notes".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from . import text
+from .lexicon import Lexicon, Phrase
+
+# Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
+PREAMBLE = frozenset(
+    "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
+    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll".split()
+)
+# "ticket number 4521", "PO no. 77"
+ID_FILLERS = frozenset("no num nbr number id".split())
+# "how many vacation and sick hours": a unit this close after "how many" makes it an amount.
+UNIT_WINDOW = 4
+INTENT_METHODS = {
+    "create": ("POST",),
+    "action": ("POST",),
+    "update": ("PATCH", "PUT"),
+    "delete": ("DELETE",),
+    "read": ("GET",),
+}
+_DECIMAL_RE = re.compile(r"\d+[.,]\d+")
+_CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+class Vocabulary(Protocol):
+    def known(self, words: set[str]) -> dict[str, int]:
+        """Document frequency of each word the catalog uses (unknown words are absent)."""
+
+    def correct(self, word: str) -> str | None:
+        """The catalog or lexicon word a misspelt or abbreviated ``word`` most likely means."""
+
+
+@dataclass
+class Token:
+    word: str
+    raw: str
+    index: int
+    proper: bool = False  # capitalised mid-sentence: a name (Dave, Contoso), never "corrected"
+    corrected_from: str | None = None
+
+    @property
+    def is_number(self) -> bool:
+        return self.word.isdigit()
+
+
+@dataclass
+class Concept:
+    """One thing the request names, with the catalog phrases that may express it."""
+
+    text: str
+    alternatives: list[tuple[Phrase, float]]
+    start: int
+    end: int  # exclusive token index
+    source: str = "word"  # word | lexicon | corrected
+
+    def tokens(self) -> set[str]:
+        return {t for phrase, _ in self.alternatives for t in phrase}
+
+
+@dataclass
+class Analysis:
+    query: str
+    tokens: list[Token]
+    concepts: list[Concept] = field(default_factory=list)
+    intent: str | None = None  # create | update | delete | action | read
+    count: bool = False
+    ids: list[tuple[str, Concept]] = field(default_factory=list)
+    head: Concept | None = None
+    qualifiers: set[str] = field(default_factory=set)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return INTENT_METHODS.get(self.intent or "", ())
+
+
+def tokenize(query: str) -> list[Token]:
+    """Words of a request with what ranking needs to know about each.
+
+    Decimals ("1.5 h") are quantities, never ids, so they are dropped here.
+    """
+    cleaned = _DECIMAL_RE.sub(" ", query)
+    out: list[Token] = []
+    for chunk_index, chunk in enumerate(_CHUNK_RE.findall(cleaned)):
+        proper = chunk_index > 0 and chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
+        for piece in text.split_identifier(chunk):
+            out.append(Token(text.stem(piece), chunk, len(out), proper=proper))
+    return out
+
+
+def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
+    tokens = tokenize(query)
+    lexicon_words = lexicon.all_words()
+    known = vocabulary.known({t.word for t in tokens if not t.is_number})
+    if expand:
+        for token in tokens:
+            word = token.word
+            if token.is_number or word in known or word in lexicon_words or len(word) < 4 or token.proper:
+                continue
+            fixed = vocabulary.correct(word)
+            if fixed and fixed != word:
+                token.corrected_from, token.word = word, fixed
+        known.update(vocabulary.known({t.word for t in tokens if t.corrected_from}))
+    words = [t.word for t in tokens]
+    analysis = Analysis(query, tokens)
+    analysis.intent, verb_end = _intent(words, lexicon)
+    analysis.count = _count_intent(words, lexicon)
+    analysis.concepts = _concepts(tokens, words, lexicon, known, expand, skip_until=verb_end)
+    analysis.ids = _ids(tokens, analysis.concepts)
+    analysis.head = _head(analysis.concepts, tokens, lexicon)
+    mentioned = {t for c in analysis.concepts for t in c.tokens()}
+    analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
+    return analysis
+
+
+def _intent(words: list[str], lexicon: Lexicon) -> tuple[str | None, int]:
+    """The verb that opens the request, after any politeness: (intent, index after it)."""
+    position = 0
+    while position < len(words) and words[position] in PREAMBLE:
+        found = lexicon.intent_at(words, position)
+        if found:
+            return found[0], position + found[1]
+        position += 1
+    found = lexicon.intent_at(words, position) if position < len(words) else None
+    if found:
+        return found[0], position + found[1]
+    return None, 0
+
+
+def _count_intent(words: list[str], lexicon: Lexicon) -> bool:
+    for position in range(len(words)):
+        found = lexicon.intent_at(words, position)
+        if found and found[0] == "count":
+            after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
+            if not any(word in lexicon.units for word in after):
+                return True
+    return False
+
+
+def _concepts(
+    tokens: list[Token],
+    words: list[str],
+    lexicon: Lexicon,
+    known: dict[str, int],
+    expand: bool,
+    skip_until: int,
+) -> list[Concept]:
+    taken = [False] * len(tokens)
+    for i in range(skip_until):  # the opening verb is intent, not a thing
+        taken[i] = words[i] not in known or words[i] in lexicon.stop or _is_plain_verb(words[i], lexicon)
+    found: list[Concept] = []
+
+    def add_phrase(positions: list[int], with_small_words: bool) -> None:
+        # Longest lexicon phrase over ``positions`` (indexes into tokens), left to right.
+        sequence = [words[p] for p in positions]
+        i = 0
+        while i < len(positions):
+            if taken[positions[i]]:
+                i += 1
+                continue
+            match = lexicon.synonyms_at(sequence, i, with_small_words) if expand else None
+            if match and not any(taken[p] for p in positions[i : i + match[0]]):
+                length, targets = match
+                span = positions[i : i + length]
+                source = tuple(sequence[i : i + length])
+                alternatives: list[tuple[Phrase, float]] = []
+                if all(w in known for w in source) and not all(w in lexicon.stop for w in source):
+                    alternatives.append((source, 1.0))
+                alternatives += [(target, 0.9) for target in targets]
+                raw = " ".join(tokens[p].raw for p in span)
+                found.append(Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon"))
+                for p in span:
+                    taken[p] = True
+                i += length
+            else:
+                i += 1
+
+    # Phrases written with their small words ("out of office", "good at") ...
+    add_phrase(list(range(len(tokens))), with_small_words=True)
+    # ... then phrases over content words only ("office is closed" -> "office closed").
+    content = [i for i, t in enumerate(tokens) if not taken[i] and t.word not in lexicon.stop and not t.is_number]
+    add_phrase(content, with_small_words=False)
+    for i, token in enumerate(tokens):
+        if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
+            continue
+        weight = 0.85 if token.corrected_from else 1.0
+        found.append(
+            Concept(token.raw, [((token.word,), weight)], i, i + 1, "corrected" if token.corrected_from else "word")
+        )
+        taken[i] = True
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def _is_plain_verb(word: str, lexicon: Lexicon) -> bool:
+    return any((word,) in phrases for name, phrases in lexicon.intents.items() if name != "action")
+
+
+def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
+    """Numbers that name a record: they follow the noun they identify ("ticket 4521", "PO #77")."""
+    by_end = {c.end - 1: c for c in concepts}
+    out: list[tuple[str, Concept]] = []
+    for token in tokens:
+        if not token.is_number:
+            continue
+        j = token.index - 1
+        while j >= 0 and tokens[j].word in ID_FILLERS:
+            j -= 1
+        concept = by_end.get(j)
+        if concept is not None:
+            out.append((token.word, concept))
+    return out
+
+
+def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+    """The main noun: the last word of the first run of adjacent concepts.
+
+    "tasks on a project ticket" -> tasks; "project phases" -> phases.
+    """
+    if not concepts:
+        return None
+    head = concepts[0]
+    for following in concepts[1:]:
+        if following.start != head.end:
+            break
+        head = following
+    return head

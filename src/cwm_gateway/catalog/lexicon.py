@@ -1,0 +1,124 @@
+"""The domain lexicon (lexicon.txt): MSP vocabulary, intent words, stop words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import text
+
+Phrase = tuple[str, ...]
+LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
+INTENTS = ("create", "update", "delete", "count", "action", "read")
+
+
+def phrase(words: str) -> Phrase:
+    return tuple(text.tokens(words))
+
+
+@dataclass
+class Lexicon:
+    synonyms: dict[Phrase, list[Phrase]] = field(default_factory=dict)
+    intents: dict[str, set[Phrase]] = field(default_factory=lambda: {name: set() for name in INTENTS})
+    qualifiers: dict[str, str] = field(default_factory=dict)
+    units: set[str] = field(default_factory=set)
+    stop: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._longest = 1
+        self._all_words: frozenset[str] | None = None
+        self._intents_by_first: dict[str, list[tuple[str, Phrase]]] | None = None
+
+    @property
+    def longest_phrase(self) -> int:
+        return self._longest
+
+    def all_words(self) -> frozenset[str]:
+        """Every word the lexicon knows, for typo correction to aim at."""
+        if self._all_words is None:
+            self._all_words = frozenset(self._collect_words())
+        return self._all_words
+
+    def _collect_words(self) -> set[str]:
+        words = set(self.stop) | set(self.units)
+        for source, targets in self.synonyms.items():
+            words.update(source)
+            for target in targets:
+                words.update(target)
+        for phrases in self.intents.values():
+            for p in phrases:
+                words.update(p)
+        return {w for w in words if not w.isdigit()}
+
+    def synonyms_at(
+        self, tokens: list[str], start: int, with_small_words: bool | None = None
+    ) -> tuple[int, list[Phrase]] | None:
+        """Longest lexicon phrase starting at ``tokens[start]``: (length, targets).
+
+        ``with_small_words`` True keeps only phrases containing a stop word ("out of
+        office"), False only phrases without one; None accepts both.
+        """
+        for length in range(min(self._longest, len(tokens) - start), 0, -1):
+            source = tuple(tokens[start : start + length])
+            targets = self.synonyms.get(source)
+            if targets is None:
+                continue
+            if with_small_words is not None and any(w in self.stop for w in source) != with_small_words:
+                continue
+            return length, targets
+        return None
+
+    def intent_at(self, tokens: list[str], start: int) -> tuple[str, int] | None:
+        """The intent phrase starting at ``tokens[start]``, longest first: (intent, length)."""
+        if self._intents_by_first is None:
+            index: dict[str, list[tuple[str, Phrase]]] = {}
+            for name in INTENTS:
+                for p in self.intents[name]:
+                    index.setdefault(p[0], []).append((name, p))
+            self._intents_by_first = index
+        best: tuple[str, int] | None = None
+        for name, p in self._intents_by_first.get(tokens[start], ()):
+            if tuple(tokens[start : start + len(p)]) == p and (best is None or len(p) > best[1]):
+                best = (name, len(p))
+        return best
+
+
+def parse(source: str) -> Lexicon:
+    lexicon = Lexicon()
+    longest = 1
+    for number, raw in enumerate(source.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("@") else raw.strip()
+        if not line:
+            continue
+        if "=" not in line:
+            raise ValueError(f"lexicon line {number}: expected 'words = targets': {raw!r}")
+        left, right = (part.strip() for part in line.split("=", 1))
+        items = [item.strip() for item in right.split(",") if item.strip()]
+        if left.startswith("@qualify "):
+            noun = phrase(left.split(None, 1)[1])
+            lexicon.qualifiers[noun[0]] = phrase(right)[0]
+        elif left == "@unit":
+            lexicon.units.update(w for item in items for w in phrase(item))
+        elif left == "@stop":
+            # Stop words are matched unstemmed too ("does" must not become "doe").
+            lexicon.stop.update(w for item in items for w in [*phrase(item), *text.split_identifier(item)])
+        elif left.startswith("@"):
+            name = left[1:]
+            if name not in INTENTS:
+                raise ValueError(f"lexicon line {number}: unknown intent {left}")
+            lexicon.intents[name].update(phrase(item) for item in items)
+        else:
+            targets = [phrase(t) for t in right.split("|") if phrase(t)]
+            for source_phrase in (phrase(item) for item in left.split(",")):
+                if source_phrase:
+                    known = lexicon.synonyms.setdefault(source_phrase, [])
+                    known.extend(t for t in targets if t not in known and t != source_phrase)
+                    longest = max(longest, len(source_phrase))
+    lexicon._longest = longest
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return parse(LEXICON_FILE.read_text(encoding="utf-8"))

@@ -1,0 +1,96 @@
+"""The catalog database layout, in one place.
+
+The catalog is a build artefact: it is rebuilt from the OpenAPI definition, never
+migrated. ``FORMAT_VERSION`` is stored in ``PRAGMA user_version``; a reader that
+finds another version asks for a rebuild instead of guessing.
+"""
+
+FORMAT_VERSION = 3
+
+DDL = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- One row per (path, method). Schemas are stored as JSON with their $refs intact;
+-- they are expanded on demand from the schemas table.
+CREATE TABLE operations (
+    id                      INTEGER PRIMARY KEY,
+    method                  TEXT NOT NULL,
+    path                    TEXT NOT NULL,
+    operation_id            TEXT NOT NULL,
+    category                TEXT NOT NULL,
+    summary                 TEXT NOT NULL,   -- first line, .NET type-name noise removed
+    raw_summary             TEXT NOT NULL,
+    description             TEXT NOT NULL,
+    deprecated              INTEGER NOT NULL,
+    replacement             TEXT,            -- the path ConnectWise recommends instead
+    original_path           TEXT,            -- x-original-path of a repaired template
+    segment_count           INTEGER NOT NULL,
+    resource_schema         TEXT,            -- component schema of the resource (list items)
+    returns_list            INTEGER NOT NULL,
+    request_media_type      TEXT,
+    request_schema          TEXT,
+    request_required        INTEGER NOT NULL,
+    request_missing_schema  TEXT,            -- x-missing-schema: named but not defined
+    response_status         TEXT,
+    response_media_type     TEXT,
+    response_schema         TEXT,
+    response_missing_schema TEXT,
+    -- Search tokens (catalog.text), read by the ranking for its candidates.
+    resource_terms          TEXT NOT NULL,   -- the resource: last literal segment but modifiers
+    path_terms              TEXT NOT NULL,   -- every segment, "/"-separated, placeholders as {}
+    category_terms          TEXT NOT NULL,
+    summary_terms           TEXT NOT NULL,
+    field_terms             TEXT NOT NULL,   -- property names of the resource schema
+    UNIQUE (path, method)
+);
+CREATE INDEX operations_by_category ON operations (category COLLATE NOCASE);
+CREATE INDEX operations_by_segments ON operations (segment_count);
+
+CREATE TABLE parameters (
+    operation   INTEGER NOT NULL REFERENCES operations (id),
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    location    TEXT NOT NULL,               -- path | query | header | cookie
+    required    INTEGER NOT NULL,
+    type        TEXT,
+    format      TEXT,
+    description TEXT NOT NULL,
+    schema      TEXT,
+    auth        INTEGER NOT NULL,            -- supplied by the gateway (clientId), not by the user
+    PRIMARY KEY (operation, position)
+);
+
+CREATE TABLE responses (
+    operation      INTEGER NOT NULL REFERENCES operations (id),
+    status         TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    media_type     TEXT,
+    schema         TEXT,
+    missing_schema TEXT,
+    PRIMARY KEY (operation, status)
+);
+
+CREATE TABLE schemas (
+    name       TEXT PRIMARY KEY,
+    definition TEXT NOT NULL
+);
+
+-- Every search token with the number of operations using it: the dictionary that
+-- typo correction and abbreviation expansion draw from.
+CREATE TABLE vocabulary (
+    word      TEXT PRIMARY KEY,
+    doc_count INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE vocabulary_trigrams USING fts5 (word, tokenize = 'trigram');
+
+-- Field-aware full-text index; rowid = operations.id. Text is pre-tokenised by
+-- catalog.text so that the query side can use exactly the same rules.
+CREATE VIRTUAL TABLE operations_fts USING fts5 (
+    resource, path, category, summary, operation_id, fields,
+    tokenize = 'unicode61', content = ''
+);
+"""

@@ -1,0 +1,377 @@
+"""Finding the operation a request means among ~3,000.
+
+Two stages. Retrieval: BM25 over the field-aware FTS5 index (resource, path,
+category, summary, operationId, schema fields) with the request's words and their
+lexicon synonyms, for a few hundred candidates. Ranking: each candidate is scored
+on how well its *structure* answers the request: is its resource the thing asked
+for, does its path explain the other things named, does its method fit the verb,
+is it the /count or the /{id} form the request implies, and is it a plain resource
+rather than an /info, /usages or deprecated variant.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import text
+from .intent import Analysis, Concept, analyze
+from .lexicon import Lexicon, default_lexicon
+from .store import Catalog, Operation
+
+# bm25() column weights: resource, path, category, summary, operation_id, fields.
+COLUMN_WEIGHTS = (8.0, 4.0, 2.0, 2.0, 1.0, 0.4)
+CANDIDATES = 200
+# Where in an operation a request's word is found, and what that match is worth.
+FIELD_WEIGHT = {"resource": 1.0, "path": 0.85, "category": 0.6, "summary": 0.5, "fields": 0.3}
+# Trailing segments that qualify a resource; unasked-for ones cost rank.
+MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "search": 0.5, "list": 0.3}
+MODIFIER_SEGMENTS = frozenset(("count", *MODIFIER_PENALTY))
+# Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
+COVERAGE = 3.0  # weighted share of the request's concepts the operation matches
+RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
+PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request names
+HEAD_IS_RESOURCE = 0.5  # the request's main noun is the operation's resource
+METHOD_MATCH = 1.0  # method fits the verb (create -> POST ...), or costs as much if not
+READ_DEFAULT = 0.4  # no verb: reading is the likely wish
+COUNT_MATCH = 1.2
+COUNT_UNASKED = 0.8
+ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
+ID_ITEM = 0.3
+ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
+DEPRECATED_PENALTY = 0.5
+QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
+BM25_SHARE = 0.3
+MAX_USAGE_BOOST = 0.3
+
+
+@dataclass(frozen=True)
+class Hit:
+    operation: Operation
+    score: float
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """An operation's words by place, precomputed once per operation."""
+
+    op: Operation
+    resource: frozenset[str]
+    resource_context: frozenset[str]  # the resource with the segment before it
+    path: frozenset[str]
+    below_module: frozenset[str]  # path words after the first segment
+    module: str
+    segments: tuple[tuple[frozenset[str], bool], ...]  # (words, followed by a placeholder)
+    category: frozenset[str]
+    summary: frozenset[str]
+    fields: frozenset[str]
+    modifiers: frozenset[str]
+    item: bool  # ends with a placeholder: one record
+
+
+class SqlVocabulary:
+    """The catalog's words (and the lexicon's), for lookups and spelling correction."""
+
+    def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
+        self.catalog = catalog
+        self._lexicon_words = sorted(lexicon.all_words())
+        self._cache: dict[str, int | None] = {}
+
+    def known(self, words: set[str]) -> dict[str, int]:
+        missing = [w for w in words if w not in self._cache]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            found = dict(self.catalog.query(f"SELECT word, doc_count FROM vocabulary WHERE word IN ({marks})", missing))
+            for word in missing:
+                self._cache[word] = found.get(word)
+        return {w: c for w in words if (c := self._cache.get(w)) is not None}
+
+    def correct(self, word: str) -> str | None:
+        limit = 1 if len(word) <= 5 else 2
+        candidates: dict[str, int] = {}
+        grams = {word[i : i + 3] for i in range(len(word) - 2)}
+        if grams:
+            expression = " OR ".join(f'"{g}"' for g in grams)
+            rows = self.catalog.query(
+                "SELECT v.word, v.doc_count FROM vocabulary_trigrams t JOIN vocabulary v ON v.word = t.word"
+                " WHERE vocabulary_trigrams MATCH ? LIMIT 400",
+                (expression,),
+            )
+            candidates.update(rows)
+        for lexicon_word in self._lexicon_words:
+            if lexicon_word[:1] == word[:1] and abs(len(lexicon_word) - len(word)) <= limit:
+                candidates.setdefault(lexicon_word, 1)
+        best: tuple[int, int, int, str] | None = None
+        for candidate, doc_count in candidates.items():
+            if candidate == word or len(candidate) < 3:
+                continue
+            if candidate.startswith(word) and len(word) >= 3:
+                # An abbreviation ("proj") or a clipped word ("creat"): the shortest completion wins.
+                rank = (1, len(candidate) - len(word), -doc_count, candidate)
+            else:
+                distance = text.edit_distance(word, candidate, limit)
+                if distance > limit:
+                    continue
+                rank = (distance, 0, -doc_count, candidate)
+            if best is None or rank < best:
+                best = rank
+        return best[3] if best else None
+
+
+class Searcher:
+    """Ranked operation search over one catalog. Thread-safe for reading."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        lexicon: Lexicon | None = None,
+        usage: Callable[[], dict[tuple[str, str], int]] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.lexicon = lexicon or default_lexicon()
+        self.vocabulary = SqlVocabulary(catalog, self.lexicon)
+        self.usage = usage
+        self._shapes: dict[int, _Shape] = {}
+        self._lock = threading.Lock()
+        self._operations = int(catalog.meta.get("operations", "3000") or 3000)
+
+    # -- public -------------------------------------------------------------
+
+    def natural(self, query: str, limit: int = 5) -> tuple[list[Hit], int]:
+        """Forgiving search: synonyms, spelling correction, intent."""
+        return self._search(query, limit, expand=True)
+
+    def keyword(self, query: str, limit: int = 10) -> tuple[list[Hit], int]:
+        """Precise search: only the words given (plural-folded, camelCase-split), still ranked by intent."""
+        return self._search(query, limit, expand=False)
+
+    def analyze(self, query: str, expand: bool = True) -> Analysis:
+        return analyze(query, self.lexicon, self.vocabulary, expand=expand)
+
+    # -- retrieval ---------------------------------------------------------
+
+    def _search(self, query: str, limit: int, expand: bool) -> tuple[list[Hit], int]:
+        direct = self._path_lookup(query)
+        if direct:
+            return [Hit(op, 10.0) for op in direct[:limit]], len(direct)
+        analysis = self.analyze(query, expand=expand)
+        if not analysis.concepts:
+            return [], 0
+        terms = sorted({t for c in analysis.concepts for t in c.tokens()} | analysis.qualifiers)
+        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        rows = self.catalog.query(
+            f"SELECT rowid, bm25(operations_fts, {weights}) AS rank FROM operations_fts"
+            " WHERE operations_fts MATCH ? ORDER BY rank LIMIT ?",
+            (" OR ".join(f'"{t}"' for t in terms), CANDIDATES),
+        )
+        if not rows:
+            return [], 0
+        best_bm25 = -rows[0][1] or 1.0
+        shapes = self._shapes_for([r[0] for r in rows])
+        prepared = self._prepare(analysis)
+        usage = self.usage() if self.usage else {}
+        scored = []
+        for shape, (_, bm25) in zip(shapes, rows):
+            value = score(shape, prepared) + BM25_SHARE * (-bm25 / best_bm25)
+            uses = usage.get((shape.op.method, shape.op.path))
+            if uses:
+                value += min(MAX_USAGE_BOOST, 0.1 * math.log2(1 + uses))
+            scored.append((value, -len(shape.op.path), shape.op))
+        scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [Hit(op, round(value, 3)) for value, _, op in scored[:limit]], len(rows)
+
+    def _path_lookup(self, query: str) -> list[Operation]:
+        """A query that is itself a path ("/service/tickets/{id}", "GET /company/companies")."""
+        parts = query.strip().split()
+        if not parts or len(parts) > 2 or not parts[-1].startswith("/"):
+            return []
+        match = self.catalog.resolve(parts[-1])
+        if match is None:
+            return []
+        if len(parts) == 2:
+            op = match.method(parts[0])
+            return [op] if op else match.operations
+        return match.operations
+
+    def _concept_weights(self, concepts: list[Concept]) -> list[float]:
+        words = {t for c in concepts for t in c.tokens()}
+        df = self.vocabulary.known(words)
+        n = self._operations
+        weights = []
+        for concept in concepts:
+            best = 0.0
+            for phrase, _ in concept.alternatives:
+                counts = [df.get(t, 0) for t in phrase]
+                if not all(counts):
+                    continue
+                best = max(best, math.log((n + 1) / (min(counts) + 0.5)))
+            weights.append(min(max(best, 0.5), 5.0))
+        return weights
+
+    # -- operation shapes ----------------------------------------------------
+
+    _TERMS_SQL = "SELECT id, resource_terms, path_terms, category_terms, summary_terms, field_terms FROM operations"
+
+    def _shapes_for(self, ids: list[int]) -> list[_Shape]:
+        """Shapes of ``ids``, loading the ones not seen before in one query."""
+        missing = [i for i in ids if i not in self._shapes]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            operations = self.catalog.operations_by_ids(missing)
+            rows = self.catalog.query(f"{self._TERMS_SQL} WHERE id IN ({marks})", missing)
+            with self._lock:
+                for row in rows:
+                    self._shapes[row[0]] = _make_shape(operations[row[0]], row[1:])
+        return [self._shapes[i] for i in ids]
+
+    # -- ranking -----------------------------------------------------------
+
+    def _prepare(self, analysis: Analysis) -> _Query:
+        weights = self._concept_weights(analysis.concepts)
+        concepts = tuple(
+            (weight, tuple((frozenset(p), conf) for p, conf in concept.alternatives), concept is analysis.head)
+            for concept, weight in zip(analysis.concepts, weights)
+        )
+        return _Query(
+            concepts=concepts,
+            total_weight=sum(weights) or 1.0,
+            methods=analysis.methods,
+            update=analysis.intent == "update",
+            count=analysis.count,
+            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids),
+            qualifiers=frozenset(analysis.qualifiers),
+        )
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A request prepared for scoring many candidates quickly."""
+
+    concepts: tuple[tuple[float, tuple[tuple[frozenset[str], float], ...], bool], ...]
+    total_weight: float
+    methods: tuple[str, ...]
+    update: bool
+    count: bool
+    id_words: tuple[frozenset[str], ...]
+    qualifiers: frozenset[str]
+
+
+def score(shape: _Shape, query: _Query) -> float:
+    """How well one operation answers the request (higher is better)."""
+    covered = 0.0
+    explained: set[str] = set()
+    head_on_resource = False
+    resource, context = shape.resource, shape.resource_context
+    for weight, alternatives, is_head in query.concepts:
+        level = 0.0
+        for words, confidence in alternatives:
+            if words <= resource or (words <= context and not words.isdisjoint(resource)):
+                # "time entry" is the resource of /time/entries as much as of .../timeentries
+                value = confidence
+                explained |= words
+                head_on_resource = head_on_resource or is_head
+            elif words <= shape.path:
+                value = confidence * FIELD_WEIGHT["path"]
+                explained |= words
+            elif words <= shape.category:
+                value = confidence * FIELD_WEIGHT["category"]
+            elif words <= shape.summary:
+                value = confidence * FIELD_WEIGHT["summary"]
+            elif words <= shape.fields:
+                value = confidence * FIELD_WEIGHT["fields"]
+            else:
+                continue
+            if value > level:
+                level = value
+        covered += weight * level
+
+    total = COVERAGE * covered / query.total_weight
+    if resource:
+        total += RESOURCE_EXPLAINED * len(resource & explained) / len(resource)
+    # Words of the path the request does not explain (the module aside) cost rank:
+    # "tasks on a project ticket" is not a project *template* ticket's task.
+    path_words = shape.path if shape.module in explained else shape.below_module
+    if path_words:
+        total += PATH_EXPLAINED * len(path_words & explained) / len(path_words)
+    if head_on_resource:
+        total += HEAD_IS_RESOURCE
+    total += intent_fit(shape, query)
+    for modifier in shape.modifiers:
+        if modifier not in explained:
+            total -= MODIFIER_PENALTY.get(modifier, 0.0)
+    if shape.op.deprecated:
+        total -= DEPRECATED_PENALTY
+    if shape.module in query.qualifiers:
+        total += QUALIFIER_BONUS
+    return total
+
+
+def intent_fit(shape: _Shape, query: _Query) -> float:
+    """Method, /count and /{id} fit to what the request wants done."""
+    method = shape.op.method
+    fit = 0.0
+    if query.methods:
+        fit += METHOD_MATCH if method in query.methods else -METHOD_MATCH
+        if query.update and method == "PATCH":
+            fit += 0.05  # PATCH changes only what is named; PUT replaces the record
+    else:
+        fit += READ_DEFAULT if method == "GET" else -READ_DEFAULT
+
+    is_count = "count" in shape.modifiers
+    if query.count:
+        fit += COUNT_MATCH if is_count else -0.3
+    elif is_count:
+        fit -= COUNT_UNASKED
+
+    if query.id_words:
+        # "ticket 4521": the segment naming the ticket is followed by a placeholder.
+        if any(
+            not words.isdisjoint(id_words)
+            for words, followed in shape.segments
+            if followed
+            for id_words in query.id_words
+        ):
+            fit += ID_PLACEHOLDER
+        if shape.item and method == "GET" and any(not shape.resource.isdisjoint(w) for w in query.id_words):
+            fit += ID_ITEM
+    elif shape.item and (not query.methods or method == "GET"):
+        fit -= ITEM_UNASKED
+    return fit
+
+
+def _make_shape(op: Operation, terms: tuple[str, ...]) -> _Shape:
+    resource, path_terms, category, summary, fields = terms
+    raw_segments = path_terms.split("/")
+    segments = []
+    for index, segment in enumerate(raw_segments):
+        if segment == "{}":
+            continue
+        followed = index + 1 < len(raw_segments) and raw_segments[index + 1] == "{}"
+        segments.append((frozenset(segment.split()), followed))
+    literal = [s for s in raw_segments if s != "{}"]
+    resource_words = frozenset(resource.split())
+    context = set(resource_words)
+    for index, segment in enumerate(literal):
+        if resource_words and frozenset(segment.split()) == resource_words and index > 0:
+            context.update(literal[index - 1].split())
+    return _Shape(
+        op=op,
+        resource=resource_words,
+        resource_context=frozenset(context),
+        path=frozenset(w for s in literal for w in s.split()),
+        below_module=frozenset(w for s in literal[1:] for w in s.split()),
+        module=literal[0] if literal else "",
+        segments=tuple(segments),
+        category=frozenset(category.split()),
+        summary=frozenset(summary.split()),
+        fields=frozenset(fields.split()),
+        modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
+        item=bool(raw_segments) and raw_segments[-1] == "{}",
+    )
+
+
+def fts_expression(terms: list[str]) -> str:
+    # Quoted so that FTS5 never reads a user's word as an operator (AND, NOT, NEAR).
+    return " OR ".join(f'"{term}"' for term in terms)

@@ -1,0 +1,363 @@
+"""Read-only access to a built catalog."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .. import locations
+from .schema import FORMAT_VERSION
+
+_PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
+METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
+
+
+class CatalogError(Exception):
+    """The catalog is missing, unreadable or from another version of the gateway."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: int
+    method: str
+    path: str
+    operation_id: str
+    category: str
+    summary: str
+    description: str
+    deprecated: bool
+    replacement: str | None
+    original_path: str | None
+    resource_schema: str | None
+    returns_list: bool
+    request_media_type: str | None
+    request_schema: str | None
+    request_required: bool
+    request_missing_schema: str | None
+    response_status: str | None
+    response_schema: str | None
+    response_missing_schema: str | None
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PLACEHOLDER_RE.findall(self.path)
+
+    @property
+    def has_body(self) -> bool:
+        return self.request_schema is not None or self.request_missing_schema is not None
+
+    @property
+    def is_count(self) -> bool:
+        return self.path.rstrip("/").endswith("/count")
+
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+_OPERATION_COLUMNS = ", ".join(
+    [
+        "id",
+        "method",
+        "path",
+        "operation_id",
+        "category",
+        "summary",
+        "description",
+        "deprecated",
+        "replacement",
+        "original_path",
+        "resource_schema",
+        "returns_list",
+        "request_media_type",
+        "request_schema",
+        "request_required",
+        "request_missing_schema",
+        "response_status",
+        "response_schema",
+        "response_missing_schema",
+    ]
+)
+
+
+def _operation(row: tuple[Any, ...]) -> Operation:
+    values = list(row)
+    for index in (7, 11, 14):  # deprecated, returns_list, request_required
+        values[index] = bool(values[index])
+    return Operation(*values)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str
+    required: bool
+    type: str | None
+    format: str | None
+    description: str
+    schema: dict[str, Any]
+    auth: bool
+
+
+@dataclass(frozen=True)
+class PathMatch:
+    """A concrete path resolved to its template, with the values for its placeholders."""
+
+    template: str
+    values: dict[str, str]
+    operations: list[Operation]
+
+    def method(self, method: str) -> Operation | None:
+        return next((op for op in self.operations if op.method == method.upper()), None)
+
+    @property
+    def methods(self) -> list[str]:
+        return [op.method for op in self.operations]
+
+
+def split_path(path: str) -> list[str]:
+    return [segment for segment in path.split("/") if segment]
+
+
+def normalize_request_path(path: str) -> str:
+    """Reduce what a user may paste (a full URL, a path with a query) to the bare API path."""
+    candidate = path.strip()
+    if "://" in candidate:
+        candidate = urlsplit(candidate).path
+    candidate = candidate.split("?", 1)[0].split("#", 1)[0]
+    marker = "/apis/3.0"
+    if marker in candidate:
+        candidate = candidate.split(marker, 1)[1]
+    if not candidate.startswith("/"):
+        candidate = "/" + candidate
+    return candidate
+
+
+class Catalog:
+    """The operations, parameters and schemas of one OpenAPI definition, opened read-only."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise CatalogError(
+                f"API catalog not found at {self.path}. Build it with "
+                "'cwm-gateway build-db path/to/manage.json' or unset CWM_CATALOG."
+            )
+        uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
+        try:
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            self._conn.execute("SELECT 1 FROM operations LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"{self.path} is not a usable API catalog ({exc}); rebuild it with build-db.") from exc
+        if version != FORMAT_VERSION:
+            raise CatalogError(
+                f"{self.path} was built by another version of cwm-gateway (catalog format {version},"
+                f" this version reads {FORMAT_VERSION}); rebuild it with 'cwm-gateway build-db'."
+            )
+        # One connection shared by the server's worker threads; sqlite3 objects are not
+        # safe to use from two threads at the same moment.
+        self._lock = threading.Lock()
+        self._meta: dict[str, str] | None = None
+        self._schema = lru_cache(maxsize=512)(self._load_schema)
+
+    @classmethod
+    def open_default(cls) -> Catalog:
+        found = locations.find_catalog()
+        if found is None:
+            raise CatalogError(
+                "No API catalog is installed. Build one from ConnectWise's manage.json with "
+                "'cwm-gateway build-db path/to/manage.json' (it is saved under "
+                f"{locations.user_catalog()}), or point CWM_CATALOG at a built catalog."
+            )
+        return cls(found[1])
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- facts -------------------------------------------------------------
+
+    @property
+    def meta(self) -> dict[str, str]:
+        if self._meta is None:
+            self._meta = dict(self.query("SELECT key, value FROM meta"))
+        return self._meta
+
+    @property
+    def api_version(self) -> str:
+        return self.meta.get("api_version", "")
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "operations": int(self.meta.get("operations", 0)),
+            "categories": int(self.meta.get("categories", 0)),
+            "schemas": int(self.meta.get("schemas", 0)),
+        }
+
+    # -- categories --------------------------------------------------------
+
+    def categories(self) -> list[tuple[str, int]]:
+        return [
+            (name, count)
+            for name, count in self.query(
+                "SELECT category, count(*) FROM operations GROUP BY category ORDER BY category COLLATE NOCASE"
+            )
+        ]
+
+    def find_category(self, name: str) -> str | None:
+        rows = self.query("SELECT DISTINCT category FROM operations WHERE category = ? COLLATE NOCASE", (name.strip(),))
+        if rows:
+            return rows[0][0]
+        # "ticket notes" or "ticket-notes" for "TicketNotes"
+        squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+        for category, _ in self.categories():
+            if category.lower() == squashed:
+                return category
+        return None
+
+    def suggest_categories(self, name: str, limit: int = 5) -> list[str]:
+        squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+        names = [category for category, _ in self.categories()]
+        lowered = {category.lower(): category for category in names}
+        close = difflib.get_close_matches(squashed, list(lowered), n=limit, cutoff=0.6)
+        contains = [c for c in names if squashed and squashed in c.lower() and c.lower() not in close]
+        contains.sort(key=len)
+        return [lowered[c] for c in close] + contains[: max(0, limit - len(close))]
+
+    def category_operations(self, category: str) -> list[Operation]:
+        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE category = ?", (category,))
+        return sorted((_operation(r) for r in rows), key=lambda op: (op.path, METHOD_ORDER.get(op.method, 9)))
+
+    # -- operations --------------------------------------------------------
+
+    def operation_by_id(self, op_id: int) -> Operation:
+        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE id = ?", (op_id,))
+        if not rows:
+            raise KeyError(op_id)
+        return _operation(rows[0])
+
+    def operations_by_ids(self, ids: list[int]) -> dict[int, Operation]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE id IN ({marks})", ids)
+        return {row[0]: _operation(row) for row in rows}
+
+    def operations_for_template(self, template: str) -> list[Operation]:
+        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE path = ?", (template,))
+        return sorted((_operation(r) for r in rows), key=lambda op: METHOD_ORDER.get(op.method, 9))
+
+    def resolve(self, path: str) -> PathMatch | None:
+        """Map a concrete or template path to its catalog template.
+
+        ``/service/tickets/4521`` -> ``/service/tickets/{id}`` with ``{"id": "4521"}``.
+        Literal segments beat placeholders (``/service/tickets/count`` is the count
+        operation, not ticket "count"); letter case and a trailing slash are forgiven.
+        """
+        wanted = split_path(normalize_request_path(path))
+        if not wanted:
+            return None
+        rows = self.query("SELECT DISTINCT path FROM operations WHERE segment_count = ?", (len(wanted),))
+        best: tuple[tuple[int, int, int], str, dict[str, str]] | None = None
+        for (template,) in rows:
+            score = _match_score(wanted, split_path(template), path.rstrip("/") == template.rstrip("/"))
+            if score is None:
+                continue
+            literal, exact_case, exact = score
+            rank = (literal, exact, exact_case)
+            if best is None or rank > best[0]:
+                values = {
+                    t[1:-1]: unquote(w)
+                    for w, t in zip(wanted, split_path(template))
+                    if t.startswith("{") and not (w.startswith("{") and w.endswith("}"))
+                }
+                best = (rank, template, values)
+        if best is None:
+            return None
+        return PathMatch(best[1], best[2], self.operations_for_template(best[1]))
+
+    def suggest_paths(self, path: str, limit: int = 5) -> list[str]:
+        """Catalog templates that look like ``path`` (for unknown-path errors)."""
+        wanted = normalize_request_path(path).lower()
+        wanted_shape = re.sub(r"/\d+(?=/|$)", "/{id}", wanted.rstrip("/"))
+        templates = [row[0] for row in self.query("SELECT DISTINCT path FROM operations")]
+        by_lower: dict[str, str] = {}
+        for template in templates:
+            by_lower.setdefault(template.lower(), template)
+        close = difflib.get_close_matches(wanted_shape, list(by_lower), n=limit, cutoff=0.55)
+        return [by_lower[c] for c in close]
+
+    # -- parameters, responses, schemas ---------------------------------------
+
+    def parameters(self, op_id: int) -> list[Parameter]:
+        rows = self.query(
+            "SELECT name, location, required, type, format, description, schema, auth"
+            " FROM parameters WHERE operation = ? ORDER BY position",
+            (op_id,),
+        )
+        return [
+            Parameter(name, location, bool(required), typ, fmt, desc, json.loads(schema or "{}"), bool(auth))
+            for name, location, required, typ, fmt, desc, schema, auth in rows
+        ]
+
+    def responses(self, op_id: int) -> list[dict[str, Any]]:
+        rows = self.query(
+            "SELECT status, description, media_type, schema, missing_schema FROM responses"
+            " WHERE operation = ? ORDER BY status",
+            (op_id,),
+        )
+        return [
+            {
+                "status": status,
+                "description": description,
+                "media_type": media,
+                "schema": json.loads(schema) if schema else None,
+                "missing_schema": missing,
+            }
+            for status, description, media, schema, missing in rows
+        ]
+
+    def schema(self, name: str) -> dict[str, Any] | None:
+        return self._schema(name)
+
+    def _load_schema(self, name: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT definition FROM schemas WHERE name = ?", (name,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def list_schema_for(self, op: Operation) -> str | None:
+        """The item schema that a list (or its /count) filters on."""
+        if op.resource_schema and op.resource_schema != "Count":
+            return op.resource_schema
+        if op.is_count:
+            base = op.path.rstrip("/")[: -len("/count")]
+            for sibling in self.operations_for_template(base):
+                if sibling.method == "GET" and sibling.resource_schema:
+                    return sibling.resource_schema
+        return None
+
+
+def _match_score(wanted: list[str], template: list[str], exact: bool) -> tuple[int, int, int] | None:
+    literal = exact_case = 0
+    for given, expected in zip(wanted, template):
+        expected_is_placeholder = expected.startswith("{") and expected.endswith("}")
+        given_is_placeholder = given.startswith("{") and given.endswith("}")
+        if expected_is_placeholder:
+            if given_is_placeholder:
+                literal += 1
+            continue
+        if given_is_placeholder or unquote(given).lower() != expected.lower():
+            return None
+        literal += 1
+        exact_case += int(unquote(given) == expected)
+    return literal, exact_case, int(exact)

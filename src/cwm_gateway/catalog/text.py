@@ -1,0 +1,122 @@
+"""Word handling shared by the catalog builder and the search.
+
+Both sides of every comparison go through the same functions, so a path segment
+like ``knowledgeBaseArticles`` and a query like "knowledge base article" meet as
+the same tokens (``knowledge base article``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+# Split camelCase and acronym boundaries: "GLExport" -> GL Export, "workTypes" -> work Types.
+# "SLAs"/"KPIs" are plural acronyms, kept whole so they fold to "sla"/"kpi".
+_CAMEL_RE = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_NOISE_RE = re.compile(r"ConnectWise(?:\.[A-Za-z0-9_]+)*\.([A-Za-z0-9_]+)")
+
+# Endings that look plural but are not ("status", "analysis", "address").
+_KEEP_ENDINGS = ("ss", "us", "is", "ous")
+
+
+def stem(word: str) -> str:
+    """Fold a lower-case English plural onto its singular, conservatively.
+
+    Only consistency matters (index and query are stemmed alike), so the rules are
+    few and predictable rather than linguistically complete.
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("uses"):
+        # statuses -> status, but warehouses -> warehouse
+        return word[:-2] if word[-5] not in "aeiou" else word[:-1]
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if word.endswith(_KEEP_ENDINGS):
+        return word
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def split_identifier(text: str) -> list[str]:
+    """Split text into lower-case words, breaking camelCase and digits apart."""
+    words: list[str] = []
+    for chunk in _WORD_RE.findall(text):
+        for part in _CAMEL_RE.findall(chunk):
+            plural_acronym = len(part) > 2 and part[-1] == "s" and part[:-1].isupper()
+            words.append(part[:-1].lower() if plural_acronym else part.lower())
+    return words
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case, camelCase-split, plural-folded tokens of ``text``."""
+    return [stem(word) for word in split_identifier(text)]
+
+
+def clean_summary(summary: str) -> str:
+    """First line of a ConnectWise summary with the .NET type-name noise removed.
+
+    ``Get List of ConnectWise.Apis.v3_0.v2015_3.Service.Ticket.Ticket`` becomes
+    ``Get List of Ticket``.
+    """
+    first = summary.strip().splitlines()[0].strip() if summary.strip() else ""
+    return _NOISE_RE.sub(r"\1", first)
+
+
+def segment_compound(word: str, vocabulary: set[str], min_piece: int = 2) -> list[str]:
+    """Split an all-lower-case compound (``purchaseorders``) into known words.
+
+    Dynamic programming over split points, preferring few long pieces (score is the
+    sum of squared piece lengths). Returns ``[word]`` when no full split exists.
+    """
+    if word in vocabulary or len(word) < 2 * min_piece:
+        return [word]
+    n = len(word)
+    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0, [])
+    for end in range(min_piece, n + 1):
+        for start in range(0, end - min_piece + 1):
+            prev = best[start]
+            piece = word[start:end]
+            if prev is None or piece not in vocabulary:
+                continue
+            score = prev[0] + len(piece) ** 2
+            current = best[end]
+            if current is None or score > current[0]:
+                best[end] = (score, [*prev[1], piece])
+    final = best[n]
+    return final[1] if final and len(final[1]) > 1 else [word]
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order without repeats."""
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, capped at ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev_prev: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        row_min = row[0]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, prev_prev[j - 2] + 1)
+            row[j] = value
+            row_min = min(row_min, value)
+        if row_min > limit:
+            return limit + 1
+        prev_prev, prev = prev, row
+    return prev[-1]

@@ -1,0 +1,98 @@
+"""Command line: ``cwm-gateway [serve]``, ``build-db``, ``search`` ...
+
+Imports stay inside the command functions: ``serve`` is started by MCP clients for
+every session, and it should load nothing the other commands need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from . import logs
+
+    logs.configure()
+    from .server import serve
+
+    serve()
+    return 0
+
+
+def _cmd_build_db(args: argparse.Namespace) -> int:
+    from . import locations
+    from .catalog.builder import build_catalog
+    from .catalog.spec import SpecError
+
+    out = args.out or locations.user_catalog()
+    try:
+        report = build_catalog(args.spec, out)
+    except SpecError as exc:
+        print(f"cwm-gateway build-db: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Built {report.path}: {report.operations} operations, {report.categories} categories, "
+        f"{report.schemas} schemas (API version {report.api_version or 'unknown'})."
+    )
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from . import discovery
+    from .catalog.search import Searcher
+    from .catalog.store import Catalog, CatalogError
+
+    query = " ".join(args.query)
+    try:
+        catalog = Catalog.open_default()
+    except CatalogError as exc:
+        print(f"cwm-gateway search: {exc}", file=sys.stderr)
+        return 2
+    searcher = Searcher(catalog)
+    if args.keyword:
+        result = discovery.search_endpoints(searcher, query, args.limit)
+    else:
+        result = discovery.natural_language_search(searcher, query, args.limit)
+    if args.json:
+        print(json.dumps(result.data, indent=2))
+    else:
+        print(result.text)
+    return 1 if result.is_error else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cwm-gateway",
+        description="MCP server for the ConnectWise Manage REST API. Without a command it serves MCP on stdio.",
+    )
+    parser.add_argument("--version", action="version", version=f"cwm-gateway {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve MCP over stdio (the default)")
+    serve.set_defaults(func=_cmd_serve)
+
+    build = commands.add_parser("build-db", help="build the API catalog from an OpenAPI 3 definition (manage.json)")
+    build.add_argument("spec", metavar="SPEC", help="path to the OpenAPI 3 JSON definition")
+    build.add_argument("--out", metavar="PATH", help="where to write the catalog (default: the user data directory)")
+    build.set_defaults(func=_cmd_build_db)
+
+    search = commands.add_parser("search", help="search the catalog from the terminal")
+    search.add_argument("query", nargs="+", metavar="QUERY", help="what you are looking for")
+    search.add_argument("-n", "--limit", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("--keyword", action="store_true", help="keyword ranking (search_api_endpoints)")
+    search.add_argument("--json", action="store_true", help="print the structured result as JSON")
+    search.set_defaults(func=_cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args) or 0)
