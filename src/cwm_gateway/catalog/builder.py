@@ -82,10 +82,13 @@ def _write(document: dict[str, Any], digest: str, temp: Path) -> tuple[int, int,
                 "INSERT INTO schemas (name, definition) VALUES (?, ?)",
                 ((name, _dump(schemas[name])) for name in sorted(schemas)),
             )
-            op_count, param_count, categories, versions, doc_words = _insert_operations(
+            op_count, param_count, categories, versions, doc_words, name_words = _insert_operations(
                 conn, document, schemas, vocabulary
             )
-            conn.executemany("INSERT INTO vocabulary (word, doc_count) VALUES (?, ?)", sorted(doc_words.items()))
+            conn.executemany(
+                "INSERT INTO vocabulary (word, doc_count, name_count) VALUES (?, ?, ?)",
+                ((word, count, name_words[word]) for word, count in sorted(doc_words.items())),
+            )
             conn.executemany("INSERT INTO vocabulary_trigrams (word) VALUES (?)", ((w,) for w in sorted(doc_words)))
             api_version = versions.most_common(1)[0][0] if versions else ""
             info = document.get("info", {})
@@ -104,6 +107,7 @@ def _write(document: dict[str, Any], digest: str, temp: Path) -> tuple[int, int,
             }
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
         conn.execute("INSERT INTO operations_fts (operations_fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO fields_fts (fields_fts) VALUES ('optimize')")
         conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         conn.execute("ANALYZE")
         conn.commit()
@@ -118,7 +122,7 @@ def _insert_operations(
     document: dict[str, Any],
     schemas: dict[str, Any],
     vocabulary: set[str],
-) -> tuple[int, int, set[str], Counter[str], Counter[str]]:
+) -> tuple[int, int, set[str], Counter[str], Counter[str], Counter[str]]:
     rows = []
     for path, item in document["paths"].items():
         for method in HTTP_METHODS:
@@ -130,6 +134,7 @@ def _insert_operations(
     categories: set[str] = set()
     versions: Counter[str] = Counter()
     doc_words: Counter[str] = Counter()
+    name_words: Counter[str] = Counter()
     param_count = 0
     for op_id, (path, method, operation, item) in enumerate(rows, start=1):
         category = _category(operation, path)
@@ -165,6 +170,7 @@ def _insert_operations(
             "fields": " ".join(field_names),
         }
         doc_words.update(set(" ".join(fts_columns.values()).split()))
+        name_words.update(set(f"{fts_columns['path']} {fts_columns['category']}".split()))
 
         conn.execute(
             """INSERT INTO operations (
@@ -205,10 +211,11 @@ def _insert_operations(
             ),
         )
         conn.execute(
-            "INSERT INTO operations_fts (rowid, resource, path, category, summary, operation_id, fields)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (op_id, *fts_columns.values()),
+            "INSERT INTO operations_fts (rowid, resource, path, category, summary, operation_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (op_id, *(fts_columns[c] for c in ("resource", "path", "category", "summary", "operation_id"))),
         )
+        conn.execute("INSERT INTO fields_fts (rowid, fields) VALUES (?, ?)", (op_id, fts_columns["fields"]))
         for position, parameter in enumerate(_parameters(item, operation, document)):
             schema = parameter.get("schema") or {}
             name = str(parameter.get("name", ""))
@@ -243,7 +250,7 @@ def _insert_operations(
                     detail.get("missing_schema"),
                 ),
             )
-    return len(rows), param_count, categories, versions, doc_words
+    return len(rows), param_count, categories, versions, doc_words, name_words
 
 
 def _dump(value: Any) -> str:

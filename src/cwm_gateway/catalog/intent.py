@@ -19,7 +19,7 @@ PREAMBLE = frozenset(
     "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll".split()
 )
 # "ticket number 4521", "PO no. 77"
-ID_FILLERS = frozenset("no num nbr number id".split())
+ID_FILLERS = frozenset("no num nbr number id record".split())
 # "how many vacation and sick hours": a unit this close after "how many" makes it an amount.
 UNIT_WINDOW = 4
 INTENT_METHODS = {
@@ -40,6 +40,9 @@ class Vocabulary(Protocol):
     def correct(self, word: str) -> str | None:
         """The catalog or lexicon word a misspelt or abbreviated ``word`` most likely means."""
 
+    def base_form(self, word: str) -> str | None:
+        """The uninflected word ("scheduled" -> "schedule") when only that one names an operation."""
+
 
 @dataclass
 class Token:
@@ -48,6 +51,7 @@ class Token:
     index: int
     proper: bool = False  # capitalised mid-sentence: a name (Dave, Contoso), never "corrected"
     corrected_from: str | None = None
+    clause_start: bool = False  # first word of the request or after , . ; : ! ? -
 
     @property
     def is_number(self) -> bool:
@@ -91,10 +95,16 @@ def tokenize(query: str) -> list[Token]:
     """
     cleaned = _DECIMAL_RE.sub(" ", query)
     out: list[Token] = []
-    for chunk_index, chunk in enumerate(_CHUNK_RE.findall(cleaned)):
+    previous_end = 0
+    for chunk_index, match in enumerate(_CHUNK_RE.finditer(cleaned)):
+        chunk = match.group(0)
         proper = chunk_index > 0 and chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
-        for piece in text.split_identifier(chunk):
-            out.append(Token(text.stem(piece), chunk, len(out), proper=proper))
+        starts_clause = chunk_index == 0 or any(c in ",.;:!?-" for c in cleaned[previous_end : match.start()])
+        for piece_index, piece in enumerate(text.split_identifier(chunk)):
+            out.append(
+                Token(text.stem(piece), chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
+            )
+        previous_end = match.end()
     return out
 
 
@@ -102,18 +112,22 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     tokens = tokenize(query)
     lexicon_words = lexicon.all_words()
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
-    if expand:
-        for token in tokens:
-            word = token.word
-            if token.is_number or word in known or word in lexicon_words or len(word) < 4 or token.proper:
-                continue
+    for token in tokens:
+        word = token.word
+        if token.is_number or word in lexicon_words or len(word) < 4:
+            continue
+        if word in known:
+            base = vocabulary.base_form(word) if expand else None
+            if base:
+                token.word = base
+        elif expand and not token.proper:
             fixed = vocabulary.correct(word)
             if fixed and fixed != word:
                 token.corrected_from, token.word = word, fixed
-        known.update(vocabulary.known({t.word for t in tokens if t.corrected_from}))
+    known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     words = [t.word for t in tokens]
     analysis = Analysis(query, tokens)
-    analysis.intent, verb_end = _intent(words, lexicon)
+    analysis.intent, verb_end = _intent(words, [t.clause_start for t in tokens], lexicon)
     analysis.count = _count_intent(words, lexicon)
     analysis.concepts = _concepts(tokens, words, lexicon, known, expand, skip_until=verb_end)
     analysis.ids = _ids(tokens, analysis.concepts)
@@ -123,17 +137,25 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     return analysis
 
 
-def _intent(words: list[str], lexicon: Lexicon) -> tuple[str | None, int]:
-    """The verb that opens the request, after any politeness: (intent, index after it)."""
-    position = 0
-    while position < len(words) and words[position] in PREAMBLE:
-        found = lexicon.intent_at(words, position)
+def _intent(words: list[str], clause_starts: list[bool], lexicon: Lexicon) -> tuple[str | None, int]:
+    """The verb that opens the request or one of its clauses, after any politeness.
+
+    "please close ticket 12" and "Josh left on Friday, deactivate his account" both
+    say what to do; "which agreements renew next month" does not. Returns
+    (intent, index after the verb).
+    """
+    for start, is_start in enumerate(clause_starts):
+        if not is_start:
+            continue
+        position = start
+        while position < len(words) and words[position] in PREAMBLE:
+            found = lexicon.intent_at(words, position)
+            if found:
+                return found[0], position + found[1]
+            position += 1
+        found = lexicon.intent_at(words, position) if position < len(words) else None
         if found:
             return found[0], position + found[1]
-        position += 1
-    found = lexicon.intent_at(words, position) if position < len(words) else None
-    if found:
-        return found[0], position + found[1]
     return None, 0
 
 
@@ -155,9 +177,9 @@ def _concepts(
     expand: bool,
     skip_until: int,
 ) -> list[Concept]:
-    taken = [False] * len(tokens)
-    for i in range(skip_until):  # the opening verb is intent, not a thing
-        taken[i] = words[i] not in known or words[i] in lexicon.stop or _is_plain_verb(words[i], lexicon)
+    # Verbs say what to do, not what to do it to: "close", "mark", "set" are never the
+    # thing searched for. Action verbs ("approve", "merge") also name an operation, so they stay.
+    taken = [(i < skip_until and words[i] in lexicon.stop) or _is_plain_verb(words[i], lexicon) for i in range(len(tokens))]
     found: list[Concept] = []
 
     def add_phrase(positions: list[int], with_small_words: bool) -> None:
@@ -203,7 +225,13 @@ def _concepts(
 
 
 def _is_plain_verb(word: str, lexicon: Lexicon) -> bool:
-    return any((word,) in phrases for name, phrases in lexicon.intents.items() if name != "action")
+    """An intent verb with no meaning of its own ("close", "set"; not "remind" or "approve")."""
+    phrases = lexicon.intents
+    if (word,) in phrases["action"] or (word,) in lexicon.synonyms:
+        return False
+    return any(
+        (word,) in phrases[name] for name in ("create", "update", "delete", "read")
+    )
 
 
 def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:

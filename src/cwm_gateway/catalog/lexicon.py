@@ -10,7 +10,8 @@ from . import text
 
 Phrase = tuple[str, ...]
 LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
-INTENTS = ("create", "update", "delete", "count", "action", "read")
+# Order breaks ties between equally long phrases: "submit" is an action before it is a create.
+INTENTS = ("action", "create", "update", "delete", "count", "read")
 
 
 def phrase(words: str) -> Phrase:

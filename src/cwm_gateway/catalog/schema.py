@@ -79,10 +79,12 @@ CREATE TABLE schemas (
 );
 
 -- Every search token with the number of operations using it: the dictionary that
--- typo correction and abbreviation expansion draw from.
+-- typo correction draws from, and the rarity that weighs a word in ranking. A word
+-- that only names fields ("responded") says less about which operation is meant.
 CREATE TABLE vocabulary (
-    word      TEXT PRIMARY KEY,
-    doc_count INTEGER NOT NULL
+    word       TEXT PRIMARY KEY,
+    doc_count  INTEGER NOT NULL,
+    name_count INTEGER NOT NULL   -- operations whose path or category uses the word
 ) WITHOUT ROWID;
 
 CREATE VIRTUAL TABLE vocabulary_trigrams USING fts5 (word, tokenize = 'trigram');
@@ -90,7 +92,11 @@ CREATE VIRTUAL TABLE vocabulary_trigrams USING fts5 (word, tokenize = 'trigram')
 -- Field-aware full-text index; rowid = operations.id. Text is pre-tokenised by
 -- catalog.text so that the query side can use exactly the same rules.
 CREATE VIRTUAL TABLE operations_fts USING fts5 (
-    resource, path, category, summary, operation_id, fields,
+    resource, path, category, summary, operation_id,
     tokenize = 'unicode61', content = ''
 );
+
+-- Schema property names, indexed apart: bm25 normalises by row length, and a resource
+-- with a hundred fields must not rank below its own DELETE for the resource's name.
+CREATE VIRTUAL TABLE fields_fts USING fts5 (fields, tokenize = 'unicode61', content = '');
 """

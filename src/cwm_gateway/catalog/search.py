@@ -21,9 +21,10 @@ from .intent import Analysis, Concept, analyze
 from .lexicon import Lexicon, default_lexicon
 from .store import Catalog, Operation
 
-# bm25() column weights: resource, path, category, summary, operation_id, fields.
-COLUMN_WEIGHTS = (8.0, 4.0, 2.0, 2.0, 1.0, 0.4)
-CANDIDATES = 200
+# bm25() column weights: resource, path, category, summary, operation_id.
+COLUMN_WEIGHTS = (8.0, 4.0, 2.0, 2.0, 1.0)
+CANDIDATES = 120
+FIELD_CANDIDATES = 40
 # Where in an operation a request's word is found, and what that match is worth.
 FIELD_WEIGHT = {"resource": 1.0, "path": 0.85, "category": 0.6, "summary": 0.5, "fields": 0.3}
 # Trailing segments that qualify a resource; unasked-for ones cost rank.
@@ -44,6 +45,7 @@ ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
 BM25_SHARE = 0.3
+FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
 MAX_USAGE_BOOST = 0.3
 
 
@@ -77,19 +79,43 @@ class SqlVocabulary:
     def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
         self.catalog = catalog
         self._lexicon_words = sorted(lexicon.all_words())
-        self._cache: dict[str, int | None] = {}
+        self._lexicon_set = lexicon.all_words()
+        self._cache: dict[str, tuple[int, int] | None] = {}
 
-    def known(self, words: set[str]) -> dict[str, int]:
+    def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
+        """(operations using the word, operations whose path or category uses it) per known word."""
         missing = [w for w in words if w not in self._cache]
         if missing:
             marks = ",".join("?" * len(missing))
-            found = dict(self.catalog.query(f"SELECT word, doc_count FROM vocabulary WHERE word IN ({marks})", missing))
+            rows = self.catalog.query(
+                f"SELECT word, doc_count, name_count FROM vocabulary WHERE word IN ({marks})", missing
+            )
+            found = {word: (docs, names) for word, docs, names in rows}
             for word in missing:
                 self._cache[word] = found.get(word)
         return {w: c for w in words if (c := self._cache.get(w)) is not None}
 
+    def known(self, words: set[str]) -> dict[str, int]:
+        return {w: docs for w, (docs, _) in self.stats(words).items()}
+
+    def names(self, word: str) -> bool:
+        """Does the word name something (a path segment or category), not just a field?"""
+        found = self.stats({word}).get(word)
+        return bool(found and found[1])
+
+    def base_form(self, word: str) -> str | None:
+        """"scheduled" -> "schedule" when only the base form names something."""
+        for variant in text.inflections(word):
+            if self.names(variant):
+                return variant
+        return None
+
     def correct(self, word: str) -> str | None:
-        limit = 1 if len(word) <= 5 else 2
+        for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
+            if self.known({variant}) or variant in self._lexicon_set:
+                return variant
+        # Typos keep the first letter; two slips are allowed only in long words.
+        limit = 1 if len(word) < 8 else 2
         candidates: dict[str, int] = {}
         grams = {word[i : i + 3] for i in range(len(word) - 2)}
         if grams:
@@ -105,7 +131,7 @@ class SqlVocabulary:
                 candidates.setdefault(lexicon_word, 1)
         best: tuple[int, int, int, str] | None = None
         for candidate, doc_count in candidates.items():
-            if candidate == word or len(candidate) < 3:
+            if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
                 continue
             if candidate.startswith(word) and len(word) >= 3:
                 # An abbreviation ("proj") or a clipped word ("creat"): the shortest completion wins.
@@ -160,12 +186,20 @@ class Searcher:
         if not analysis.concepts:
             return [], 0
         terms = sorted({t for c in analysis.concepts for t in c.tokens()} | analysis.qualifiers)
+        expression = fts_expression(terms)
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
         rows = self.catalog.query(
             f"SELECT rowid, bm25(operations_fts, {weights}) AS rank FROM operations_fts"
             " WHERE operations_fts MATCH ? ORDER BY rank LIMIT ?",
-            (" OR ".join(f'"{t}"' for t in terms), CANDIDATES),
+            (expression, CANDIDATES),
         )
+        # Operations found only by their fields ("budget hours", "SLA") join as a smaller group.
+        seen = {row[0] for row in rows}
+        by_fields = self.catalog.query(
+            "SELECT rowid, bm25(fields_fts) AS rank FROM fields_fts WHERE fields_fts MATCH ? ORDER BY rank LIMIT ?",
+            (expression, FIELD_CANDIDATES),
+        )
+        rows += [(op_id, 0.0) for op_id, _ in by_fields if op_id not in seen]
         if not rows:
             return [], 0
         best_bm25 = -rows[0][1] or 1.0
@@ -196,17 +230,20 @@ class Searcher:
         return match.operations
 
     def _concept_weights(self, concepts: list[Concept]) -> list[float]:
-        words = {t for c in concepts for t in c.tokens()}
-        df = self.vocabulary.known(words)
+        """Rarer words weigh more; words that only ever name fields weigh less."""
+        stats = self.vocabulary.stats({t for c in concepts for t in c.tokens()})
         n = self._operations
         weights = []
         for concept in concepts:
             best = 0.0
             for phrase, _ in concept.alternatives:
-                counts = [df.get(t, 0) for t in phrase]
-                if not all(counts):
+                found = [stats.get(t) for t in phrase]
+                if not all(found):
                     continue
-                best = max(best, math.log((n + 1) / (min(counts) + 0.5)))
+                rarity = math.log((n + 1) / (min(f[0] for f in found) + 0.5))  # type: ignore[index]
+                if not any(f[1] for f in found):  # type: ignore[index]
+                    rarity *= FIELD_ONLY_WEIGHT
+                best = max(best, rarity)
             weights.append(min(max(best, 0.5), 5.0))
         return weights
 
@@ -325,19 +362,15 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     elif is_count:
         fit -= COUNT_UNASKED
 
-    if query.id_words:
-        # "ticket 4521": the segment naming the ticket is followed by a placeholder.
-        if any(
-            not words.isdisjoint(id_words)
-            for words, followed in shape.segments
-            if followed
-            for id_words in query.id_words
-        ):
-            fit += ID_PLACEHOLDER
-        if shape.item and method == "GET" and any(not shape.resource.isdisjoint(w) for w in query.id_words):
+    # "ticket 4521": the segment naming the ticket is followed by a placeholder.
+    if any(words <= id_words for words, followed in shape.segments if followed for id_words in query.id_words):
+        fit += ID_PLACEHOLDER
+    if shape.item and method == "GET":
+        if any(not shape.resource.isdisjoint(w) for w in query.id_words):
             fit += ID_ITEM
-    elif shape.item and (not query.methods or method == "GET"):
-        fit -= ITEM_UNASKED
+        else:
+            # One record of something no id was given for: the list is the likelier wish.
+            fit -= ITEM_UNASKED
     return fit
 
 

@@ -120,3 +120,17 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         prev_prev, prev = prev, row
     return prev[-1]
+
+
+def inflections(word: str) -> list[str]:
+    """Base forms a verb form may come from: scheduled -> schedule, logged -> log, closing -> close."""
+    out: list[str] = []
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[: -len(ending)]
+            out += [base, base + "e"]
+            if len(base) > 2 and base[-1] == base[-2]:
+                out.append(base[:-1])  # logged -> log
+            if ending == "ed" and base.endswith("i"):
+                out.append(base[:-1] + "y")  # applied -> apply
+    return out
