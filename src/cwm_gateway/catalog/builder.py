@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import text
+from .lexicon import default_lexicon
 from .schema import DDL, FORMAT_VERSION
 from .spec import HTTP_METHODS, load_spec, resolve_pointer
 
@@ -105,6 +106,9 @@ def _write(document: dict[str, Any], digest: str, temp: Path) -> tuple[int, int,
                 "categories": str(len(categories)),
                 "schemas": str(len(schemas)),
             }
+            # The lexicon travels compiled inside the catalog: the first search after start
+            # should not spend its time parsing lexicon.txt.
+            meta["lexicon"] = default_lexicon().to_json()
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
         conn.execute("INSERT INTO operations_fts (operations_fts) VALUES ('optimize')")
         conn.execute("INSERT INTO fields_fts (fields_fts) VALUES ('optimize')")

@@ -99,7 +99,9 @@ def tokenize(query: str) -> list[Token]:
     for chunk_index, match in enumerate(_CHUNK_RE.finditer(cleaned)):
         chunk = match.group(0)
         proper = chunk_index > 0 and chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
-        starts_clause = chunk_index == 0 or any(c in ",.;:!?-" for c in cleaned[previous_end : match.start()])
+        gap = cleaned[previous_end : match.start()]
+        # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
+        starts_clause = chunk_index == 0 or any(c in ",.;:!?" for c in gap) or (gap.strip() in ("-", "–", "—") and " " in gap)
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
             out.append(
                 Token(text.stem(piece), chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
@@ -114,13 +116,14 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     for token in tokens:
         word = token.word
-        if token.is_number or word in lexicon_words or len(word) < 4:
+        if token.is_number or len(word) < 4 or not expand:
             continue
         if word in known:
-            base = vocabulary.base_form(word) if expand else None
-            if base:
+            # "scheduled" only names fields; "schedule" names operations.
+            base = vocabulary.base_form(word)
+            if base and (word,) not in lexicon.synonyms:
                 token.word = base
-        elif expand and not token.proper:
+        elif word not in lexicon_words and not token.proper:
             fixed = vocabulary.correct(word)
             if fixed and fixed != word:
                 token.corrected_from, token.word = word, fixed
@@ -179,7 +182,9 @@ def _concepts(
 ) -> list[Concept]:
     # Verbs say what to do, not what to do it to: "close", "mark", "set" are never the
     # thing searched for. Action verbs ("approve", "merge") also name an operation, so they stay.
-    taken = [(i < skip_until and words[i] in lexicon.stop) or _is_plain_verb(words[i], lexicon) for i in range(len(tokens))]
+    # Verbs are matched as phrases ("log hours", "mailing list") but never stand alone as a
+    # thing searched for: "close", "set", "list" say what to do, not what to do it to.
+    taken = [i < skip_until and words[i] in lexicon.stop for i in range(len(tokens))]
     found: list[Concept] = []
 
     def add_phrase(positions: list[int], with_small_words: bool) -> None:
@@ -209,11 +214,20 @@ def _concepts(
 
     # Phrases written with their small words ("out of office", "good at") ...
     add_phrase(list(range(len(tokens))), with_small_words=True)
-    # ... then phrases over content words only ("office is closed" -> "office closed").
-    content = [i for i, t in enumerate(tokens) if not taken[i] and t.word not in lexicon.stop and not t.is_number]
-    add_phrase(content, with_small_words=False)
+    # ... then phrases over content words only ("office is closed" -> "office closed"),
+    # never across a number: "ticket 55012's status" is a ticket and a status.
+    run: list[int] = []
+    for i, token in enumerate([*tokens, None]):
+        breaks = token is None or token.is_number
+        if breaks and run:
+            add_phrase(run, with_small_words=False)
+            run = []
+        if token is not None and not token.is_number and not taken[i] and token.word not in lexicon.stop:
+            run.append(i)
     for i, token in enumerate(tokens):
         if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
+            continue
+        if _is_plain_verb(token.word, lexicon):
             continue
         weight = 0.85 if token.corrected_from else 1.0
         found.append(

@@ -45,7 +45,8 @@ ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
 BM25_SHARE = 0.3
-FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
+FIELD_ONLY_WEIGHT = 0.35
+PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource  # a word that names no path or category ("responded") is likely a detail
 MAX_USAGE_BOOST = 0.3
 
 
@@ -73,13 +74,21 @@ class _Shape:
     item: bool  # ends with a placeholder: one record
 
 
+def catalog_lexicon(catalog: Catalog) -> Lexicon:
+    """The lexicon compiled into the catalog at build time, or lexicon.txt for older catalogs."""
+    compiled = catalog.meta.get("lexicon")
+    return Lexicon.from_json(compiled) if compiled else default_lexicon()
+
+
 class SqlVocabulary:
     """The catalog's words (and the lexicon's), for lookups and spelling correction."""
 
     def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
         self.catalog = catalog
-        self._lexicon_words = sorted(lexicon.all_words())
         self._lexicon_set = lexicon.all_words()
+        self._lexicon_by_letter: dict[str, list[str]] = {}
+        for word in sorted(self._lexicon_set):
+            self._lexicon_by_letter.setdefault(word[:1], []).append(word)
         self._cache: dict[str, tuple[int, int] | None] = {}
 
     def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
@@ -105,6 +114,8 @@ class SqlVocabulary:
 
     def base_form(self, word: str) -> str | None:
         """"scheduled" -> "schedule" when only the base form names something."""
+        if self.names(word):
+            return None
         for variant in text.inflections(word):
             if self.names(variant):
                 return variant
@@ -114,7 +125,10 @@ class SqlVocabulary:
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
             if self.known({variant}) or variant in self._lexicon_set:
                 return variant
-        # Typos keep the first letter; two slips are allowed only in long words.
+        # Typos keep the first letter; two slips are allowed only in long words, and
+        # short words ("main") are too often real words to be read as slips.
+        if len(word) < 5:
+            return self._completion(word)
         limit = 1 if len(word) < 8 else 2
         candidates: dict[str, int] = {}
         grams = {word[i : i + 3] for i in range(len(word) - 2)}
@@ -126,8 +140,8 @@ class SqlVocabulary:
                 (expression,),
             )
             candidates.update(rows)
-        for lexicon_word in self._lexicon_words:
-            if lexicon_word[:1] == word[:1] and abs(len(lexicon_word) - len(word)) <= limit:
+        for lexicon_word in self._lexicon_by_letter.get(word[:1], ()):
+            if abs(len(lexicon_word) - len(word)) <= limit:
                 candidates.setdefault(lexicon_word, 1)
         best: tuple[int, int, int, str] | None = None
         for candidate, doc_count in candidates.items():
@@ -145,6 +159,15 @@ class SqlVocabulary:
                 best = rank
         return best[3] if best else None
 
+    def _completion(self, word: str) -> str | None:
+        """A clipped word ("proj", "creat") completed to the most used word it begins."""
+        rows = self.catalog.query(
+            "SELECT word FROM vocabulary WHERE word > ? AND word < ? AND name_count > 0"
+            " ORDER BY length(word), doc_count DESC LIMIT 1",
+            (word, word + "\uffff"),
+        )
+        return rows[0][0] if rows and len(word) >= 3 else None
+
 
 class Searcher:
     """Ranked operation search over one catalog. Thread-safe for reading."""
@@ -156,7 +179,7 @@ class Searcher:
         usage: Callable[[], dict[tuple[str, str], int]] | None = None,
     ) -> None:
         self.catalog = catalog
-        self.lexicon = lexicon or default_lexicon()
+        self.lexicon = lexicon or catalog_lexicon(catalog)
         self.vocabulary = SqlVocabulary(catalog, self.lexicon)
         self.usage = usage
         self._shapes: dict[int, _Shape] = {}
@@ -318,6 +341,9 @@ def score(shape: _Shape, query: _Query) -> float:
                 value = confidence * FIELD_WEIGHT["summary"]
             elif words <= shape.fields:
                 value = confidence * FIELD_WEIGHT["fields"]
+            elif len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
+                # Most of a longer name: "knowledge base article" near "knowledge base category".
+                value = confidence * PARTIAL_NAME * len(words & context) / len(words)
             else:
                 continue
             if value > level:

@@ -198,6 +198,10 @@ class Catalog:
     def api_version(self) -> str:
         return self.meta.get("api_version", "")
 
+    def info(self) -> dict[str, str]:
+        """Facts about the catalog for people (no compiled blobs)."""
+        return {k: v for k, v in self.meta.items() if k != "lexicon"}
+
     def counts(self) -> dict[str, int]:
         return {
             "operations": int(self.meta.get("operations", 0)),

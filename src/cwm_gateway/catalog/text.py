@@ -8,6 +8,7 @@ the same tokens (``knowledge base article``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
@@ -54,7 +55,15 @@ def split_identifier(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Lower-case, camelCase-split, plural-folded tokens of ``text``."""
-    return [stem(word) for word in split_identifier(text)]
+    out: list[str] = []
+    for chunk in _WORD_RE.findall(text):
+        out.extend(_chunk_tokens(chunk))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(stem(word) for word in split_identifier(chunk))
 
 
 def clean_summary(summary: str) -> str:
