@@ -275,9 +275,7 @@ def check_fields(source: str, node: Node, known: Mapping[str, str]) -> None:
             close = difflib.get_close_matches(comparison.field.lower(), list(lowered), n=1, cutoff=0.6)
             suggestion = lowered[close[0]][0] if close else None
             hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-            raise ConditionError(
-                f"unknown field '{comparison.field}'{hint}", source, comparison.position, suggestion
-            )
+            raise ConditionError(f"unknown field '{comparison.field}'{hint}", source, comparison.position, suggestion)
         path, kind = entry
         value = comparison.value
         values = value.value if value.kind == "list" else [value]

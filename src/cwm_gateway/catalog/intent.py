@@ -101,7 +101,8 @@ def tokenize(query: str) -> list[Token]:
         proper = chunk_index > 0 and chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
         gap = cleaned[previous_end : match.start()]
         # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
-        starts_clause = chunk_index == 0 or any(c in ",.;:!?" for c in gap) or (gap.strip() in ("-", "–", "—") and " " in gap)
+        dash = gap.strip() in ("-", "–", "—") and " " in gap
+        starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
             out.append(
                 Token(text.stem(piece), chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
@@ -243,9 +244,7 @@ def _is_plain_verb(word: str, lexicon: Lexicon) -> bool:
     phrases = lexicon.intents
     if (word,) in phrases["action"] or (word,) in lexicon.synonyms:
         return False
-    return any(
-        (word,) in phrases[name] for name in ("create", "update", "delete", "read")
-    )
+    return any((word,) in phrases[name] for name in ("create", "update", "delete", "read"))
 
 
 def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:

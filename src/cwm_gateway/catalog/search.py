@@ -45,8 +45,8 @@ ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
 BM25_SHARE = 0.3
-FIELD_ONLY_WEIGHT = 0.35
-PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource  # a word that names no path or category ("responded") is likely a detail
+FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
+PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
 
 
@@ -113,7 +113,7 @@ class SqlVocabulary:
         return bool(found and found[1])
 
     def base_form(self, word: str) -> str | None:
-        """"scheduled" -> "schedule" when only the base form names something."""
+        """ "scheduled" -> "schedule" when only the base form names something."""
         if self.names(word):
             return None
         for variant in text.inflections(word):

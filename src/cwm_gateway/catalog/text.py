@@ -8,8 +8,8 @@ the same tokens (``knowledge base article``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 # Split camelCase and acronym boundaries: "GLExport" -> GL Export, "workTypes" -> work Types.

@@ -1,0 +1,228 @@
+"""Where each ConnectWise setting comes from: the environment, the OS keyring, the config file.
+
+Per setting, the first source that has it wins:
+1. environment variables (the seed product's names plus a few more);
+2. the OS keyring, service ``cwm-gateway``, one entry per profile, for the keys;
+3. the non-secret config file (``config.ini`` in the user config directory), one section per profile.
+
+Secrets are read only when a request needs them and are never logged or returned.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import locations
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "cwm-gateway"
+DEFAULT_PROFILE = "default"
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# setting -> environment variable
+ENVIRONMENT = {
+    "api_url": "CONNECTWISE_API_URL",
+    "site": "CONNECTWISE_SITE",
+    "company_id": "CONNECTWISE_COMPANY_ID",
+    "public_key": "CONNECTWISE_PUBLIC_KEY",
+    "private_key": "CONNECTWISE_PRIVATE_KEY",
+    "auth_prefix": "CONNECTWISE_AUTH_PREFIX",
+    "client_id": "CONNECTWISE_CLIENT_ID",
+    "api_version": "CONNECTWISE_API_VERSION",
+}
+SECRETS = ("private_key",)
+KEYRING_SETTINGS = ("public_key", "private_key")
+CONFIG_SETTINGS = ("site", "api_url", "company_id", "client_id", "api_version", "auth_prefix")
+
+
+class CredentialsError(Exception):
+    """Settings are missing or unusable; the message says how to fix it."""
+
+
+class KeyringUnavailable(CredentialsError):
+    """No usable OS keyring backend (headless Linux, containers)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: str | None
+    source: str  # "env CONNECTWISE_API_URL", "keyring", "config file", "derived", "unset"
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass
+class Settings:
+    profile: str
+    values: dict[str, Setting] = field(default_factory=dict)
+
+    def get(self, name: str) -> str | None:
+        setting = self.values.get(name)
+        return setting.value if setting else None
+
+    def source(self, name: str) -> str:
+        setting = self.values.get(name)
+        return setting.source if setting else "unset"
+
+    @property
+    def api_url(self) -> str | None:
+        return self.get("api_url")
+
+    def client_id(self) -> tuple[str | None, str | None]:
+        """The clientId header value and, when it was inferred, a note saying how.
+
+        Seed-product users put their ClientID GUID in CONNECTWISE_COMPANY_ID and their
+        company in CONNECTWISE_AUTH_PREFIX; that layout keeps working.
+        """
+        explicit = self.get("client_id")
+        if explicit:
+            return explicit, None
+        company = self.get("company_id") or ""
+        if GUID_RE.match(company):
+            return company, (
+                "CONNECTWISE_CLIENT_ID is unset and CONNECTWISE_COMPANY_ID holds a GUID: "
+                "using it as the clientId header (seed-product layout)."
+            )
+        return None, None
+
+    def username(self) -> str:
+        """``companyId+publicKey``, or ``AUTH_PREFIX + publicKey`` for the seed product's layout."""
+        public = self.get("public_key") or ""
+        prefix = self.get("auth_prefix")
+        if prefix:
+            return f"{prefix}{public}"
+        return f"{self.get('company_id') or ''}+{public}"
+
+    def missing(self) -> list[str]:
+        """Environment names of the settings a request cannot do without."""
+        needed = ["api_url", "public_key", "private_key"]
+        if not self.get("auth_prefix"):
+            needed.insert(1, "company_id")
+        out = [ENVIRONMENT[name] for name in needed if not self.get(name)]
+        if not self.client_id()[0]:
+            out.append(ENVIRONMENT["client_id"])
+        return out
+
+
+def config_path() -> Path:
+    return locations.config_dir() / "config.ini"
+
+
+def profile_name(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return explicit or env.get("CWM_PROFILE") or DEFAULT_PROFILE
+
+
+def read_config(profile: str) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    path = config_path()
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        log.warning("ignoring unreadable config file %s: %s", path, exc)
+        return {}
+    return dict(parser[profile]) if parser.has_section(profile) else {}
+
+
+def write_config(profile: str, values: Mapping[str, str]) -> Path:
+    """Store non-secret settings for ``profile``; other profiles are kept as they are."""
+    unknown = set(values) - set(CONFIG_SETTINGS) - {"public_key_ref"}
+    if unknown & set(SECRETS):
+        raise ValueError("secrets never go into the config file")
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path, encoding="utf-8")
+    if not parser.has_section(profile):
+        parser.add_section(profile)
+    for key, value in values.items():
+        if value:
+            parser[profile][key] = value
+    temp = path.with_suffix(".tmp")
+    with open(temp, "w", encoding="utf-8") as handle:
+        parser.write(handle)
+    os.replace(temp, path)
+    return path
+
+
+def keyring_backend():  # imported on demand: keyring is slow to import and rarely needed
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    priority = getattr(backend, "priority", 0)
+    if isinstance(backend, fail.Keyring) or priority <= 0:
+        raise KeyringUnavailable(
+            "No usable OS keyring was found on this machine (common on headless Linux and in containers). "
+            "Give the credentials as environment variables instead: CONNECTWISE_API_URL, CONNECTWISE_COMPANY_ID, "
+            "CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY and CONNECTWISE_CLIENT_ID (with Docker: "
+            "docker run -i --rm -e CONNECTWISE_PRIVATE_KEY -e ... cwm-gateway). "
+            "The private key is never written to a plain file."
+        )
+    return backend
+
+
+def read_keyring(profile: str) -> dict[str, str]:
+    try:
+        backend = keyring_backend()
+        stored = backend.get_password(KEYRING_SERVICE, profile)
+    except KeyringUnavailable:
+        return {}
+    except Exception as exc:  # a locked or broken keyring must not take the server down
+        log.warning("keyring could not be read (%s); falling back to environment variables", type(exc).__name__)
+        return {}
+    if not stored:
+        return {}
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if k in KEYRING_SETTINGS and isinstance(v, str)}
+
+
+def write_keyring(profile: str, public_key: str, private_key: str) -> str:
+    """Store the keys for ``profile``; returns the backend's name."""
+    backend = keyring_backend()
+    backend.set_password(KEYRING_SERVICE, profile, json.dumps({"public_key": public_key, "private_key": private_key}))
+    return type(backend).__module__ + "." + type(backend).__name__
+
+
+def load_settings(
+    profile: str | None = None, env: Mapping[str, str] | None = None, use_keyring: bool = True
+) -> Settings:
+    env = os.environ if env is None else env
+    name = profile_name(profile, env)
+    settings = Settings(profile=name)
+    config = read_config(name)
+    from_env = {key: env.get(var, "").strip() for key, var in ENVIRONMENT.items()}
+    needs_keyring = use_keyring and not all(from_env[k] for k in KEYRING_SETTINGS)
+    stored = read_keyring(name) if needs_keyring else {}
+    for key, var in ENVIRONMENT.items():
+        if from_env[key]:
+            settings.values[key] = Setting(from_env[key], f"env {var}")
+        elif key in KEYRING_SETTINGS and stored.get(key):
+            settings.values[key] = Setting(stored[key], "keyring")
+        elif key in CONFIG_SETTINGS and config.get(key):
+            settings.values[key] = Setting(config[key], "config file")
+        else:
+            settings.values[key] = Setting(None, "unset")
+    if not settings.api_url and settings.get("site"):
+        settings.values["api_url"] = Setting(api_url_for_site(settings.get("site") or ""), "derived from site")
+    return settings
+
+
+def api_url_for_site(site: str, codebase: str = "v4_6_release/", cloud: bool = True) -> str:
+    """``na.myconnectwise.net`` -> ``https://api-na.myconnectwise.net/v4_6_release/apis/3.0``."""
+    host = site.strip().removeprefix("https://").removeprefix("http://").strip("/")
+    if cloud and not host.startswith("api-"):
+        host = f"api-{host}"
+    return f"https://{host}/{codebase.strip('/')}/apis/3.0"

@@ -1,0 +1,88 @@
+"""Turning ConnectWise answers into what a model should read: lean, bounded, honest about cuts."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_MAX_CHARS = 50_000
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def strip_info(value: Any) -> Any:
+    """Drop ConnectWise's ``_info`` blocks (hrefs and audit stamps) at every depth."""
+    if isinstance(value, dict):
+        return {k: strip_info(v) for k, v in value.items() if k != "_info"}
+    if isinstance(value, list):
+        return [strip_info(v) for v in value]
+    return value
+
+
+@dataclass
+class Fitted:
+    data: Any
+    truncated: bool = False
+    shown: int | None = None  # items kept, for lists
+    omitted_fields: list[str] = field(default_factory=list)
+
+
+def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS) -> Fitted:
+    """Keep ``data`` under ``max_chars`` of compact JSON, cutting whole items or values, never mid-JSON."""
+    if len(compact(data)) <= max_chars:
+        return Fitted(data, shown=len(data) if isinstance(data, list) else None)
+    if isinstance(data, list):
+        kept: list[Any] = []
+        used = 2
+        for item in data:
+            size = len(compact(item)) + 1
+            if used + size > max_chars:
+                break
+            kept.append(item)
+            used += size
+        return Fitted(kept, truncated=True, shown=len(kept))
+    if isinstance(data, dict):
+        trimmed = dict(data)
+        omitted: list[str] = []
+        for key in sorted(trimmed, key=lambda k: len(compact(trimmed[k])), reverse=True):
+            if len(compact(trimmed)) <= max_chars:
+                break
+            trimmed[key] = f"<omitted: {len(compact(data[key]))} characters>"
+            omitted.append(key)
+        return Fitted(trimmed, truncated=True, omitted_fields=omitted)
+    text = compact(data)
+    return Fitted(text[:max_chars], truncated=True)
+
+
+def summarize_body(body: bytes, content_type: str | None, limit: int = 300) -> str:
+    """A one-line description of a body that is not JSON (an HTML error page, plain text)."""
+    text = body.decode("utf-8", errors="replace")
+    if "html" in (content_type or "").lower() or text.lstrip().lower().startswith(("<!doctype", "<html")):
+        title = _TITLE_RE.search(text) or _H1_RE.search(text)
+        if title:
+            return "HTML page: " + html.unescape(_TAG_RE.sub("", title.group(1))).strip()[:limit]
+        return "HTML page: " + " ".join(html.unescape(_TAG_RE.sub(" ", text)).split())[:limit]
+    snippet = " ".join(text.split())
+    return snippet[:limit] + ("..." if len(snippet) > limit else "") if snippet else "(empty body)"
+
+
+def connectwise_error(body: bytes, content_type: str | None) -> tuple[str | None, str, list[Any]]:
+    """(code, message, field errors) from a ConnectWise error body, whatever shape it has."""
+    try:
+        parsed = json.loads(body) if body else None
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        code = parsed.get("code")
+        message = str(parsed.get("message") or parsed.get("Message") or code or "no message")
+        errors = parsed.get("errors") or []
+        return (str(code) if code else None), message, errors if isinstance(errors, list) else [errors]
+    return None, summarize_body(body, content_type), []
