@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,4 +78,61 @@ def server(built_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     home = tmp_path_factory.mktemp("home")
     env = isolated_env(home, CWM_CATALOG=str(built_catalog))
     with McpSession.start(sys.executable, ["-m", "cwm_gateway"], env) as session:
+        yield session
+
+
+# -- a ConnectWise stand-in and servers pointed at it -------------------------------
+
+COMPANY, PUBLIC_KEY, PRIVATE_KEY = "labtech", "pubkey123", "privkey456-very-secret"
+CLIENT_ID = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(scope="module")
+def standin():
+    from cwm_gateway.sandbox import StandIn
+
+    with StandIn(company_id=COMPANY, public_key=PUBLIC_KEY, private_key=PRIVATE_KEY, client_id=CLIENT_ID) as cw:
+        yield cw
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A second origin on 127.0.0.1 that must never receive anything."""
+    from cwm_gateway.sandbox import Listener
+
+    with Listener() as other:
+        yield other
+
+
+def connectwise_env(standin, **extra: str) -> dict[str, str]:
+    env = {
+        "CONNECTWISE_API_URL": standin.base_url,
+        "CONNECTWISE_COMPANY_ID": COMPANY,
+        "CONNECTWISE_PUBLIC_KEY": PUBLIC_KEY,
+        "CONNECTWISE_PRIVATE_KEY": PRIVATE_KEY,
+        "CONNECTWISE_CLIENT_ID": CLIENT_ID,
+        "CWM_TIMEOUT": "2",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def gateway(home: Path, catalog: Path, env: dict[str, str]) -> Iterator[McpSession]:
+    """A gateway server over stdio, every writable path under ``home``."""
+    full = isolated_env(home, CWM_CATALOG=str(catalog), **env)
+    with McpSession.start(sys.executable, ["-m", "cwm_gateway"], full) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def cw_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cwhome")
+
+
+@pytest.fixture(scope="module")
+def cw(standin, built_catalog: Path, cw_home: Path) -> Iterator[McpSession]:
+    """A gateway configured for the stand-in, shared by a module's tests."""
+    with gateway(cw_home, built_catalog, connectwise_env(standin)) as session:
         yield session

@@ -43,6 +43,7 @@ class McpSession:
     def start(cls, command: str, args: list[str], env: dict[str, str], cwd: str | None = None) -> Iterator[McpSession]:
         params = StdioServerParameters(command=command, args=args, env=env, cwd=cwd)
         stderr_path = Path(env.get("HOME", ".")) / f"server-stderr-{id(params)}.log"
+        stderr_path.parent.mkdir(parents=True, exist_ok=True)
         with ExitStack() as stack:
             errlog = stack.enter_context(open(stderr_path, "w"))
             portal = stack.enter_context(start_blocking_portal())
@@ -55,8 +56,9 @@ class McpSession:
     def list_tools(self) -> list[types.Tool]:
         return self._portal.call(self._session.list_tools).tools
 
-    def call(self, tool: str, **arguments: Any) -> ToolCall:
-        result = self._portal.call(lambda: self._session.call_tool(tool, arguments))
+    def call(self, tool: str, timeout: float = 120, **arguments: Any) -> ToolCall:
+        """Call a tool; a server that does not answer in ``timeout`` seconds fails the test, not hangs it."""
+        result = self._portal.call(lambda: self._session.call_tool(tool, arguments, read_timeout_seconds=timeout))
         return ToolCall(result)
 
     def stderr(self) -> str:

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 
@@ -65,6 +66,55 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 1 if result.is_error else 0
 
 
+def _cmd_memory(args: argparse.Namespace) -> int:
+    from .memory import FastMemoryError, MemoryStore, read_seed_database
+
+    store = MemoryStore()
+    try:
+        if args.memory_command == "export":
+            document = {"format": "cwm-gateway-fast-memory", "version": 1, "queries": store.export()}
+            payload = json.dumps(document, indent=2)
+            if args.file and args.file != "-":
+                Path(args.file).write_text(payload + "\n", encoding="utf-8")
+                print(f"Exported {len(document['queries'])} saved queries to {args.file}.", file=sys.stderr)
+            else:
+                print(payload)
+            return 0
+        if args.memory_command == "list":
+            for query in store.list(args.search):
+                print(f"#{query.id}\t{query.usage_count}x\t{query.method} {query.path}\t{query.description}")
+            return 0
+        if args.memory_command == "import":
+            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+            document = json.loads(raw)
+            entries = document.get("queries", []) if isinstance(document, dict) else document
+            if not isinstance(entries, list):
+                raise ValueError("expected a cwm-gateway export (an object with 'queries') or a list of queries")
+            added, skipped = store.import_entries(_with_templates(entries))
+        else:
+            added, skipped = store.import_entries(_with_templates(read_seed_database(args.path)))
+    except (OSError, ValueError, FastMemoryError) as exc:
+        print(f"cwm-gateway memory {args.memory_command}: {exc}", file=sys.stderr)
+        return 2
+    print(f"Imported {added} saved queries ({skipped} already present or unusable) into {store.path}.")
+    return 0
+
+
+def _with_templates(entries: list[dict]) -> list[dict]:
+    """Attach each entry's catalog template, so reuse and ranking can find it."""
+    from .catalog.store import Catalog, CatalogError
+
+    try:
+        catalog = Catalog.open_default()
+    except CatalogError:
+        return entries
+    out = []
+    for entry in entries:
+        match = catalog.resolve(str(entry.get("path") or "")) if str(entry.get("path") or "").startswith("/") else None
+        out.append({**entry, "template": match.template if match else entry.get("template") or entry.get("path")})
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cwm-gateway",
@@ -87,6 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--keyword", action="store_true", help="keyword ranking (search_api_endpoints)")
     search.add_argument("--json", action="store_true", help="print the structured result as JSON")
     search.set_defaults(func=_cmd_search)
+
+    memory = commands.add_parser("memory", help="export, import or list saved queries (fast memory)")
+    memory_commands = memory.add_subparsers(dest="memory_command", metavar="ACTION", required=True)
+    export = memory_commands.add_parser("export", help="write saved queries as JSON (to FILE or stdout)")
+    export.add_argument("file", nargs="?", metavar="FILE", help="output file (default: stdout)")
+    imported = memory_commands.add_parser("import", help="merge saved queries from an export, without duplicates")
+    imported.add_argument("file", metavar="FILE", help="a file written by 'memory export' ('-' for stdin)")
+    seed = memory_commands.add_parser("import-seed", help="import the seed API Gateway product's fast_memory_api.db")
+    seed.add_argument("path", metavar="PATH", help="path to fast_memory_api.db")
+    listed = memory_commands.add_parser("list", help="list saved queries, most used first")
+    listed.add_argument("search", nargs="?", help="only entries whose description or path contains this")
+    memory.set_defaults(func=_cmd_memory)
     return parser
 
 

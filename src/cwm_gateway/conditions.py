@@ -260,32 +260,44 @@ def comparisons(node: Node) -> list[Comparison]:
     return comparisons(node.left) + comparisons(node.right)
 
 
-def check_fields(source: str, node: Node, known: Mapping[str, str]) -> None:
-    """Raise ConditionError for a field that is not in ``known`` or a value of the wrong shape.
+def check_fields(source: str, node: Node, known: Mapping[str, str]) -> list[str]:
+    """Raise ConditionError for a misspelt field or a value of the wrong shape.
 
     ``known`` maps field paths to the kinds from ``catalog.fields.query_fields``
     (string, number, boolean, date). Matching ignores letter case, as ConnectWise does.
+    A field close to a known one (``status/nam``) is an error with a suggestion; one
+    unlike any known field may be newer than the definition, so it is returned, not refused.
     """
     lowered = {path.lower(): (path, kind) for path, kind in known.items()}
+    unknown: list[str] = []
     for comparison in comparisons(node):
         entry = lowered.get(comparison.field.lower())
         if entry is None:
-            if comparison.field.lower().startswith("_info/") or comparison.field.lower().startswith("customfield"):
+            if comparison.field.lower().startswith(("_info/", "customfield")):
                 continue
-            close = difflib.get_close_matches(comparison.field.lower(), list(lowered), n=1, cutoff=0.6)
-            suggestion = lowered[close[0]][0] if close else None
-            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-            raise ConditionError(f"unknown field '{comparison.field}'{hint}", source, comparison.position, suggestion)
+            close = difflib.get_close_matches(comparison.field.lower(), list(lowered), n=1, cutoff=0.75)
+            if not close:
+                unknown.append(comparison.field)
+                continue
+            suggestion = lowered[close[0]][0]
+            raise ConditionError(
+                f"unknown field '{comparison.field}'; did you mean '{suggestion}'?",
+                source,
+                comparison.position,
+                suggestion,
+            )
         path, kind = entry
         value = comparison.value
         values = value.value if value.kind == "list" else [value]
         for item in values:
             if kind == "date" and item.kind == "string":
+                example = item.value or "2026-01-01T00:00:00Z"
                 raise ConditionError(
-                    f"'{path}' is a date: write it in brackets, like {path} > [{item.value or '2026-01-01T00:00:00Z'}]",
+                    f"'{path}' is a date: write it in brackets, like {path} > [{example}]",
                     source,
                     comparison.position,
                 )
+    return unknown
 
 
 def matches(node: Node, record: Mapping[str, Any], lookup: Callable[[Mapping[str, Any], str], Any]) -> bool:

@@ -10,8 +10,9 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
-from . import __version__, discovery
+from . import __version__, discovery, saved_queries
 from .catalog.store import CatalogError
+from .memory import FastMemoryError
 from .results import Result, error
 from .runtime import Runtime
 
@@ -44,15 +45,11 @@ def run(tool: str, action: Callable[[], Result]) -> CallToolResult:
     """Run a tool body; whatever goes wrong becomes an isError result, never a crash."""
     try:
         return to_call_result(action())
-    except CatalogError as exc:
+    except (CatalogError, FastMemoryError) as exc:
         return to_call_result(error(str(exc)))
     except Exception as exc:
         log.exception("tool %s failed", tool)
         return to_call_result(error(f"{tool} failed unexpectedly: {type(exc).__name__}: {exc}"))
-
-
-def not_available(tool: str) -> CallToolResult:
-    return to_call_result(error(f"{tool} is not available yet in this version of cwm-gateway."))
 
 
 def _registrar(mcp: MCPServer[Any]) -> Callable[[ToolAnnotations], Callable[[Callable[..., Any]], Any]]:
@@ -129,60 +126,95 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
     def execute_api_call(
         path: str,
         method: str = "GET",
-        params: dict[str, Any] | None = None,
-        data: dict[str, Any] | list[Any] | None = None,
+        params: dict[str, Any] | str | None = None,
+        data: dict[str, Any] | list[Any] | str | None = None,
+        confirm: bool = False,
+        all_pages: bool = False,
+        max_items: int = 1000,
+        include_info: bool = False,
     ) -> CallToolResult:
-        """Call a ConnectWise Manage operation.
+        """Call one ConnectWise Manage operation and return its data.
 
-        Example: execute_api_call("/service/tickets", params={"conditions": "closedFlag=false"})
+        path: concrete (/service/tickets/4521) or a template whose {placeholders} are given in params.
+        params: query parameters (conditions, orderBy, fields, page, pageSize). data: the JSON body;
+        for PATCH a list like [{"op": "replace", "path": "status/id", "value": 5}] (an object is turned
+        into replace operations). DELETE needs confirm=true. all_pages follows pagination up to
+        max_items. _info metadata is removed unless include_info.
+        Example: execute_api_call("/service/tickets", params={"conditions": "closedFlag=false", "pageSize": 10})
         """
-        return not_available("execute_api_call")
+        return run(
+            "execute_api_call",
+            lambda: rt.executor().execute(path, method, params, data, confirm, all_pages, max_items, include_info),
+        )
 
     @tool(REMOTE_CALL)
-    def send_raw_api_request(raw_request: str) -> CallToolResult:
-        """Send a raw request written as "METHOD /path?query [JSON body]".
+    def send_raw_api_request(raw_request: str, confirm: bool = False) -> CallToolResult:
+        """Send a request written as "METHOD /path?query [JSON body]", checked like execute_api_call.
 
-        Example: send_raw_api_request("GET /service/boards?pageSize=5")
+        Conditions may contain spaces and quotes; the body is the JSON at the end. DELETE needs confirm=true.
+        Example: send_raw_api_request("GET /service/tickets?conditions=status/name='Open'&pageSize=5")
         """
-        return not_available("send_raw_api_request")
+        return run("send_raw_api_request", lambda: rt.executor().execute_raw(raw_request, confirm))
 
     @tool(LOCAL_WRITE)
     def save_to_fast_memory(
         path: str,
         method: str,
         description: str,
-        params: dict[str, Any] | None = None,
-        data: dict[str, Any] | list[Any] | None = None,
+        params: dict[str, Any] | str | None = None,
+        data: dict[str, Any] | list[Any] | str | None = None,
     ) -> CallToolResult:
-        """Save a working API query for reuse.
+        """Save a query that worked, to find and run it again later; returns its id.
 
+        Several queries may share an endpoint (different filters). Saved on this computer only.
         Example: save_to_fast_memory("/service/tickets", "GET", "open tickets", {"conditions": "closedFlag=false"})
         """
-        return not_available("save_to_fast_memory")
+        return run(
+            "save_to_fast_memory",
+            lambda: saved_queries.save(rt.memory(), rt.catalog(), path, method, description, params, data),
+        )
 
     @tool(READ_ONLY)
     def list_fast_memory(search_term: str | None = None) -> CallToolResult:
-        """List saved queries.
+        """List saved queries, most used first, with their full params and body.
 
+        search_term filters on description and path.
         Example: list_fast_memory("tickets")
         """
-        return not_available("list_fast_memory")
+        return run("list_fast_memory", lambda: saved_queries.listing(rt.memory(), search_term))
+
+    @tool(REMOTE_CALL)
+    def run_saved_query(
+        query_id: int,
+        params: dict[str, Any] | str | None = None,
+        data: dict[str, Any] | list[Any] | str | None = None,
+        confirm: bool = False,
+    ) -> CallToolResult:
+        """Run a saved query by id; params override saved ones by name, data replaces the saved body.
+
+        Goes through every check of execute_api_call (DELETE needs confirm=true) and counts the use.
+        Example: run_saved_query(3, params={"pageSize": 50})
+        """
+        return run(
+            "run_saved_query",
+            lambda: saved_queries.run(rt.memory(), rt.executor(), query_id, params, data, confirm),
+        )
 
     @tool(LOCAL_DESTRUCTIVE)
     def delete_from_fast_memory(query_id: int) -> CallToolResult:
-        """Delete one saved query by id.
+        """Delete one saved query by id (see list_fast_memory).
 
         Example: delete_from_fast_memory(3)
         """
-        return not_available("delete_from_fast_memory")
+        return run("delete_from_fast_memory", lambda: saved_queries.delete(rt.memory(), query_id))
 
     @tool(LOCAL_DESTRUCTIVE)
     def clear_fast_memory() -> CallToolResult:
-        """Delete every saved query.
+        """Delete every saved query. Ask the user first: this cannot be undone.
 
         Example: clear_fast_memory()
         """
-        return not_available("clear_fast_memory")
+        return run("clear_fast_memory", lambda: saved_queries.clear(rt.memory()))
 
     return mcp
 

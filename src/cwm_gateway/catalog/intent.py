@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from . import text
-from .lexicon import Lexicon, Phrase
+from .lexicon import SKIPPABLE, Lexicon, Phrase
 
 # Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
 PREAMBLE = frozenset(
@@ -214,7 +214,8 @@ def _concepts(
                 i += 1
 
     # Phrases written with their small words ("out of office", "good at") ...
-    add_phrase(list(range(len(tokens))), with_small_words=True)
+    # (articles and contraction pieces skipped: "out of the office" is "out of office").
+    add_phrase([i for i, t in enumerate(tokens) if t.word not in SKIPPABLE], with_small_words=True)
     # ... then phrases over content words only ("office is closed" -> "office closed"),
     # never across a number: "ticket 55012's status" is a ticket and a status.
     run: list[int] = []

@@ -15,8 +15,19 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.txt")
 INTENTS = ("action", "create", "update", "delete", "count", "read")
 
 
+# Skipped inside phrases, on both sides: "out of the office" is "out of office", "who's" is "who".
+SKIPPABLE = frozenset("the a an s t ve ll re d m".split())
+
+
 def phrase(words: str) -> Phrase:
     return tuple(text.tokens(words))
+
+
+def source_phrase(words: str) -> Phrase:
+    """A left-hand phrase as queries are matched against it (articles and contraction pieces dropped)."""
+    tokens = phrase(words)
+    kept = tuple(t for t in tokens if t not in SKIPPABLE)
+    return kept or tokens
 
 
 @dataclass
@@ -139,11 +150,11 @@ def parse(source: str) -> Lexicon:
             lexicon.intents[name].update(phrase(item) for item in items)
         else:
             targets = [phrase(t) for t in right.split("|") if phrase(t)]
-            for source_phrase in (phrase(item) for item in left.split(",")):
-                if source_phrase:
-                    known = lexicon.synonyms.setdefault(source_phrase, [])
-                    known.extend(t for t in targets if t not in known and t != source_phrase)
-                    longest = max(longest, len(source_phrase))
+            for source in (source_phrase(item) for item in left.split(",")):
+                if source:
+                    known = lexicon.synonyms.setdefault(source, [])
+                    known.extend(t for t in targets if t not in known and t != source)
+                    longest = max(longest, len(source))
     lexicon._longest = longest
     return lexicon
 

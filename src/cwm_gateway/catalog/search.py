@@ -30,6 +30,7 @@ FIELD_WEIGHT = {"resource": 1.0, "path": 0.85, "category": 0.6, "summary": 0.5, 
 # Trailing segments that qualify a resource; unasked-for ones cost rank.
 MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "search": 0.5, "list": 0.3}
 MODIFIER_SEGMENTS = frozenset(("count", *MODIFIER_PENALTY))
+ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
 COVERAGE = 3.0  # weighted share of the request's concepts the operation matches
 RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
@@ -302,6 +303,8 @@ class Searcher:
             count=analysis.count,
             id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids),
             qualifiers=frozenset(analysis.qualifiers),
+            # "ticket info", "bulk line items": a variant named in the request is not penalised
+            asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
         )
 
 
@@ -316,12 +319,13 @@ class _Query:
     count: bool
     id_words: tuple[frozenset[str], ...]
     qualifiers: frozenset[str]
+    asked_modifiers: frozenset[str]
 
 
 def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
     covered = 0.0
-    explained: set[str] = set()
+    explained: set[str] = set(query.asked_modifiers)
     head_on_resource = False
     resource, context = shape.resource, shape.resource_context
     for weight, alternatives, is_head in query.concepts:

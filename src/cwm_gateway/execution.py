@@ -1,0 +1,753 @@
+"""Calling ConnectWise for the assistant: check, guard, send, page, and shape the answer.
+
+Everything a call needs is checked before anything is sent: the path must be a
+catalog operation, the method one it allows, DELETE confirmed, read-only and
+allow-list policies respected, ``conditions`` well formed and naming real fields.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from . import audit, conditions
+from .catalog.fields import expand, query_fields
+from .catalog.store import Catalog, Operation, PathMatch
+from .client import (
+    ApiError,
+    ConnectionFailed,
+    ConnectWiseClient,
+    ConnectWiseError,
+    RequestTimeout,
+    Response,
+    UnsafeRequest,
+    check_path,
+)
+from .credentials import Settings
+from .memory import FastMemoryError, MemoryStore, SavedQuery
+from .rawrequest import RawRequestError, parse_query, parse_raw
+from .results import Result, error
+from .shaping import DEFAULT_MAX_CHARS, compact, connectwise_error, fit, strip_info, summarize_body
+
+log = logging.getLogger(__name__)
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+PATCH_OPS = ("add", "replace", "remove", "copy", "move", "test")
+MAX_PAGES = 1000
+_LINK_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?([A-Za-z]+)"?')
+_PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the gateway may send, from the environment."""
+
+    read_only: bool = False
+    write_allow: frozenset[tuple[str, str]] | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:
+        env = os.environ if env is None else env
+        allow = None
+        if env.get("CWM_WRITE_ALLOW", "").strip():
+            pairs = set()
+            for item in env["CWM_WRITE_ALLOW"].split(","):
+                parts = item.split(None, 1)
+                if len(parts) == 2:
+                    pairs.add((parts[0].upper(), parts[1].strip()))
+            allow = frozenset(pairs)
+        return cls(
+            read_only=env.get("CWM_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
+            write_allow=allow,
+            max_chars=_int(env.get("CWM_MAX_RESPONSE_CHARS"), DEFAULT_MAX_CHARS, 2_000),
+            timeout=float(_int(env.get("CWM_TIMEOUT"), 30, 1)),
+        )
+
+
+def _int(value: str | None, default: int, minimum: int) -> int:
+    try:
+        return max(minimum, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return default
+
+
+def reads_only(method: str, template: str) -> bool:
+    """GET, and the POST queries that only read (``.../search``, ``.../count``)."""
+    tail = template.rstrip("/").rsplit("/", 1)[-1].lower()
+    return method == "GET" or (method == "POST" and tail in ("search", "count"))
+
+
+@dataclass
+class Call:
+    """One request on its way to ConnectWise."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    body: Any = None
+    has_body: bool = False
+    notes: list[str] = field(default_factory=list)
+    op: Operation | None = None
+    match: PathMatch | None = None
+    saved: SavedQuery | None = None  # the saved query this call came from or reused
+
+    @property
+    def template(self) -> str:
+        return self.op.path if self.op else self.path
+
+    def params(self) -> dict[str, str]:
+        return dict(self.query)
+
+
+class Executor:
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: Callable[[], Settings],
+        policy: Policy | None = None,
+        client_factory: Callable[[Settings, str, float], ConnectWiseClient] | None = None,
+        data_note: str | None = None,
+        memory: MemoryStore | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.memory = memory
+        self._settings = settings
+        self.policy = policy or Policy.from_env()
+        self._client_factory = client_factory or (lambda s, v, t: ConnectWiseClient(s, v, timeout=t))
+        self._client: ConnectWiseClient | None = None
+        self._lock = threading.Lock()
+        self.data_note = data_note  # e.g. "SAMPLE DATA" in sandbox mode
+        self.profile: str | None = None
+
+    # -- entry points ------------------------------------------------------
+
+    def execute(
+        self,
+        path: str,
+        method: str = "GET",
+        params: Any = None,
+        data: Any = None,
+        confirm: bool = False,
+        all_pages: bool = False,
+        max_items: int = 1000,
+        include_info: bool = False,
+    ) -> Result:
+        method = (method or "GET").strip().upper()
+        if method not in METHODS:
+            return error(f"Unsupported method {method!r}; use one of {', '.join(METHODS)}.")
+        try:
+            query = normalize_params(params)
+            body, has_body = normalize_data(data)
+        except ValueError as exc:
+            return error(str(exc))
+        path = (path or "").strip()
+        if "?" in path:
+            path, _, inline = path.partition("?")
+            try:
+                query = parse_query(inline) + query
+            except RawRequestError as exc:
+                return error(f"Could not read the query in the path: {exc}")
+        call = Call(method, path, query, body, has_body)
+        return self.run(
+            call,
+            confirm=confirm,
+            all_pages=all_pages,
+            max_items=max_items,
+            include_info=include_info,
+            reuse_saved=True,
+        )
+
+    def execute_raw(self, raw_request: str, confirm: bool = False) -> Result:
+        try:
+            raw = parse_raw(raw_request)
+        except RawRequestError as exc:
+            return error(
+                f"Could not read the raw request: {exc}.",
+                hint='Write it as "METHOD /path?query [JSON body]", e.g. "GET /service/tickets?pageSize=5".',
+            )
+        return self.run(Call(raw.method, raw.path, raw.query, raw.body, raw.has_body), confirm=confirm)
+
+    # -- the pipeline --------------------------------------------------------
+
+    def run(
+        self,
+        call: Call,
+        confirm: bool = False,
+        all_pages: bool = False,
+        max_items: int = 1000,
+        include_info: bool = False,
+        reuse_saved: bool = False,
+    ) -> Result:
+        problem = self._prepare(call, confirm)
+        if problem is not None:
+            return problem
+        if reuse_saved and call.method == "GET" and not call.query:
+            self._reuse_saved_params(call)
+        try:
+            client = self.client()
+        except ConnectWiseError as exc:
+            return error(str(exc), operation=f"{call.method} {call.template}")
+        max_items = max(1, min(int(max_items or 1000), 100_000))
+        try:
+            response, items, pages, next_url = self._send(client, call, all_pages, max_items)
+        except ApiError as exc:
+            return self._api_error(call, exc)
+        except UnsafeRequest as exc:
+            return error(str(exc), operation=f"{call.method} {call.template}")
+        except (RequestTimeout, ConnectionFailed, ConnectWiseError) as exc:
+            self._audit(call, None, "failed: " + type(exc).__name__)
+            return error(str(exc), operation=f"{call.method} {call.template}", path=call.path)
+        self._audit(call, response.status, "ok")
+        return self._success(call, response, items, pages, next_url, all_pages, max_items, include_info)
+
+    def _prepare(self, call: Call, confirm: bool) -> Result | None:
+        """Everything checked before sending; returns an error result or None."""
+        if "://" in call.path:
+            return error("Give the API path only (like /service/tickets/5), not a full URL.")
+        filled = self._fill_placeholders(call)
+        if filled is not None:
+            return filled
+        try:
+            check_path(call.path)
+        except UnsafeRequest as exc:
+            return error(str(exc))
+        match = self.catalog.resolve(call.path)
+        if match is None:
+            return error(
+                f"No ConnectWise operation matches {call.method} {call.path}.",
+                suggestions=self.catalog.suggest_paths(call.path),
+                hint="Use natural_language_api_search to find the right path.",
+            )
+        op = match.method(call.method)
+        if op is None:
+            return error(
+                f"{match.template} does not take {call.method}; it takes {', '.join(match.methods)}.",
+                available_methods=match.methods,
+            )
+        call.op, call.match = op, match
+        refused = self._policy_check(call, confirm)
+        if refused is not None:
+            return refused
+        body_problem = self._check_body(call)
+        if body_problem is not None:
+            return body_problem
+        return self._check_query(call)
+
+    def _reuse_saved_params(self, call: Call) -> None:
+        """A GET without parameters takes those of the endpoint's most used saved query."""
+        if self.memory is None or call.op is None:
+            return
+        try:
+            saved = self.memory.best_for("GET", call.op.path)
+        except FastMemoryError:
+            return
+        if saved is None or not saved.params:
+            return
+        call.query = normalize_params(saved.params)
+        call.saved = saved
+        call.notes.append(
+            f"Reused the parameters of saved query #{saved.id} ({saved.description}): {compact(saved.params)}. "
+            "Pass params to override."
+        )
+        problem = self._check_query(call)
+        if problem is not None:  # a saved filter that no longer checks out is not forced on anyone
+            call.query, call.saved = [], None
+            call.notes[-1] = f"Saved query #{saved.id} was not reused: its parameters no longer check out."
+
+    def _fill_placeholders(self, call: Call) -> Result | None:
+        names = _PLACEHOLDER_RE.findall(call.path)
+        if not names:
+            return None
+        values = dict(call.query)
+        missing = [n for n in names if n not in values]
+        if missing:
+            return error(
+                f"The path {call.path} needs a value for {', '.join('{' + n + '}' for n in missing)}.",
+                hint=f"Give a concrete path such as {_PLACEHOLDER_RE.sub('123', call.path)} "
+                "or pass the value in params, e.g. params={'" + missing[0] + "': 123}.",
+            )
+        path = call.path
+        for name in names:
+            value = str(values[name])
+            if not value or "/" in value or value in (".", ".."):
+                return error(f"The value for {{{name}}} must be a single path segment (got {value!r}).")
+            path = path.replace("{" + name + "}", quote(value, safe=""))
+        call.path = path
+        call.query = [(k, v) for k, v in call.query if k not in names]
+        return None
+
+    def _policy_check(self, call: Call, confirm: bool) -> Result | None:
+        op = call.op
+        assert op is not None
+        label = f"{call.method} {op.path}"
+        if not reads_only(call.method, op.path):
+            if self.policy.read_only:
+                return error(
+                    f"Refused {label}: the gateway is in read-only mode (CWM_READ_ONLY=1), which allows GET "
+                    "and the POST .../search and .../count queries only."
+                )
+            if self.policy.write_allow is not None and (call.method, op.path) not in self.policy.write_allow:
+                return error(
+                    f"Refused {label}: it is not in CWM_WRITE_ALLOW.",
+                    allowed=sorted(f"{m} {p}" for m, p in self.policy.write_allow),
+                )
+        if call.method == "DELETE" and not confirm:
+            return error(
+                f"DELETE {call.path} permanently removes the record. Ask the user, then call again with "
+                "confirm=true to go ahead.",
+                operation=label,
+            )
+        return None
+
+    def _check_body(self, call: Call) -> Result | None:
+        op = call.op
+        assert op is not None
+        if call.method in ("GET", "DELETE") and call.has_body:
+            return error(
+                f"{call.method} takes no body. Put filters in params, "
+                "e.g. params={'conditions': \"status/name='Open'\"}."
+            )
+        if call.method not in ("POST", "PUT", "PATCH"):
+            return None
+        if not call.has_body and op.has_body and op.request_required:
+            required = self._required_fields(op)
+            needed = f" Required fields: {', '.join(required)}." if required else ""
+            saved = self._saved_with_body(call.method, op.path)
+            reuse = (
+                f" Saved query #{saved.id} ({saved.description}) has one: run_saved_query({saved.id})." if saved else ""
+            )
+            return error(
+                f"{call.method} {op.path} needs a request body (data).{needed} "
+                f"See get_api_endpoint_details for every field.{reuse} A saved body is never reused silently.",
+                operation=f"{call.method} {op.path}",
+            )
+        if call.method == "PATCH" and call.has_body:
+            if isinstance(call.body, dict):
+                call.body = [{"op": "replace", "path": key, "value": value} for key, value in call.body.items()]
+                call.notes.append(
+                    "data was an object; sent as JSON Patch replace operations for: "
+                    + ", ".join(op_["path"] for op_ in call.body)
+                )
+            if not isinstance(call.body, list) or not call.body:
+                return error(
+                    'PATCH takes a list of operations, e.g. [{"op": "replace", "path": "summary", "value": "New"}].'
+                )
+            for index, item in enumerate(call.body):
+                if not isinstance(item, dict) or item.get("op") not in PATCH_OPS or not item.get("path"):
+                    return error(
+                        f"PATCH operation {index + 1} must look like "
+                        '{"op": "replace", "path": "status/id", "value": 5}; '
+                        f"op is one of {', '.join(PATCH_OPS)}."
+                    )
+        return None
+
+    def _saved_with_body(self, method: str, template: str) -> SavedQuery | None:
+        if self.memory is None:
+            return None
+        try:
+            return next(
+                (q for q in self.memory.list() if q.method == method and q.template == template and q.data), None
+            )
+        except FastMemoryError:
+            return None
+
+    def _required_fields(self, op: Operation) -> list[str]:
+        if not op.request_schema:
+            return []
+        try:
+            schema = json.loads(op.request_schema)
+        except ValueError:
+            return []
+        return [f.path for f in expand(schema, self.catalog.schema, max_depth=1) if f.required]
+
+    def _check_query(self, call: Call) -> Result | None:
+        op = call.op
+        assert op is not None
+        known = self._known_fields(op)
+        texts: list[tuple[str, str]] = [(k, v) for k, v in call.query]
+        if call.method == "POST" and isinstance(call.body, dict):
+            texts += [(k, str(v)) for k, v in call.body.items() if isinstance(v, str)]
+        for name, value in texts:
+            lowered = name.lower()
+            if lowered not in ("conditions", "childconditions", "customfieldconditions", "orderby"):
+                continue
+            if not value.strip():
+                continue
+            try:
+                if lowered == "orderby":
+                    _check_order_by(value, known)
+                    continue
+                tree = conditions.parse(value)
+                if lowered == "conditions" and known:
+                    conditions.check_fields(value, tree, known)
+            except conditions.ConditionError as exc:
+                return error(
+                    f"{name} is not valid: {exc.message}.",
+                    parameter=name,
+                    position=exc.position + 1,
+                    suggestion=exc.suggestion,
+                    hint=f"  {value}\n  {' ' * exc.position}^\nget_api_endpoint_details lists the fields "
+                    "usable in conditions.",
+                )
+        return None
+
+    def _known_fields(self, op: Operation) -> dict[str, str]:
+        if op.method == "GET" and not (op.returns_list or op.is_count):
+            return {}
+        if op.method == "POST" and not reads_only("POST", op.path):
+            return {}
+        schema = self.catalog.list_schema_for(op)
+        if schema is None and op.method == "POST":
+            base = op.path.rstrip("/").rsplit("/", 1)[0]
+            listing = next((o for o in self.catalog.operations_for_template(base) if o.method == "GET"), None)
+            schema = self.catalog.list_schema_for(listing) if listing else None
+        return query_fields(schema, self.catalog.schema, max_depth=3) if schema else {}
+
+    # -- sending -------------------------------------------------------------
+
+    def client(self) -> ConnectWiseClient:
+        with self._lock:
+            if self._client is None:
+                settings = self._settings()
+                version = settings.get("api_version") or self.catalog.api_version
+                self._client = self._client_factory(settings, version, self.policy.timeout)
+                self.profile = settings.profile
+            return self._client
+
+    def _send(
+        self, client: ConnectWiseClient, call: Call, all_pages: bool, max_items: int
+    ) -> tuple[Response, list[Any] | None, int, str | None]:
+        op = call.op
+        assert op is not None
+        headers: dict[str, str] = {}
+        params = {k.lower() for k, _ in call.query}
+        paging = all_pages and call.method == "GET" and op.returns_list
+        forward_only = "pageid" in params or (
+            paging and "orderby" not in params and "page" not in params and self._supports_page_id(op)
+        )
+        if forward_only and call.method == "GET":
+            headers["pagination-type"] = "forward-only"
+        response = client.request(call.method, call.path, call.query, call.body if call.has_body else None, headers)
+        self._raise_for_status(response)
+        if not paging:
+            return response, None, 1, _links(response).get("next")
+        items = _json_list(response)
+        pages = 1
+        next_url = _links(response).get("next")
+        while next_url and len(items) < max_items and pages < MAX_PAGES:
+            response = client.follow(next_url, headers)
+            self._raise_for_status(response)
+            batch = _json_list(response)
+            pages += 1
+            items.extend(batch)
+            next_url = _links(response).get("next")
+            if not batch:
+                break
+        return response, items, pages, next_url
+
+    def _supports_page_id(self, op: Operation) -> bool:
+        return any(p.name == "pageId" for p in self.catalog.parameters(op.id))
+
+    def _raise_for_status(self, response: Response) -> None:
+        status = response.status
+        if 200 <= status < 300:
+            return
+        content_type = response.header("content-type")
+        if 300 <= status < 400:
+            target = response.header("location") or "another address"
+            raise ApiError(
+                status,
+                f"ConnectWise answered with a redirect to {target}; it was not followed, so no credentials "
+                "went there. Check CONNECTWISE_API_URL (cloud sites use the api- host).",
+            )
+        code, message, errors = connectwise_error(response.body, content_type)
+        retry_after = None
+        if response.header("retry-after"):
+            try:
+                retry_after = float(response.header("retry-after") or 0)
+            except ValueError:
+                retry_after = None
+        raise ApiError(status, message, code, errors, retry_after)
+
+    # -- results ---------------------------------------------------------------
+
+    def _success(
+        self,
+        call: Call,
+        response: Response,
+        items: list[Any] | None,
+        pages: int,
+        next_url: str | None,
+        all_pages: bool,
+        max_items: int,
+        include_info: bool,
+    ) -> Result:
+        op = call.op
+        assert op is not None
+        if items is None:
+            try:
+                payload = _json_body(response)
+            except ValueError:
+                return error(
+                    f"ConnectWise answered {response.status} but the body is not readable JSON "
+                    f"({summarize_body(response.body, response.header('content-type'), 120)}); the answer may "
+                    "have been cut off. Try again, or page with a smaller pageSize.",
+                    status=response.status,
+                )
+        else:
+            payload = items
+        stopped_early = False
+        if isinstance(payload, list) and all_pages and len(payload) > max_items:
+            payload = payload[:max_items]
+            stopped_early = True
+        elif all_pages and next_url:
+            stopped_early = True
+        cleaned = payload if include_info else strip_info(payload)
+        fitted = fit(cleaned, self.policy.max_chars)
+        count = len(payload) if isinstance(payload, list) else None
+        data: dict[str, Any] = {
+            "status": response.status,
+            "operation": f"{call.method} {op.path}",
+            "path": call.path,
+            "data": fitted.data,
+            "item_count": count,
+            "next_page": _page_hint(next_url, call.params()),
+            "truncated": fitted.truncated or stopped_early,
+        }
+        if all_pages:
+            data["pages_fetched"] = pages
+        if fitted.truncated and count is not None:
+            data["items_shown"] = fitted.shown
+        if fitted.omitted_fields:
+            data["omitted_fields"] = fitted.omitted_fields
+        notes = list(call.notes)
+        if self.data_note:
+            data["data_source"] = self.data_note
+            notes.insert(0, f"[{self.data_note}]")
+        lines = [self._headline(call, response, count, pages, all_pages)]
+        if stopped_early:
+            lines.append(
+                f"Stopped at max_items={max_items}; more records exist"
+                + (f" (next: {compact(data['next_page'])})." if data["next_page"] else ".")
+            )
+        elif data["next_page"] and not all_pages:
+            lines.append(f"More records: call again with params {compact(data['next_page'])}, or all_pages=true.")
+        if fitted.truncated:
+            if count is not None:
+                lines.append(
+                    f"Showing {fitted.shown} of {count} items to stay under {self.policy.max_chars} characters; "
+                    "narrow with conditions or fields=..., or page with pageSize."
+                )
+            else:
+                lines.append(f"Large values were left out: {', '.join(fitted.omitted_fields)}.")
+        if not include_info and payload not in (None, [], {}):
+            lines.append("(_info metadata removed; include_info=true keeps it)")
+        lines += notes
+        self._memory_outcome(call, data, lines)
+        lines.append(compact(fitted.data))
+        return Result(data, "\n".join(lines))
+
+    def _memory_outcome(self, call: Call, data: dict[str, Any], lines: list[str]) -> None:
+        """Count a saved query's use, or offer the exact call that saves this one."""
+        if call.saved is not None:
+            data["saved_query"] = {"id": call.saved.id, "description": call.saved.description}
+            if self.memory is not None:
+                try:
+                    self.memory.record_use(call.saved.id)
+                except FastMemoryError as exc:
+                    log.warning("could not count the use of saved query %s: %s", call.saved.id, exc)
+            return
+        if call.method == "DELETE" or self.memory is None or call.op is None:
+            return
+        arguments = [f"path={json.dumps(call.path)}", f"method={json.dumps(call.method)}", 'description="..."']
+        if call.query:
+            arguments.append(f"params={compact(dict(call.query))}")
+        if call.has_body:
+            arguments.append(f"data={compact(call.body)}")
+        hint = f"save_to_fast_memory({', '.join(arguments)})"
+        data["save_hint"] = hint
+        lines.append(f"To keep this query: {hint}")
+
+    def _headline(self, call: Call, response: Response, count: int | None, pages: int, all_pages: bool) -> str:
+        what = f"{call.method} {call.path}"
+        if count is not None:
+            across = f" across {pages} pages" if all_pages and pages > 1 else ""
+            return f"{response.status}: {count} items from {what}{across}."
+        if response.status == 204 or not response.body:
+            return f"{response.status}: {what} done (no content)."
+        return f"{response.status}: {what}."
+
+    def _api_error(self, call: Call, exc: ApiError) -> Result:
+        self._audit(call, exc.status, "error")
+        op_label = f"{call.method} {call.template}"
+        details: dict[str, Any] = {
+            "status": exc.status,
+            "operation": op_label,
+            "path": call.path,
+            "code": exc.code,
+            "errors": exc.errors,
+        }
+        if exc.retry_after is not None:
+            details["retry_after"] = exc.retry_after
+        if exc.status == 401:
+            message = (
+                "ConnectWise rejected the credentials (401). The username is CONNECTWISE_COMPANY_ID + '+' + "
+                "CONNECTWISE_PUBLIC_KEY (or CONNECTWISE_AUTH_PREFIX + public key) and the password is "
+                "CONNECTWISE_PRIVATE_KEY; check those (values are not shown) or run 'cwm-gateway doctor'."
+            )
+        elif exc.status == 403:
+            message = (
+                f"ConnectWise refused {op_label} (403): the API member's security role does not allow it. {exc.message}"
+            )
+        elif exc.status == 404:
+            message = f"Not found (404): {exc.message.rstrip('.')} ({call.path})."
+        elif exc.status == 429:
+            wait = f" Retry after {exc.retry_after:g} s." if exc.retry_after else ""
+            retried = " (GET was retried before giving up.)" if call.method == "GET" else ""
+            message = f"ConnectWise is rate limiting (429).{wait}{retried}"
+        elif exc.status >= 500:
+            retried = " GET was retried with backoff." if call.method == "GET" else " It was not retried."
+            message = f"ConnectWise server error ({exc.status}): {exc.message.rstrip('.')}.{retried}"
+        elif 300 <= exc.status < 400:
+            message = exc.message
+        else:
+            code = f" {exc.code}" if exc.code else ""
+            message = f"ConnectWise rejected {op_label} ({exc.status}{code}): {exc.message.rstrip('.')}."
+        field_lines = []
+        for item in exc.errors:
+            if isinstance(item, dict):
+                where = item.get("field") or item.get("resource") or ""
+                field_lines.append(f"- {where}: {item.get('message') or item.get('code')}".replace("- : ", "- "))
+        text = "\n".join([message, *field_lines])
+        result = error(message, **{k: v for k, v in details.items() if v not in (None, [])})
+        result.text = text
+        return result
+
+    def _audit(self, call: Call, status: int | None, outcome: str) -> None:
+        if call.method == "GET" or call.op is None:
+            return
+        size = len(compact(call.body)) if call.has_body else 0
+        audit.record(call.method, call.path, call.op.path, status, size, outcome, self.profile)
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def normalize_params(params: Any) -> list[tuple[str, str]]:
+    """Query parameters from a dict, a JSON object string, or pairs; values as ConnectWise wants them."""
+    if params is None or params == "":
+        return []
+    if isinstance(params, str):
+        try:
+            params = json.loads(params)
+        except ValueError:
+            raise ValueError(
+                'params must be a JSON object such as {"conditions": "closedFlag=false", "pageSize": 10}.'
+            ) from None
+    if isinstance(params, dict):
+        items = list(params.items())
+    elif isinstance(params, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in params):
+        items = [(p[0], p[1]) for p in params]
+    else:
+        raise ValueError('params must be an object of query parameters, e.g. {"pageSize": 10}.')
+    out = []
+    for key, value in items:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            text = ",".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            raise ValueError(f"params[{key!r}] is an object; query parameters are plain values.")
+        else:
+            text = str(value)
+        out.append((str(key), text))
+    return out
+
+
+def normalize_data(data: Any) -> tuple[Any, bool]:
+    if data is None:
+        return None, False
+    if isinstance(data, str):
+        if not data.strip():
+            return None, False
+        try:
+            return json.loads(data), True
+        except ValueError as exc:
+            raise ValueError(f"data is not valid JSON: {exc}") from None
+    if isinstance(data, (dict, list)):
+        return data, True
+    raise ValueError("data must be a JSON object or a list (for PATCH: a list of operations).")
+
+
+def _links(response: Response) -> dict[str, str]:
+    header = response.header("link") or ""
+    return {rel.lower(): url for url, rel in _LINK_RE.findall(header)}
+
+
+def _json_body(response: Response) -> Any:
+    if not response.body.strip():
+        return None
+    return json.loads(response.body)
+
+
+def _json_list(response: Response) -> list[Any]:
+    try:
+        payload = _json_body(response)
+    except ValueError:
+        raise ConnectionFailed(
+            "ConnectWise sent a page that is not readable JSON (cut off?); stopped paging."
+        ) from None
+    if isinstance(payload, list):
+        return payload
+    raise ConnectionFailed("Expected a list of records while paging, got something else; stopped paging.")
+
+
+def _page_hint(next_url: str | None, params: dict[str, str]) -> dict[str, Any] | None:
+    """The params that fetch the next page, from a Link: rel="next" URL."""
+    if not next_url:
+        return None
+    query = dict(parse_qsl(urlsplit(next_url).query))
+    hint: dict[str, Any] = {}
+    for key in ("page", "pageId", "pageSize"):
+        if key in query:
+            value = query[key]
+            hint[key] = int(value) if value.isdigit() else value
+    if not hint:
+        return None
+    if "pageSize" not in hint and "pageSize" in params:
+        hint["pageSize"] = params["pageSize"]
+    return hint
+
+
+def _check_order_by(value: str, known: Mapping[str, str]) -> None:
+    if not known:
+        return
+    lowered = {k.lower(): k for k in known}
+    position = 0
+    for part in value.split(","):
+        stripped = part.strip()
+        offset = value.index(part, position) + (len(part) - len(part.lstrip()))
+        position += len(part) + 1
+        if not stripped:
+            raise conditions.ConditionError("empty orderBy entry", value, offset)
+        words = stripped.split()
+        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise conditions.ConditionError("orderBy entries look like 'field' or 'field desc'", value, offset)
+        if words[0].lower() not in lowered:
+            import difflib
+
+            close = difflib.get_close_matches(words[0].lower(), list(lowered), n=1, cutoff=0.6)
+            suggestion = lowered[close[0]] if close else None
+            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+            raise conditions.ConditionError(f"unknown field '{words[0]}'{hint}", value, offset, suggestion)

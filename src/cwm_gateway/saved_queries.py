@@ -1,0 +1,95 @@
+"""The fast-memory tools: saving, listing, deleting and running saved queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog.store import Catalog
+from .execution import Call, Executor, normalize_data, normalize_params
+from .memory import FastMemoryError, MemoryStore, SavedQuery
+from .results import Result, error, ok
+from .shaping import compact
+
+
+def _entry_text(query: SavedQuery) -> str:
+    parts = [f"#{query.id} {query.method} {query.path} - {query.description} (used {query.usage_count}x)"]
+    if query.params:
+        parts.append(f"   params: {compact(query.params)}")
+    if query.data is not None:
+        parts.append(f"   data: {compact(query.data)}")
+    return "\n".join(parts)
+
+
+def save(
+    store: MemoryStore, catalog: Catalog, path: str, method: str, description: str, params: Any, data: Any
+) -> Result:
+    method = (method or "GET").strip().upper()
+    if not description or not description.strip():
+        return error("Give a description: what the query is for, e.g. 'open tickets for Contoso'.")
+    try:
+        query = dict(normalize_params(params)) if params not in (None, "", {}) else None
+        body, has_body = normalize_data(data)
+    except ValueError as exc:
+        return error(str(exc))
+    clean_path = (path or "").strip().split("?", 1)[0]
+    match = catalog.resolve(clean_path) if clean_path.startswith("/") else None
+    if match is None:
+        return error(
+            f"No ConnectWise operation matches {clean_path or '(empty path)'}; nothing was saved.",
+            suggestions=catalog.suggest_paths(clean_path) if clean_path else [],
+        )
+    if match.method(method) is None:
+        return error(f"{match.template} does not take {method}; nothing was saved.", available_methods=match.methods)
+    entry, created = store.save(
+        method, clean_path, match.template, description.strip(), query, body if has_body else None
+    )
+    verb = "Saved" if created else "Already saved (description updated)"
+    text = f"{verb} as #{entry.id}. Run it with run_saved_query({entry.id}).\n{_entry_text(entry)}"
+    return ok({"id": entry.id, "created": created, "query": entry.as_dict()}, text)
+
+
+def listing(store: MemoryStore, search_term: str | None) -> Result:
+    queries = store.list(search_term)
+    data = {"queries": [q.as_dict() for q in queries], "total": len(queries)}
+    if not queries:
+        where = f" matching {search_term!r}" if search_term else ""
+        return ok(data, f"No saved queries{where}. Save one with save_to_fast_memory after a call that worked.")
+    header = f"{len(queries)} saved queries (most used first):"
+    return ok(data, "\n".join([header, *(_entry_text(q) for q in queries)]))
+
+
+def delete(store: MemoryStore, query_id: int) -> Result:
+    entry = store.get(int(query_id))
+    if entry is None:
+        return error(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
+    store.delete(entry.id)
+    return ok({"deleted": entry.as_dict()}, f"Deleted saved query #{entry.id} ({entry.description}).")
+
+
+def clear(store: MemoryStore) -> Result:
+    removed = store.clear()
+    return ok({"deleted": removed}, f"Deleted all {removed} saved queries.")
+
+
+def run(store: MemoryStore, executor: Executor, query_id: int, params: Any, data: Any, confirm: bool = False) -> Result:
+    """Execute a saved query, with optional overrides, through every check a direct call gets."""
+    entry = store.get(int(query_id))
+    if entry is None:
+        return error(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
+    try:
+        overrides = normalize_params(params)
+        body, has_body = normalize_data(data)
+    except ValueError as exc:
+        return error(str(exc))
+    merged = dict(normalize_params(entry.params))
+    merged.update(dict(overrides))
+    if not has_body and entry.data is not None:
+        body, has_body = entry.data, True
+    call = Call(entry.method, entry.path, list(merged.items()), body, has_body)
+    call.saved = entry
+    if overrides or data is not None:
+        call.notes.append("Overrides applied: " + compact({"params": dict(overrides), "data": data}))
+    return executor.run(call, confirm=confirm)
+
+
+__all__ = ["FastMemoryError", "clear", "delete", "listing", "run", "save"]

@@ -1,0 +1,241 @@
+"""Endpoint search: the tokenizer, the lexicon, intent rules, and ranking on the shared catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cwm_gateway.catalog import text
+from cwm_gateway.catalog.intent import tokenize
+from cwm_gateway.catalog.lexicon import default_lexicon, parse
+from cwm_gateway.catalog.search import Searcher
+from cwm_gateway.catalog.store import Catalog
+from mcp_client import McpSession
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "search-dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def searcher(catalog: Catalog) -> Searcher:
+    return Searcher(catalog)
+
+
+def top(searcher: Searcher, query: str, n: int = 5, keyword: bool = False) -> list[str]:
+    hits, _ = (searcher.keyword if keyword else searcher.natural)(query, n)
+    return [f"{h.operation.method} {h.operation.path}" for h in hits]
+
+
+# -- tokenizer -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("knowledgeBaseArticles", ["knowledge", "base", "article"]),
+        ("SLAs", ["sla"]),
+        ("GLExport", ["gl", "export"]),
+        ("statuses", ["status"]),
+        ("warehouses", ["warehouse"]),
+        ("activities", ["activity"]),
+        ("addresses", ["address"]),
+        ("analysis", ["analysis"]),
+        ("Get List of ConnectWise.Apis.v3_0.v2015_3.Service.Ticket.Ticket", None),
+    ],
+)
+def test_tokens_fold_case_camel_case_and_plurals(source: str, expected: list[str] | None) -> None:
+    if expected is None:
+        assert text.clean_summary(source) == "Get List of Ticket"
+    else:
+        assert text.tokens(source) == expected
+
+
+def test_lower_case_compounds_split_on_known_words() -> None:
+    vocabulary = {"purchase", "orders", "time", "entries", "line", "items"}
+    assert text.segment_compound("purchaseorders", vocabulary) == ["purchase", "orders"]
+    assert text.segment_compound("timeentries", vocabulary) == ["time", "entries"]
+    assert text.segment_compound("zebra", vocabulary) == ["zebra"]
+
+
+def test_edit_distance_counts_transpositions_as_one() -> None:
+    assert text.edit_distance("compnay", "company", 2) == 1
+    assert text.edit_distance("agreemnt", "agreement", 2) == 1
+    assert text.edit_distance("ticket", "invoice", 2) == 3  # capped at limit + 1
+
+
+def test_inflections_offer_base_forms() -> None:
+    assert "schedule" in text.inflections("scheduled")
+    assert "log" in text.inflections("logged")
+    assert "close" in text.inflections("closing")
+
+
+def test_decimals_are_quantities_and_names_are_marked() -> None:
+    tokens = tokenize("log 1.5 h on ticket 4521 for Dave")
+    words = [t.word for t in tokens]
+    assert "1" not in words and "5" not in words and "4521" in words
+    assert next(t for t in tokens if t.raw == "Dave").proper
+
+
+# -- lexicon -------------------------------------------------------------------
+
+
+def test_lexicon_file_parses_synonyms_intents_and_stop_words() -> None:
+    lexicon = parse(
+        """
+        # comment
+        tech, technicians = member
+        out of office = in out board | in out type
+        @create = create, add, log
+        @qualify ticket = service
+        @unit = hours
+        @stop = the, of
+        """
+    )
+    assert lexicon.synonyms[("tech",)] == [("member",)]
+    assert lexicon.synonyms[("technician",)] == [("member",)]  # plural folded like queries are
+    assert lexicon.synonyms[("out", "of", "office")] == [("in", "out", "board"), ("in", "out", "type")]
+    assert ("log",) in lexicon.intents["create"]
+    assert lexicon.qualifiers == {"ticket": "service"}
+    assert lexicon.synonyms_at(["out", "of", "office"], 0) == (3, [("in", "out", "board"), ("in", "out", "type")])
+
+
+def test_lexicon_rejects_malformed_lines() -> None:
+    with pytest.raises(ValueError, match="line 1"):
+        parse("no equals sign here")
+    with pytest.raises(ValueError, match="unknown intent"):
+        parse("@frobnicate = x")
+
+
+def test_every_lexicon_target_exists_in_the_catalog(catalog: Catalog) -> None:
+    """A target the catalog does not use can never match: a typo in the lexicon."""
+    names = {row[0] for row in catalog.query("SELECT word FROM vocabulary WHERE name_count > 0")}
+    missing = sorted(
+        {" ".join(t) for targets in default_lexicon().synonyms.values() for t in targets if not set(t) <= names}
+    )
+    assert missing == []
+
+
+def test_compiled_lexicon_round_trips() -> None:
+    lexicon = default_lexicon()
+    again = type(lexicon).from_json(lexicon.to_json())
+    assert again.synonyms == lexicon.synonyms and again.intents == lexicon.intents
+
+
+# -- intent --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "intent", "count"),
+    [
+        ("create a purchase order for 10 laptops", "create", False),
+        ("please close ticket 123", "update", False),
+        ("remove a site from a company", "delete", False),
+        ("approve Dave's expense report", "action", False),
+        ("how many open tickets are there", "count", True),
+        ("how many vacation hours does Maria have", "count", False),  # an amount, not a count
+        ("which agreements renew next month", "read", False),  # "renew" is not the request's verb
+        ("Josh left on Friday, deactivate his member account", "action", False),
+        ("the different flavours of contract: block hours, break-fix", None, False),
+    ],
+)
+def test_intent_comes_from_the_verb_that_opens_a_clause(
+    searcher: Searcher, query: str, intent: str | None, count: bool
+) -> None:
+    analysis = searcher.analyze(query)
+    assert analysis.intent == intent
+    assert analysis.count is count
+
+
+def test_ids_attach_to_the_noun_before_them(searcher: Searcher) -> None:
+    analysis = searcher.analyze("add a line item to PO 77")
+    assert [(value, concept.text) for value, concept in analysis.ids] == [("77", "PO")]
+    assert searcher.analyze("create a purchase order for 10 laptops").ids == []
+
+
+def test_head_noun_is_the_first_thing_named(searcher: Searcher) -> None:
+    assert searcher.analyze("tasks on a project ticket").head.text == "tasks"
+    assert searcher.analyze("project phases").head.text == "phases"
+
+
+def test_typos_and_abbreviations_are_corrected_but_names_are_not(searcher: Searcher) -> None:
+    words = {t.word for t in searcher.analyze("scedule entries for tomorow").tokens}
+    assert "schedule" in words
+    assert "project" in {t.word for t in searcher.analyze("proj phases").tokens}
+    dave = next(t for t in searcher.analyze("approve Dave's expense report").tokens if t.raw == "Dave")
+    assert dave.corrected_from is None
+
+
+def test_lexicon_expansion_reaches_catalog_words(searcher: Searcher) -> None:
+    analysis = searcher.analyze("who's out of the office today")
+    assert any(("in", "out", "board") in [alt for alt, _ in c.alternatives] for c in analysis.concepts)
+
+
+def test_keyword_search_does_not_expand_synonyms(searcher: Searcher) -> None:
+    keyword = [alt for c in searcher.analyze("technicians", expand=False).concepts for alt, _ in c.alternatives]
+    natural = [alt for c in searcher.analyze("technicians").concepts for alt, _ in c.alternatives]
+    assert ("member",) not in keyword
+    assert ("member",) in natural
+
+
+# -- ranking -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("close ticket 123", {"PATCH /service/tickets/{id}", "PUT /service/tickets/{id}"}),
+        ("how many open tickets", {"GET /service/tickets/count"}),
+        ("show ticket 4521", {"GET /service/tickets/{id}"}),
+        ("notes on a ticket", {"GET /service/tickets/{parentId}/notes"}),
+        ("agreemnt list", {"GET /finance/agreements"}),
+        ("delete a contact", {"DELETE /company/contacts/{id}"}),
+    ],
+)
+def test_intent_and_shape_decide_the_first_result(searcher: Searcher, query: str, first: set[str]) -> None:
+    assert top(searcher, query, 1)[0] in first
+
+
+def test_plain_resource_beats_info_usages_and_deprecated_variants(searcher: Searcher) -> None:
+    assert top(searcher, "ticket list", 1) == ["GET /service/tickets"]
+    info = top(searcher, "ticket info list", 3)  # asked for: the /info variant is a fair answer
+    assert "GET /service/tickets/info" in info
+    companies = top(searcher, "company list", 20)
+    assert companies[0] == "GET /company/companies"
+    assert all("/usages" not in r for r in companies[:5])
+
+
+def test_keyword_search_finds_ticket_notes(searcher: Searcher) -> None:
+    assert top(searcher, "ticket notes", 1, keyword=True) == ["GET /service/tickets/{parentId}/notes"]
+
+
+def test_a_path_query_returns_that_operation(searcher: Searcher) -> None:
+    assert top(searcher, "PATCH /service/tickets/{id}", 1) == ["PATCH /service/tickets/{id}"]
+
+
+def test_usage_boost_is_bounded(catalog: Catalog) -> None:
+    """A much-used operation rises, but does not bury a clearly better match."""
+    baseline = Searcher(catalog)
+    boosted = Searcher(catalog, usage=lambda: {("GET", "/service/boards"): 10_000})
+    assert top(boosted, "list service boards", 1) == ["GET /service/boards"]
+    assert top(boosted, "how many open tickets", 1) == top(baseline, "how many open tickets", 1)
+    plain = top(baseline, "board", 10)
+    assert top(boosted, "board", 10).index("GET /service/boards") <= plain.index("GET /service/boards")
+
+
+def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
+    result = server.call("natural_language_api_search", query="add a note to ticket 5", max_results=3)
+    first = result.data["results"][0]
+    assert (first["method"], first["path"]) == ("POST", "/service/tickets/{parentId}/notes")
+    assert first["path_params"] == ["parentId"]
+    assert "body" in first
+
+
+@pytest.mark.parametrize("kind", ["plain", "paraphrase", "action", "count", "by-id", "child", "typo", "jargon"])
+def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
+    """One dev-set query of each kind, answered through the real MCP tool."""
+    queries = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    sample = next(q for q in queries if q["kind"] == kind)
+    result = server.call("natural_language_api_search", query=sample["query"], max_results=5)
+    found = [[r["method"], r["path"]] for r in result.data["results"]]
+    assert any(expected in found for expected in sample["expected"]), (sample["query"], found)
