@@ -99,6 +99,11 @@ class _CappedRetry(Retry):
 
 
 def _retry_for(method: str) -> Retry:
+    # Retry objects are immutable (urllib3 copies them on every increment), so two serve all calls.
+    return _READ_RETRY if method in READ_METHODS else _WRITE_RETRY
+
+
+def _make_retry(method: str) -> Retry:
     if method in READ_METHODS:
         return _CappedRetry(
             total=3,
@@ -119,6 +124,10 @@ def _retry_for(method: str) -> Retry:
     # A write that may have reached ConnectWise is never re-sent: a second POST can
     # create a second ticket. Only a connection that never opened is tried again.
     return _CappedRetry(total=1, connect=1, read=0, status=0, other=0, redirect=0, raise_on_redirect=False)
+
+
+_READ_RETRY = _make_retry("GET")
+_WRITE_RETRY = _make_retry("POST")
 
 
 def check_path(path: str) -> None:

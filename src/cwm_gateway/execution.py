@@ -34,7 +34,7 @@ from .credentials import Settings
 from .memory import FastMemoryError, MemoryStore, SavedQuery
 from .rawrequest import RawRequestError, parse_query, parse_raw
 from .results import Result, error
-from .shaping import DEFAULT_MAX_CHARS, compact, connectwise_error, fit, strip_info, summarize_body
+from .shaping import DEFAULT_MAX_CHARS, compact, connectwise_error, fit, summarize_body
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class Executor:
         self._client: ConnectWiseClient | None = None
         self._lock = threading.Lock()
         self.data_note = data_note  # e.g. "SAMPLE DATA" in sandbox mode
+        self._fields_cache: dict[int, dict[str, str]] = {}
         self.profile: str | None = None
 
     # -- entry points ------------------------------------------------------
@@ -372,7 +373,6 @@ class Executor:
     def _check_query(self, call: Call) -> Result | None:
         op = call.op
         assert op is not None
-        known = self._known_fields(op)
         texts: list[tuple[str, str]] = [(k, v) for k, v in call.query]
         if call.method == "POST" and isinstance(call.body, dict):
             texts += [(k, str(v)) for k, v in call.body.items() if isinstance(v, str)]
@@ -382,6 +382,7 @@ class Executor:
                 continue
             if not value.strip():
                 continue
+            known = self._known_fields(op)
             try:
                 if lowered == "orderby":
                     _check_order_by(value, known)
@@ -401,6 +402,12 @@ class Executor:
         return None
 
     def _known_fields(self, op: Operation) -> dict[str, str]:
+        cached = self._fields_cache.get(op.id)
+        if cached is None:
+            cached = self._fields_cache[op.id] = self._load_known_fields(op)
+        return cached
+
+    def _load_known_fields(self, op: Operation) -> dict[str, str]:
         if op.method == "GET" and not (op.returns_list or op.is_count):
             return {}
         if op.method == "POST" and not reads_only("POST", op.path):
@@ -511,8 +518,7 @@ class Executor:
             stopped_early = True
         elif all_pages and next_url:
             stopped_early = True
-        cleaned = payload if include_info else strip_info(payload)
-        fitted = fit(cleaned, self.policy.max_chars)
+        fitted = fit(payload, self.policy.max_chars, keep_info=include_info)
         count = len(payload) if isinstance(payload, list) else None
         data: dict[str, Any] = {
             "status": response.status,
@@ -553,7 +559,7 @@ class Executor:
             lines.append("(_info metadata removed; include_info=true keeps it)")
         lines += notes
         self._memory_outcome(call, data, lines)
-        lines.append(compact(fitted.data))
+        lines.append(fitted.text)
         return Result(data, "\n".join(lines))
 
     def _memory_outcome(self, call: Call, data: dict[str, Any], lines: list[str]) -> None:

@@ -33,22 +33,33 @@ class Fitted:
     truncated: bool = False
     shown: int | None = None  # items kept, for lists
     omitted_fields: list[str] = field(default_factory=list)
+    text: str = ""  # the compact JSON of ``data``
 
 
-def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS) -> Fitted:
-    """Keep ``data`` under ``max_chars`` of compact JSON, cutting whole items or values, never mid-JSON."""
-    if len(compact(data)) <= max_chars:
-        return Fitted(data, shown=len(data) if isinstance(data, list) else None)
+def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS, keep_info: bool = False) -> Fitted:
+    """Keep ``data`` under ``max_chars`` of compact JSON, cutting whole items or values, never mid-JSON.
+
+    ``_info`` blocks are dropped on the way unless ``keep_info``. A list is cleaned and measured
+    item by item, so 10,000 records cost only the ones that fit.
+    """
+    clean = (lambda value: value) if keep_info else strip_info
     if isinstance(data, list):
         kept: list[Any] = []
+        parts: list[str] = []
         used = 2
         for item in data:
-            size = len(compact(item)) + 1
-            if used + size > max_chars:
-                break
+            item = clean(item)
+            part = compact(item)
+            if used + len(part) + 1 > max_chars:
+                return Fitted(kept, truncated=True, shown=len(kept), text="[" + ",".join(parts) + "]")
             kept.append(item)
-            used += size
-        return Fitted(kept, truncated=True, shown=len(kept))
+            parts.append(part)
+            used += len(part) + 1
+        return Fitted(kept, shown=len(kept), text="[" + ",".join(parts) + "]")
+    data = clean(data)
+    whole = compact(data)
+    if len(whole) <= max_chars:
+        return Fitted(data, text=whole)
     if isinstance(data, dict):
         trimmed = dict(data)
         omitted: list[str] = []
@@ -57,9 +68,8 @@ def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS) -> Fitted:
                 break
             trimmed[key] = f"<omitted: {len(compact(data[key]))} characters>"
             omitted.append(key)
-        return Fitted(trimmed, truncated=True, omitted_fields=omitted)
-    text = compact(data)
-    return Fitted(text[:max_chars], truncated=True)
+        return Fitted(trimmed, truncated=True, omitted_fields=omitted, text=compact(trimmed))
+    return Fitted(whole[:max_chars], truncated=True, text=compact(whole[:max_chars]))
 
 
 def summarize_body(body: bytes, content_type: str | None, limit: int = 300) -> str:

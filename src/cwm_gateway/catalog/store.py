@@ -164,9 +164,12 @@ class Catalog:
             )
         # One connection shared by the server's worker threads; sqlite3 objects are not
         # safe to use from two threads at the same moment.
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._meta: dict[str, str] | None = None
         self._schema = lru_cache(maxsize=512)(self._load_schema)
+        self._shape_index: dict[tuple[int, str], list[tuple[str, tuple[str, ...]]]] | None = None
+        self._resolve_template = lru_cache(maxsize=2048)(self._resolve_uncached)
+        self._template_operations = lru_cache(maxsize=1024)(self._load_template_operations)
 
     @classmethod
     def open_default(cls) -> Catalog:
@@ -259,8 +262,23 @@ class Catalog:
         return {row[0]: _operation(row) for row in rows}
 
     def operations_for_template(self, template: str) -> list[Operation]:
+        return list(self._template_operations(template))
+
+    def _load_template_operations(self, template: str) -> tuple[Operation, ...]:
         rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE path = ?", (template,))
-        return sorted((_operation(r) for r in rows), key=lambda op: METHOD_ORDER.get(op.method, 9))
+        return tuple(sorted((_operation(r) for r in rows), key=lambda op: METHOD_ORDER.get(op.method, 9)))
+
+    def _templates_by_shape(self) -> dict[tuple[int, str], list[tuple[str, tuple[str, ...]]]]:
+        """Templates grouped by (segment count, first segment): built once, on the first lookup."""
+        with self._lock:
+            if self._shape_index is None:
+                index: dict[tuple[int, str], list[tuple[str, tuple[str, ...]]]] = {}
+                for (template,) in self._conn.execute("SELECT DISTINCT path FROM operations"):
+                    segments = tuple(split_path(template))
+                    if segments:
+                        index.setdefault((len(segments), segments[0].lower()), []).append((template, segments))
+                self._shape_index = index
+            return self._shape_index
 
     def resolve(self, path: str) -> PathMatch | None:
         """Map a concrete or template path to its catalog template.
@@ -269,27 +287,34 @@ class Catalog:
         Literal segments beat placeholders (``/service/tickets/count`` is the count
         operation, not ticket "count"); letter case and a trailing slash are forgiven.
         """
+        found = self._resolve_template(path)
+        if found is None:
+            return None
+        template, values = found
+        return PathMatch(template, dict(values), list(self._template_operations(template)))
+
+    def _resolve_uncached(self, path: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
         wanted = split_path(normalize_request_path(path))
         if not wanted:
             return None
-        rows = self.query("SELECT DISTINCT path FROM operations WHERE segment_count = ?", (len(wanted),))
-        best: tuple[tuple[int, int, int], str, dict[str, str]] | None = None
-        for (template,) in rows:
-            score = _match_score(wanted, split_path(template), path.rstrip("/") == template.rstrip("/"))
+        candidates = self._templates_by_shape().get((len(wanted), unquote(wanted[0]).lower()), [])
+        best: tuple[tuple[int, int, int], str, tuple[str, ...]] | None = None
+        for template, segments in candidates:
+            score = _match_score(wanted, list(segments), path.rstrip("/") == template.rstrip("/"))
             if score is None:
                 continue
             literal, exact_case, exact = score
             rank = (literal, exact, exact_case)
             if best is None or rank > best[0]:
-                values = {
-                    t[1:-1]: unquote(w)
-                    for w, t in zip(wanted, split_path(template))
-                    if t.startswith("{") and not (w.startswith("{") and w.endswith("}"))
-                }
-                best = (rank, template, values)
+                best = (rank, template, segments)
         if best is None:
             return None
-        return PathMatch(best[1], best[2], self.operations_for_template(best[1]))
+        values = tuple(
+            (t[1:-1], unquote(w))
+            for w, t in zip(wanted, best[2])
+            if t.startswith("{") and not (w.startswith("{") and w.endswith("}"))
+        )
+        return best[1], values
 
     def suggest_paths(self, path: str, limit: int = 5) -> list[str]:
         """Catalog templates that look like ``path`` (for unknown-path errors)."""
