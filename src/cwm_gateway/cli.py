@@ -21,7 +21,48 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     logs.configure()
     from .server import serve
 
-    serve()
+    serve(profile=args.profile)
+    return 0
+
+
+def _cmd_setup(args: argparse.Namespace) -> int:
+    from . import logs
+    from .setup_command import SetupError, run
+
+    logs.configure(level="WARNING", to_file=False)
+    try:
+        return run(args)
+    except SetupError as exc:
+        print(f"cwm-gateway setup: {exc}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print("\ncwm-gateway setup: cancelled; nothing was stored.", file=sys.stderr)
+        return 130
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from . import logs
+    from .doctor import run
+
+    logs.configure(level="ERROR", to_file=False)
+    return run(args.profile, check=not args.no_check, out=sys.stdout)
+
+
+def _cmd_config_claude(args: argparse.Namespace) -> int:
+    from .claude_config import desktop_snippet, write_desktop_config
+    from .credentials import profile_name
+
+    profile = profile_name(args.profile)
+    if not args.write:
+        print(json.dumps(desktop_snippet(profile), indent=2))
+        return 0
+    try:
+        path, backup = write_desktop_config(profile, Path(args.file) if args.file else None)
+    except (OSError, ValueError) as exc:
+        print(f"cwm-gateway config claude: {exc}", file=sys.stderr)
+        return 2
+    saved = f" (previous version saved as {backup.name})" if backup else ""
+    print(f"Added the cwm-gateway server to {path}{saved}. Restart Claude Desktop to load it.")
     return 0
 
 
@@ -121,10 +162,48 @@ def build_parser() -> argparse.ArgumentParser:
         description="MCP server for the ConnectWise Manage REST API. Without a command it serves MCP on stdio.",
     )
     parser.add_argument("--version", action="version", version=f"cwm-gateway {__version__}")
+    profile_help = "settings profile, for several ConnectWise tenants (default: $CWM_PROFILE or 'default')"
+    parser.add_argument("--profile", metavar="NAME", default=None, help=profile_help)
+    # Accepted after the command too: "cwm-gateway setup --profile acme".
+    with_profile = argparse.ArgumentParser(add_help=False)
+    with_profile.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=profile_help)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve MCP over stdio (the default)")
+    serve = commands.add_parser("serve", parents=[with_profile], help="serve MCP over stdio (the default)")
     serve.set_defaults(func=_cmd_serve)
+
+    setup = commands.add_parser(
+        "setup",
+        parents=[with_profile],
+        help="store ConnectWise credentials once (keyring + config file)",
+        description="Find the API URL for your site, check the keys against ConnectWise, then keep the private "
+        "key in the OS keyring and the rest in the config file. Asks for what is missing when run in a terminal.",
+    )
+    setup.add_argument("--site", metavar="HOST_OR_URL", help="your ConnectWise site, e.g. na.myconnectwise.net")
+    setup.add_argument("--api-url", metavar="URL", help="the full API URL, instead of discovering it from --site")
+    setup.add_argument("--company-id", metavar="ID", help="the company ID you log in with")
+    setup.add_argument("--public-key", metavar="KEY", help="the API member's public key")
+    setup.add_argument("--client-id", metavar="GUID", help="your clientId from developer.connectwise.com")
+    setup.add_argument(
+        "--private-key-stdin", action="store_true", help="read the private key from standard input (for scripts)"
+    )
+    setup.add_argument("--no-verify", action="store_true", help="store without checking the keys with ConnectWise")
+    setup.set_defaults(func=_cmd_setup)
+
+    doctor = commands.add_parser(
+        "doctor", parents=[with_profile], help="show where each setting comes from and test the connection"
+    )
+    doctor.add_argument("--no-check", action="store_true", help="skip the live GET /system/info check")
+    doctor.set_defaults(func=_cmd_doctor)
+
+    config = commands.add_parser("config", help="configuration for MCP clients")
+    config_commands = config.add_subparsers(dest="config_command", metavar="CLIENT", required=True)
+    claude = config_commands.add_parser(
+        "claude", parents=[with_profile], help="print (or --write) the Claude Desktop mcpServers entry"
+    )
+    claude.add_argument("--write", action="store_true", help="merge it into Claude Desktop's config (backup first)")
+    claude.add_argument("--file", metavar="PATH", help="the config file to change (default: Claude Desktop's)")
+    claude.set_defaults(func=_cmd_config_claude)
 
     build = commands.add_parser("build-db", help="build the API catalog from an OpenAPI 3 definition (manage.json)")
     build.add_argument("spec", metavar="SPEC", help="path to the OpenAPI 3 JSON definition")

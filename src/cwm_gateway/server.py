@@ -219,5 +219,5 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
     return mcp
 
 
-def serve() -> None:
-    build_server().run("stdio")
+def serve(profile: str | None = None) -> None:
+    build_server(Runtime(profile=profile)).run("stdio")
