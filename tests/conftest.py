@@ -58,26 +58,44 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def pyz(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The zipapp that users run; built on demand when the test run did not build it first."""
+def _pyz_is_stale() -> bool:
     if not PYZ.is_file():
+        return True
+    built = PYZ.stat().st_mtime
+    sources = [REPO / "pyproject.toml", SHARED_SPEC, *(REPO / "src").rglob("*")]
+    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pyz(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The zipapp users run, which the end-to-end tests start; rebuilt when the sources are newer."""
+    if _pyz_is_stale():
         subprocess.run([sys.executable, str(REPO / "scripts" / "build-pyz")], check=True)
+    # One extraction per test run, shared by every pyz server started in it.
+    os.environ["CWM_TEST_SHIV_ROOT"] = str(tmp_path_factory.mktemp("shiv"))
     return PYZ
 
 
 @pytest.fixture(scope="session")
-def shiv_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # One extraction per test run, shared by every pyz server started in it.
-    return tmp_path_factory.mktemp("shiv")
+def shiv_root(pyz: Path) -> Path:
+    return Path(os.environ["CWM_TEST_SHIV_ROOT"])
 
 
-@pytest.fixture(scope="module")
-def server(built_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpSession]:
-    """One server process (python -m cwm_gateway) shared by a test module's read-only tests."""
+def launch(kind: str, env: dict[str, str]) -> tuple[str, list[str], dict[str, str]]:
+    """(command, args, env) that start the server: the pyz users run, or the source tree (``-m``)."""
+    if kind == "pyz":
+        env = {k: v for k, v in env.items() if k != "PYTHONPATH"}  # only what is inside the zipapp
+        env["SHIV_ROOT"] = os.environ["CWM_TEST_SHIV_ROOT"]
+        return sys.executable, [str(PYZ)], env
+    return sys.executable, ["-m", "cwm_gateway"], env
+
+
+@pytest.fixture(scope="module", params=["pyz", "module"])
+def server(request: pytest.FixtureRequest, built_catalog: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A server shared by a module's read-only tests: the pyz (mcp 1.x) and the source tree (installed SDK)."""
     home = tmp_path_factory.mktemp("home")
-    env = isolated_env(home, CWM_CATALOG=str(built_catalog))
-    with McpSession.start(sys.executable, ["-m", "cwm_gateway"], env) as session:
+    command, args, env = launch(request.param, isolated_env(home, CWM_CATALOG=str(built_catalog)))
+    with McpSession.start(command, args, env) as session:
         yield session
 
 
@@ -119,10 +137,10 @@ def connectwise_env(standin, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def gateway(home: Path, catalog: Path, env: dict[str, str]) -> Iterator[McpSession]:
-    """A gateway server over stdio, every writable path under ``home``."""
-    full = isolated_env(home, CWM_CATALOG=str(catalog), **env)
-    with McpSession.start(sys.executable, ["-m", "cwm_gateway"], full) as session:
+def gateway(home: Path, catalog: Path, env: dict[str, str], kind: str = "pyz") -> Iterator[McpSession]:
+    """The gateway (the pyz unless ``kind="module"``) over stdio, every writable path under ``home``."""
+    command, args, full = launch(kind, isolated_env(home, CWM_CATALOG=str(catalog), **env))
+    with McpSession.start(command, args, full) as session:
         yield session
 
 

@@ -13,14 +13,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import CLIENT_ID, COMPANY, PRIVATE_KEY, PUBLIC_KEY, REPO
+from conftest import CLIENT_ID, COMPANY, PRIVATE_KEY, PUBLIC_KEY, launch
 from mcp_client import McpSession
 
 
@@ -33,7 +32,6 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
         "XDG_STATE_HOME": str(home / "state"),
         "XDG_CACHE_HOME": str(home / "cache"),
         "XDG_RUNTIME_DIR": str(home / "run"),
-        "PYTHONPATH": str(REPO / "src"),
     }
     (home / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
     env.update(extra)
@@ -72,14 +70,8 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None, catalog: Path
     full = dict(env)
     if catalog:
         full["CWM_CATALOG"] = str(catalog)
-    return subprocess.run(
-        [sys.executable, "-m", "cwm_gateway", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=90,
-    )
+    command, base, full = launch("pyz", full)  # the product as users run it
+    return subprocess.run([command, *base, *args], input=stdin, capture_output=True, text=True, env=full, timeout=90)
 
 
 def scripted_setup(env, standin, catalog, private_key=PRIVATE_KEY, *extra: str, company=COMPANY):
@@ -132,8 +124,8 @@ def test_scripted_setup_stores_the_key_only_in_the_keyring(
     assert "GET /system/info -> 200" in doctor.stdout
 
     # The server finds everything without a single CONNECTWISE_* variable.
-    env = dict(keyring_home, CWM_CATALOG=str(built_catalog))
-    with McpSession.start(sys.executable, ["-m", "cwm_gateway"], env) as session:
+    command, args, env = launch("pyz", dict(keyring_home, CWM_CATALOG=str(built_catalog)))
+    with McpSession.start(command, args, env) as session:
         boards = session.call("execute_api_call", path="/service/boards")
         assert not boards.is_error, boards.text
         outputs = boards.text + session.stderr()
@@ -164,10 +156,10 @@ def test_interactive_setup_at_a_terminal(
 ) -> None:
     """Typed like a user would, through a pseudo-terminal; the private key is not echoed."""
     standin.reset()
-    env = dict(keyring_home, CWM_CATALOG=str(built_catalog), TERM="dumb")
+    command, args, env = launch("pyz", dict(keyring_home, CWM_CATALOG=str(built_catalog), TERM="dumb"))
     pid, fd = pty.fork()
     if pid == 0:  # the child: the pty is its controlling terminal, as in a real shell
-        os.execve(sys.executable, [sys.executable, "-m", "cwm_gateway", "setup", "--profile", "typed"], env)
+        os.execve(command, [command, *args, "setup", "--profile", "typed"], env)
     transcript: list[str] = []
     answers = [
         ("site", standin.origin),
@@ -295,8 +287,8 @@ def test_profiles_keep_tenants_apart(keyring_home: dict[str, str], built_catalog
             catalog=built_catalog,
         )
         assert setup.returncode == 0, setup.stderr
-        env = dict(keyring_home, CWM_CATALOG=str(built_catalog), CWM_PROFILE="acme")
-        with McpSession.start(sys.executable, ["-m", "cwm_gateway"], env) as session:
+        command, args, env = launch("pyz", dict(keyring_home, CWM_CATALOG=str(built_catalog), CWM_PROFILE="acme"))
+        with McpSession.start(command, args, env) as session:
             assert not session.call("execute_api_call", path="/service/boards").is_error
         assert any(r.authorized for r in acme.requests)
     default = cli(keyring_home, "doctor", "--no-check", catalog=built_catalog)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import isolated_env
+from conftest import isolated_env, launch
 from mcp_client import McpSession
 
 SEED_TOOLS = {
@@ -126,8 +125,8 @@ def test_server_survives_bad_arguments(server: McpSession) -> None:
 
 
 def test_missing_catalog_is_an_actionable_error(tmp_path: Path) -> None:
-    env = isolated_env(tmp_path, CWM_CATALOG=str(tmp_path / "absent.db"))
-    with McpSession.start(sys.executable, ["-m", "cwm_gateway"], env) as session:
+    command, args, env = launch("pyz", isolated_env(tmp_path, CWM_CATALOG=str(tmp_path / "absent.db")))
+    with McpSession.start(command, args, env) as session:
         result = session.call("search_api_endpoints", query="tickets")
         assert result.is_error
         assert "build-db" in result.text
@@ -155,13 +154,9 @@ def test_stdout_carries_only_protocol(built_catalog: Path, tmp_path: Path) -> No
         },
         {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "no_such_tool", "arguments": {}}},
     ]
+    command, args, env = launch("pyz", isolated_env(tmp_path, CWM_CATALOG=str(built_catalog)))
     process = subprocess.Popen(
-        [sys.executable, "-m", "cwm_gateway"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=isolated_env(tmp_path, CWM_CATALOG=str(built_catalog)),
+        [command, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     try:
         for message in messages:

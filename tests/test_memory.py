@@ -7,13 +7,12 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import connectwise_env, gateway, isolated_env
+from conftest import connectwise_env, gateway, isolated_env, launch
 from mcp_client import McpSession
 
 DB = Path("data") / "cwm-gateway" / "fast_memory.db"
@@ -121,9 +120,9 @@ def test_two_servers_saving_at_once_lose_nothing(built_catalog: Path, tmp_path: 
 
 
 def test_a_server_killed_mid_burst_leaves_an_intact_database(built_catalog: Path, tmp_path: Path) -> None:
-    env = isolated_env(tmp_path, CWM_CATALOG=str(built_catalog))
+    command, args, env = launch("pyz", isolated_env(tmp_path, CWM_CATALOG=str(built_catalog)))
     process = subprocess.Popen(
-        [sys.executable, "-m", "cwm_gateway"],
+        [command, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -252,12 +251,13 @@ def test_most_used_queries_list_first(standin, built_catalog: Path, tmp_path: Pa
 
 
 def run_cli(home: Path, catalog: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    command, base, env = launch("pyz", isolated_env(home, CWM_CATALOG=str(catalog)))
     return subprocess.run(
-        [sys.executable, "-m", "cwm_gateway", *args],
+        [command, *base, *args],
         capture_output=True,
         text=True,
         input=stdin,
-        env=isolated_env(home, CWM_CATALOG=str(catalog)),
+        env=env,
         timeout=60,
     )
 

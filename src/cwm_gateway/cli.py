@@ -21,6 +21,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     logs.configure()
     from .server import serve
 
+    if args.sandbox:
+        from .sandbox.serve import sandbox_runtime
+
+        with sandbox_runtime() as runtime:
+            serve(runtime=runtime)
+        return 0
     serve(profile=args.profile)
     return 0
 
@@ -170,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", parents=[with_profile], help="serve MCP over stdio (the default)")
+    serve.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="serve against a built-in ConnectWise stand-in with sample data: try every tool with no account",
+    )
     serve.set_defaults(func=_cmd_serve)
 
     setup = commands.add_parser(
@@ -232,8 +243,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .buildinfo import mismatch
+
+    problem = mismatch()
+    if problem:
+        print(f"cwm-gateway: {problem}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
+    if not hasattr(args, "sandbox"):
+        args.sandbox = False
     return int(args.func(args) or 0)

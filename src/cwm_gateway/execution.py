@@ -115,7 +115,6 @@ class Executor:
         settings: Callable[[], Settings],
         policy: Policy | None = None,
         client_factory: Callable[[Settings, str, float], ConnectWiseClient] | None = None,
-        data_note: str | None = None,
         memory: MemoryStore | None = None,
     ) -> None:
         self.catalog = catalog
@@ -125,7 +124,6 @@ class Executor:
         self._client_factory = client_factory or (lambda s, v, t: ConnectWiseClient(s, v, timeout=t))
         self._client: ConnectWiseClient | None = None
         self._lock = threading.Lock()
-        self.data_note = data_note  # e.g. "SAMPLE DATA" in sandbox mode
         self._fields_cache: dict[int, dict[str, str]] = {}
         self.profile: str | None = None
 
@@ -536,9 +534,6 @@ class Executor:
         if fitted.omitted_fields:
             data["omitted_fields"] = fitted.omitted_fields
         notes = list(call.notes)
-        if self.data_note:
-            data["data_source"] = self.data_note
-            notes.insert(0, f"[{self.data_note}]")
         lines = [self._headline(call, response, count, pages, all_pages)]
         if stopped_early:
             lines.append(

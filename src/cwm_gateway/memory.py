@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import locations
+from .results import UserFacingError
 
 # Each entry upgrades the schema from the previous version; never edit a released one.
 MIGRATIONS: dict[int, str] = {
@@ -46,7 +47,7 @@ BUSY_TIMEOUT_MS = 15_000
 FILE_NAME = "fast_memory.db"
 
 
-class FastMemoryError(Exception):
+class FastMemoryError(UserFacingError):
     """The store cannot be used (unwritable directory, a database from a newer version)."""
 
 

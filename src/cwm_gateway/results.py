@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+class UserFacingError(Exception):
+    """An expected failure whose message tells the user what to do (missing catalog, unwritable store)."""
+
+
 @dataclass
 class Result:
     data: dict[str, Any]

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalog.search import Searcher
-from .catalog.store import Catalog
-from .credentials import Settings, load_settings
-from .execution import Executor, Policy
-from .memory import MemoryStore
+if TYPE_CHECKING:
+    from .catalog.search import Searcher
+    from .catalog.store import Catalog
+    from .credentials import Settings
+    from .execution import Executor
+    from .memory import MemoryStore
 
 
 class Runtime:
@@ -22,19 +25,28 @@ class Runtime:
         profile: str | None = None,
         settings: Callable[[], Settings] | None = None,
         data_note: str | None = None,
+        memory_path: Path | None = None,
     ) -> None:
         self.profile = profile
-        self._settings = settings or (lambda: load_settings(profile))
+        self._settings = settings or self._load_settings
         self.data_note = data_note
+        self._memory_path = memory_path
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
         self._searcher: Searcher | None = None
         self._executor: Executor | None = None
         self._memory: MemoryStore | None = None
 
+    def _load_settings(self) -> Settings:
+        from .credentials import load_settings
+
+        return load_settings(self.profile)
+
     def catalog(self) -> Catalog:
         with self._lock:
             if self._catalog is None:
+                from .catalog.store import Catalog
+
                 self._catalog = Catalog.open_default()
             return self._catalog
 
@@ -42,6 +54,8 @@ class Runtime:
         catalog = self.catalog()
         with self._lock:
             if self._searcher is None:
+                from .catalog.search import Searcher
+
                 # Queries the user keeps using rank a little higher ("learns what is valuable to you").
                 self._searcher = Searcher(catalog, usage=self._memory_store().usage_by_endpoint)
             return self._searcher
@@ -50,9 +64,9 @@ class Runtime:
         catalog = self.catalog()
         with self._lock:
             if self._executor is None:
-                self._executor = Executor(
-                    catalog, self._settings, Policy.from_env(), data_note=self.data_note, memory=self._memory_store()
-                )
+                from .execution import Executor, Policy
+
+                self._executor = Executor(catalog, self._settings, Policy.from_env(), memory=self._memory_store())
             return self._executor
 
     def memory(self) -> MemoryStore:
@@ -61,5 +75,7 @@ class Runtime:
 
     def _memory_store(self) -> MemoryStore:
         if self._memory is None:
-            self._memory = MemoryStore()
+            from .memory import MemoryStore
+
+            self._memory = MemoryStore(self._memory_path)
         return self._memory

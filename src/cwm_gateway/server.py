@@ -5,23 +5,21 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver import MCPServer
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from . import __version__, protocol
+from .protocol import CallToolResult
+from .results import Result, UserFacingError, error
 
-from . import __version__, discovery, saved_queries
-from .catalog.store import CatalogError
-from .memory import FastMemoryError
-from .results import Result, error
-from .runtime import Runtime
+if TYPE_CHECKING:
+    from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-LOCAL_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
-LOCAL_DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)
-REMOTE_CALL = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=True)
+READ_ONLY = protocol.annotations(read_only=True, destructive=False, open_world=False, idempotent=True)
+LOCAL_WRITE = protocol.annotations(read_only=False, destructive=False, open_world=False)
+LOCAL_DESTRUCTIVE = protocol.annotations(read_only=False, destructive=True, open_world=False)
+REMOTE_CALL = protocol.annotations(read_only=False, destructive=True, open_world=True)
 
 INSTRUCTIONS = """\
 Gateway to the ConnectWise Manage (PSA) REST API: about 3,000 operations.
@@ -30,34 +28,32 @@ Typical flow: natural_language_api_search("what the user wants") -> get_api_endp
 """
 
 
-def to_call_result(result: Result) -> CallToolResult:
-    text = result.text
-    if result.notes:
-        text = "\n".join([text, *result.notes])
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=result.data,
-        is_error=result.is_error,
-    )
+def to_call_result(result: Result, banner: str | None = None) -> CallToolResult:
+    text = "\n".join([result.text, *result.notes]) if result.notes else result.text
+    data = result.data
+    if banner:  # sandbox mode: no result may be mistaken for real ConnectWise data
+        text = f"[{banner}]\n{text}"
+        data = {**data, "data_source": banner}
+    return protocol.tool_result(text, data, result.is_error)
 
 
-def run(tool: str, action: Callable[[], Result]) -> CallToolResult:
+def run_tool(tool: str, action: Callable[[], Result], banner: str | None = None) -> CallToolResult:
     """Run a tool body; whatever goes wrong becomes an isError result, never a crash."""
     try:
-        return to_call_result(action())
-    except (CatalogError, FastMemoryError) as exc:
-        return to_call_result(error(str(exc)))
+        return to_call_result(action(), banner)
+    except UserFacingError as exc:
+        return to_call_result(error(str(exc)), banner)
     except Exception as exc:
         log.exception("tool %s failed", tool)
-        return to_call_result(error(f"{tool} failed unexpectedly: {type(exc).__name__}: {exc}"))
+        return to_call_result(error(f"{tool} failed unexpectedly: {type(exc).__name__}: {exc}"), banner)
 
 
-def _registrar(mcp: MCPServer[Any]) -> Callable[[ToolAnnotations], Callable[[Callable[..., Any]], Any]]:
+def _registrar(server: Any) -> Callable[[Any], Callable[[Callable[..., Any]], Any]]:
     """``@tool(annotations)``: registers with the docstring dedented, as the assistant reads it."""
 
-    def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Any]:
+    def tool(hints: Any) -> Callable[[Callable[..., Any]], Any]:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            mcp.add_tool(fn, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)
+            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints)
             return fn
 
         return register
@@ -65,10 +61,19 @@ def _registrar(mcp: MCPServer[Any]) -> Callable[[ToolAnnotations], Callable[[Cal
     return tool
 
 
-def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
-    rt = runtime or Runtime()
-    mcp: MCPServer[Any] = MCPServer(name="cwm-gateway", version=__version__, instructions=INSTRUCTIONS)
+def build_server(runtime: Runtime | None = None) -> Any:
+    # The modules behind the tools load on the first call, not at start: a client
+    # listing tools should not wait for the catalog, the HTTP stack or the keyring.
+    if runtime is None:
+        from .runtime import Runtime
+
+        runtime = Runtime()
+    rt = runtime
+    mcp = protocol.new_server("cwm-gateway", __version__, INSTRUCTIONS)
     tool = _registrar(mcp)
+
+    def run(name: str, action: Callable[[], Result]) -> CallToolResult:
+        return run_tool(name, action, rt.data_note)
 
     @tool(READ_ONLY)
     def search_api_endpoints(query: str, max_results: int = 10) -> CallToolResult:
@@ -78,7 +83,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         method, path, summary, category and score.
         Example: search_api_endpoints("ticket notes") -> GET /service/tickets/{parentId}/notes
         """
-        return run("search_api_endpoints", lambda: discovery.search_endpoints(rt.searcher(), query, max_results))
+        return run("search_api_endpoints", lambda: _discovery().search_endpoints(rt.searcher(), query, max_results))
 
     @tool(READ_ONLY)
     def natural_language_api_search(query: str, max_results: int = 5) -> CallToolResult:
@@ -90,7 +95,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         """
         return run(
             "natural_language_api_search",
-            lambda: discovery.natural_language_search(rt.searcher(), query, max_results),
+            lambda: _discovery().natural_language_search(rt.searcher(), query, max_results),
         )
 
     @tool(READ_ONLY)
@@ -99,7 +104,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
 
         Example: list_api_categories() -> {"categories": [{"name": "Tickets", "endpoint_count": 28}, ...]}
         """
-        return run("list_api_categories", lambda: discovery.list_categories(rt.catalog()))
+        return run("list_api_categories", lambda: _discovery().list_categories(rt.catalog()))
 
     @tool(READ_ONLY)
     def get_category_endpoints(category: str, max_results: int = 20) -> CallToolResult:
@@ -109,7 +114,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         """
         return run(
             "get_category_endpoints",
-            lambda: discovery.category_endpoints(rt.catalog(), category, max_results),
+            lambda: _discovery().category_endpoints(rt.catalog(), category, max_results),
         )
 
     @tool(READ_ONLY)
@@ -120,7 +125,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         conditions, orderBy and fields.
         Example: get_api_endpoint_details("/service/tickets/4521", "PATCH")
         """
-        return run("get_api_endpoint_details", lambda: discovery.endpoint_details(rt.catalog(), path, method))
+        return run("get_api_endpoint_details", lambda: _discovery().endpoint_details(rt.catalog(), path, method))
 
     @tool(REMOTE_CALL)
     def execute_api_call(
@@ -171,7 +176,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         """
         return run(
             "save_to_fast_memory",
-            lambda: saved_queries.save(rt.memory(), rt.catalog(), path, method, description, params, data),
+            lambda: _saved().save(rt.memory(), rt.catalog(), path, method, description, params, data),
         )
 
     @tool(READ_ONLY)
@@ -181,7 +186,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         search_term filters on description and path.
         Example: list_fast_memory("tickets")
         """
-        return run("list_fast_memory", lambda: saved_queries.listing(rt.memory(), search_term))
+        return run("list_fast_memory", lambda: _saved().listing(rt.memory(), search_term))
 
     @tool(REMOTE_CALL)
     def run_saved_query(
@@ -197,7 +202,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
         """
         return run(
             "run_saved_query",
-            lambda: saved_queries.run(rt.memory(), rt.executor(), query_id, params, data, confirm),
+            lambda: _saved().run(rt.memory(), rt.executor(), query_id, params, data, confirm),
         )
 
     @tool(LOCAL_DESTRUCTIVE)
@@ -206,7 +211,7 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
 
         Example: delete_from_fast_memory(3)
         """
-        return run("delete_from_fast_memory", lambda: saved_queries.delete(rt.memory(), query_id))
+        return run("delete_from_fast_memory", lambda: _saved().delete(rt.memory(), query_id))
 
     @tool(LOCAL_DESTRUCTIVE)
     def clear_fast_memory() -> CallToolResult:
@@ -214,10 +219,26 @@ def build_server(runtime: Runtime | None = None) -> MCPServer[Any]:
 
         Example: clear_fast_memory()
         """
-        return run("clear_fast_memory", lambda: saved_queries.clear(rt.memory()))
+        return run("clear_fast_memory", lambda: _saved().clear(rt.memory()))
 
     return mcp
 
 
-def serve(profile: str | None = None) -> None:
-    build_server(Runtime(profile=profile)).run("stdio")
+def _discovery() -> Any:
+    from . import discovery
+
+    return discovery
+
+
+def _saved() -> Any:
+    from . import saved_queries
+
+    return saved_queries
+
+
+def serve(profile: str | None = None, runtime: Runtime | None = None) -> None:
+    if runtime is None:
+        from .runtime import Runtime
+
+        runtime = Runtime(profile=profile)
+    protocol.run_stdio(build_server(runtime))

@@ -14,13 +14,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .. import locations
+from ..results import UserFacingError
 from .schema import FORMAT_VERSION
 
 _PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
 
 
-class CatalogError(Exception):
+class CatalogError(UserFacingError):
     """The catalog is missing, unreadable or from another version of the gateway."""
 
 
