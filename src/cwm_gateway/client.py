@@ -25,9 +25,11 @@ from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
     MaxRetryError,
+    NameResolutionError,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
+    ResponseError,
 )
 from urllib3.util.retry import Retry
 
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"cwm-gateway/{__version__} (+https://github.com/cwm-gateway)"
 READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_RETRY_AFTER = 10.0  # seconds; a longer wait is reported to the caller instead
-_UNSAFE_PATH = re.compile(r"//|\\|@|%2e|%2f|%5c|%00|[\x00-\x20\x7f]|(^|/)\.\.?(/|$)", re.IGNORECASE)
+_UNSAFE_PATH = re.compile(r"//|\\|@|#|\?|%2e|%2f|%5c|%00|[\x00-\x20\x7f]|(^|/)\.\.?(/|$)", re.IGNORECASE)
 _QUERY_SAFE = "/:,'()*!"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -91,11 +93,23 @@ class Response:
 
 
 class _CappedRetry(Retry):
-    """urllib3's Retry, but a long Retry-After is not slept through inside a tool call."""
+    """urllib3's Retry, but a long Retry-After goes back to the caller instead of being slept through."""
 
-    def get_retry_after(self, response: Any) -> float | None:
-        value = super().get_retry_after(response)
-        return None if value is None else min(value, MAX_RETRY_AFTER)
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        if response is not None:
+            wait = self.get_retry_after(response)
+            if wait is not None and wait > MAX_RETRY_AFTER:
+                # With raise_on_status=False, urllib3 hands this response back as the answer.
+                raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:g} s"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def _retry_for(method: str) -> Retry:
@@ -108,7 +122,7 @@ def _make_retry(method: str) -> Retry:
         return _CappedRetry(
             total=3,
             connect=2,
-            read=2,
+            read=1,
             status=3,
             other=0,
             redirect=0,
@@ -130,10 +144,20 @@ _READ_RETRY = _make_retry("GET")
 _WRITE_RETRY = _make_retry("POST")
 
 
-def check_path(path: str) -> None:
-    """Refuse any path that could leave the API base path or the configured host."""
+def _effective_port(scheme: str, port: int | None) -> int:
+    return port if port is not None else (443 if scheme == "https" else 80)
+
+
+def check_path(path: str, relative: bool = True) -> None:
+    """Refuse any path that could leave the API base path or the configured host.
+
+    ``relative`` paths are what a caller gives (``/service/tickets``); the full path of a
+    built URL legitimately contains the base (``/v4_6_release/apis/3.0/...``).
+    """
     if not path.startswith("/"):
         raise UnsafeRequest(f"The path must start with '/', like /service/tickets (got {path[:60]!r}).")
+    if relative and "/apis/" in path.lower():
+        raise UnsafeRequest("Give the path after the API base (like /service/tickets), not one with /apis/ in it.")
     if "://" in path or _UNSAFE_PATH.search(path):
         raise UnsafeRequest(
             "Refused: the path contains characters or sequences that could reach outside the ConnectWise API "
@@ -206,11 +230,13 @@ class ConnectWiseClient:
     def _check_url(self, url: str) -> None:
         parts = urlsplit(url)
         same_origin = (
-            parts.scheme == self._scheme and (parts.hostname or "").lower() == self._host and parts.port == self._port
+            parts.scheme == self._scheme
+            and (parts.hostname or "").lower() == self._host
+            and _effective_port(parts.scheme, parts.port) == _effective_port(self._scheme, self._port)
         )
         if not same_origin or not (parts.path == self.base_path or parts.path.startswith(self.base_path + "/")):
             raise UnsafeRequest(f"Refused to send a request outside the configured ConnectWise API ({self.origin}).")
-        check_path(parts.path)
+        check_path(parts.path, relative=False)
 
     def request(
         self,
@@ -221,11 +247,6 @@ class ConnectWiseClient:
         headers: dict[str, str] | None = None,
     ) -> Response:
         return self.send(method, self.url_for(path, query), body, headers)
-
-    def follow(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        """GET a URL that ConnectWise handed back (a Link: rel="next"), after the same checks."""
-        self._check_url(url)
-        return self.send("GET", url, None, headers)
 
     def send(self, method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> Response:
         method = method.upper()
@@ -256,11 +277,17 @@ class ConnectWiseClient:
         return response
 
     def _transport_error(self, reason: BaseException | None, method: str) -> ConnectWiseError:
-        if isinstance(reason, (ConnectTimeoutError, ReadTimeoutError)) or "timed out" in str(reason).lower():
-            hint = "" if method in READ_METHODS else " It was not retried: check in ConnectWise whether it took effect."
-            return RequestTimeout(f"ConnectWise did not answer within {self.timeout:g} s (CWM_TIMEOUT).{hint}")
+        # NewConnectionError and NameResolutionError subclass ConnectTimeoutError: test them first.
+        if isinstance(reason, NameResolutionError):
+            return ConnectionFailed(f"Could not resolve {self._host}: check CONNECTWISE_API_URL and the network.")
         if isinstance(reason, NewConnectionError):
             return ConnectionFailed(f"Could not connect to {self.origin}: the server refused or is unreachable.")
+        if isinstance(reason, (ConnectTimeoutError, ReadTimeoutError)) or "timed out" in str(reason).lower():
+            if method in READ_METHODS:
+                hint = " It was tried twice."
+            else:
+                hint = " It was not retried: check in ConnectWise whether it took effect."
+            return RequestTimeout(f"ConnectWise did not answer within {self.timeout:g} s (CWM_TIMEOUT).{hint}")
         if isinstance(reason, ProtocolError):
             hint = "" if method in READ_METHODS else " It was not retried: check in ConnectWise whether it took effect."
             return ConnectionFailed(f"The connection to {self.origin} was reset or the answer was cut off.{hint}")

@@ -51,8 +51,7 @@ class Comparison:
 @dataclass(frozen=True)
 class Logical:
     operator: str  # and | or
-    left: Node
-    right: Node
+    operands: tuple[Node, ...]  # n-ary, so a thousand "or" terms do not nest a thousand deep
 
 
 @dataclass(frozen=True)
@@ -105,16 +104,16 @@ class _Parser:
         return node
 
     def _or(self) -> Node:
-        node = self._and()
+        operands = [self._and()]
         while self._take_word("or"):
-            node = Logical("or", node, self._and())
-        return node
+            operands.append(self._and())
+        return operands[0] if len(operands) == 1 else Logical("or", tuple(operands))
 
     def _and(self) -> Node:
-        node = self._unary()
+        operands = [self._unary()]
         while self._take_word("and"):
-            node = Logical("and", node, self._unary())
-        return node
+            operands.append(self._unary())
+        return operands[0] if len(operands) == 1 else Logical("and", tuple(operands))
 
     def _unary(self) -> Node:
         self._skip()
@@ -247,17 +246,37 @@ class _Parser:
             raise self.fail("expected ',' or ')' in the list")
 
 
+MAX_NESTING = 50
+
+
 def parse(source: str) -> Node:
     """Parse a conditions string; raise ConditionError with the position of the first problem."""
+    if source.count("(") > MAX_NESTING * 20 or _nesting(source) > MAX_NESTING:
+        raise ConditionError(f"parentheses nest deeper than {MAX_NESTING} levels", source, 0)
     return _Parser(source).parse()
 
 
+def _nesting(source: str) -> int:
+    depth = deepest = 0
+    for char in source:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def comparisons(node: Node) -> list[Comparison]:
-    if isinstance(node, Comparison):
-        return [node]
-    if isinstance(node, Negation):
-        return comparisons(node.operand)
-    return comparisons(node.left) + comparisons(node.right)
+    """Every comparison in the tree, in order."""
+    out: list[Comparison] = []
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Comparison):
+            out.append(current)
+        elif isinstance(current, Negation):
+            stack.append(current.operand)
+        else:
+            stack.extend(reversed(current.operands))
+    return out
 
 
 def check_fields(source: str, node: Node, known: Mapping[str, str]) -> list[str]:
@@ -303,9 +322,8 @@ def check_fields(source: str, node: Node, known: Mapping[str, str]) -> list[str]
 def matches(node: Node, record: Mapping[str, Any], lookup: Callable[[Mapping[str, Any], str], Any]) -> bool:
     """Evaluate ``node`` against a record (for the sandbox); ``lookup`` reads a field path."""
     if isinstance(node, Logical):
-        if node.operator == "and":
-            return matches(node.left, record, lookup) and matches(node.right, record, lookup)
-        return matches(node.left, record, lookup) or matches(node.right, record, lookup)
+        results = (matches(operand, record, lookup) for operand in node.operands)
+        return all(results) if node.operator == "and" else any(results)
     if isinstance(node, Negation):
         return not matches(node.operand, record, lookup)
     actual = lookup(record, node.field)

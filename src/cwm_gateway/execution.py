@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from . import audit, conditions
 from .catalog.fields import expand, query_fields
-from .catalog.store import Catalog, Operation, PathMatch
+from .catalog.store import PLACEHOLDER_RE, Catalog, Operation, PathMatch
 from .client import (
     ApiError,
     ConnectionFailed,
@@ -32,17 +32,15 @@ from .client import (
 )
 from .credentials import Settings
 from .memory import FastMemoryError, MemoryStore, SavedQuery
-from .rawrequest import RawRequestError, parse_query, parse_raw
+from .rawrequest import METHODS, RawRequestError, parse_query, parse_raw
 from .results import Result, error
 from .shaping import DEFAULT_MAX_CHARS, compact, connectwise_error, fit, summarize_body
 
 log = logging.getLogger(__name__)
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PATCH_OPS = ("add", "replace", "remove", "copy", "move", "test")
-MAX_PAGES = 1000
+MAX_PAGES = 10_000
 _LINK_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?([A-Za-z]+)"?')
-_PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
 
 
 @dataclass(frozen=True)
@@ -69,13 +67,20 @@ class Policy:
             read_only=env.get("CWM_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
             write_allow=allow,
             max_chars=_int(env.get("CWM_MAX_RESPONSE_CHARS"), DEFAULT_MAX_CHARS, 2_000),
-            timeout=float(_int(env.get("CWM_TIMEOUT"), 30, 1)),
+            timeout=_seconds(env.get("CWM_TIMEOUT"), 30.0),
         )
 
 
 def _int(value: str | None, default: int, minimum: int) -> int:
     try:
         return max(minimum, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return default
+
+
+def _seconds(value: str | None, default: float) -> float:
+    try:
+        return max(0.5, float(str(value).strip()))
     except (TypeError, ValueError):
         return default
 
@@ -162,7 +167,7 @@ class Executor:
             all_pages=all_pages,
             max_items=max_items,
             include_info=include_info,
-            reuse_saved=True,
+            reuse_saved=params is None,  # params={} means "no filters", not "use the saved ones"
         )
 
     def execute_raw(self, raw_request: str, confirm: bool = False) -> Result:
@@ -195,9 +200,11 @@ class Executor:
             client = self.client()
         except ConnectWiseError as exc:
             return error(str(exc), operation=f"{call.method} {call.template}")
-        max_items = max(1, min(int(max_items or 1000), 100_000))
+        if max_items < 1:
+            return error("max_items must be at least 1 (it caps how many records all_pages collects).")
+        max_items = min(int(max_items), 100_000)
         try:
-            response, items, pages, next_url = self._send(client, call, all_pages, max_items)
+            response, items, pages, next_query = self._send(client, call, all_pages, max_items)
         except ApiError as exc:
             return self._api_error(call, exc)
         except UnsafeRequest as exc:
@@ -206,7 +213,7 @@ class Executor:
             self._audit(call, None, "failed: " + type(exc).__name__)
             return error(str(exc), operation=f"{call.method} {call.template}", path=call.path)
         self._audit(call, response.status, "ok")
-        return self._success(call, response, items, pages, next_url, all_pages, max_items, include_info)
+        return self._success(call, response, items, pages, next_query, all_pages, max_items, include_info)
 
     def _prepare(self, call: Call, confirm: bool) -> Result | None:
         """Everything checked before sending; returns an error result or None."""
@@ -251,7 +258,10 @@ class Executor:
             return
         if saved is None or not saved.params:
             return
-        call.query = normalize_params(saved.params)
+        try:
+            call.query = normalize_params(saved.params)
+        except ValueError:
+            return
         call.saved = saved
         call.notes.append(
             f"Reused the parameters of saved query #{saved.id} ({saved.description}): {compact(saved.params)}. "
@@ -263,7 +273,7 @@ class Executor:
             call.notes[-1] = f"Saved query #{saved.id} was not reused: its parameters no longer check out."
 
     def _fill_placeholders(self, call: Call) -> Result | None:
-        names = _PLACEHOLDER_RE.findall(call.path)
+        names = PLACEHOLDER_RE.findall(call.path)
         if not names:
             return None
         values = dict(call.query)
@@ -271,7 +281,7 @@ class Executor:
         if missing:
             return error(
                 f"The path {call.path} needs a value for {', '.join('{' + n + '}' for n in missing)}.",
-                hint=f"Give a concrete path such as {_PLACEHOLDER_RE.sub('123', call.path)} "
+                hint=f"Give a concrete path such as {PLACEHOLDER_RE.sub('123', call.path)} "
                 "or pass the value in params, e.g. params={'" + missing[0] + "': 123}.",
             )
         path = call.path
@@ -430,34 +440,40 @@ class Executor:
 
     def _send(
         self, client: ConnectWiseClient, call: Call, all_pages: bool, max_items: int
-    ) -> tuple[Response, list[Any] | None, int, str | None]:
+    ) -> tuple[Response, list[Any] | None, int, list[tuple[str, str]] | None]:
+        """Send the call; with ``all_pages``, follow rel="next" until ``max_items``.
+
+        Returns (last response, items when paging, pages fetched, the query of the next page).
+        """
         op = call.op
         assert op is not None
         headers: dict[str, str] = {}
         params = {k.lower() for k, _ in call.query}
-        paging = all_pages and call.method == "GET" and op.returns_list
-        forward_only = "pageid" in params or (
-            paging and "orderby" not in params and "page" not in params and self._supports_page_id(op)
+        paging = all_pages and op.returns_list and reads_only(call.method, op.path)
+        forward_only = call.method == "GET" and (
+            "pageid" in params
+            or (paging and "orderby" not in params and "page" not in params and self._supports_page_id(op))
         )
-        if forward_only and call.method == "GET":
+        if forward_only:
             headers["pagination-type"] = "forward-only"
-        response = client.request(call.method, call.path, call.query, call.body if call.has_body else None, headers)
+        body = call.body if call.has_body else None
+        response = client.request(call.method, call.path, call.query, body, headers)
         self._raise_for_status(response)
         if not paging:
-            return response, None, 1, _links(response).get("next")
+            return response, None, 1, _next_query(response)
         items = _json_list(response)
         pages = 1
-        next_url = _links(response).get("next")
-        while next_url and len(items) < max_items and pages < MAX_PAGES:
-            response = client.follow(next_url, headers)
+        next_query = _next_query(response)
+        while next_query is not None and len(items) < max_items and pages < MAX_PAGES:
+            # The next page's query goes to the same configured origin and path: a Link that
+            # names another host (an alias, an explicit :443) can neither redirect nor break paging.
+            response = client.request(call.method, call.path, next_query, body, headers)
             self._raise_for_status(response)
             batch = _json_list(response)
             pages += 1
             items.extend(batch)
-            next_url = _links(response).get("next")
-            if not batch:
-                break
-        return response, items, pages, next_url
+            next_query = _next_query(response) if batch else None
+        return response, items, pages, next_query
 
     def _supports_page_id(self, op: Operation) -> bool:
         return any(p.name == "pageId" for p in self.catalog.parameters(op.id))
@@ -491,7 +507,7 @@ class Executor:
         response: Response,
         items: list[Any] | None,
         pages: int,
-        next_url: str | None,
+        next_query: list[tuple[str, str]] | None,
         all_pages: bool,
         max_items: int,
         include_info: bool,
@@ -514,7 +530,7 @@ class Executor:
         if isinstance(payload, list) and all_pages and len(payload) > max_items:
             payload = payload[:max_items]
             stopped_early = True
-        elif all_pages and next_url:
+        elif all_pages and items is not None and next_query:
             stopped_early = True
         fitted = fit(payload, self.policy.max_chars, keep_info=include_info)
         count = len(payload) if isinstance(payload, list) else None
@@ -524,7 +540,7 @@ class Executor:
             "path": call.path,
             "data": fitted.data,
             "item_count": count,
-            "next_page": _page_hint(next_url, call.params()),
+            "next_page": _page_hint(next_query, call.params()),
             "truncated": fitted.truncated or stopped_early,
         }
         if all_pages:
@@ -564,7 +580,7 @@ class Executor:
             if self.memory is not None:
                 try:
                     self.memory.record_use(call.saved.id)
-                except FastMemoryError as exc:
+                except Exception as exc:  # the call succeeded; bookkeeping must never turn it into an error
                     log.warning("could not count the use of saved query %s: %s", call.saved.id, exc)
             return
         if call.method == "DELETE" or self.memory is None or call.op is None:
@@ -714,11 +730,19 @@ def _json_list(response: Response) -> list[Any]:
     raise ConnectionFailed("Expected a list of records while paging, got something else; stopped paging.")
 
 
-def _page_hint(next_url: str | None, params: dict[str, str]) -> dict[str, Any] | None:
-    """The params that fetch the next page, from a Link: rel="next" URL."""
-    if not next_url:
+def _next_query(response: Response) -> list[tuple[str, str]] | None:
+    """The query of the Link: rel="next" page, if ConnectWise names one."""
+    url = _links(response).get("next")
+    if not url:
         return None
-    query = dict(parse_qsl(urlsplit(next_url).query))
+    return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def _page_hint(next_query: list[tuple[str, str]] | None, params: dict[str, str]) -> dict[str, Any] | None:
+    """The params that fetch the next page."""
+    if not next_query:
+        return None
+    query = dict(next_query)
     hint: dict[str, Any] = {}
     for key in ("page", "pageId", "pageSize"):
         if key in query:

@@ -8,6 +8,7 @@ explicitly. A process killed mid-write leaves the database intact.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -24,23 +25,23 @@ from . import locations
 from .results import UserFacingError
 
 # Each entry upgrades the schema from the previous version; never edit a released one.
-MIGRATIONS: dict[int, str] = {
-    1: """
-        CREATE TABLE saved_queries (
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE saved_queries (
             id          INTEGER PRIMARY KEY AUTOINCREMENT,
             description TEXT NOT NULL,
             method      TEXT NOT NULL,
             path        TEXT NOT NULL,      -- as saved: a template or a concrete path
             template    TEXT NOT NULL,      -- the catalog template it belongs to
-            params      TEXT,               -- JSON object
+            params      TEXT,               -- JSON object of strings
             data        TEXT,               -- JSON body
             created     TEXT NOT NULL,      -- ISO 8601, UTC
             last_used   TEXT,
             usage_count INTEGER NOT NULL DEFAULT 0,
             fingerprint TEXT NOT NULL UNIQUE -- same method, path, params and data = same query
-        );
-        CREATE INDEX saved_queries_by_endpoint ON saved_queries (method, template);
-    """,
+        )""",
+        "CREATE INDEX saved_queries_by_endpoint ON saved_queries (method, template)",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT_MS = 15_000
@@ -120,6 +121,11 @@ class MemoryStore:
             if not self._ready:
                 self._migrate(conn)
             yield conn
+        except sqlite3.Error as exc:  # corrupt, locked past the timeout, read-only: say so, plainly
+            raise FastMemoryError(
+                f"Fast memory at {self.path} could not be used ({exc}). Move the file aside to start afresh, "
+                "or set CWM_DATA_DIR to another folder."
+            ) from exc
         finally:
             conn.close()
 
@@ -134,13 +140,13 @@ class MemoryStore:
                         f"{self.path} was written by a newer cwm-gateway (schema {version}); upgrade to use it."
                     )
                 for target in range(version + 1, SCHEMA_VERSION + 1):
-                    for statement in MIGRATIONS[target].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
+                    for statement in MIGRATIONS[target]:
+                        conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {target}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
                 raise
             self._ready = True
 
@@ -152,7 +158,8 @@ class MemoryStore:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
                 raise
         self._usage_cache = None
 
@@ -252,7 +259,11 @@ class MemoryStore:
                 if not path.startswith("/") or not entry.get("description"):
                     skipped += 1
                     continue
-                params, data = entry.get("params"), entry.get("data")
+                params = _import_params(entry.get("params"))
+                if params is False:
+                    skipped += 1
+                    continue
+                data = entry.get("data")
                 cursor = conn.execute(
                     "INSERT OR IGNORE INTO saved_queries (description, method, path, template, params, data,"
                     " created, last_used, usage_count, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -275,9 +286,19 @@ class MemoryStore:
                     skipped += 1
         return added, skipped
 
-    def integrity(self) -> str:
-        with self._connect() as conn:
-            return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+def _import_params(params: Any) -> dict[str, str] | bool | None:
+    """Params as ``save`` stores them (an object of strings), None for none, False if unusable."""
+    if params in (None, "", {}):
+        return None
+    if not isinstance(params, dict):
+        return False
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if isinstance(value, (dict, list)) or value is None:
+            return False
+        out[str(key)] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out
 
 
 def read_seed_database(path: str | Path) -> list[dict[str, Any]]:

@@ -8,8 +8,12 @@ Results are built from camelCase dicts, which both majors' models accept.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
+
+import anyio.to_thread
 
 try:  # mcp 2.x
     from mcp.server.mcpserver import MCPServer as _Server
@@ -51,7 +55,21 @@ def tool_result(text: str, data: dict[str, Any], is_error: bool) -> Any:
 
 
 def register(server: Any, fn: Callable[..., Any], description: str, hints: Any) -> None:
+    if SDK_MAJOR == 1 and not inspect.iscoroutinefunction(fn):
+        fn = _in_worker_thread(fn)
     server.add_tool(fn, description=description, annotations=hints)
+
+
+def _in_worker_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """mcp 1.x runs sync tools on the event loop: one slow ConnectWise call would stall every
+    other request. Run them in a worker thread, as mcp 2.x does; the signature (and so the
+    tool's schema) is the wrapped function's."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+    return wrapper
 
 
 def run_stdio(server: Any) -> None:

@@ -28,22 +28,6 @@ class Field:
     schema: str | None = None  # referenced component schema, if any
     children: list[Field] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.path, "type": self.type}
-        if self.format:
-            out["format"] = self.format
-        if self.required:
-            out["required"] = True
-        if self.max_length is not None:
-            out["maxLength"] = self.max_length
-        if self.enum:
-            out["enum"] = self.enum
-        if self.description:
-            out["description"] = self.description
-        if self.children:
-            out["fields"] = [child.as_dict() for child in self.children]
-        return out
-
 
 def ref_name(schema: Any) -> str | None:
     if isinstance(schema, dict):

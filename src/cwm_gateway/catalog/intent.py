@@ -18,6 +18,8 @@ PREAMBLE = frozenset(
     "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
     "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll".split()
 )
+PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
+LATER_CLAUSE_PREAMBLE = frozenset("please pls kindly and then now also just".split())
 # "ticket number 4521", "PO no. 77"
 ID_FILLERS = frozenset("no num nbr number id record".split())
 # "how many vacation and sick hours": a unit this close after "how many" makes it an amount.
@@ -81,6 +83,7 @@ class Analysis:
     count: bool = False
     ids: list[tuple[str, Concept]] = field(default_factory=list)
     head: Concept | None = None
+    parents: list[Concept] = field(default_factory=list)  # "notes on a project": project
     qualifiers: set[str] = field(default_factory=set)
 
     @property
@@ -122,7 +125,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         if word in known:
             # "scheduled" only names fields; "schedule" names operations.
             base = vocabulary.base_form(word)
-            if base and (word,) not in lexicon.synonyms:
+            if base and word not in lexicon_words:
                 token.word = base
         elif word not in lexicon_words and not token.proper:
             fixed = vocabulary.correct(word)
@@ -131,11 +134,12 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     words = [t.word for t in tokens]
     analysis = Analysis(query, tokens)
-    analysis.intent, verb_end = _intent(words, [t.clause_start for t in tokens], lexicon)
+    analysis.intent, _ = _intent(words, [t.clause_start for t in tokens], lexicon)
     analysis.count = _count_intent(words, lexicon)
-    analysis.concepts = _concepts(tokens, words, lexicon, known, expand, skip_until=verb_end)
+    analysis.concepts = _concepts(tokens, words, lexicon, known, expand)
     analysis.ids = _ids(tokens, analysis.concepts)
     analysis.head = _head(analysis.concepts, tokens, lexicon)
+    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
     mentioned = {t for c in analysis.concepts for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
@@ -152,7 +156,9 @@ def _intent(words: list[str], clause_starts: list[bool], lexicon: Lexicon) -> tu
         if not is_start:
             continue
         position = start
-        while position < len(words) and words[position] in PREAMBLE:
+        # Later clauses must open with the verb: ", so I can remind them" is not a request to remind.
+        skippable = PREAMBLE if start == 0 else LATER_CLAUSE_PREAMBLE
+        while position < len(words) and words[position] in skippable:
             found = lexicon.intent_at(words, position)
             if found:
                 return found[0], position + found[1]
@@ -179,13 +185,21 @@ def _concepts(
     lexicon: Lexicon,
     known: dict[str, int],
     expand: bool,
-    skip_until: int,
 ) -> list[Concept]:
     # Verbs say what to do, not what to do it to: "close", "mark", "set" are never the
     # thing searched for. Action verbs ("approve", "merge") also name an operation, so they stay.
     # Verbs are matched as phrases ("log hours", "mailing list") but never stand alone as a
     # thing searched for: "close", "set", "list" say what to do, not what to do it to.
-    taken = [i < skip_until and words[i] in lexicon.stop for i in range(len(tokens))]
+    taken = [False] * len(tokens)
+
+    def structural(source: tuple[str, ...]) -> bool:
+        # "phases in a project template" names two things and how they relate: leave it to the
+        # head/parent analysis rather than swallow it as one lexicon phrase.
+        for k in range(1, len(source) - 1):
+            if source[k] in PARENT_PREPOSITIONS and source[k - 1] in known and source[k + 1] in known:
+                return source[k - 1] not in lexicon.stop and source[k + 1] not in lexicon.stop
+        return False
+
     found: list[Concept] = []
 
     def add_phrase(positions: list[int], with_small_words: bool) -> None:
@@ -196,7 +210,11 @@ def _concepts(
             if taken[positions[i]]:
                 i += 1
                 continue
-            match = lexicon.synonyms_at(sequence, i, with_small_words) if expand else None
+            match = (
+                lexicon.synonyms_at(sequence, i, with_small_words, accept=lambda p: not structural(p))
+                if expand
+                else None
+            )
             if match and not any(taken[p] for p in positions[i : i + match[0]]):
                 length, targets = match
                 span = positions[i : i + length]
@@ -277,3 +295,20 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
             break
         head = following
     return head
+
+
+def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None) -> list[Concept]:
+    """Things the head belongs to: concepts right after "on/of/in/for/under/against/to/from" behind it.
+
+    "tasks on a project ticket" -> project ticket; "phases in a project template" -> project template.
+    """
+    if head is None:
+        return []
+    out = []
+    for concept in concepts:
+        if concept.start <= head.start:
+            continue
+        before = [t.word for t in tokens[max(0, concept.start - 3) : concept.start]]
+        if any(word in PARENT_PREPOSITIONS for word in before):
+            out.append(concept)
+    return out

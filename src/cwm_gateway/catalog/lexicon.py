@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -92,12 +93,17 @@ class Lexicon:
         return {w for w in words if not w.isdigit()}
 
     def synonyms_at(
-        self, tokens: list[str], start: int, with_small_words: bool | None = None
+        self,
+        tokens: list[str],
+        start: int,
+        with_small_words: bool | None = None,
+        accept: Callable[[Phrase], bool] | None = None,
     ) -> tuple[int, list[Phrase]] | None:
         """Longest lexicon phrase starting at ``tokens[start]``: (length, targets).
 
         ``with_small_words`` True keeps only phrases containing a stop word ("out of
-        office"), False only phrases without one; None accepts both.
+        office"), False only phrases without one; None accepts both. ``accept`` may
+        turn a phrase down, so that a shorter one is tried.
         """
         for length in range(min(self._longest, len(tokens) - start), 0, -1):
             source = tuple(tokens[start : start + length])
@@ -105,6 +111,8 @@ class Lexicon:
             if targets is None:
                 continue
             if with_small_words is not None and any(w in self.stop for w in source) != with_small_words:
+                continue
+            if accept is not None and not accept(source):
                 continue
             return length, targets
         return None

@@ -42,6 +42,7 @@ COUNT_MATCH = 1.2
 COUNT_UNASKED = 0.8
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
 ID_ITEM = 0.3
+PARENT_PLACEHOLDER = 0.3  # "phases in a project template": .../projectTemplates/{parentId}/phases
 ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
@@ -302,6 +303,7 @@ class Searcher:
             update=analysis.intent == "update",
             count=analysis.count,
             id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids),
+            parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
             asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
@@ -318,6 +320,7 @@ class _Query:
     update: bool
     count: bool
     id_words: tuple[frozenset[str], ...]
+    parent_words: tuple[frozenset[str], ...]
     qualifiers: frozenset[str]
     asked_modifiers: frozenset[str]
 
@@ -395,12 +398,20 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     # "ticket 4521": the segment naming the ticket is followed by a placeholder.
     if any(words <= id_words for words, followed in shape.segments if followed for id_words in query.id_words):
         fit += ID_PLACEHOLDER
+    # "tasks on a ticket": a path where the parent named is followed by its placeholder.
+    if any(
+        words <= parent_words for words, followed in shape.segments if followed for parent_words in query.parent_words
+    ):
+        fit += PARENT_PLACEHOLDER
+    names_the_record = any(not shape.resource.isdisjoint(w) for w in query.id_words)
     if shape.item and method == "GET":
-        if any(not shape.resource.isdisjoint(w) for w in query.id_words):
+        if names_the_record:
             fit += ID_ITEM
         else:
             # One record of something no id was given for: the list is the likelier wish.
             fit -= ITEM_UNASKED
+    elif shape.item and names_the_record and method in query.methods:
+        fit += ID_ITEM  # "change the hours on project 310": that project is the record to change
     return fit
 
 

@@ -17,7 +17,7 @@ from .. import locations
 from ..results import UserFacingError
 from .schema import FORMAT_VERSION
 
-_PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
+PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
 
 
@@ -49,7 +49,7 @@ class Operation:
 
     @property
     def path_params(self) -> list[str]:
-        return _PLACEHOLDER_RE.findall(self.path)
+        return PLACEHOLDER_RE.findall(self.path)
 
     @property
     def has_body(self) -> bool:
@@ -58,9 +58,6 @@ class Operation:
     @property
     def is_count(self) -> bool:
         return self.path.rstrip("/").endswith("/count")
-
-    def label(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 _OPERATION_COLUMNS = ", ".join(
@@ -248,12 +245,6 @@ class Catalog:
         return sorted((_operation(r) for r in rows), key=lambda op: (op.path, METHOD_ORDER.get(op.method, 9)))
 
     # -- operations --------------------------------------------------------
-
-    def operation_by_id(self, op_id: int) -> Operation:
-        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE id = ?", (op_id,))
-        if not rows:
-            raise KeyError(op_id)
-        return _operation(rows[0])
 
     def operations_by_ids(self, ids: list[int]) -> dict[int, Operation]:
         if not ids:
