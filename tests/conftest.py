@@ -62,8 +62,9 @@ def _pyz_is_stale() -> bool:
     if not PYZ.is_file():
         return True
     built = PYZ.stat().st_mtime
-    sources = [REPO / "pyproject.toml", SHARED_SPEC, *(REPO / "src").rglob("*")]
-    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+    package = REPO / "src" / "cwm_gateway"
+    sources = [REPO / "pyproject.toml", SHARED_SPEC, *package.rglob("*.py"), *package.rglob("*.txt")]
+    return any(path.stat().st_mtime > built for path in sources)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -170,6 +170,24 @@ def test_failed_rebuild_keeps_the_previous_catalog_and_leaves_no_temp_files(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.db", "spec.json"]
 
 
+def test_a_build_that_dies_half_way_leaves_the_old_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer fails after rows went into the temporary file: the rename never happens."""
+    from cwm_gateway.catalog import builder
+
+    out = tmp_path / "catalog.db"
+    build_catalog(FIXTURE, out)
+    before = out.read_bytes()
+
+    def dies_after_schemas(conn, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(builder, "_insert_operations", dies_after_schemas)
+    with pytest.raises(OSError, match="disk full"):
+        build_catalog(FIXTURE, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["catalog.db"]
+
+
 def test_catalog_is_opened_read_only(mini: Catalog) -> None:
     with pytest.raises(sqlite3.OperationalError):
         mini.query("DELETE FROM operations")
@@ -210,3 +228,21 @@ def test_build_db_command_reports_errors_and_success(tmp_path: Path) -> None:
     assert good.returncode == 0, good.stderr
     assert "10 operations" in good.stdout
     assert Catalog(tmp_path / "o.db").counts()["operations"] == 10
+
+
+def test_a_catalog_built_by_the_user_is_preferred_to_the_packaged_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CWM_CATALOG", raising=False)
+    monkeypatch.setenv("CWM_DATA_DIR", str(tmp_path))
+    build_catalog(FIXTURE, tmp_path / "catalog.db")
+    assert Catalog.open_default().counts()["operations"] == 10
+    with sqlite3.connect(tmp_path / "catalog.db") as conn:  # an old format falls back to the packaged one
+        conn.execute("PRAGMA user_version = 1")
+    from cwm_gateway import locations
+
+    if locations.PACKAGED_CATALOG.is_file():
+        assert Catalog.open_default().path == locations.PACKAGED_CATALOG
+    else:
+        with pytest.raises(CatalogError, match="No API catalog"):
+            Catalog.open_default()

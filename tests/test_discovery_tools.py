@@ -43,7 +43,7 @@ def test_keyword_search_finds_ticket_notes(server: McpSession) -> None:
     assert result.data["total"] >= len(found)
     first = result.data["results"][0]
     assert {"method", "path", "summary", "category", "score"} <= set(first)
-    assert "/service/tickets/{parentId}/notes" in result.text or "notes" in result.text
+    assert "GET /service/tickets/{parentId}/notes" in result.text
 
 
 def test_search_respects_max_results(server: McpSession) -> None:

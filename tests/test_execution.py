@@ -385,3 +385,80 @@ def test_missing_credentials_point_to_setup(built_catalog: Path, tmp_path: Path)
         result = session.call("execute_api_call", path="/service/boards")
         assert result.is_error and "cwm-gateway setup" in result.text
         assert not session.call("search_api_endpoints", query="boards").is_error  # discovery still works
+
+
+# -- found in review ----------------------------------------------------------------
+
+
+def test_a_slow_call_does_not_hold_up_other_tools(cw: McpSession, standin) -> None:
+    """The pyz runs on mcp 1.x, whose sync tools would block the event loop without worker threads."""
+    import threading
+    import time
+
+    standin.inject("slow", delay=1.5)
+    slow = threading.Thread(target=lambda: cw.call("execute_api_call", path="/service/boards"))
+    slow.start()
+    time.sleep(0.3)  # the slow call is in flight
+    started = time.monotonic()
+    assert not cw.call("list_api_categories").is_error
+    assert time.monotonic() - started < 1.0
+    slow.join()
+
+
+@pytest.mark.parametrize(
+    "path", ["/service/tickets/1001#frag", "/v4_6_release/apis/3.0/service/tickets", "/service/tickets/1/apis/3.0/x"]
+)
+def test_paths_that_would_not_be_sent_as_checked_are_refused(cw: McpSession, standin, path: str) -> None:
+    result = cw.call("execute_api_call", path=path, params={"pageSize": 1})
+    assert result.is_error
+    assert api_requests(standin) == []
+
+
+def test_a_long_retry_after_is_reported_not_waited(cw: McpSession, standin) -> None:
+    import time
+
+    standin.inject("status", code=429, headers={"Retry-After": "120"})
+    started = time.monotonic()
+    result = cw.call("execute_api_call", path="/service/boards")
+    assert time.monotonic() - started < 5
+    assert result.is_error and result.data["retry_after"] == 120 and "Retry after 120 s" in result.text
+    assert len(api_requests(standin)) == 1
+
+
+def test_connection_refused_is_not_called_a_timeout(built_catalog: Path, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = {
+        "CONNECTWISE_API_URL": f"http://127.0.0.1:{port}/v4_6_release/apis/3.0",
+        "CONNECTWISE_COMPANY_ID": COMPANY,
+        "CONNECTWISE_PUBLIC_KEY": PUBLIC_KEY,
+        "CONNECTWISE_PRIVATE_KEY": PRIVATE_KEY,
+        "CONNECTWISE_CLIENT_ID": CLIENT_ID,
+    }
+    with gateway(tmp_path, built_catalog, env) as session:
+        result = session.call("execute_api_call", path="/service/tickets", method="POST", data={"summary": "x"})
+        assert result.is_error and "Could not connect" in result.text and "did not answer" not in result.text
+
+
+def test_very_long_conditions_are_checked_without_failing(cw: McpSession, standin) -> None:
+    conditions = " or ".join(f"id={n}" for n in range(1001, 2201))
+    result = cw.call("execute_api_call", path="/service/tickets", params={"conditions": conditions, "pageSize": 5})
+    assert not result.is_error, result.text[:300]
+    assert api_requests(standin)[-1].query["conditions"] == conditions
+
+
+def test_all_pages_on_a_post_search(cw: McpSession, standin) -> None:
+    result = cw.call(
+        "execute_api_call",
+        path="/service/tickets/search",
+        method="POST",
+        params={"pageSize": 40},
+        data={"conditions": "id > 0"},
+        all_pages=True,
+    )
+    assert not result.is_error, result.text
+    assert result.data["item_count"] == 120 and result.data["pages_fetched"] == 3
+    assert [r.method for r in api_requests(standin)] == ["POST"] * 3

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -140,8 +142,9 @@ def test_a_server_killed_mid_burst_leaves_an_intact_database(built_catalog: Path
     )
     process.stdin.flush()
     assert json.loads(process.stdout.readline())["id"] == 0
-    for n in range(1, 400):
-        call = {
+    burst = 2000
+    calls = [
+        {
             "jsonrpc": "2.0",
             "id": n,
             "method": "tools/call",
@@ -155,10 +158,19 @@ def test_a_server_killed_mid_burst_leaves_an_intact_database(built_catalog: Path
                 },
             },
         }
-        process.stdin.write(json.dumps(call) + "\n")
-    process.stdin.flush()
-    answered = 0
+        for n in range(1, burst + 1)
+    ]
+
+    def feed() -> None:  # in a thread: the pipe fills long before the burst is written
+        with contextlib.suppress(OSError, ValueError):
+            for call in calls:
+                process.stdin.write(json.dumps(call) + "\n")
+            process.stdin.flush()
+
+    threading.Thread(target=feed, daemon=True).start()
+    answered, deadline = 0, time.monotonic() + 60
     while answered < 20:  # let the burst get going, then kill it mid-write
+        assert time.monotonic() < deadline and process.poll() is None, "the server stopped answering"
         if process.stdout.readline():
             answered += 1
     os.kill(process.pid, signal.SIGKILL)
@@ -166,7 +178,7 @@ def test_a_server_killed_mid_burst_leaves_an_intact_database(built_catalog: Path
     database = sqlite3.connect(tmp_path / DB)
     assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     saved = database.execute("SELECT count(*) FROM saved_queries").fetchone()[0]
-    assert 20 <= saved < 400
+    assert 20 <= saved < burst  # killed part-way through the burst
     with start(tmp_path, built_catalog) as session:  # and the next server carries on
         assert session.call("list_fast_memory").data["total"] == saved
 
@@ -347,3 +359,45 @@ def test_a_description_is_required(built_catalog: Path, tmp_path: Path, bad: str
         result = session.call("save_to_fast_memory", path="/service/boards", method="GET", description=bad)
         assert result.is_error and "description" in result.text
         assert not session.call("list_fast_memory").is_error  # the server is still there for the next call
+
+
+def test_a_corrupt_store_is_a_clear_error_and_search_still_works(built_catalog: Path, tmp_path: Path) -> None:
+    (tmp_path / DB).parent.mkdir(parents=True)
+    (tmp_path / DB).write_bytes(b"this is not a database" * 200)
+    with start(tmp_path, built_catalog) as session:
+        listed = session.call("list_fast_memory")
+        assert listed.is_error and "could not be used" in listed.text and "CWM_DATA_DIR" in listed.text
+        assert not session.call("natural_language_api_search", query="open tickets").is_error
+
+
+def test_imports_skip_unusable_entries_and_normalise_params(built_catalog: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.json"
+    export.write_text(
+        json.dumps(
+            {
+                "queries": [
+                    {"description": "bad params", "method": "GET", "path": "/service/boards", "params": "pageSize=5"},
+                    {"description": "good", "method": "GET", "path": "/service/boards", "params": {"pageSize": 5}},
+                ]
+            }
+        )
+    )
+    result = run_cli(tmp_path, built_catalog, "memory", "import", str(export))
+    assert result.returncode == 0 and "Imported 1" in result.stdout
+    with start(tmp_path, built_catalog) as session:
+        again = session.call(
+            "save_to_fast_memory", path="/service/boards", method="GET", description="same", params={"pageSize": "5"}
+        )
+        assert again.data["created"] is False  # the imported entry is the same query
+
+
+def test_saving_a_path_with_its_query_keeps_the_query(built_catalog: Path, tmp_path: Path) -> None:
+    with start(tmp_path, built_catalog) as session:
+        saved = session.call(
+            "save_to_fast_memory",
+            path="/service/tickets?conditions=closedFlag=false&pageSize=5",
+            method="GET",
+            description="open",
+        )
+        assert saved.data["query"]["params"] == {"conditions": "closedFlag=false", "pageSize": "5"}
+        assert saved.data["query"]["path"] == "/service/tickets"

@@ -20,7 +20,7 @@ def current_platform() -> str:
         return "macos-arm64" if machine in ("arm64", "aarch64") else "macos-x86_64"
     if sys.platform == "win32":
         return "windows-amd64"
-    return f"linux-{'x86_64' if machine in ('amd64', 'x86_64') else machine}"
+    return f"linux-{ {'amd64': 'x86_64', 'arm64': 'aarch64'}.get(machine, machine) }"
 
 
 def mismatch() -> str | None:

@@ -106,7 +106,7 @@ def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Res
 def unknown_path_error(catalog: Catalog, path: str, method: str) -> Result:
     suggestions = catalog.suggest_paths(path)
     return error(
-        f"No operation matches {method.upper()} {path}.",
+        f"No ConnectWise operation matches {method.upper()} {path}.",
         suggestions=suggestions,
         hint="Use natural_language_api_search to find the right path.",
     )

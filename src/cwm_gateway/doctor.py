@@ -63,11 +63,11 @@ def run(profile: str | None, check: bool, out: TextIO) -> int:
 
     out.write("\nFiles\n")
     out.write(f"  config file: {credentials.config_path()}\n")
-    memory_path = locations.data_dir() / "fast_memory.db"
+    from .memory import FILE_NAME, FastMemoryError, MemoryStore
+
+    memory_path = locations.data_dir() / FILE_NAME
     saved = ""
     if memory_path.exists():
-        from .memory import FastMemoryError, MemoryStore
-
         try:
             saved = f" ({len(MemoryStore(memory_path).list())} saved queries)"
         except FastMemoryError as exc:

@@ -31,6 +31,7 @@ from .client import (
     check_path,
 )
 from .credentials import Settings
+from .discovery import unknown_path_error
 from .memory import FastMemoryError, MemoryStore, SavedQuery
 from .rawrequest import METHODS, RawRequestError, parse_query, parse_raw
 from .results import Result, error
@@ -228,11 +229,7 @@ class Executor:
             return error(str(exc))
         match = self.catalog.resolve(call.path)
         if match is None:
-            return error(
-                f"No ConnectWise operation matches {call.method} {call.path}.",
-                suggestions=self.catalog.suggest_paths(call.path),
-                hint="Use natural_language_api_search to find the right path.",
-            )
+            return unknown_path_error(self.catalog, call.path, call.method)
         op = match.method(call.method)
         if op is None:
             return error(

@@ -38,23 +38,15 @@ def user_catalog() -> Path:
 
 
 def catalog_candidates() -> list[tuple[str, Path]]:
-    """Catalog locations in the order they are tried, each with where it came from."""
+    """Catalog locations in the order they are tried, each with where it came from.
+
+    A catalog the user built (``cwm-gateway build-db``, into the data directory) wins over
+    the one shipped inside the package; ``CWM_CATALOG`` wins over both.
+    """
     found: list[tuple[str, Path]] = []
     override = os.environ.get("CWM_CATALOG")
     if override:
         found.append(("CWM_CATALOG", Path(override).expanduser()))
-    found.append(("packaged", PACKAGED_CATALOG))
     found.append(("user data", user_catalog()))
+    found.append(("packaged", PACKAGED_CATALOG))
     return found
-
-
-def find_catalog() -> tuple[str, Path] | None:
-    candidates = catalog_candidates()
-    if os.environ.get("CWM_CATALOG"):
-        # An explicit choice is honoured or reported, never silently replaced.
-        source, path = candidates[0]
-        return (source, path)
-    for source, path in candidates:
-        if path.is_file():
-            return source, path
-    return None

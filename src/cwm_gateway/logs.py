@@ -22,7 +22,7 @@ class _Redactor(logging.Filter):
         if _secrets:
             message = record.getMessage()
             redacted = message
-            for secret in _secrets:
+            for secret in tuple(_secrets):  # registered from other threads meanwhile
                 redacted = redacted.replace(secret, "***")
             if redacted != message:
                 record.msg, record.args = redacted, ()

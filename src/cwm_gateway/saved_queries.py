@@ -7,6 +7,7 @@ from typing import Any
 from .catalog.store import Catalog
 from .execution import Call, Executor, normalize_data, normalize_params
 from .memory import FastMemoryError, MemoryStore, SavedQuery
+from .rawrequest import RawRequestError, parse_query
 from .results import Result, error, ok
 from .shaping import compact
 
@@ -26,12 +27,14 @@ def save(
     method = (method or "GET").strip().upper()
     if not description or not description.strip():
         return error("Give a description: what the query is for, e.g. 'open tickets for Contoso'.")
+    clean_path, _, inline = (path or "").strip().partition("?")
     try:
-        query = dict(normalize_params(params)) if params not in (None, "", {}) else None
+        pairs = parse_query(inline) if inline else []
+        pairs += normalize_params(params) if params not in (None, "", {}) else []
+        query = dict(pairs) or None
         body, has_body = normalize_data(data)
-    except ValueError as exc:
+    except (ValueError, RawRequestError) as exc:
         return error(str(exc))
-    clean_path = (path or "").strip().split("?", 1)[0]
     match = catalog.resolve(clean_path) if clean_path.startswith("/") else None
     if match is None:
         return error(

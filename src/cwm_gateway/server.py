@@ -144,7 +144,8 @@ def build_server(runtime: Runtime | None = None) -> Any:
         params: query parameters (conditions, orderBy, fields, page, pageSize). data: the JSON body;
         for PATCH a list like [{"op": "replace", "path": "status/id", "value": 5}] (an object is turned
         into replace operations). DELETE needs confirm=true. all_pages follows pagination up to
-        max_items. _info metadata is removed unless include_info.
+        max_items. _info metadata is removed unless include_info. A GET without params reuses the
+        endpoint's most used saved query (the result says which); params={} asks for no filters.
         Example: execute_api_call("/service/tickets", params={"conditions": "closedFlag=false", "pageSize": 10})
         """
         return run(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import text
+from .fields import schema_name
 from .lexicon import default_lexicon
 from .schema import DDL, FORMAT_VERSION
 from .spec import HTTP_METHODS, load_spec, resolve_pointer
@@ -155,7 +156,7 @@ def _insert_operations(
         response_status, response = _success_response(operation)
         response_schema = response.get("schema") if response else None
         returns_list = isinstance(response_schema, dict) and response_schema.get("type") == "array"
-        resource_schema = _schema_name(response_schema) or _schema_name(request.get("schema"))
+        resource_schema = schema_name(response_schema) or schema_name(request.get("schema"))
         if resource_schema == "PatchOperation":
             resource_schema = None
         for media in (response or {}).get("media_type", ""), request.get("media_type") or "":
@@ -233,7 +234,7 @@ def _insert_operations(
                     name,
                     location,
                     int(bool(parameter.get("required")) or location == "path"),
-                    schema.get("type") or (_schema_name(schema) and "object"),
+                    schema.get("type") or (schema_name(schema) and "object"),
                     schema.get("format"),
                     str(parameter.get("description") or ""),
                     _dump(schema),
@@ -267,17 +268,6 @@ def _category(operation: dict[str, Any], path: str) -> str:
         return tags[0].strip()
     literal = [s for s in path.split("/") if s and not s.startswith("{")]
     return "".join(word[:1].upper() + word[1:] for word in literal[:2]) or "Other"
-
-
-def _schema_name(schema: Any) -> str | None:
-    if not isinstance(schema, dict):
-        return None
-    ref = schema.get("$ref")
-    if ref is None and schema.get("type") == "array":
-        ref = (schema.get("items") or {}).get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        return ref.rsplit("/", 1)[1]
-    return None
 
 
 def _pick_media(content: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .fields import Field, compact_shape, expand, query_fields
+from .fields import Field, compact_shape, expand, query_fields, type_label
 from .store import Catalog, Operation
 
 LIST_PARAMETERS = {
@@ -37,19 +37,6 @@ def _field_dict(entry: Field) -> dict[str, Any]:
     if entry.children:
         out["fields"] = {child.path.rsplit("/", 1)[-1]: child.schema or child.type for child in entry.children}
     return out
-
-
-def _schema_label(schema: Any) -> tuple[str, str | None]:
-    if not isinstance(schema, dict):
-        return "none", None
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        return "object", ref.rsplit("/", 1)[-1]
-    if schema.get("type") == "array":
-        items = schema.get("items") or {}
-        name = items.get("$ref", "").rsplit("/", 1)[-1] or None
-        return f"array of {name or items.get('type', 'any')}", name
-    return str(schema.get("type", "object")), None
 
 
 def describe(catalog: Catalog, op: Operation, path_values: dict[str, str] | None = None) -> dict[str, Any]:
@@ -115,7 +102,7 @@ def describe(catalog: Catalog, op: Operation, path_values: dict[str, str] | None
 
 def _body(op: Operation, lookup: Any) -> dict[str, Any]:
     schema = json.loads(op.request_schema) if op.request_schema else None
-    label, name = _schema_label(schema)
+    label, name = type_label(schema)
     body: dict[str, Any] = {"required": op.request_required, "media_type": op.request_media_type, "type": label}
     if name:
         body["schema"] = name
@@ -142,7 +129,7 @@ def _body(op: Operation, lookup: Any) -> dict[str, Any]:
 
 def _response(op: Operation, lookup: Any) -> dict[str, Any]:
     schema = json.loads(op.response_schema) if op.response_schema else None
-    label, name = _schema_label(schema)
+    label, name = type_label(schema)
     response: dict[str, Any] = {"status": op.response_status, "type": label}
     if name:
         response["schema"] = name

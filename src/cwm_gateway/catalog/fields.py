@@ -44,7 +44,10 @@ def _clean_description(text: str, max_length: int | None) -> str:
     return "; ".join(parts)
 
 
-def _type_label(schema: dict[str, Any], lookup: SchemaLookup) -> tuple[str, str | None]:
+def type_label(schema: Any) -> tuple[str, str | None]:
+    """("object", "Ticket"), ("array of Ticket", "Ticket"), ("string", None) ... for a schema."""
+    if not isinstance(schema, dict):
+        return "none", None
     name = ref_name(schema)
     if name:
         return "object", name
@@ -55,8 +58,13 @@ def _type_label(schema: dict[str, Any], lookup: SchemaLookup) -> tuple[str, str 
             return f"array of {item_name}", item_name
         return f"array of {items.get('type', 'any')}", None
     if schema.get("allOf"):
-        return _type_label(schema["allOf"][0], lookup)
+        return type_label(schema["allOf"][0])
     return str(schema.get("type") or "object"), None
+
+
+def schema_name(schema: Any) -> str | None:
+    """The component schema a schema is, or is a list of."""
+    return type_label(schema)[1]
 
 
 def expand(
@@ -83,7 +91,7 @@ def expand(
     for prop, prop_schema in properties.items():
         if prop.startswith("_") or not isinstance(prop_schema, dict):
             continue
-        label, target = _type_label(prop_schema, lookup)
+        label, target = type_label(prop_schema)
         max_length = prop_schema.get("maxLength")
         entry = Field(
             path=f"{prefix}{prop}",

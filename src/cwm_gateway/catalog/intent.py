@@ -186,10 +186,6 @@ def _concepts(
     known: dict[str, int],
     expand: bool,
 ) -> list[Concept]:
-    # Verbs say what to do, not what to do it to: "close", "mark", "set" are never the
-    # thing searched for. Action verbs ("approve", "merge") also name an operation, so they stay.
-    # Verbs are matched as phrases ("log hours", "mailing list") but never stand alone as a
-    # thing searched for: "close", "set", "list" say what to do, not what to do it to.
     taken = [False] * len(tokens)
 
     def structural(source: tuple[str, ...]) -> bool:
@@ -248,6 +244,9 @@ def _concepts(
         if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
             continue
         if _is_plain_verb(token.word, lexicon):
+            # Verbs may open phrases ("log hours", "mailing list") but never stand alone as the
+            # thing searched for: "close", "set" say what to do, not what to do it to. Action
+            # verbs ("approve", "merge") also name an operation, so they stay.
             continue
         weight = 0.85 if token.corrected_from else 1.0
         found.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -18,6 +19,7 @@ from ..results import UserFacingError
 from .schema import FORMAT_VERSION
 
 PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
+log = logging.getLogger(__name__)
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
 
 
@@ -171,14 +173,22 @@ class Catalog:
 
     @classmethod
     def open_default(cls) -> Catalog:
-        found = locations.find_catalog()
-        if found is None:
-            raise CatalogError(
-                "No API catalog is installed. Build one from ConnectWise's manage.json with "
-                "'cwm-gateway build-db path/to/manage.json' (it is saved under "
-                f"{locations.user_catalog()}), or point CWM_CATALOG at a built catalog."
-            )
-        return cls(found[1])
+        """``$CWM_CATALOG``, else a catalog built by the user, else the packaged one."""
+        candidates = locations.catalog_candidates()
+        if candidates[0][0] == "CWM_CATALOG":
+            return cls(candidates[0][1])  # an explicit choice is honoured or reported, never replaced
+        for source, path in candidates:
+            if not path.is_file():
+                continue
+            try:
+                return cls(path)
+            except CatalogError as exc:
+                log.warning("not using the %s catalog: %s", source, exc)
+        raise CatalogError(
+            "No API catalog is installed. Build one from ConnectWise's manage.json with "
+            "'cwm-gateway build-db path/to/manage.json' (it is saved under "
+            f"{locations.user_catalog()}), or point CWM_CATALOG at a built catalog."
+        )
 
     def close(self) -> None:
         self._conn.close()
