@@ -639,7 +639,7 @@ class Executor:
         field_lines = []
         for item in exc.errors:
             if isinstance(item, dict):
-                where = item.get("field") or item.get("resource") or ""
+                where = item.get("field") or item.get("resource") or "/".join(map(str, item.get("location") or []))
                 field_lines.append(f"- {where}: {item.get('message') or item.get('code')}".replace("- : ", "- "))
         text = "\n".join([message, *field_lines])
         result = error(message, **{k: v for k, v in details.items() if v not in (None, [])})

@@ -92,7 +92,12 @@ def connectwise_error(body: bytes, content_type: str | None) -> tuple[str | None
         parsed = None
     if isinstance(parsed, dict):
         code = parsed.get("code")
-        message = str(parsed.get("message") or parsed.get("Message") or code or "no message")
-        errors = parsed.get("errors") or []
+        # ConnectWise's own shape first, then problem+json (title/detail) and other common ones;
+        # failing all, the body itself, shortened: an error must never say nothing.
+        message = next(
+            (str(parsed[key]) for key in ("message", "Message", "detail", "title", "error") if parsed.get(key)),
+            compact(parsed)[:300],
+        )
+        errors = parsed.get("errors") or parsed.get("validation") or []
         return (str(code) if code else None), message, errors if isinstance(errors, list) else [errors]
     return None, summarize_body(body, content_type), []
