@@ -19,23 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLIENT_ID, COMPANY, PRIVATE_KEY, PUBLIC_KEY, launch
+from conftest import CLIENT_ID, COMPANY, PRIVATE_KEY, PUBLIC_KEY, isolated_env, launch
 from mcp_client import McpSession
 
 
 def base_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {
-        "HOME": str(home),
-        "PATH": os.environ.get("PATH", ""),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_RUNTIME_DIR": str(home / "run"),
-    }
+    """A home of its own, with the runtime directory the Secret Service needs."""
     (home / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
-    env.update(extra)
-    return env
+    return isolated_env(home, XDG_RUNTIME_DIR=str(home / "run"), **extra)
 
 
 @pytest.fixture
@@ -74,12 +65,13 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None, catalog: Path
     return subprocess.run([command, *base, *args], input=stdin, capture_output=True, text=True, env=full, timeout=90)
 
 
-def scripted_setup(env, standin, catalog, private_key=PRIVATE_KEY, *extra: str, company=COMPANY):
+def scripted_setup(env, standin, catalog, private_key=PRIVATE_KEY, company=COMPANY, site=None):
+    """``setup`` the way a script runs it: every value on the command line, the key on stdin."""
     return cli(
         env,
         "setup",
         "--site",
-        standin.origin,
+        site or standin.origin,
         "--company-id",
         company,
         "--public-key",
@@ -87,7 +79,6 @@ def scripted_setup(env, standin, catalog, private_key=PRIVATE_KEY, *extra: str, 
         "--client-id",
         CLIENT_ID,
         "--private-key-stdin",
-        *extra,
         stdin=private_key + "\n",
         catalog=catalog,
     )
@@ -199,52 +190,11 @@ def test_site_problems_each_get_their_own_message(
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    unreachable = cli(
-        keyring_home,
-        "setup",
-        "--site",
-        f"http://127.0.0.1:{port}",
-        "--company-id",
-        COMPANY,
-        "--public-key",
-        PUBLIC_KEY,
-        "--client-id",
-        CLIENT_ID,
-        "--private-key-stdin",
-        stdin=PRIVATE_KEY,
-        catalog=built_catalog,
-    )
+    unreachable = scripted_setup(keyring_home, standin, built_catalog, site=f"http://127.0.0.1:{port}")
     assert unreachable.returncode == 1 and "Cannot reach" in unreachable.stderr
-    tls = cli(
-        keyring_home,
-        "setup",
-        "--site",
-        f"https://{standin.site}",
-        "--company-id",
-        COMPANY,
-        "--public-key",
-        PUBLIC_KEY,
-        "--client-id",
-        CLIENT_ID,
-        "--private-key-stdin",
-        stdin=PRIVATE_KEY,
-        catalog=built_catalog,
-    )
+    tls = scripted_setup(keyring_home, standin, built_catalog, site=f"https://{standin.site}")
     assert tls.returncode == 1 and "TLS error" in tls.stderr
-    plain = cli(
-        keyring_home,
-        "setup",
-        "--site",
-        "http://example.com",
-        "--company-id",
-        COMPANY,
-        "--public-key",
-        PUBLIC_KEY,
-        "--client-id",
-        CLIENT_ID,
-        "--private-key-stdin",
-        stdin=PRIVATE_KEY,
-    )
+    plain = scripted_setup(keyring_home, standin, built_catalog, site="http://example.com")
     assert plain.returncode == 1 and "only for 127.0.0.1" in plain.stderr
     assert not (tmp_path / "config" / "cwm-gateway" / "config.ini").exists()
 
