@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -15,7 +15,6 @@ class Result:
     data: dict[str, Any]
     text: str
     is_error: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def ok(data: dict[str, Any], text: str) -> Result:

@@ -29,8 +29,7 @@ Typical flow: natural_language_api_search("what the user wants") -> get_api_endp
 
 
 def to_call_result(result: Result, banner: str | None = None) -> CallToolResult:
-    text = "\n".join([result.text, *result.notes]) if result.notes else result.text
-    data = result.data
+    text, data = result.text, result.data
     if banner:  # sandbox mode: no result may be mistaken for real ConnectWise data
         text = f"[{banner}]\n{text}"
         data = {**data, "data_source": banner}
