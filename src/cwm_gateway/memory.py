@@ -69,6 +69,19 @@ class SavedQuery:
         return asdict(self)
 
 
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One short IMMEDIATE transaction: the write lock is taken up front, so writers queue, not fail."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -132,8 +145,7 @@ class MemoryStore:
     def _migrate(self, conn: sqlite3.Connection) -> None:
         with self._lock:
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
-            try:
+            with _transaction(conn):  # IMMEDIATE: one process migrates; the others wait, then see it done
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise FastMemoryError(
@@ -143,24 +155,12 @@ class MemoryStore:
                     for statement in MIGRATIONS[target]:
                         conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {target}")
-                conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                raise
             self._ready = True
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                raise
+        with self._connect() as conn, _transaction(conn):
+            yield conn
         self._usage_cache = None
 
     # -- entries ------------------------------------------------------------
