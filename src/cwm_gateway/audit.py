@@ -12,7 +12,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import locations
+from . import locations, logs
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -34,7 +34,7 @@ def record(
     entry = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "method": method,
-        "path": path,
+        "path": logs.redact(path)[:2000],
         "operation": f"{method} {template}",
         "status": status,
         "body_bytes": body_bytes,

@@ -7,16 +7,26 @@
 - Retries only where they cannot duplicate work: GET/HEAD on 429 (honouring a capped
   Retry-After), 502/503/504 and connection errors, with backoff and jitter. Writes are
   re-sent only when no connection could be opened at all.
+- Every call has a deadline (``CWM_DEADLINE``, retries and waits included); the body is
+  streamed, must arrive within ``CWM_TIMEOUT`` and may not pass ``CWM_MAX_RESPONSE_BYTES``
+  once decompressed.
+- Every credential is registered with ``logs`` so that no log line or result can show it.
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import logging
+import math
+import os
 import re
+import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +34,7 @@ import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
+    IncompleteRead,
     MaxRetryError,
     NameResolutionError,
     NewConnectionError,
@@ -41,6 +52,10 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"cwm-gateway/{__version__} (+https://github.com/cwm-gateway)"
 READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_RETRY_AFTER = 10.0  # seconds; a longer wait is reported to the caller instead
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+_CHUNK = 1024 * 1024  # at most this much is decompressed at a time
+_SMALL_BODY = 64 * 1024  # a retried answer this small is drained to keep its connection; a larger one is dropped
+_MIN_ATTEMPT = 0.05  # seconds an attempt needs at least; a retry with less left is not started
 _UNSAFE_PATH = re.compile(r"//|\\|@|#|\?|%2e|%2f|%5c|%00|[\x00-\x20\x7f]|(^|/)\.\.?(/|$)", re.IGNORECASE)
 _QUERY_SAFE = "/:,'()*!"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -66,6 +81,10 @@ class ConnectionFailed(ConnectWiseError):
     """No usable connection: refused, reset, or the answer was cut off."""
 
 
+class ResponseTooLarge(ConnectWiseError):
+    """The answer (once decompressed) is larger than CWM_MAX_RESPONSE_BYTES; nothing of it was kept."""
+
+
 @dataclass
 class ApiError(ConnectWiseError):
     """ConnectWise answered with an error status."""
@@ -75,6 +94,7 @@ class ApiError(ConnectWiseError):
     code: str | None = None
     errors: list[Any] = field(default_factory=list)
     retry_after: float | None = None
+    attempts: int = 1  # how many times the request was sent
 
     def __str__(self) -> str:
         return f"ConnectWise returned {self.status}: {self.message}"
@@ -87,13 +107,48 @@ class Response:
     body: bytes
     url: str
     elapsed_ms: float
+    attempts: int = 1  # how many times the request was sent
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
 
-class _CappedRetry(Retry):
-    """urllib3's Retry, but a long Retry-After goes back to the caller instead of being slept through."""
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number (``1.5`` too) or an HTTP date.
+
+    None when the header is absent or unusable (``nan``, ``-1``, ``inf``, garbage): such a
+    header is ignored rather than turned into an error or a wait of "nan s".
+    """
+    text = (value or "").strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+class _Call(threading.local):
+    """The deadline (time.monotonic) of the call this thread is sending; urllib3 runs it on this thread."""
+
+    deadline: float = math.inf
+
+
+_CALL = _Call()
+
+
+class _Retry(Retry):
+    """urllib3's Retry, plus: the call's deadline, a lenient Retry-After, and a long wait reported not slept."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        return parse_retry_after(response.headers.get("Retry-After"))
 
     def increment(
         self,
@@ -104,44 +159,131 @@ class _CappedRetry(Retry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> Retry:
+        try:
+            if response is not None:
+                wait = self.get_retry_after(response)
+                if wait is not None and wait > MAX_RETRY_AFTER:
+                    # With raise_on_status=False, urllib3 hands this response back as the answer.
+                    raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:g} s"))
+            fresh = super().increment(method, url, response, error, _pool, _stacktrace)
+            if time.monotonic() + _planned_wait(fresh, response) + _MIN_ATTEMPT > _CALL.deadline:
+                raise MaxRetryError(_pool, url or "", error or ResponseError("no time left before the deadline"))
+        except Exception as exc:
+            exc.cwm_attempts = len(self.history) + 1  # type: ignore[attr-defined]
+            raise
         if response is not None:
-            wait = self.get_retry_after(response)
-            if wait is not None and wait > MAX_RETRY_AFTER:
-                # With raise_on_status=False, urllib3 hands this response back as the answer.
-                raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:g} s"))
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+            _discard_unless_small(response)
+        return fresh
 
 
-def _retry_for(method: str) -> Retry:
-    # Retry objects are immutable (urllib3 copies them on every increment), so two serve all calls.
-    return _READ_RETRY if method in READ_METHODS else _WRITE_RETRY
+def _planned_wait(retry: Retry, response: Any) -> float:
+    """The longest urllib3 will sleep before the next attempt (its backoff has random jitter)."""
+    if response is not None and retry.respect_retry_after_header:
+        wait = retry.get_retry_after(response)
+        if wait:
+            return wait
+    tries = len(retry.history)
+    if tries <= 1:
+        return 0.0
+    return min(retry.backoff_max, retry.backoff_factor * 2 ** (tries - 1) + retry.backoff_jitter)
 
 
-def _make_retry(method: str) -> Retry:
+def _discard_unless_small(response: Any) -> None:
+    """urllib3 drains a retried answer to reuse its connection; a large one is cheaper to drop."""
+    length = _content_length(response.headers)
+    if length is None or length > _SMALL_BODY:
+        response.close()
+
+
+def _content_length(headers: Mapping[str, str], name: str = "Content-Length") -> int | None:
+    try:
+        return int(headers.get(name, ""))
+    except ValueError:
+        return None
+
+
+class _DeadlineTimeout(urllib3.Timeout):
+    """Connect and read timeouts that never reach past the call's deadline.
+
+    urllib3 clones the timeout at the start of every attempt, so each retry gets only what is left.
+    """
+
+    def clone(self) -> urllib3.Timeout:
+        left = _CALL.deadline - time.monotonic()
+        connect, read = float(self.connect_timeout), float(self.read_timeout)  # type: ignore[arg-type]
+        if left >= max(connect, read):
+            return urllib3.Timeout(connect=connect, read=read)
+        left = max(0.01, left)
+        return urllib3.Timeout(connect=min(connect, left), read=min(read, left))
+
+
+def _make_retry(method: str) -> _Retry:
+    # Every knob is written down: urllib3's defaults (allowed_methods includes PUT and DELETE,
+    # raise_on_status=True) would turn a write's 429 into a transport error.
     if method in READ_METHODS:
-        return _CappedRetry(
+        return _Retry(
             total=3,
             connect=2,
             read=1,
+            redirect=0,
             status=3,
             other=0,
-            redirect=0,
+            allowed_methods=READ_METHODS,
+            status_forcelist=frozenset({429, 502, 503, 504}),
+            backoff_factor=0.25,
+            backoff_max=4.0,
             raise_on_redirect=False,
             raise_on_status=False,
-            status_forcelist=(429, 502, 503, 504),
-            allowed_methods=READ_METHODS,
-            backoff_factor=0.25,
-            backoff_jitter=0.25,
-            backoff_max=4.0,
             respect_retry_after_header=True,
+            remove_headers_on_redirect=frozenset({"authorization", "clientid", "cookie", "proxy-authorization"}),
+            backoff_jitter=0.25,
         )
-    # A write that may have reached ConnectWise is never re-sent: a second POST can
-    # create a second ticket. Only a connection that never opened is tried again.
-    return _CappedRetry(total=1, connect=1, read=0, status=0, other=0, redirect=0, raise_on_redirect=False)
+    # A write that may have reached ConnectWise is never re-sent: a second POST can create a
+    # second ticket. Only a connection that never opened is tried again. allowed_methods names
+    # the reads only (an empty collection would mean "every verb"), so no status or read error
+    # of a write is retried, and the answer, whatever its status, comes back as it is.
+    return _Retry(
+        total=1,
+        connect=1,
+        read=0,
+        redirect=0,
+        status=0,
+        other=0,
+        allowed_methods=READ_METHODS,
+        status_forcelist=frozenset(),
+        backoff_factor=0.0,
+        backoff_max=0.0,
+        raise_on_redirect=False,
+        raise_on_status=False,
+        respect_retry_after_header=False,
+        remove_headers_on_redirect=frozenset({"authorization", "clientid", "cookie", "proxy-authorization"}),
+        backoff_jitter=0.0,
+    )
 
 
 _READ_RETRY = _make_retry("GET")
 _WRITE_RETRY = _make_retry("POST")
+
+
+def _retry_for(method: str) -> _Retry:
+    return _READ_RETRY if method in READ_METHODS else _WRITE_RETRY
+
+
+def _env_number(name: str, default: float, minimum: float, env: Mapping[str, str] | None = None) -> float:
+    raw = (os.environ if env is None else env).get(name, "")
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return default
+    return max(minimum, value) if math.isfinite(value) else default
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` removed, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _effective_port(scheme: str, port: int | None) -> int:
@@ -177,6 +319,8 @@ class ConnectWiseClient:
         api_version: str,
         timeout: float = 30.0,
         pool_size: int = 8,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         missing = settings.missing()
         if missing:
@@ -187,7 +331,12 @@ class ConnectWiseClient:
         api_url = (settings.api_url or "").rstrip("/")
         parts = urlsplit(api_url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise NotConfigured(f"CONNECTWISE_API_URL must be an https:// URL (got {api_url!r}).")
+            raise NotConfigured(f"CONNECTWISE_API_URL must be an https:// URL (got {without_userinfo(api_url)!r}).")
+        if "@" in parts.netloc:
+            raise NotConfigured(
+                "CONNECTWISE_API_URL must not contain a user name or password (user:password@host): the keys go "
+                "in CONNECTWISE_PUBLIC_KEY and CONNECTWISE_PRIVATE_KEY. Give just https://host/v4_6_release/apis/3.0."
+            )
         if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
             raise NotConfigured("CONNECTWISE_API_URL must use https:// (plain http is allowed only for 127.0.0.1).")
         self.origin = f"{parts.scheme}://{parts.netloc}"
@@ -198,25 +347,27 @@ class ConnectWiseClient:
         client_id, note = settings.client_id()
         if note:
             log.info(note)
-        private_key = settings.get("private_key") or ""
-        logs.register_secret(private_key)
-        token = base64.b64encode(f"{settings.username()}:{private_key}".encode()).decode()
-        logs.register_secret(token)
+        client_id = (client_id or "").strip()  # a pasted value often ends in a line break
+        _check_header_value(client_id, "CONNECTWISE_CLIENT_ID")
+        _check_header_value(api_version or "", "CONNECTWISE_API_VERSION")
         self._headers = {
-            "Authorization": f"Basic {token}",
-            "clientId": client_id or "",
+            "Authorization": f"Basic {_register_credentials(settings, client_id)}",
+            "clientId": client_id,
             "Accept": f"application/vnd.connectwise.com+json; version={api_version}"
             if api_version
             else "application/json",
             "User-Agent": USER_AGENT,
         }
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else _env_number("CWM_DEADLINE", 2 * timeout, 1.0)
+        self.max_bytes = int(
+            max_bytes
+            if max_bytes is not None
+            else _env_number("CWM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024)
+        )
+        self._timeout = _DeadlineTimeout(connect=min(10.0, timeout), read=timeout)
         self._pool = urllib3.PoolManager(
-            num_pools=2,
-            maxsize=pool_size,
-            block=False,
-            timeout=urllib3.Timeout(connect=min(10.0, timeout), read=timeout),
-            retries=False,
+            num_pools=2, maxsize=pool_size, block=False, timeout=self._timeout, retries=False
         )
 
     def url_for(self, path: str, query: list[tuple[str, str]] | None = None) -> str:
@@ -257,41 +408,141 @@ class ConnectWiseClient:
             request_headers["Content-Type"] = "application/json"
         request_headers.update(headers or {})
         started = time.perf_counter()
+        deadline = _CALL.deadline = time.monotonic() + self.deadline
+        attempts = 0
+        while True:
+            raw, sent = self._open(method, url, payload, request_headers, attempts)
+            attempts += sent
+            headers_out = {k.lower(): v for k, v in raw.headers.items()}
+            try:
+                data = self._read_body(raw, headers_out, min(deadline, time.monotonic() + self.timeout))
+                break
+            except (ProtocolError, IncompleteRead) as exc:
+                # The answer was cut off: a read may be sent once more, as urllib3 does when headers are cut.
+                self._discard(raw)
+                if method not in READ_METHODS or attempts > sent or time.monotonic() + _MIN_ATTEMPT > deadline:
+                    raise self._transport_error(exc, method, attempts, reading=True) from None
+            except (HTTPError, OSError) as exc:
+                self._discard(raw)
+                raise self._transport_error(exc, method, attempts, reading=True) from None
+            except ConnectWiseError:
+                self._discard(raw)
+                raise
+        raw.release_conn()
+        elapsed = (time.perf_counter() - started) * 1000
+        response = Response(raw.status, headers_out, data, url, elapsed, attempts)
+        log.info("%s %s -> %s (%.0f ms)", method, urlsplit(url).path, raw.status, elapsed)
+        return response
+
+    def _open(
+        self, method: str, url: str, payload: bytes | None, headers: dict[str, str], earlier: int
+    ) -> tuple[Any, int]:
+        """Send the request, with urllib3's retries; (the answer, its body unread; how many times it was sent)."""
         try:
             raw = self._pool.urlopen(
                 method,
                 url,
                 body=payload,
-                headers=request_headers,
+                headers=headers,
                 retries=_retry_for(method),
                 redirect=False,
-                preload_content=True,
+                timeout=self._timeout,
+                preload_content=False,
             )
         except MaxRetryError as exc:
-            raise self._transport_error(exc.reason, method) from None
+            raise self._transport_error(exc.reason, method, earlier + getattr(exc, "cwm_attempts", 1)) from None
         except (HTTPError, OSError) as exc:
-            raise self._transport_error(exc, method) from None
-        elapsed = (time.perf_counter() - started) * 1000
-        response = Response(raw.status, {k.lower(): v for k, v in raw.headers.items()}, raw.data or b"", url, elapsed)
-        log.info("%s %s -> %s (%.0f ms)", method, urlsplit(url).path, raw.status, elapsed)
-        return response
+            raise self._transport_error(exc, method, earlier + getattr(exc, "cwm_attempts", 1)) from None
+        return raw, len(raw.retries.history) + 1 if raw.retries is not None else 1
 
-    def _transport_error(self, reason: BaseException | None, method: str) -> ConnectWiseError:
+    @staticmethod
+    def _discard(raw: Any) -> None:
+        """Close an answer not read to its end: what is left of it must not be read as the next answer."""
+        raw.close()
+        raw.release_conn()
+
+    def _read_body(self, raw: Any, headers: Mapping[str, str], until: float) -> bytes:
+        """The whole body, decompressed, within ``until`` and ``max_bytes``; never more in memory."""
+        limit = self.max_bytes
+        length = _content_length(headers, "content-length")
+        encoded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        if length is not None and length > limit and not encoded:
+            raise self._too_large(raw.status, f"announces {length:,} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if chunks:  # the first read is already bounded by the socket's read timeout
+                left = until - time.monotonic()
+                if left <= 0:
+                    raise RequestTimeout(
+                        f"ConnectWise's answer did not arrive in full within {self.timeout:g} s (CWM_TIMEOUT); "
+                        "it was sending too slowly. Ask for less (pageSize, fields=...) or try again later."
+                    )
+                _bound_next_read(raw, left)
+            chunk = raw.read1(min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(raw.status, "passed that size" + (" once decompressed" if encoded else ""))
+            chunks.append(chunk)
+            if size == length and not encoded:  # all that was announced: no read to find the end
+                return b"".join(chunks)
+
+    def _too_large(self, status: int, how: str) -> ResponseTooLarge:
+        return ResponseTooLarge(
+            f"ConnectWise answered {status}, but its answer {how}, over the {self.max_bytes:,}-byte limit "
+            "(CWM_MAX_RESPONSE_BYTES); nothing of it was kept. Ask for less: a smaller pageSize, fields=..., "
+            "or narrower conditions."
+        )
+
+    def _transport_error(
+        self, reason: BaseException | None, method: str, attempts: int = 1, reading: bool = False
+    ) -> ConnectWiseError:
+        tried = f" It was tried {attempts} times." if attempts > 1 else ""
+        unsure = "" if method in READ_METHODS else " It was not retried: check in ConnectWise whether it took effect."
         # NewConnectionError and NameResolutionError subclass ConnectTimeoutError: test them first.
         if isinstance(reason, NameResolutionError):
             return ConnectionFailed(f"Could not resolve {self._host}: check CONNECTWISE_API_URL and the network.")
         if isinstance(reason, NewConnectionError):
-            return ConnectionFailed(f"Could not connect to {self.origin}: the server refused or is unreachable.")
+            return ConnectionFailed(f"Could not connect to {self.origin}: the server refused or is unreachable.{tried}")
         if isinstance(reason, (ConnectTimeoutError, ReadTimeoutError)) or "timed out" in str(reason).lower():
-            if method in READ_METHODS:
-                hint = " It was tried twice."
-            else:
-                hint = " It was not retried: check in ConnectWise whether it took effect."
-            return RequestTimeout(f"ConnectWise did not answer within {self.timeout:g} s (CWM_TIMEOUT).{hint}")
-        if isinstance(reason, ProtocolError):
-            hint = "" if method in READ_METHODS else " It was not retried: check in ConnectWise whether it took effect."
-            return ConnectionFailed(f"The connection to {self.origin} was reset or the answer was cut off.{hint}")
-        return ConnectionFailed(f"Request to {self.origin} failed: {type(reason).__name__}.")
+            return RequestTimeout(
+                f"ConnectWise did not answer within {self.timeout:g} s (CWM_TIMEOUT).{tried or unsure}"
+                if not reading
+                else f"ConnectWise stopped sending its answer for {self.timeout:g} s (CWM_TIMEOUT).{unsure}"
+            )
+        if isinstance(reason, (ProtocolError, IncompleteRead)):
+            return ConnectionFailed(
+                f"The connection to {self.origin} was reset or the answer was cut off.{tried}{unsure}"
+            )
+        return ConnectionFailed(f"Request to {self.origin} failed: {type(reason).__name__}.{tried}{unsure}")
 
     def close(self) -> None:
         self._pool.clear()
+
+
+def _bound_next_read(raw: Any, left: float) -> None:
+    """Let the next socket read wait no longer than the time left (a trickle must not outlive the deadline)."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(0.01, min(left, sock.gettimeout() or left)))
+
+
+def _check_header_value(value: str, setting: str) -> None:
+    """Refuse a value that cannot travel in a header, without echoing it (it may be a secret)."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise NotConfigured(
+            f"{setting} contains a line break or another control character; set it again (the value is not shown)."
+        )
+
+
+def _register_credentials(settings: Settings, client_id: str | None) -> str:
+    """Register every credential as a secret to redact, and return the Basic token."""
+    private_key = settings.get("private_key") or ""
+    username = settings.username()
+    token = base64.b64encode(f"{username}:{private_key}".encode()).decode()
+    # The key pair travels only inside the token, but an echo may spell out either half.
+    for secret in (private_key, token, settings.get("public_key"), client_id):
+        logs.register_secret(secret)
+    return token

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from . import audit, conditions
+from . import audit, conditions, logs
 from .catalog.fields import expand, query_fields
 from .catalog.store import PLACEHOLDER_RE, Catalog, Operation, PathMatch
 from .client import (
+    MAX_RETRY_AFTER,
     ApiError,
     ConnectionFailed,
     ConnectWiseClient,
@@ -29,19 +30,23 @@ from .client import (
     Response,
     UnsafeRequest,
     check_path,
+    parse_retry_after,
+    without_userinfo,
 )
 from .credentials import Settings
 from .discovery import unknown_path_error
 from .memory import FastMemoryError, MemoryStore, SavedQuery
 from .rawrequest import METHODS, RawRequestError, parse_query, parse_raw
 from .results import Result, error
-from .shaping import DEFAULT_MAX_CHARS, compact, connectwise_error, fit, summarize_body
+from .shaping import DEFAULT_MAX_CHARS, TooDeep, compact, connectwise_error, fit, parse_json, summarize_body
 
 log = logging.getLogger(__name__)
 
 PATCH_OPS = ("add", "replace", "remove", "copy", "move", "test")
 MAX_PAGES = 10_000
-_LINK_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?([A-Za-z]+)"?')
+CW_DEFAULT_PAGE_SIZE = 25  # what ConnectWise sends when no pageSize is given
+_PAGING = ("page", "pagesize", "pageid")
+_REJECTED_FIELD = re.compile(r"(?:filter on|order by|order on) field '([^']{1,200})'", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -437,10 +442,10 @@ class Executor:
 
     def _send(
         self, client: ConnectWiseClient, call: Call, all_pages: bool, max_items: int
-    ) -> tuple[Response, list[Any] | None, int, list[tuple[str, str]] | None]:
+    ) -> tuple[Response, list[Any] | None, int, _Trail]:
         """Send the call; with ``all_pages``, follow rel="next" until ``max_items``.
 
-        Returns (last response, items when paging, pages fetched, the query of the next page).
+        Returns (last response, items when paging, pages fetched, the trail of pages fetched).
         """
         op = call.op
         assert op is not None
@@ -454,23 +459,41 @@ class Executor:
         if forward_only:
             headers["pagination-type"] = "forward-only"
         body = call.body if call.has_body else None
-        response = client.request(call.method, call.path, call.query, body, headers)
-        self._raise_for_status(response)
+        response = self._fetch(client, call, call.query, body, headers)
+        trail = _Trail(forward_only)
         if not paging:
-            return response, None, 1, _next_query(response)
+            return response, None, 1, trail
         items = _json_list(response)
-        pages = 1
-        next_query = _next_query(response)
-        while next_query is not None and len(items) < max_items and pages < MAX_PAGES:
+        trail.add(call.query, len(items), _next_query(response))
+        while trail.next_query is not None and len(items) < max_items and len(trail.pages) < MAX_PAGES:
             # The next page's query goes to the same configured origin and path: a Link that
             # names another host (an alias, an explicit :443) can neither redirect nor break paging.
-            response = client.request(call.method, call.path, next_query, body, headers)
-            self._raise_for_status(response)
+            query = trail.next_query
+            response = self._fetch(client, call, query, body, headers)
             batch = _json_list(response)
-            pages += 1
             items.extend(batch)
-            next_query = _next_query(response) if batch else None
-        return response, items, pages, next_query
+            trail.add(query, len(batch), _next_query(response) if batch else None)
+        return response, items, len(trail.pages), trail
+
+    def _fetch(
+        self, client: ConnectWiseClient, call: Call, query: list[tuple[str, str]], body: Any, headers: dict[str, str]
+    ) -> Response:
+        response = client.request(call.method, call.path, query, body, headers)
+        self._raise_for_status(response)
+        op = call.op
+        if (
+            response.status != 204
+            and call.method != "HEAD"
+            and op is not None
+            and reads_only(call.method, op.path)
+            and not response.body.strip()
+        ):
+            # An empty answer to a read is never "no records" (that is []): it was lost or cut off.
+            raise ConnectionFailed(
+                f"ConnectWise answered {response.status} to {call.method} {call.path} with an empty body: the "
+                "answer was lost or cut off on the way. Nothing was shown; try again."
+            )
+        return response
 
     def _supports_page_id(self, op: Operation) -> bool:
         return any(p.name == "pageId" for p in self.catalog.parameters(op.id))
@@ -481,20 +504,18 @@ class Executor:
             return
         content_type = response.header("content-type")
         if 300 <= status < 400:
-            target = response.header("location") or "another address"
+            target = logs.redact(without_userinfo(response.header("location") or "another address"))[:300]
             raise ApiError(
                 status,
                 f"ConnectWise answered with a redirect to {target}; it was not followed, so no credentials "
                 "went there. Check CONNECTWISE_API_URL (cloud sites use the api- host).",
+                attempts=response.attempts,
             )
         code, message, errors = connectwise_error(response.body, content_type)
-        retry_after = None
-        if response.header("retry-after"):
-            try:
-                retry_after = float(response.header("retry-after") or 0)
-            except ValueError:
-                retry_after = None
-        raise ApiError(status, message, code, errors, retry_after)
+        retry_after = parse_retry_after(response.header("retry-after"))
+        # An error body may echo our own request, Authorization and clientId headers included.
+        code, errors = (logs.redact(code) if code else None), _redacted(errors)
+        raise ApiError(status, logs.redact(message), code, errors, retry_after, response.attempts)
 
     # -- results ---------------------------------------------------------------
 
@@ -504,7 +525,7 @@ class Executor:
         response: Response,
         items: list[Any] | None,
         pages: int,
-        next_query: list[tuple[str, str]] | None,
+        trail: _Trail,
         all_pages: bool,
         max_items: int,
         include_info: bool,
@@ -514,58 +535,76 @@ class Executor:
         if items is None:
             try:
                 payload = _json_body(response)
+            except TooDeep as exc:
+                return _too_deep(response, exc)
             except ValueError:
+                summary = logs.redact(summarize_body(response.body, response.header("content-type"), 120))
                 return error(
-                    f"ConnectWise answered {response.status} but the body is not readable JSON "
-                    f"({summarize_body(response.body, response.header('content-type'), 120)}); the answer may "
-                    "have been cut off. Try again, or page with a smaller pageSize.",
+                    f"ConnectWise answered {response.status} but the body is not readable JSON ({summary}); the "
+                    "answer may have been cut off. Try again, or page with a smaller pageSize.",
                     status=response.status,
                 )
+            if isinstance(payload, list):
+                trail.add(call.query, len(payload), _next_query(response))
         else:
             payload = items
         stopped_early = False
         if isinstance(payload, list) and all_pages and len(payload) > max_items:
             payload = payload[:max_items]
             stopped_early = True
-        elif all_pages and items is not None and next_query:
+        elif all_pages and items is not None and trail.next_query:
             stopped_early = True
-        fitted = fit(payload, self.policy.max_chars, keep_info=include_info)
+        try:
+            fitted = fit(payload, self.policy.max_chars, keep_info=include_info)
+        except TooDeep as exc:
+            return _too_deep(response, exc)
         count = len(payload) if isinstance(payload, list) else None
+        shown, paging = count, None
+        if count is not None:
+            shown, paging = _resume(trail, fitted.shown or 0, payload)
+            if shown < len(fitted.data):
+                fitted.data = fitted.data[:shown]
+                fitted.text = compact(fitted.data)
+        redacted = logs.redact(fitted.text)  # what is shown, not all that was read: cheap for 10,000 records
+        if redacted != fitted.text:
+            fitted.text, fitted.data = redacted, json.loads(redacted)
         data: dict[str, Any] = {
             "status": response.status,
             "operation": f"{call.method} {op.path}",
             "path": call.path,
             "data": fitted.data,
             "item_count": count,
-            "next_page": _page_hint(next_query, call.params()),
-            "truncated": fitted.truncated or stopped_early,
+            "next_page": _page_hint(paging, call.params()),
+            "truncated": fitted.truncated or stopped_early or (count is not None and shown != count),
         }
         if all_pages:
             data["pages_fetched"] = pages
-        if fitted.truncated and count is not None:
-            data["items_shown"] = fitted.shown
+        if count is not None and shown != count:
+            data["items_shown"] = shown
         if fitted.omitted_fields:
             data["omitted_fields"] = fitted.omitted_fields
-        notes = list(call.notes)
         lines = [self._headline(call, response, count, pages, all_pages)]
         if stopped_early:
-            lines.append(
-                f"Stopped at max_items={max_items}; more records exist"
-                + (f" (next: {compact(data['next_page'])})." if data["next_page"] else ".")
+            lines.append(f"Stopped at max_items={max_items}; more records exist.")
+        if count is not None and shown != count:
+            why = (
+                f"to stay under {self.policy.max_chars} characters; narrow with conditions or fields=..., or page "
+                "with pageSize"
+                if fitted.truncated
+                else "so that next_page starts right after the last one shown"
             )
-        elif data["next_page"] and not all_pages:
-            lines.append(f"More records: call again with params {compact(data['next_page'])}, or all_pages=true.")
-        if fitted.truncated:
-            if count is not None:
-                lines.append(
-                    f"Showing {fitted.shown} of {count} items to stay under {self.policy.max_chars} characters; "
-                    "narrow with conditions or fields=..., or page with pageSize."
-                )
-            else:
-                lines.append(f"Large values were left out: {', '.join(fitted.omitted_fields)}.")
+            lines.append(f"Showing {shown} of {count} items {why}.")
+        elif fitted.truncated:
+            lines.append(f"Large values were left out: {', '.join(fitted.omitted_fields)}.")
+        if data["next_page"]:
+            same_body = " and the same data" if call.has_body else ""
+            also = "" if all_pages else ", or all_pages=true"
+            lines.append(f"More records: call again with params {compact(data['next_page'])}{same_body}{also}.")
+        elif count is not None and 0 < shown < count and trail.forward_only:
+            lines.append("No next_page: these records carry no id to resume after; include id in fields.")
         if not include_info and payload not in (None, [], {}):
             lines.append("(_info metadata removed; include_info=true keeps it)")
-        lines += notes
+        lines += call.notes
         self._memory_outcome(call, data, lines)
         lines.append(fitted.text)
         return Result(data, "\n".join(lines))
@@ -612,6 +651,10 @@ class Executor:
         }
         if exc.retry_after is not None:
             details["retry_after"] = exc.retry_after
+        if exc.attempts > 1:
+            details["attempts"] = exc.attempts
+        reason = exc.message.rstrip(".")
+        tried = _retries_said(call.method, exc)
         if exc.status == 401:
             message = (
                 "ConnectWise rejected the credentials (401). The username is CONNECTWISE_COMPANY_ID + '+' + "
@@ -623,28 +666,48 @@ class Executor:
                 f"ConnectWise refused {op_label} (403): the API member's security role does not allow it. {exc.message}"
             )
         elif exc.status == 404:
-            message = f"Not found (404): {exc.message.rstrip('.')} ({call.path})."
+            message = f"Not found (404): {reason} ({call.path})."
         elif exc.status == 429:
-            wait = f" Retry after {exc.retry_after:g} s." if exc.retry_after else ""
-            retried = " (GET was retried before giving up.)" if call.method == "GET" else ""
-            message = f"ConnectWise is rate limiting (429).{wait}{retried}"
+            wait = f" Retry after {exc.retry_after:g} s." if exc.retry_after is not None else ""
+            message = f"ConnectWise is rate limiting (429): {reason}.{wait}{tried}"
         elif exc.status >= 500:
-            retried = " GET was retried with backoff." if call.method == "GET" else " It was not retried."
-            message = f"ConnectWise server error ({exc.status}): {exc.message.rstrip('.')}.{retried}"
+            wait = f" Retry after {exc.retry_after:g} s." if exc.retry_after is not None else ""
+            message = f"ConnectWise server error ({exc.status}): {reason}.{wait}{tried}"
         elif 300 <= exc.status < 400:
             message = exc.message
         else:
             code = f" {exc.code}" if exc.code else ""
-            message = f"ConnectWise rejected {op_label} ({exc.status}{code}): {exc.message.rstrip('.')}."
+            message = f"ConnectWise rejected {op_label} ({exc.status}{code}): {reason}."
         field_lines = []
         for item in exc.errors:
             if isinstance(item, dict):
                 where = item.get("field") or item.get("resource") or "/".join(map(str, item.get("location") or []))
                 field_lines.append(f"- {where}: {item.get('message') or item.get('code')}".replace("- : ", "- "))
+        field_lines += self._rejected_field_help(call, exc, details)
         text = "\n".join([message, *field_lines])
         result = error(message, **{k: v for k, v in details.items() if v not in (None, [])})
         result.text = text
         return result
+
+    def _rejected_field_help(self, call: Call, exc: ApiError, details: dict[str, Any]) -> list[str]:
+        """For "Cannot filter on field 'x'": the fields this operation can filter and sort on."""
+        rejected = _REJECTED_FIELD.search(exc.message) if exc.status == 400 else None
+        if rejected is None or call.op is None:
+            return []
+        known = sorted(self._known_fields(call.op))
+        if not known:
+            return []
+        import difflib
+
+        details["filterable_fields"] = known
+        close = difflib.get_close_matches(rejected.group(1), known, n=3, cutoff=0.6)
+        if close:
+            details["suggestions"] = close
+        shown = ", ".join(known[:80]) + (f", ... ({len(known)} in all)" if len(known) > 80 else "")
+        lines = [f"ConnectWise does not accept '{rejected.group(1)}' there. Fields it can filter on: {shown}."]
+        if close:
+            lines.append(f"Did you mean: {'; '.join(close)}?")
+        return lines
 
     def _audit(self, call: Call, status: int | None, outcome: str) -> None:
         if call.method == "GET" or call.op is None:
@@ -704,20 +767,68 @@ def normalize_data(data: Any) -> tuple[Any, bool]:
     raise ValueError("data must be a JSON object or a list (for PATCH: a list of operations).")
 
 
+def _redacted(value: Any) -> Any:
+    """``value`` (parsed from ConnectWise) with our own secrets replaced by ``***``, wherever they are."""
+    text = compact(value)
+    redacted = logs.redact(text)
+    return value if redacted == text else json.loads(redacted)
+
+
+def _too_deep(response: Response, exc: TooDeep) -> Result:
+    return error(
+        f"ConnectWise answered {response.status}, but {exc}, more than can be handed on; nothing was "
+        "shown. Ask for fewer fields (fields=...) or the record's parts one by one.",
+        status=response.status,
+    )
+
+
+def _retries_said(method: str, exc: ApiError) -> str:
+    """What the error says about retrying: only what happened, counted."""
+    if exc.attempts > 1:
+        again = {2: "once", 3: "twice"}.get(exc.attempts, f"{exc.attempts - 1} times")
+        return f" {method} was retried {again} with backoff before giving up."
+    if method not in ("GET", "HEAD"):
+        return " It was not retried: a write is sent once."
+    if exc.status not in (429, 502, 503, 504):
+        return ""
+    if exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER:
+        return f" It was sent once: waiting over {MAX_RETRY_AFTER:g} s is left to you."
+    return " It was sent once: no time was left before the call's deadline (CWM_DEADLINE)."
+
+
 def _links(response: Response) -> dict[str, str]:
+    """``rel -> URL`` from a Link header, in one pass over it (a hostile header costs linear time)."""
     header = response.header("link") or ""
-    return {rel.lower(): url for url, rel in _LINK_RE.findall(header)}
+    links: dict[str, str] = {}
+    position = 0
+    while True:
+        opening = header.find("<", position)
+        closing = header.find(">", opening + 1) if opening >= 0 else -1
+        if closing < 0:
+            return links
+        following = header.find("<", closing + 1)
+        params = header[closing + 1 : following if following >= 0 else len(header)]
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "rel":
+                for rel in value.strip(" \t,").strip('"').lower().split():
+                    links.setdefault(rel, header[opening + 1 : closing].strip())
+        if following < 0:
+            return links
+        position = following
 
 
 def _json_body(response: Response) -> Any:
     if not response.body.strip():
         return None
-    return json.loads(response.body)
+    return parse_json(response.body)
 
 
 def _json_list(response: Response) -> list[Any]:
     try:
         payload = _json_body(response)
+    except TooDeep as exc:
+        raise ConnectionFailed(f"ConnectWise sent a page in which {exc}; stopped paging.") from None
     except ValueError:
         raise ConnectionFailed(
             "ConnectWise sent a page that is not readable JSON (cut off?); stopped paging."
@@ -735,20 +846,140 @@ def _next_query(response: Response) -> list[tuple[str, str]] | None:
     return parse_qsl(urlsplit(url).query, keep_blank_values=True)
 
 
-def _page_hint(next_query: list[tuple[str, str]] | None, params: dict[str, str]) -> dict[str, Any] | None:
-    """The params that fetch the next page."""
+@dataclass
+class _Page:
+    query: list[tuple[str, str]]  # the query that fetched it
+    count: int  # records in it
+    next_query: list[tuple[str, str]] | None  # its Link rel="next"
+
+
+@dataclass
+class _Trail:
+    """The pages one call fetched, in order: enough to say exactly where the next call resumes."""
+
+    forward_only: bool
+    pages: list[_Page] = field(default_factory=list)
+
+    def add(self, query: list[tuple[str, str]], count: int, next_query: list[tuple[str, str]] | None) -> None:
+        self.pages.append(_Page(query, count, next_query))
+
+    @property
+    def next_query(self) -> list[tuple[str, str]] | None:
+        return self.pages[-1].next_query if self.pages else None
+
+
+def _resume(trail: _Trail, shown: int, items: list[Any]) -> tuple[int, dict[str, Any] | None]:
+    """How many of ``items`` to show, and the paging params that continue right after the last one shown.
+
+    A cut at the end of a fetched page continues with that page's Link. A cut inside a page
+    continues after the last record's id (forward-only), or with a page number and a page size
+    that put a page boundary right after it (``page=4, pageSize=5`` after 15 of pages of 10);
+    when no exact boundary is near, a few records go unshown rather than skipped.
+    """
+    if not trail.pages or shown <= 0:
+        return max(shown, 0), None
+    located = _locate(trail, shown)
+    if located is None:
+        return shown, None
+    index, start = located
+    page = trail.pages[index]
+    if shown == start + page.count:
+        return shown, _paging_of(page.next_query)
+    if trail.forward_only:
+        last = items[shown - 1]
+        ident = last.get("id") if isinstance(last, dict) else None
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            size = _lowered(page.query).get("pagesize")
+            return shown, {"pageId": ident, **({"pageSize": _number(size)} if size else {})}
+        if index > 0:  # records without ids: back to the last whole page
+            return start, _paging_of(trail.pages[index - 1].next_query)
+        return shown, None
+    number, size = _position(page)
+    offset = (number - 1) * size
+    realigned = _realign(offset, shown - start, size)
+    if realigned is None and index > 0:  # no page size near this one fits: back to the last whole page
+        return start, _paging_of(trail.pages[index - 1].next_query)
+    kept, next_number, next_size = realigned or _shrink(offset, shown - start, size)
+    return start + kept, {"page": next_number, "pageSize": next_size}
+
+
+def _locate(trail: _Trail, shown: int) -> tuple[int, int] | None:
+    """(index of the page holding the last record shown, records before that page)."""
+    start = 0
+    for index, page in enumerate(trail.pages):
+        if shown <= start + page.count:
+            return index, start
+        start += page.count
+    return None
+
+
+def _position(page: _Page) -> tuple[int, int]:
+    """(page number, page size) of a numbered page."""
+    query = _lowered(page.query)
+    following = _lowered(page.next_query or [])
+    number = _number(query.get("page", "1"))
+    size = _number(query.get("pagesize") or following.get("pagesize") or "0")
+    number = number if isinstance(number, int) and number >= 1 else 1
+    if not isinstance(size, int) or size < 1:
+        size = page.count if number == 1 else CW_DEFAULT_PAGE_SIZE
+    return number, max(1, size)
+
+
+def _realign(offset: int, kept: int, limit: int) -> tuple[int, int, int] | None:
+    """(records to keep, page, pageSize) so that ``page`` starts right after the last record kept.
+
+    ``offset`` records come before the page that was cut after ``kept`` of its records. Page
+    sizes from ``limit`` down to half of it are tried: first one that keeps them all, then the
+    largest that keeps at least one. None when none does.
+    """
+    target = offset + kept
+    sizes = range(max(1, limit), max(1, (limit + 1) // 2) - 1, -1)
+    exact = next((size for size in sizes if target % size == 0), None)
+    if exact is not None:
+        return kept, target // exact + 1, exact
+    for size in sizes:
+        boundary = target // size * size
+        if boundary > offset:
+            return boundary - offset, boundary // size + 1, size
+    return None
+
+
+def _shrink(offset: int, kept: int, limit: int) -> tuple[int, int, int]:
+    """Like _realign with any page size: the largest that keeps at least half (size 1 keeps all)."""
+    target = offset + kept
+    for size in range(max(1, limit), 0, -1):
+        boundary = target // size * size
+        if boundary > offset and (boundary - offset) * 2 >= kept:
+            return boundary - offset, boundary // size + 1, size
+    return kept, target + 1, 1
+
+
+def _lowered(query: list[tuple[str, str]]) -> dict[str, str]:
+    return {k.lower(): v for k, v in query}
+
+
+def _number(value: str) -> int | str:
+    return int(value) if value.isascii() and value.isdigit() else value
+
+
+def _paging_of(next_query: list[tuple[str, str]] | None) -> dict[str, Any] | None:
+    """The paging params (page, pageId, pageSize) of a Link's query."""
     if not next_query:
         return None
-    query = dict(next_query)
-    hint: dict[str, Any] = {}
-    for key in ("page", "pageId", "pageSize"):
-        if key in query:
-            value = query[key]
-            hint[key] = int(value) if value.isdigit() else value
-    if not hint:
+    names = {"page": "page", "pagesize": "pageSize", "pageid": "pageId"}
+    paging = {names[k.lower()]: _number(v) for k, v in next_query if k.lower() in names}
+    return paging or None
+
+
+def _page_hint(paging: dict[str, Any] | None, params: dict[str, str]) -> dict[str, Any] | None:
+    """The complete params of the call that fetches the next records: the call's own, with the paging replaced."""
+    if not paging:
         return None
-    if "pageSize" not in hint and "pageSize" in params:
-        hint["pageSize"] = params["pageSize"]
+    hint: dict[str, Any] = {k: v for k, v in params.items() if k.lower() not in _PAGING}
+    for key, value in params.items():
+        if key.lower() == "pagesize" and "pageSize" not in paging:
+            hint[key] = _number(value)
+    hint.update(paging)
     return hint
 
 

@@ -9,21 +9,88 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_MAX_CHARS = 50_000
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<[^>]+>")
+MAX_DEPTH = 64  # nesting levels an answer may have; deeper ones cannot be handed on safely
+_SCAN_CHARS = 16_384  # how much of a non-JSON body is looked at to describe it
+_MAX_MESSAGE = 2_000
+_MAX_FIELD_ERRORS = 50
+_TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
+_TITLE_CLOSE = re.compile(r"</title\s*>", re.IGNORECASE)
+_H1_OPEN = re.compile(r"<h1\b", re.IGNORECASE)
+_H1_CLOSE = re.compile(r"</h1\s*>", re.IGNORECASE)
+
+
+class TooDeep(ValueError):
+    """A JSON answer nests deeper than MAX_DEPTH levels."""
+
+    def __init__(self) -> None:
+        super().__init__(f"it nests deeper than {MAX_DEPTH} levels")
+
+
+def parse_json(body: bytes) -> Any:
+    """``json.loads`` that never fails on depth with anything but ValueError (TooDeep).
+
+    Nesting past MAX_DEPTH, and lone surrogates, are dealt with where a value is handed on
+    (``fit``, ``connectwise_error``): only what is shown is walked, so 10,000 records cost only
+    the ones that fit.
+    """
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise TooDeep() from None
+
+
+def writable(text: str) -> str:
+    """``text``, with any lone surrogate (``"\\ud800"`` in JSON), which UTF-8 cannot carry, as "?"."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _writable_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {writable(str(k)): _writable_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_writable_value(v) for v in value]
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
 
 
 def compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def strip_info(value: Any) -> Any:
-    """Drop ConnectWise's ``_info`` blocks (hrefs and audit stamps) at every depth."""
+def strip_info(value: Any, depth: int = 1) -> Any:
+    """Drop ConnectWise's ``_info`` blocks (hrefs and audit stamps) at every depth; TooDeep past MAX_DEPTH."""
     if isinstance(value, dict):
-        return {k: strip_info(v) for k, v in value.items() if k != "_info"}
+        if depth > MAX_DEPTH:
+            raise TooDeep()
+        return {k: strip_info(v, depth + 1) for k, v in value.items() if k != "_info"}
     if isinstance(value, list):
-        return [strip_info(v) for v in value]
+        if depth > MAX_DEPTH:
+            raise TooDeep()
+        return [strip_info(v, depth + 1) for v in value]
+    return value
+
+
+def bounded(value: Any, depth: int = 1) -> Any:
+    """``value`` itself, or TooDeep when it (found at ``depth``) nests past MAX_DEPTH."""
+    if _deeper_than(value, MAX_DEPTH - depth + 1):
+        raise TooDeep()
     return value
 
 
@@ -40,15 +107,24 @@ def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS, keep_info: bool = False) 
     """Keep ``data`` under ``max_chars`` of compact JSON, cutting whole items or values, never mid-JSON.
 
     ``_info`` blocks are dropped on the way unless ``keep_info``. A list is cleaned and measured
-    item by item, so 10,000 records cost only the ones that fit.
+    item by item, so 10,000 records cost only the ones that fit. Raises TooDeep for a value that
+    nests past MAX_DEPTH levels: it could not be handed on. Lone surrogates become "?".
     """
-    clean = (lambda value: value) if keep_info else strip_info
+    fitted = _fit(data, max_chars, keep_info)
+    if writable(fitted.text) is not fitted.text:  # rare: only then walk what is shown
+        fitted.data = _writable_value(fitted.data)
+        fitted.text = compact(fitted.data)
+    return fitted
+
+
+def _fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS, keep_info: bool = False) -> Fitted:
+    clean = bounded if keep_info else strip_info
     if isinstance(data, list):
         kept: list[Any] = []
         parts: list[str] = []
         used = 2
         for item in data:
-            item = clean(item)
+            item = clean(item, 2)
             part = compact(item)
             if used + len(part) + 1 > max_chars:
                 return Fitted(kept, truncated=True, shown=len(kept), text="[" + ",".join(parts) + "]")
@@ -73,23 +149,61 @@ def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS, keep_info: bool = False) 
 
 
 def summarize_body(body: bytes, content_type: str | None, limit: int = 300) -> str:
-    """A one-line description of a body that is not JSON (an HTML error page, plain text)."""
-    text = body.decode("utf-8", errors="replace")
-    if "html" in (content_type or "").lower() or text.lstrip().lower().startswith(("<!doctype", "<html")):
-        title = _TITLE_RE.search(text) or _H1_RE.search(text)
+    """A one-line description of a body that is not JSON (an HTML error page, plain text).
+
+    Only the start of the body is looked at, and without backtracking patterns: a huge or
+    hostile page costs linear time.
+    """
+    text = body[: _SCAN_CHARS * 4].decode("utf-8", errors="replace")[:_SCAN_CHARS]
+    if "html" in (content_type or "").lower() or text.lstrip()[:9].lower().startswith(("<!doctype", "<html")):
+        title = _element_text(text, _TITLE_OPEN, _TITLE_CLOSE) or _element_text(text, _H1_OPEN, _H1_CLOSE)
         if title:
-            return "HTML page: " + html.unescape(_TAG_RE.sub("", title.group(1))).strip()[:limit]
-        return "HTML page: " + " ".join(html.unescape(_TAG_RE.sub(" ", text)).split())[:limit]
+            return "HTML page: " + title[:limit]
+        words = " ".join(html.unescape(_strip_tags(text)).split())
+        return "HTML page: " + words[:limit] if words else "HTML page without readable text"
     snippet = " ".join(text.split())
-    return snippet[:limit] + ("..." if len(snippet) > limit else "") if snippet else "(empty body)"
+    longer = len(snippet) > limit or len(body) > len(text)
+    return snippet[:limit] + ("..." if longer else "") if snippet else "(empty body)"
+
+
+def _element_text(text: str, opening: re.Pattern[str], closing: re.Pattern[str]) -> str:
+    """The text of the first element whose tags the patterns find, or ''."""
+    start = opening.search(text)
+    if start is None:
+        return ""
+    inside = text.find(">", start.end())
+    end = closing.search(text, inside + 1) if inside >= 0 else None
+    if end is None:
+        return ""
+    return " ".join(html.unescape(_strip_tags(text[inside + 1 : end.start()])).split())
+
+
+def _strip_tags(text: str) -> str:
+    """``text`` without its ``<...>`` tags, in one pass (an unclosed ``<`` ends the text)."""
+    parts = []
+    position = 0
+    while True:
+        opening = text.find("<", position)
+        if opening < 0:
+            parts.append(text[position:])
+            break
+        parts.append(text[position:opening])
+        closing = text.find(">", opening + 1)
+        if closing < 0:
+            break
+        parts.append(" ")
+        position = closing + 1
+    return "".join(parts)
 
 
 def connectwise_error(body: bytes, content_type: str | None) -> tuple[str | None, str, list[Any]]:
     """(code, message, field errors) from a ConnectWise error body, whatever shape it has."""
     try:
-        parsed = json.loads(body) if body else None
+        parsed = parse_json(body) if body.strip() else None
     except ValueError:
         parsed = None
+    if isinstance(parsed, (dict, list)) and _deeper_than(parsed, MAX_DEPTH):
+        parsed = None  # cannot be handed on; described as a body instead
     if isinstance(parsed, dict):
         code = parsed.get("code")
         # ConnectWise's own shape first, then problem+json (title/detail) and other common ones;
@@ -98,6 +212,9 @@ def connectwise_error(body: bytes, content_type: str | None) -> tuple[str | None
             (str(parsed[key]) for key in ("message", "Message", "detail", "title", "error") if parsed.get(key)),
             compact(parsed)[:300],
         )
+        if len(message) > _MAX_MESSAGE:
+            message = message[:_MAX_MESSAGE] + "..."
         errors = parsed.get("errors") or parsed.get("validation") or []
-        return (str(code) if code else None), message, errors if isinstance(errors, list) else [errors]
+        errors = _writable_value(errors[:_MAX_FIELD_ERRORS] if isinstance(errors, list) else [errors])
+        return (writable(str(code))[:100] if code else None), writable(message), errors
     return None, summarize_body(body, content_type), []

@@ -85,6 +85,8 @@ class Response:
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     reset: bool = False  # drop the connection instead of answering
+    length: int | None = None  # a Content-Length to announce instead of the body's (a cut-short answer)
+    drip: tuple[int, float] | None = None  # send the body in pieces of this many bytes, this many seconds apart
 
 
 def json_response(status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
@@ -148,10 +150,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        length = len(response.body) if response.length is None else response.length
+        self.send_header("Content-Length", str(length))
         self.end_headers()
         if self.command != "HEAD" and response.body:
+            self._write_body(response)
+        if length != len(response.body):
+            self.close_connection = True  # the stream no longer matches what was announced
+
+    def _write_body(self, response: Response) -> None:
+        if response.drip is None:
             self.wfile.write(response.body)
+            return
+        size, delay = response.drip
+        halt = getattr(self.server.service, "_halt", threading.Event())
+        for start in range(0, len(response.body), size):
+            self.wfile.write(response.body[start : start + size])
+            self.wfile.flush()
+            if halt.wait(delay):
+                return
 
     def _reset(self) -> None:
         # SO_LINGER 0 makes close() send RST, so the client sees a reset rather than a polite end of stream.
@@ -542,7 +559,7 @@ class Fault:
 
 
 _FAULT_OPTIONS = {
-    "status": {"code", "body", "headers"},
+    "status": {"code", "body", "headers", "length", "drip"},
     "html": {"code"},
     "truncated_json": set(),
     "reset": set(),
@@ -637,7 +654,11 @@ class StandIn(_HttpService):
         return {"Authorization": self.authorization, "clientId": self.client_id, "Accept": "application/json"}
 
     def inject(self, kind: str, *, count: int = 1, **options: Any) -> None:
-        """Make the next ``count`` API requests meet this fault (queued after any already injected)."""
+        """Make the next ``count`` API requests meet this fault (queued after any already injected).
+
+        A "status" fault takes ``code``, ``body`` (JSON, text or bytes), ``headers``, ``length`` (a
+        Content-Length to announce instead of the body's) and ``drip`` ((bytes, seconds): a slow body).
+        """
         _check_fault(kind, count, options)
         with self._fault_lock:
             self._faults.extend(Fault(kind, dict(options)) for _ in range(count))
@@ -862,7 +883,10 @@ class StandIn(_HttpService):
         """The faulty answer, or None when the request should then be answered normally ("slow")."""
         options = fault.options
         if fault.kind == "status":
-            return self._status_fault(options["code"], options.get("body"), options.get("headers") or {})
+            response = self._status_fault(options["code"], options.get("body"), options.get("headers") or {})
+            response.length = options.get("length")
+            response.drip = options.get("drip")
+            return response
         if fault.kind == "html":
             code = int(options.get("code", 502))
             return Response(code, _html_page(code), [("Content-Type", "text/html")])
@@ -883,7 +907,7 @@ class StandIn(_HttpService):
         if body is None:
             kind, message = _STATUS_BODIES.get(code, (_phrase(code).replace(" ", ""), _phrase(code)))
             body = {"code": kind, "message": message, "errors": None}
-        data = body.encode("utf-8") if isinstance(body, str) else _dumps(body)
+        data = body if isinstance(body, bytes) else body.encode("utf-8") if isinstance(body, str) else _dumps(body)
         extra = list(headers.items())
         if not any(name.lower() == "content-type" for name, _ in extra):
             extra.insert(0, ("Content-Type", JSON_TYPE))
