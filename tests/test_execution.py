@@ -391,7 +391,7 @@ def test_missing_credentials_point_to_setup(built_catalog: Path, tmp_path: Path)
 
 
 def test_a_slow_call_does_not_hold_up_other_tools(cw: McpSession, standin) -> None:
-    """The pyz runs on mcp 1.x, whose sync tools would block the event loop without worker threads."""
+    """Tool bodies run in worker threads; a slow ConnectWise call must not block the event loop."""
     import threading
     import time
 

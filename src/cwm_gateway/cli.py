@@ -7,6 +7,7 @@ every session, and it should load nothing the other commands need.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -14,11 +15,31 @@ from pathlib import Path
 
 from . import __version__
 
+TTY_NOTE = (
+    "cwm-gateway: this is an MCP server speaking JSON-RPC on stdin/stdout, started by an MCP client "
+    "(Claude Desktop, Claude Code, ...). To try it: 'cwm-gateway serve --sandbox' under an MCP client, "
+    "'cwm-gateway setup' to store your ConnectWise keys, 'cwm-gateway doctor' to check them. Ctrl-C stops it."
+)
+
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     from . import logs
 
+    # Until serving listens for signals itself, SIGTERM stops start-up the way Ctrl-C does,
+    # so the sandbox still removes its files.
+    signal.signal(signal.SIGTERM, _interrupt)
     logs.configure()
+    if sys.stdin.isatty():  # a person typed it; an MCP client would have given a pipe
+        print(TTY_NOTE, file=sys.stderr, flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # a signal before serving began: a normal stop
+        _serve(args)
+    _exit_without_waiting()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> None:
     from .server import serve
 
     if args.sandbox:
@@ -26,9 +47,28 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
         with sandbox_runtime() as runtime:
             serve(runtime=runtime)
-        return 0
-    serve(profile=args.profile)
-    return 0
+    else:
+        serve(profile=args.profile)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _exit_without_waiting() -> None:
+    """Leave now, even while abandoned tool calls still run in worker threads.
+
+    Serving ends on EOF, SIGINT or SIGTERM, after the sandbox (if any) has cleaned up. The
+    interpreter would otherwise wait for a slow ConnectWise call to time out before exiting.
+    """
+    import logging
+    import os
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:

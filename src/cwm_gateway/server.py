@@ -21,6 +21,12 @@ LOCAL_WRITE = protocol.annotations(read_only=False, destructive=False, open_worl
 LOCAL_DESTRUCTIVE = protocol.annotations(read_only=False, destructive=True, open_world=False)
 REMOTE_CALL = protocol.annotations(read_only=False, destructive=True, open_world=True)
 
+# Catalog and saved-query tools answer in milliseconds; ConnectWise calls can take the whole
+# CWM_TIMEOUT. Separate pools keep a search fast while slow calls are in flight. REMOTE_POOL
+# matches the HTTP client's connection pool, so no thread waits for or drops a connection.
+LOCAL_POOL = protocol.Pool("local", 8)
+REMOTE_POOL = protocol.Pool("remote", 16)
+
 INSTRUCTIONS = """\
 Gateway to the ConnectWise Manage (PSA) REST API: about 3,000 operations.
 Typical flow: natural_language_api_search("what the user wants") -> get_api_endpoint_details(path, method)
@@ -51,8 +57,10 @@ def _registrar(server: Any) -> Callable[[Any], Callable[[Callable[..., Any]], An
     """``@tool(annotations)``: registers with the docstring dedented, as the assistant reads it."""
 
     def tool(hints: Any) -> Callable[[Callable[..., Any]], Any]:
+        pool = REMOTE_POOL if hints.open_world_hint else LOCAL_POOL
+
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints)
+            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints, pool)
             return fn
 
         return register
@@ -241,4 +249,6 @@ def serve(profile: str | None = None, runtime: Runtime | None = None) -> None:
         from .runtime import Runtime
 
         runtime = Runtime(profile=profile)
-    protocol.run_stdio(build_server(runtime))
+    from . import stdio
+
+    stdio.run(build_server(runtime))
