@@ -229,3 +229,15 @@ def test_serve_from_a_pipe_prints_nothing_but_protocol(raw: RawServer) -> None:
     assert raw.receive()["id"] == 5
     time.sleep(0.2)
     assert "MCP server speaking" not in raw.stderr()  # a client's pipe, not a person's terminal
+
+
+def test_a_lone_surrogate_from_connectwise_costs_nothing(raw: RawServer, standin) -> None:
+    """JSON lets an answer carry "\\ud800"; UTF-8 cannot, so it must not stall the session."""
+    standin.reset()
+    standin.inject("status", code=400, body='{"code": "InvalidObject", "message": "bad \\ud800 value"}')
+    raw.send({**slow_call(50), "params": {"name": "execute_api_call", "arguments": {"path": "/service/boards"}}})
+    reply = raw.receive()
+    assert reply["id"] == 50 and reply["result"]["isError"] is True
+    assert "bad ? value" in reply["result"]["content"][0]["text"]
+    raw.request(51, "ping")
+    assert raw.receive()["id"] == 51

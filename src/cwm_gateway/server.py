@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,19 @@ def to_call_result(result: Result, banner: str | None = None) -> CallToolResult:
     if banner:  # sandbox mode: no result may be mistaken for real ConnectWise data
         text = f"[{banner}]\n{text}"
         data = {**data, "data_source": banner}
-    return protocol.tool_result(text, data, result.is_error)
+    return protocol.tool_result(*_encodable(text, data), result.is_error)
+
+
+def _encodable(text: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Text and data that UTF-8 can carry: a lone surrogate (which JSON allows ConnectWise to
+    send as ``\\ud800``) would make the answer unwritable and stall the session."""
+    try:
+        text.encode("utf-8")
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return text, data
+    except UnicodeEncodeError:
+        clean = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+        return text.encode("utf-8", "replace").decode("utf-8"), json.loads(clean)
 
 
 def run_tool(tool: str, action: Callable[[], Result], banner: str | None = None) -> CallToolResult:
