@@ -470,6 +470,7 @@ def test_config_claude_replaces_the_older_server_keeping_its_env(tmp_path: Path)
     (checkout / "api_gateway" / "fast_memory_api.db").write_bytes(b"")
     config = tmp_path / "claude_desktop_config.json"
     before = older_server_config(config, checkout, SEED_ENV)
+    config.chmod(0o600)  # it holds the private key
     env = base_env(tmp_path, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     done = cli(env, "config", "claude", "--write", "--file", str(config))
     assert done.returncode == 0, done.stderr
@@ -477,24 +478,26 @@ def test_config_claude_replaces_the_older_server_keeping_its_env(tmp_path: Path)
     assert set(after["mcpServers"]) == {"connectwise", "files"}  # one set of tool names, the other server kept
     assert after["mcpServers"]["files"] == before["mcpServers"]["files"]
     assert after["globalShortcut"] == "Ctrl+Space"
+    assert config.stat().st_mode & 0o777 == 0o600
     ours = after["mcpServers"]["connectwise"]
     assert ours["env"] == SEED_ENV and ours["args"][-1].endswith("cwm-gateway.pyz")
     backups = list(tmp_path.glob("claude_desktop_config.json.*.bak"))
     assert len(backups) == 1 and json.loads(backups[0].read_text()) == before
     assert 'Replaced the older CWM-API-Gateway-MCP entry "CWM-API-Gateway-MCP"' in done.stdout
     assert "CONNECTWISE_AUTH_PREFIX" in done.stdout and backups[0].name in done.stdout
-    assert "setup' moves them to the OS keyring" in done.stdout
+    assert "run 'cwm-gateway setup', then this again" in done.stdout
     seed_db = checkout / "api_gateway" / "fast_memory_api.db"
     assert f"cwm-gateway memory import-seed {seed_db}" in done.stdout
     again = cli(env, "config", "claude", "--write", "--file", str(config))  # idempotent from here
     assert "Added" in again.stdout and json.loads(config.read_text()) == after
+    backups = sorted(tmp_path.glob("claude_desktop_config.json.*.bak"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(backups) == 2 and json.loads(backups[0].read_text()) == before  # the original is never overwritten
 
 
 def test_config_claude_leaves_out_keys_the_keyring_holds(
     keyring_home: dict[str, str], standin, built_catalog: Path, tmp_path: Path
 ) -> None:
-    """After setup, the older entry's keys are not copied into the file again; the keyring has them."""
-    assert scripted_setup(keyring_home, standin, built_catalog).returncode == 0
+    """Before setup the older entry's keys stay in the file; after it, they are the keyring's alone."""
     config = tmp_path / "claude_desktop_config.json"
     seed_env = {
         "CONNECTWISE_API_URL": standin.base_url,
@@ -504,6 +507,12 @@ def test_config_claude_leaves_out_keys_the_keyring_holds(
         "CONNECTWISE_PRIVATE_KEY": PRIVATE_KEY,
     }
     older_server_config(config, tmp_path / "CWM-API-Gateway-MCP", seed_env)
+    first = cli(keyring_home, "config", "claude", "--write", "--file", str(config))
+    assert first.returncode == 0, first.stderr
+    assert json.loads(config.read_text())["mcpServers"]["connectwise"]["env"] == seed_env
+    assert "run 'cwm-gateway setup', then this again" in first.stdout
+
+    assert scripted_setup(keyring_home, standin, built_catalog).returncode == 0
     done = cli(keyring_home, "config", "claude", "--write", "--file", str(config))
     assert done.returncode == 0, done.stderr
     ours = json.loads(config.read_text())["mcpServers"]["connectwise"]

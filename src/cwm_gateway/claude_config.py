@@ -70,18 +70,22 @@ class WriteReport:
 
     def lines(self) -> list[str]:
         saved = f" (previous version saved as {self.backup.name})" if self.backup else ""
-        if not self.replaced:
-            return [f"Added the cwm-gateway server to {self.path}{saved}. Restart Claude Desktop to load it."]
-        older = ", ".join(f'"{name}"' for name in self.replaced)
-        out = [f'Replaced the older {OLDER_SERVER} entry {older} with "{self.name}" in {self.path}{saved}.']
-        if self.kept_env:
-            out.append("Kept its settings in the new entry's env: " + ", ".join(self.kept_env) + ".")
+        if self.replaced:
+            older = ", ".join(f'"{name}"' for name in self.replaced)
+            out = [f'Replaced the older {OLDER_SERVER} entry {older} with "{self.name}" in {self.path}{saved}.']
+            if self.kept_env:
+                out.append("Kept its settings in the new entry's env: " + ", ".join(self.kept_env) + ".")
+        else:
+            out = [f"Added the cwm-gateway server to {self.path}{saved}."]
         if self.left_out:
             out.append(
                 "Left out " + ", ".join(self.left_out) + ": the OS keyring holds the keys 'cwm-gateway setup' stored."
             )
         elif any(name in self.kept_env for name in KEY_VARIABLES):
-            out.append("The keys are still in that file; 'cwm-gateway setup' moves them to the OS keyring.")
+            out.append(
+                "The keys are still in that file: run 'cwm-gateway setup', then this again, to keep them in the "
+                "OS keyring instead."
+            )
         for seed in self.seed_memory:
             out.append(f"Bring its saved queries along: cwm-gateway memory import-seed {seed}")
         out.append("Restart Claude Desktop to load it.")
@@ -112,11 +116,11 @@ def seed_memory_files(entry: dict[str, Any]) -> list[Path]:
     return found
 
 
-def _merged_env(older: list[dict[str, Any]], ours: Any, profile: str, report: WriteReport) -> dict[str, str]:
-    """The older entries' env, then ours on top; keys the keyring already holds are left out."""
+def _merged_env(entries: list[Any], profile: str, report: WriteReport) -> dict[str, str]:
+    """The entries' env merged in order; keys the keyring already holds are left out of the file."""
     env: dict[str, str] = {}
-    for entry in [*older, ours if isinstance(ours, dict) else {}]:
-        if isinstance(entry.get("env"), dict):
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("env"), dict):
             env.update({str(k): v for k, v in entry["env"].items() if isinstance(v, str)})
     stored = read_keyring(profile) if any(name in env for name in KEY_VARIABLES) else {}
     if all(stored.get(name) for name in KEYRING_SETTINGS):
@@ -141,27 +145,37 @@ def write_desktop_config(profile: str, path: Path | None = None) -> WriteReport:
             raise ValueError(f"{target} is not valid JSON ({exc}); fix or move it, then run again.") from None
         if not isinstance(document, dict):
             raise ValueError(f"{target} does not hold a JSON object; fix or move it, then run again.")
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        report.backup = target.with_name(f"{target.name}.{stamp}.bak")
-        report.backup.write_text(text, encoding="utf-8")
+        report.backup = _backup_path(target)
+        shutil.copy2(target, report.backup)  # same permissions: the file may hold keys
     servers = document.setdefault("mcpServers", {})
     if not isinstance(servers, dict):
         raise ValueError(f"'mcpServers' in {target} is not an object; fix it, then run again.")
     older = {name: entry for name, entry in servers.items() if is_older_server(entry)}
+    for name in older:
+        del servers[name]
+    report.replaced = list(older)
+    report.seed_memory = [seed for old in older.values() for seed in seed_memory_files(old)]
+    # The older server's settings, then any the user put in our own entry, carry over.
+    env = _merged_env([*older.values(), servers.get(report.name)], profile, report)
     entry = server_entry(profile)
-    if older:
-        report.replaced = list(older)
-        for name in older:
-            del servers[name]
-        report.seed_memory = [seed for old in older.values() for seed in seed_memory_files(old)]
-        env = _merged_env(list(older.values()), servers.get(report.name), profile, report)
-        if env:
-            entry["env"] = env
-    elif isinstance(servers.get(report.name), dict) and servers[report.name].get("env"):
-        entry["env"] = servers[report.name]["env"]  # settings the user put in our entry stay
+    if env:
+        entry["env"] = env
     servers[report.name] = entry
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_suffix(".tmp")
     temp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if report.backup is not None:
+        shutil.copymode(report.backup, temp)
     os.replace(temp, target)
     return report
+
+
+def _backup_path(target: Path) -> Path:
+    """A new name for each backup: two runs in one second must not overwrite the original's copy."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = target.with_name(f"{target.name}.{stamp}.bak")
+    number = 1
+    while backup.exists():
+        number += 1
+        backup = target.with_name(f"{target.name}.{stamp}-{number}.bak")
+    return backup

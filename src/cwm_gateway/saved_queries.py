@@ -8,7 +8,7 @@ from .catalog.store import Catalog
 from .client import UnsafeRequest, check_path
 from .discovery import text_too_long
 from .execution import Call, Executor, normalize_data, normalize_params
-from .memory import MAX_ID, FastMemoryError, MemoryStore, SavedQuery, UnsavableQuery, is_unicode, valid_id
+from .memory import MAX_ID, FastMemoryError, MemoryStore, SavedQuery, UnsavableQuery, valid_id
 from .rawrequest import RawRequestError, parse_query
 from .results import Result, error, ok
 from .shaping import compact
@@ -31,8 +31,6 @@ def save(
     method = (method or "GET").strip().upper()
     if not description or not description.strip():
         return error("Give a description: what the query is for, e.g. 'open tickets for Contoso'.")
-    if not (is_unicode(description) and is_unicode(path or "")):
-        return error("The path and description must be plain text (they hold a lone surrogate); nothing was saved.")
     clean_path, _, inline = (path or "").strip().partition("?")
     try:
         pairs = parse_query(inline) if inline else []
