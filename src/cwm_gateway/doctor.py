@@ -58,7 +58,7 @@ def run(profile: str | None, check: bool, out: TextIO) -> int:
             f"API version {catalog.api_version or '?'}\n"
         )
     except CatalogError as exc:
-        out.write(f"  unavailable: {exc}\n")
+        out.write("  unavailable (see Problems to fix)\n")  # each message is printed once, below
         problems.append(str(exc))
 
     out.write("\nFiles\n")
@@ -103,7 +103,7 @@ def _live_check(settings: credentials.Settings, api_version: str, out: TextIO) -
         response = client.request("GET", "/system/info")
         elapsed = (time.perf_counter() - started) * 1000
     except ConnectWiseError as exc:
-        out.write(f"  GET /system/info failed: {exc}\n")
+        out.write("  GET /system/info failed (see Problems to fix)\n")
         return f"ConnectWise could not be reached: {exc}"
     if response.status == 200:
         try:
