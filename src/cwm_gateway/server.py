@@ -257,7 +257,30 @@ def _saved() -> Any:
     return saved_queries
 
 
+def _report_write_allow() -> None:
+    """Warn (on stderr) about CWM_WRITE_ALLOW entries that name no operation, without delaying start."""
+    import os
+    import threading
+
+    if not os.environ.get("CWM_WRITE_ALLOW", "").strip():
+        return
+
+    def check() -> None:
+        try:
+            from .catalog.store import Catalog
+            from .execution import write_allow_report
+
+            catalog = Catalog.open_default()
+            write_allow_report(catalog)
+            catalog.close()
+        except Exception as exc:  # a report must never stop the server
+            log.warning("CWM_WRITE_ALLOW could not be checked: %s", exc)
+
+    threading.Thread(target=check, name="write-allow-check", daemon=True).start()
+
+
 def serve(profile: str | None = None, runtime: Runtime | None = None) -> None:
+    _report_write_allow()
     if runtime is None:
         from .runtime import Runtime
 
