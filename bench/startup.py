@@ -3,10 +3,10 @@
 
 Compares, in the same run, the seed product (installed from PyPI as
 iflow-mcp-jasondsmith72-cwm-api-gateway-mcp with mcp<2, into build/bench/seed) with our
-pyz warm (already unpacked), our pyz on its first run (unpacking), and optionally our pyz
-built on the mcp 2.x SDK (--with-mcp2). Prints medians and ratios.
+pyz (on the mcp 2.x SDK) warm (already unpacked) and on its first run (unpacking).
+Prints medians and ratios.
 
-    python bench/startup.py [--runs N] [--with-mcp2]
+    python bench/startup.py [--runs N]
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def time_to_tools(command: list[str], env: dict[str, str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--with-mcp2", action="store_true", help="also build and time a pyz on mcp 2.x")
     args = parser.parse_args()
     if not PYZ.is_file():
         raise SystemExit("build the pyz first: scripts/build-pyz")
@@ -94,15 +93,6 @@ def main() -> int:
     warm_root = Path(tempfile.mkdtemp(prefix="cwm-bench-shiv-"))
     candidates["seed (mcp 1.x)"] = (seed, base_env)
     candidates["cwm-gateway pyz, warm"] = ([sys.executable, str(PYZ)], {**base_env, "SHIV_ROOT": str(warm_root)})
-    if args.with_mcp2:
-        mcp2 = BENCH / "cwm-gateway-mcp2.pyz"
-        subprocess.run(
-            [sys.executable, str(REPO / "scripts" / "build-pyz"), "--mcp", "2", "--out", str(mcp2)], check=True
-        )
-        candidates["cwm-gateway pyz on mcp 2.x, warm"] = (
-            [sys.executable, str(mcp2)],
-            {**base_env, "SHIV_ROOT": str(warm_root / "mcp2")},
-        )
 
     results: dict[str, list[float]] = {name: [] for name in candidates}
     for command, env in candidates.values():  # warm-up: unpack the pyz files, fill OS caches

@@ -378,6 +378,8 @@ def test_imports_skip_unusable_entries_and_normalise_params(built_catalog: Path,
                 "queries": [
                     {"description": "bad params", "method": "GET", "path": "/service/boards", "params": "pageSize=5"},
                     {"description": "good", "method": "GET", "path": "/service/boards", "params": {"pageSize": 5}},
+                    "not an entry",
+                    {"description": "count", "method": "GET", "path": "/service/boards", "usage_count": "many"},
                 ]
             }
         )
@@ -401,3 +403,115 @@ def test_saving_a_path_with_its_query_keeps_the_query(built_catalog: Path, tmp_p
         )
         assert saved.data["query"]["params"] == {"conditions": "closedFlag=false", "pageSize": "5"}
         assert saved.data["query"]["path"] == "/service/tickets"
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_unstorable_bodies_are_refused_and_nothing_is_committed(built_catalog: Path, tmp_path: Path) -> None:
+    with start(tmp_path, built_catalog) as session:
+        refused = {
+            "600 levels": nested(600),
+            "65 levels": nested(65),
+            "NaN": '{"summary": NaN}',
+            "lone surrogate": '{"summary": "\\ud800"}',
+        }
+        for label, body in refused.items():
+            result = session.call(
+                "save_to_fast_memory", path="/service/tickets", method="POST", description=label, data=body
+            )
+            assert result.is_error and "Nothing was saved" in result.text, (label, result.text)
+            assert "unexpectedly" not in result.text
+        assert (
+            "64 levels"
+            in session.call(
+                "save_to_fast_memory", path="/service/tickets", method="POST", description="deep", data=nested(600)
+            ).text
+        )
+        listed = session.call("list_fast_memory")
+        assert not listed.is_error and listed.data["total"] == 0  # a refused save left no row behind
+        kept = session.call(
+            "save_to_fast_memory", path="/service/tickets", method="POST", description="at the limit", data=nested(64)
+        )
+        assert not kept.is_error, kept.text
+        assert session.call("list_fast_memory").data["queries"][0]["data"] == json.loads(nested(64))
+    assert run_cli(tmp_path, built_catalog, "memory", "export").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "path", ["/service//tickets", "/service/tickets/../boards", "/service/tickets@evil.example", "/service/%2e%2e/x"]
+)
+def test_paths_that_execution_refuses_are_not_saved(built_catalog: Path, tmp_path: Path, path: str) -> None:
+    with start(tmp_path, built_catalog) as session:
+        result = session.call("save_to_fast_memory", path=path, method="GET", description="sneaky")
+        assert result.is_error and "Nothing was saved" in result.text, result.text
+        assert session.call("list_fast_memory").data["total"] == 0
+
+
+def test_imports_refuse_deep_bodies_and_unsafe_paths_naming_each(built_catalog: Path, tmp_path: Path) -> None:
+    export = tmp_path / "in.json"
+    export.write_text(
+        json.dumps(
+            {
+                "queries": [
+                    {
+                        "description": "deep",
+                        "method": "POST",
+                        "path": "/service/tickets",
+                        "data": json.loads(nested(600)),
+                    },
+                    {"description": "escape", "method": "GET", "path": "/service//tickets"},
+                    {"description": "good", "method": "GET", "path": "/service/boards", "params": {"pageSize": 5}},
+                    "not an entry",
+                    {"description": "count", "method": "GET", "path": "/service/boards", "usage_count": "many"},
+                ]
+            }
+        )
+    )
+    result = run_cli(tmp_path, built_catalog, "memory", "import", str(export))
+    assert result.returncode == 0, result.stderr
+    assert "Imported 1 saved queries" in result.stdout and "4 unusable" in result.stdout
+    assert "entry 1: data cannot be saved: it is nested more than 64 levels deep" in result.stderr
+    assert "entry 2: the path '/service//tickets' would be refused" in result.stderr
+    assert "entry 4: not an object" in result.stderr and "entry 5: usage_count" in result.stderr
+    with start(tmp_path, built_catalog) as session:
+        assert [q["description"] for q in session.call("list_fast_memory").data["queries"]] == ["good"]
+
+
+def test_a_stored_unreadable_row_does_not_wedge_the_others(built_catalog: Path, tmp_path: Path) -> None:
+    """A store written before the limits (or by hand) may hold rows that cannot be shown: list the rest."""
+    with start(tmp_path, built_catalog) as session:
+        session.call(
+            "save_to_fast_memory", path="/service/boards", method="GET", description="boards", params={"pageSize": 5}
+        )
+    database = sqlite3.connect(tmp_path / DB)
+    for n, data in enumerate([nested(600), "{not json", '{"summary": "\\ud800"}'], 1):
+        database.execute(
+            "INSERT INTO saved_queries (description, method, path, template, data, created, fingerprint)"
+            " VALUES (?, 'POST', '/service/tickets', '/service/tickets', ?, '2025-01-01T00:00:00+00:00', ?)",
+            (f"broken {n}", data, f"broken-{n}"),
+        )
+    database.commit()
+    database.close()
+    with start(tmp_path, built_catalog) as session:
+        for _ in range(2):  # and the next call too: nothing is wedged
+            listed = session.call("list_fast_memory")
+            assert not listed.is_error, listed.text
+            assert listed.data["total"] == 4
+        by_name = {q["description"]: q for q in listed.data["queries"]}
+        assert by_name["boards"]["params"] == {"pageSize": "5"} and "unreadable" not in by_name["boards"]
+        for n in (1, 2, 3):
+            broken = by_name[f"broken {n}"]
+            assert broken["data"] is None and "delete_from_fast_memory" in broken["unreadable"]
+        assert "UNREADABLE" in listed.text
+        ran = session.call("run_saved_query", query_id=by_name["broken 1"]["id"])
+        assert ran.is_error and "cannot be run" in ran.text
+        assert not session.call("delete_from_fast_memory", query_id=by_name["broken 1"]["id"]).is_error
+        assert session.call("list_fast_memory").data["total"] == 3
+    exported = run_cli(tmp_path, built_catalog, "memory", "export")
+    assert exported.returncode == 0, exported.stderr
+    assert [q["description"] for q in json.loads(exported.stdout)["queries"]] == ["boards"]
+    assert "left out" in exported.stderr and "broken 2" not in exported.stdout
+    listed_cli = run_cli(tmp_path, built_catalog, "memory", "list")
+    assert listed_cli.returncode == 0 and "UNREADABLE" in listed_cli.stdout

@@ -7,18 +7,40 @@ every session, and it should load nothing the other commands need.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 
+TTY_NOTE = (
+    "cwm-gateway: this is an MCP server speaking JSON-RPC on stdin/stdout, started by an MCP client "
+    "(Claude Desktop, Claude Code, ...). To try it: 'cwm-gateway serve --sandbox' under an MCP client, "
+    "'cwm-gateway setup' to store your ConnectWise keys, 'cwm-gateway doctor' to check them. Ctrl-C stops it."
+)
+
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     from . import logs
 
+    # Until serving listens for signals itself, SIGTERM stops start-up the way Ctrl-C does,
+    # so the sandbox still removes its files.
+    signal.signal(signal.SIGTERM, _interrupt)
     logs.configure()
+    if sys.stdin.isatty():  # a person typed it; an MCP client would have given a pipe
+        print(TTY_NOTE, file=sys.stderr, flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # a signal before serving began: a normal stop
+        _serve(args)
+    _exit_without_waiting()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> None:
     from .server import serve
 
     if args.sandbox:
@@ -26,9 +48,28 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
         with sandbox_runtime() as runtime:
             serve(runtime=runtime)
-        return 0
-    serve(profile=args.profile)
-    return 0
+    else:
+        serve(profile=args.profile)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _exit_without_waiting() -> None:
+    """Leave now, even while abandoned tool calls still run in worker threads.
+
+    Serving ends on EOF, SIGINT or SIGTERM, after the sandbox (if any) has cleaned up. The
+    interpreter would otherwise wait for a slow ConnectWise call to time out before exiting.
+    """
+    import logging
+    import os
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:
@@ -63,12 +104,11 @@ def _cmd_config_claude(args: argparse.Namespace) -> int:
         print(json.dumps(desktop_snippet(profile), indent=2))
         return 0
     try:
-        path, backup = write_desktop_config(profile, Path(args.file) if args.file else None)
+        report = write_desktop_config(profile, Path(args.file) if args.file else None)
     except (OSError, ValueError) as exc:
         print(f"cwm-gateway config claude: {exc}", file=sys.stderr)
         return 2
-    saved = f" (previous version saved as {backup.name})" if backup else ""
-    print(f"Added the cwm-gateway server to {path}{saved}. Restart Claude Desktop to load it.")
+    print("\n".join(report.lines()))
     return 0
 
 
@@ -119,17 +159,11 @@ def _cmd_memory(args: argparse.Namespace) -> int:
     store = MemoryStore()
     try:
         if args.memory_command == "export":
-            document = {"format": "cwm-gateway-fast-memory", "version": 1, "queries": store.export()}
-            payload = json.dumps(document, indent=2)
-            if args.file and args.file != "-":
-                Path(args.file).write_text(payload + "\n", encoding="utf-8")
-                print(f"Exported {len(document['queries'])} saved queries to {args.file}.", file=sys.stderr)
-            else:
-                print(payload)
-            return 0
+            return _export_memory(store, args.file)
         if args.memory_command == "list":
             for query in store.list(args.search):
-                print(f"#{query.id}\t{query.usage_count}x\t{query.method} {query.path}\t{query.description}")
+                flag = "\tUNREADABLE" if query.unreadable else ""
+                print(f"#{query.id}\t{query.usage_count}x\t{query.method} {query.path}\t{query.description}{flag}")
             return 0
         if args.memory_command == "import":
             raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
@@ -137,13 +171,32 @@ def _cmd_memory(args: argparse.Namespace) -> int:
             entries = document.get("queries", []) if isinstance(document, dict) else document
             if not isinstance(entries, list):
                 raise ValueError("expected a cwm-gateway export (an object with 'queries') or a list of queries")
-            added, skipped = store.import_entries(_with_templates(entries))
+            report = store.import_entries(_with_templates(entries))
         else:
-            added, skipped = store.import_entries(_with_templates(read_seed_database(args.path)))
-    except (OSError, ValueError, FastMemoryError) as exc:
+            report = store.import_entries(_with_templates(read_seed_database(args.path)))
+    except (OSError, ValueError, RecursionError, FastMemoryError) as exc:
         print(f"cwm-gateway memory {args.memory_command}: {exc}", file=sys.stderr)
         return 2
-    print(f"Imported {added} saved queries ({skipped} already present or unusable) into {store.path}.")
+    for reason in report.refused:
+        print(f"cwm-gateway memory {args.memory_command}: skipped {reason}", file=sys.stderr)
+    print(
+        f"Imported {report.added} saved queries ({report.duplicates} already present, "
+        f"{len(report.refused)} unusable) into {store.path}."
+    )
+    return 0
+
+
+def _export_memory(store, file: str | None) -> int:
+    entries, unreadable = store.export()
+    document = {"format": "cwm-gateway-fast-memory", "version": 1, "queries": entries}
+    payload = json.dumps(document, indent=2)
+    for query in unreadable:
+        print(f"cwm-gateway memory export: left out #{query.id}: {query.unreadable}", file=sys.stderr)
+    if file and file != "-":
+        Path(file).write_text(payload + "\n", encoding="utf-8")
+        print(f"Exported {len(entries)} saved queries to {file}.", file=sys.stderr)
+    else:
+        print(payload)
     return 0
 
 
@@ -157,6 +210,9 @@ def _with_templates(entries: list[dict]) -> list[dict]:
         return entries
     out = []
     for entry in entries:
+        if not isinstance(entry, dict):  # refused, with its number, by the import itself
+            out.append(entry)
+            continue
         match = catalog.resolve(str(entry.get("path") or "")) if str(entry.get("path") or "").startswith("/") else None
         out.append({**entry, "template": match.template if match else entry.get("template") or entry.get("path")})
     return out
@@ -255,4 +311,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
     if not hasattr(args, "sandbox"):
         args.sandbox = False
-    return int(args.func(args) or 0)
+    if args.func is _cmd_serve:
+        return int(args.func(args) or 0)
+    return _run_printing(args)
+
+
+def _run_printing(args: argparse.Namespace) -> int:
+    """Run a command that prints; a reader that stops early (``doctor | head``) ends it quietly."""
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not as a traceback at interpreter exit
+        return code
+    except BrokenPipeError:
+        # What the reader wanted is printed. Point stdout at /dev/null so the final flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # as a process ended by SIGPIPE reports it

@@ -51,6 +51,18 @@ class KeyringUnavailable(CredentialsError):
     """No usable OS keyring backend (headless Linux, containers)."""
 
 
+NO_KEYRING = (
+    "No usable OS keyring was found on this machine (common on headless Linux and in containers). "
+    'Give the credentials as environment variables instead, in the MCP client\'s config: the "env" of the '
+    "server's entry in claude_desktop_config.json, with CONNECTWISE_API_URL, CONNECTWISE_COMPANY_ID, "
+    "CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY and CONNECTWISE_CLIENT_ID (with Docker: "
+    "docker run -i --rm -e CONNECTWISE_PRIVATE_KEY -e ... cwm-gateway). On a Linux desktop, a Secret Service "
+    "provides the keyring: install gnome-keyring (Debian/Ubuntu: apt install gnome-keyring) or enable KeePassXC's "
+    "Secret Service, log in to the desktop session, then run setup again. "
+    "The private key is never written to a plain file."
+)
+
+
 @dataclass(frozen=True)
 class Setting:
     value: str | None
@@ -161,13 +173,7 @@ def keyring_backend():  # imported on demand: keyring is slow to import and rare
     backend = keyring.get_keyring()
     priority = getattr(backend, "priority", 0)
     if isinstance(backend, fail.Keyring) or priority <= 0:
-        raise KeyringUnavailable(
-            "No usable OS keyring was found on this machine (common on headless Linux and in containers). "
-            "Give the credentials as environment variables instead: CONNECTWISE_API_URL, CONNECTWISE_COMPANY_ID, "
-            "CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY and CONNECTWISE_CLIENT_ID (with Docker: "
-            "docker run -i --rm -e CONNECTWISE_PRIVATE_KEY -e ... cwm-gateway). "
-            "The private key is never written to a plain file."
-        )
+        raise KeyringUnavailable(NO_KEYRING)
     return backend
 
 

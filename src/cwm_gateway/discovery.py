@@ -9,9 +9,27 @@ from .catalog.search import Hit, Searcher
 from .catalog.store import Catalog, Operation
 from .results import Result, error, ok
 
+# Searching costs time in proportion to the text; no request needs more than a sentence or a path.
+MAX_TEXT_CHARS = 500
+MAX_SEARCH_RESULTS = 50
+MAX_CATEGORY_RESULTS = 500
 
-def clamp(value: int, low: int, high: int) -> int:
-    return max(low, min(high, int(value)))
+
+def text_too_long(name: str, value: str | None, advice: str) -> Result | None:
+    """An error for a text argument over MAX_TEXT_CHARS (without echoing it back), else None."""
+    if value is None or len(value) <= MAX_TEXT_CHARS:
+        return None
+    return error(
+        f"{name} is {len(value):,} characters; the limit is {MAX_TEXT_CHARS}. {advice}",
+        limit=MAX_TEXT_CHARS,
+    )
+
+
+def result_limit(value: int, high: int) -> int | Result:
+    """``max_results`` below 1 is an error naming the range; above ``high`` it is capped."""
+    if value < 1:
+        return error(f"max_results must be from 1 to {high} (got {value}).", allowed_range=[1, high])
+    return min(high, int(value))
 
 
 def operation_summary(op: Operation) -> dict[str, Any]:
@@ -59,7 +77,12 @@ def _hits_text(hits: list[Hit], total: int, query: str) -> str:
 def _search(searcher: Searcher, query: str, max_results: int, natural: bool) -> Result:
     if not query or not query.strip():
         return error("The query is empty. Describe the operation, e.g. 'ticket notes' or 'create company'.")
-    limit = clamp(max_results, 1, 50)
+    problem = text_too_long("query", query, "Describe the operation in a few words, e.g. 'ticket notes'.")
+    if problem is not None:
+        return problem
+    limit = result_limit(max_results, MAX_SEARCH_RESULTS)
+    if isinstance(limit, Result):
+        return limit
     hits, total = searcher.natural(query, limit) if natural else searcher.keyword(query, limit)
     data = {"query": query, "results": [_hit_entry(h) for h in hits], "total": total}
     return ok(data, _hits_text(hits, total, query))
@@ -82,6 +105,12 @@ def list_categories(catalog: Catalog) -> Result:
 
 
 def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Result:
+    problem = text_too_long("category", category, "Give a category name, e.g. 'Tickets' (see list_api_categories).")
+    if problem is not None:
+        return problem
+    limit = result_limit(max_results, MAX_CATEGORY_RESULTS)
+    if isinstance(limit, Result):
+        return limit
     name = catalog.find_category(category or "")
     if name is None:
         return error(
@@ -90,7 +119,7 @@ def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Res
             hint="list_api_categories shows every category name.",
         )
     operations = catalog.category_operations(name)
-    shown = operations[: clamp(max_results, 1, 500)]
+    shown = operations[:limit]
     data = {
         "category": name,
         "results": [operation_summary(op) for op in shown],
@@ -99,7 +128,7 @@ def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Res
     lines = [f"{name}: showing {len(shown)} of {len(operations)} operations"]
     lines += [f"- {op.method} {op.path} - {op.summary}" for op in shown]
     if len(shown) < len(operations):
-        lines.append(f"Raise max_results (up to 500) to see all {len(operations)}.")
+        lines.append(f"Raise max_results (up to {MAX_CATEGORY_RESULTS}) to see all {len(operations)}.")
     return ok(data, "\n".join(lines))
 
 
@@ -116,6 +145,9 @@ def endpoint_details(catalog: Catalog, path: str, method: str) -> Result:
     method = (method or "GET").strip().upper()
     if not path or not path.strip():
         return error("The path is empty. Give an API path such as /service/tickets/{id}.")
+    problem = text_too_long("path", path, "Give an API path such as /service/tickets/{id}.")
+    if problem is not None:
+        return problem
     match = catalog.resolve(path)
     if match is None:
         return unknown_path_error(catalog, path, method)

@@ -58,8 +58,10 @@ def run(profile: str | None, check: bool, out: TextIO) -> int:
             f"API version {catalog.api_version or '?'}\n"
         )
     except CatalogError as exc:
-        out.write(f"  unavailable: {exc}\n")
+        out.write("  unavailable (see Problems to fix)\n")  # each message is printed once, below
         problems.append(str(exc))
+
+    problems += _write_policy(out)
 
     out.write("\nFiles\n")
     out.write(f"  config file: {credentials.config_path()}\n")
@@ -103,7 +105,7 @@ def _live_check(settings: credentials.Settings, api_version: str, out: TextIO) -
         response = client.request("GET", "/system/info")
         elapsed = (time.perf_counter() - started) * 1000
     except ConnectWiseError as exc:
-        out.write(f"  GET /system/info failed: {exc}\n")
+        out.write("  GET /system/info failed (see Problems to fix)\n")
         return f"ConnectWise could not be reached: {exc}"
     if response.status == 200:
         try:
@@ -116,3 +118,27 @@ def _live_check(settings: credentials.Settings, api_version: str, out: TextIO) -
     if response.status == 401:
         return "ConnectWise rejected the credentials (401): check company ID, public key and private key"
     return f"/system/info answered {response.status}"
+
+
+def _write_policy(out: TextIO) -> list[str]:
+    """CWM_READ_ONLY and CWM_WRITE_ALLOW as the gateway reads them; entries that allow nothing are problems."""
+    from .catalog.store import Catalog, CatalogError
+    from .execution import Policy
+
+    policy = Policy.from_env()
+    out.write("\nWrite policy\n")
+    state = "on: only GET and read-only POST queries are sent" if policy.read_only else "off"
+    out.write(f"  CWM_READ_ONLY   {state}\n")
+    if policy.write_allow is None:
+        out.write("  CWM_WRITE_ALLOW not set: every write may be sent (DELETE still needs confirm=true)\n")
+        return []
+    try:
+        catalog = Catalog.open_default()
+    except CatalogError:
+        catalog = None  # reported above; the entries are shown as written
+    if catalog is not None:
+        policy = policy.resolved(catalog)
+        catalog.close()
+    allowed = ", ".join(sorted(f"{m} {p}" for m, p in policy.write_allow or ())) or "nothing"
+    out.write(f"  CWM_WRITE_ALLOW writes allowed: {allowed}\n")
+    return [f"CWM_WRITE_ALLOW: {problem}" for problem in policy.write_allow_problems]

@@ -1,8 +1,10 @@
 """Calling ConnectWise for the assistant: check, guard, send, page, and shape the answer.
 
-Everything a call needs is checked before anything is sent: the path must be a
-catalog operation, the method one it allows, DELETE confirmed, read-only and
-allow-list policies respected, ``conditions`` well formed and naming real fields.
+Everything a call needs is checked before anything is sent, and before credentials
+load: the path must be a catalog operation, the method one it allows, DELETE
+confirmed, read-only and allow-list policies respected, query parameters ones the
+operation takes, ``conditions``/``orderBy``/``fields`` well formed and naming real
+fields, the body matching the definition (see ``checks``), the URL not too long.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from . import audit, conditions, logs
-from .catalog.fields import expand, query_fields
+from . import audit, checks, conditions, logs
+from .catalog.fields import SchemaLookup, expand, query_fields, schema_name
 from .catalog.store import PLACEHOLDER_RE, Catalog, Operation, PathMatch
 from .client import (
     MAX_RETRY_AFTER,
@@ -57,24 +59,77 @@ class Policy:
     write_allow: frozenset[tuple[str, str]] | None = None
     max_chars: int = DEFAULT_MAX_CHARS
     timeout: float = 30.0
+    write_allow_problems: tuple[str, ...] = ()  # CWM_WRITE_ALLOW entries that allow nothing, and why
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:
         env = os.environ if env is None else env
-        allow = None
-        if env.get("CWM_WRITE_ALLOW", "").strip():
-            pairs = set()
-            for item in env["CWM_WRITE_ALLOW"].split(","):
-                parts = item.split(None, 1)
-                if len(parts) == 2:
-                    pairs.add((parts[0].upper(), parts[1].strip()))
-            allow = frozenset(pairs)
+        allow, problems = _parse_write_allow(env.get("CWM_WRITE_ALLOW", ""))
         return cls(
             read_only=env.get("CWM_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
             write_allow=allow,
             max_chars=_int(env.get("CWM_MAX_RESPONSE_CHARS"), DEFAULT_MAX_CHARS, 2_000),
             timeout=_seconds(env.get("CWM_TIMEOUT"), 30.0),
+            write_allow_problems=problems,
         )
+
+    def resolved(self, catalog: Catalog) -> Policy:
+        """The allow-list matched to catalog operations (``{ticketId}`` finds ``{id}``); misses become problems.
+
+        An entry that names no operation allows nothing: writes stay refused (fail closed),
+        and the problem is reported at start, by ``doctor`` and in the refusal itself.
+        """
+        if self.write_allow is None:
+            return self
+        allowed: set[tuple[str, str]] = set()
+        problems = list(self.write_allow_problems)
+        for method, path in sorted(self.write_allow):
+            template, problem = _allow_entry(catalog, method, path)
+            if template is None:
+                problems.append(problem)
+            else:
+                allowed.add((method, template))
+        return replace(self, write_allow=frozenset(allowed), write_allow_problems=tuple(problems))
+
+
+def _parse_write_allow(text: str) -> tuple[frozenset[tuple[str, str]] | None, tuple[str, ...]]:
+    """``"POST /service/tickets, PATCH /service/tickets/{id}"`` -> pairs, and the entries that are not pairs."""
+    if not text.strip():
+        return None, ()
+    pairs: set[tuple[str, str]] = set()
+    problems: list[str] = []
+    for item in text.split(","):
+        parts = item.split(None, 1)
+        if not parts:
+            continue
+        if len(parts) != 2 or parts[0].upper() not in METHODS or not parts[1].strip().startswith("/"):
+            problems.append(f"'{item.strip()}' is not 'METHOD /path' (e.g. 'POST /service/tickets'); it allows nothing")
+            continue
+        pairs.add((parts[0].upper(), parts[1].strip()))
+    return frozenset(pairs), tuple(problems)
+
+
+def _allow_entry(catalog: Catalog, method: str, path: str) -> tuple[str | None, str]:
+    """(the operation's template, "") or (None, why the entry names no operation)."""
+    entry = f"'{method} {path}'"
+    match = catalog.resolve(path)
+    if match is None:
+        close = catalog.suggest_paths(path, limit=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return None, f"{entry} names no operation: there is no path {path}{hint}"
+    if match.values:
+        return None, f"{entry} names one record, not an operation; write the template: {method} {match.template}"
+    if match.method(method) is None:
+        return None, f"{entry} names no operation: {match.template} takes {', '.join(match.methods)}"
+    return match.template, ""
+
+
+def write_allow_report(catalog: Catalog, policy: Policy | None = None) -> Policy:
+    """Log (to stderr and the log file) every CWM_WRITE_ALLOW entry that allows nothing."""
+    resolved = (policy or Policy.from_env()).resolved(catalog)
+    for problem in resolved.write_allow_problems:
+        log.warning("CWM_WRITE_ALLOW: %s", problem)
+    return resolved
 
 
 def _int(value: str | None, default: int, minimum: int) -> int:
@@ -91,10 +146,23 @@ def _seconds(value: str | None, default: float) -> float:
         return default
 
 
-def reads_only(method: str, template: str) -> bool:
-    """GET, and the POST queries that only read (``.../search``, ``.../count``)."""
-    tail = template.rstrip("/").rsplit("/", 1)[-1].lower()
-    return method == "GET" or (method == "POST" and tail in ("search", "count"))
+def reads_only(op: Operation, lookup: SchemaLookup) -> bool:
+    """GET, and the POSTs the definition describes as queries.
+
+    A POST only reads when it answers 200 (not 201 Created) with records (a list of the
+    resource, or a Count) and takes a filter (a body with ``conditions``): that is
+    ``POST /service/tickets/search``. The path says nothing: ``/procurement/invoicegrouping/count``
+    is "Post InvoiceGrouping", answering 201, and ``/system/bundles/count`` runs any request.
+    """
+    if op.method == "GET":
+        return True
+    if op.method != "POST" or op.response_status != "200" or not op.request_schema:
+        return False
+    response = json.loads(op.response_schema) if op.response_schema else None
+    if not (op.returns_list or schema_name(response) == "Count"):
+        return False
+    body = expand(json.loads(op.request_schema), lookup, max_depth=1)
+    return any(entry.path.lower() == "conditions" for entry in body)
 
 
 @dataclass
@@ -131,11 +199,12 @@ class Executor:
         self.catalog = catalog
         self.memory = memory
         self._settings = settings
-        self.policy = policy or Policy.from_env()
+        self.policy = (policy or Policy.from_env()).resolved(catalog)
         self._client_factory = client_factory or (lambda s, v, t: ConnectWiseClient(s, v, timeout=t))
         self._client: ConnectWiseClient | None = None
         self._lock = threading.Lock()
         self._fields_cache: dict[int, dict[str, str]] = {}
+        self._check_cache: dict[tuple[str, int], Any] = {}  # per operation: reads_only, parameters, fields
         self.profile: str | None = None
 
     # -- entry points ------------------------------------------------------
@@ -197,6 +266,10 @@ class Executor:
         include_info: bool = False,
         reuse_saved: bool = False,
     ) -> Result:
+        # Every argument is checked before credentials load: a bad argument is reported as
+        # such even where no credentials are set up.
+        if max_items < 1:
+            return error("max_items must be at least 1 (it caps how many records all_pages collects).")
         problem = self._prepare(call, confirm)
         if problem is not None:
             return problem
@@ -206,8 +279,6 @@ class Executor:
             client = self.client()
         except ConnectWiseError as exc:
             return error(str(exc), operation=f"{call.method} {call.template}")
-        if max_items < 1:
-            return error("max_items must be at least 1 (it caps how many records all_pages collects).")
         max_items = min(int(max_items), 100_000)
         try:
             response, items, pages, next_query = self._send(client, call, all_pages, max_items)
@@ -261,18 +332,26 @@ class Executor:
         if saved is None or not saved.params:
             return
         try:
-            call.query = normalize_params(saved.params)
+            trial = replace(call, query=normalize_params(saved.params), notes=[])
         except ValueError:
+            trial = None
+        if trial is None or self._check_query(trial) is not None:
+            # A saved filter that no longer checks out is not forced on anyone.
+            call.notes.append(f"Saved query #{saved.id} was not reused: its parameters no longer check out.")
             return
-        call.saved = saved
-        call.notes.append(
-            f"Reused the parameters of saved query #{saved.id} ({saved.description}): {compact(saved.params)}. "
-            "Pass params to override."
+        call.method, call.path, call.query, call.body, call.has_body = (
+            trial.method,
+            trial.path,
+            trial.query,
+            trial.body,
+            trial.has_body,
         )
-        problem = self._check_query(call)
-        if problem is not None:  # a saved filter that no longer checks out is not forced on anyone
-            call.query, call.saved = [], None
-            call.notes[-1] = f"Saved query #{saved.id} was not reused: its parameters no longer check out."
+        call.op, call.match, call.saved = trial.op, trial.match, saved
+        call.notes += [
+            f"Reused the parameters of saved query #{saved.id} ({saved.description}): {compact(saved.params)}. "
+            "Pass params to override.",
+            *trial.notes,
+        ]
 
     def _fill_placeholders(self, call: Call) -> Result | None:
         names = PLACEHOLDER_RE.findall(call.path)
@@ -300,15 +379,17 @@ class Executor:
         op = call.op
         assert op is not None
         label = f"{call.method} {op.path}"
-        if not reads_only(call.method, op.path):
+        if not self._reads_only(op):
             if self.policy.read_only:
                 return error(
                     f"Refused {label}: the gateway is in read-only mode (CWM_READ_ONLY=1), which allows GET "
-                    "and the POST .../search and .../count queries only."
+                    "and the POST queries that only read (such as POST /service/tickets/search)."
                 )
             if self.policy.write_allow is not None and (call.method, op.path) not in self.policy.write_allow:
+                problems = self.policy.write_allow_problems
+                unused = f" Entries there that allow nothing: {'; '.join(problems)}." if problems else ""
                 return error(
-                    f"Refused {label}: it is not in CWM_WRITE_ALLOW.",
+                    f"Refused {label}: it is not in CWM_WRITE_ALLOW.{unused}",
                     allowed=sorted(f"{m} {p}" for m, p in self.policy.write_allow),
                 )
         if call.method == "DELETE" and not confirm:
@@ -341,6 +422,11 @@ class Executor:
                 f"See get_api_endpoint_details for every field.{reuse} A saved body is never reused silently.",
                 operation=f"{call.method} {op.path}",
             )
+        if call.has_body:
+            try:
+                checks.check_plain(call.body, "data")  # saved bodies come this way too
+            except checks.CheckError as exc:
+                return error(f"{exc} Nothing was sent.", **exc.details)
         if call.method == "PATCH" and call.has_body:
             if isinstance(call.body, dict):
                 call.body = [{"op": "replace", "path": key, "value": value} for key, value in call.body.items()]
@@ -359,6 +445,33 @@ class Executor:
                         '{"op": "replace", "path": "status/id", "value": 5}; '
                         f"op is one of {', '.join(PATCH_OPS)}."
                     )
+        return self._check_fields_of_body(call)
+
+    def _check_fields_of_body(self, call: Call) -> Result | None:
+        """The body against the definition: field names, required fields, types, enums, maxLength."""
+        op = call.op
+        assert op is not None
+        if not call.has_body:
+            return None
+        lookup = self.catalog.schema
+        try:
+            if call.method == "PATCH":
+                resource = op.resource_schema
+                notes = checks.check_patch(call.body, resource, lookup) if resource else []
+            elif op.request_schema:
+                # Creating or replacing a record needs its required fields; a query's filter does not.
+                require = call.method in ("POST", "PUT") and not self._reads_only(op)
+                notes = checks.check_body(call.body, json.loads(op.request_schema), lookup, require)
+            else:
+                notes = []
+        except checks.CheckError as exc:
+            return error(
+                f"{call.method} {op.path}: {exc} Nothing was sent; get_api_endpoint_details"
+                f"({op.path!r}, {call.method!r}) lists every field.",
+                operation=f"{call.method} {op.path}",
+                **exc.details,
+            )
+        call.notes.extend(notes)
         return None
 
     def _saved_with_body(self, method: str, template: str) -> SavedQuery | None:
@@ -381,35 +494,142 @@ class Executor:
         return [f.path for f in expand(schema, self.catalog.schema, max_depth=1) if f.required]
 
     def _check_query(self, call: Call) -> Result | None:
+        """Parameter names and values, the URL's length, then conditions, orderBy and fields."""
         op = call.op
+        assert op is not None
+        try:
+            accepted = self._accepted_parameters(op)
+            checks.check_parameter_names(call.query, accepted, f"{call.method} {op.path}")
+            checks.check_parameter_values(call.query, accepted)
+            self._fit_url(call)
+        except checks.CheckError as exc:
+            return error(f"{exc} Nothing was sent.", **exc.details)
+        op = call.op  # a long GET may have become its POST .../search
         assert op is not None
         texts: list[tuple[str, str]] = [(k, v) for k, v in call.query]
         if call.method == "POST" and isinstance(call.body, dict):
             texts += [(k, str(v)) for k, v in call.body.items() if isinstance(v, str)]
+        notes: list[str] = []
         for name, value in texts:
             lowered = name.lower()
-            if lowered not in ("conditions", "childconditions", "customfieldconditions", "orderby"):
+            if lowered not in ("conditions", "childconditions", "customfieldconditions", "orderby", "fields"):
                 continue
             if not value.strip():
                 continue
-            known = self._known_fields(op)
-            try:
-                if lowered == "orderby":
-                    _check_order_by(value, known)
-                    continue
-                tree = conditions.parse(value)
-                if lowered == "conditions" and known:
-                    conditions.check_fields(value, tree, known)
-            except conditions.ConditionError as exc:
+            if len(value) > checks.MAX_CONDITIONS_CHARS:
                 return error(
-                    f"{name} is not valid: {exc.message}.",
+                    f"{name} is {len(value):,} characters; ConnectWise takes at most {checks.MAX_CONDITIONS_CHARS:,}. "
+                    "Narrow it (a range like id >= 100 and id < 200 instead of a list of ids) or split the call."
+                )
+            try:
+                notes += self._check_expression(op, lowered, value)
+            except (conditions.ConditionError, checks.FieldListError) as exc:
+                usable = "fields" if lowered == "fields" else "conditions"
+                return error(
+                    f"{name} is not valid: {exc.message}{'' if exc.message.endswith('?') else '.'}",
                     parameter=name,
                     position=exc.position + 1,
                     suggestion=exc.suggestion,
                     hint=f"  {value}\n  {' ' * exc.position}^\nget_api_endpoint_details lists the fields "
-                    "usable in conditions.",
+                    f"usable in {usable}.",
                 )
+        call.notes.extend(notes)
         return None
+
+    def _check_expression(self, op: Operation, lowered: str, value: str) -> list[str]:
+        """Raise for a malformed value or a typo of a known field; notes on fields unlike any known one."""
+        if lowered == "fields":
+            names = self._field_names(op)
+            unknown = checks.check_field_list(value, names) if names is not None else []
+            return [f"fields: {', '.join(unknown)} not in the API definition; sent as given."] if unknown else []
+        known = self._known_fields(op)
+        if lowered == "orderby":
+            _check_order_by(value, known)
+            return []
+        tree = conditions.parse(value)
+        if lowered != "conditions" or not known:
+            return []
+        unknown = conditions.check_fields(value, tree, known)
+        if not unknown:
+            return []
+        return [f"conditions: {', '.join(unknown)} not in the API definition; sent as given (newer fields exist)."]
+
+    def _accepted_parameters(self, op: Operation) -> dict[str, tuple[str, str]]:
+        key = ("parameters", op.id)
+        if key not in self._check_cache:
+            defined = {p.name: p.type or "string" for p in self.catalog.parameters(op.id) if p.location == "query"}
+            list_query = self._reads_only(op) and (op.returns_list or op.is_count or op.method == "POST")
+            self._check_cache[key] = checks.accepted_parameters(defined, list_query)
+        accepted: dict[str, tuple[str, str]] = self._check_cache[key]
+        return accepted
+
+    def _reads_only(self, op: Operation) -> bool:
+        key = ("reads_only", op.id)
+        if key not in self._check_cache:
+            self._check_cache[key] = reads_only(op, self.catalog.schema)
+        return bool(self._check_cache[key])
+
+    def _field_names(self, op: Operation) -> checks.FieldNames | None:
+        """What ``fields`` may name: the records a read answers with (None when unknown)."""
+        key = ("fields", op.id)
+        if key not in self._check_cache:
+            schema = self.catalog.list_schema_for(op) if op.method == "GET" else None
+            if op.method == "POST" and self._reads_only(op):
+                schema = self.catalog.list_schema_for(op) or schema_name(
+                    json.loads(op.response_schema) if op.response_schema else None
+                )
+            self._check_cache[key] = checks.FieldNames.of(schema, self.catalog.schema) if schema else None
+        names: checks.FieldNames | None = self._check_cache[key]
+        return names
+
+    def _fit_url(self, call: Call) -> None:
+        """A URL longer than ConnectWise takes is refused, or sent as the operation's POST .../search."""
+        length = checks.url_length(call.path, call.query)
+        if length <= checks.MAX_URL_CHARS:
+            return
+        moved = self._as_search(call)
+        if moved is not None and checks.url_length(moved.path, moved.query) <= checks.MAX_URL_CHARS:
+            names = ", ".join(moved.body)
+            call.method, call.path, call.query, call.body, call.has_body = (
+                moved.method,
+                moved.path,
+                moved.query,
+                moved.body,
+                True,
+            )
+            call.op, call.match = moved.op, moved.match
+            call.notes.append(
+                f"The URL would have been {length:,} characters (ConnectWise takes at most "
+                f"{checks.MAX_URL_CHARS:,}), so this was sent as POST {moved.template} with {names} in the body."
+            )
+            return
+        raise checks.CheckError(
+            f"The URL would be {length:,} characters; ConnectWise takes at most {checks.MAX_URL_CHARS:,} and resets "
+            "the connection on longer ones. Shorten conditions (a range like id >= 100 and id < 200 instead of "
+            "a list of ids) or split the call.",
+            url_length=length,
+        )
+
+    def _as_search(self, call: Call) -> Call | None:
+        """The same list read as ``POST {path}/search``, its filters in the body, where the operation has one."""
+        op = call.op
+        if op is None or call.method != "GET" or not op.returns_list:
+            return None
+        template = op.path.rstrip("/") + "/search"
+        search = next((o for o in self.catalog.operations_for_template(template) if o.method == "POST"), None)
+        if search is None or not self._reads_only(search) or not search.request_schema:
+            return None
+        filters = {
+            entry.path.lower(): entry.path
+            for entry in expand(json.loads(search.request_schema), self.catalog.schema, max_depth=1)
+        }
+        body = {filters[k.lower()]: v for k, v in call.query if k.lower() in filters}
+        if not body:
+            return None
+        path = call.path.rstrip("/") + "/search"
+        query = [(k, v) for k, v in call.query if k.lower() not in filters]
+        moved = Call("POST", path, query, body, True, op=search, match=self.catalog.resolve(path))
+        return moved
 
     def _known_fields(self, op: Operation) -> dict[str, str]:
         cached = self._fields_cache.get(op.id)
@@ -420,7 +640,7 @@ class Executor:
     def _load_known_fields(self, op: Operation) -> dict[str, str]:
         if op.method == "GET" and not (op.returns_list or op.is_count):
             return {}
-        if op.method == "POST" and not reads_only("POST", op.path):
+        if op.method == "POST" and not self._reads_only(op):
             return {}
         schema = self.catalog.list_schema_for(op)
         if schema is None and op.method == "POST":
@@ -451,7 +671,7 @@ class Executor:
         assert op is not None
         headers: dict[str, str] = {}
         params = {k.lower() for k, _ in call.query}
-        paging = all_pages and op.returns_list and reads_only(call.method, op.path)
+        paging = all_pages and op.returns_list and self._reads_only(op)
         forward_only = call.method == "GET" and (
             "pageid" in params
             or (paging and "orderby" not in params and "page" not in params and self._supports_page_id(op))
@@ -725,11 +945,14 @@ def normalize_params(params: Any) -> list[tuple[str, str]]:
         return []
     if isinstance(params, str):
         try:
-            params = json.loads(params)
+            params = checks.load_json(params, "params")
+        except checks.CheckError:
+            raise
         except ValueError:
             raise ValueError(
                 'params must be a JSON object such as {"conditions": "closedFlag=false", "pageSize": 10}.'
             ) from None
+    checks.check_plain(params, "params")
     if isinstance(params, dict):
         items = list(params.items())
     elif isinstance(params, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in params):
@@ -740,16 +963,22 @@ def normalize_params(params: Any) -> list[tuple[str, str]]:
     for key, value in items:
         if value is None:
             continue
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            text = ",".join(str(v) for v in value)
+        if isinstance(value, (list, tuple)):
+            if any(isinstance(v, (dict, list, tuple)) for v in value):
+                raise ValueError(f"params[{key!r}] is a list of lists or objects; give plain values, e.g. [1, 2].")
+            text = ",".join(_param_text(v) for v in value)
         elif isinstance(value, dict):
             raise ValueError(f"params[{key!r}] is an object; query parameters are plain values.")
         else:
-            text = str(value)
+            text = _param_text(value)
         out.append((str(key), text))
     return out
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def normalize_data(data: Any) -> tuple[Any, bool]:
@@ -759,10 +988,13 @@ def normalize_data(data: Any) -> tuple[Any, bool]:
         if not data.strip():
             return None, False
         try:
-            return json.loads(data), True
+            return checks.load_json(data, "data"), True
+        except checks.CheckError:
+            raise
         except ValueError as exc:
             raise ValueError(f"data is not valid JSON: {exc}") from None
     if isinstance(data, (dict, list)):
+        checks.check_plain(data, "data")
         return data, True
     raise ValueError("data must be a JSON object or a list (for PATCH: a list of operations).")
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,19 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT_MS = 15_000
 FILE_NAME = "fast_memory.db"
+# Deeper JSON cannot be serialised back to the client (recursion limits), and no ConnectWise body
+# comes close: bodies nest a few levels. Checked on the way in and again on the way out.
+MAX_DEPTH = 64
+# SQLite integers are signed 64-bit; ids are positive.
+MAX_ID = 2**63 - 1
 
 
 class FastMemoryError(UserFacingError):
     """The store cannot be used (unwritable directory, a database from a newer version)."""
+
+
+class UnsavableQuery(UserFacingError):
+    """A query that cannot be stored (too deeply nested, not plain JSON); nothing was written."""
 
 
 @dataclass
@@ -64,9 +74,13 @@ class SavedQuery:
     created: str
     last_used: str | None
     usage_count: int
+    unreadable: str | None = None  # why a stored row's params or body cannot be shown (it is kept, not run)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["unreadable"] is None:
+            del out["unreadable"]
+        return out
 
 
 @contextmanager
@@ -95,6 +109,37 @@ def _loads(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
+def json_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be stored and shown again as JSON, or None. Iterative: depth costs no stack."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth + 1 > MAX_DEPTH:
+                return f"it is nested more than {MAX_DEPTH} levels deep"
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return "it contains NaN or Infinity, which JSON does not allow"
+        elif isinstance(item, str) and not is_unicode(item):
+            return "it contains a lone surrogate (\\ud800-\\udfff), which is not text"
+    return None
+
+
+def is_unicode(text: str) -> bool:
+    """False for strings with lone surrogates: they cannot be written as UTF-8, so never sent back."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def valid_id(query_id: Any) -> bool:
+    """A saved query id SQLite can hold: a whole number from 1 to 2**63 - 1."""
+    return isinstance(query_id, int) and not isinstance(query_id, bool) and 1 <= query_id <= MAX_ID
+
+
 def _dumps(value: Any) -> str | None:
     if value is None or value == {}:
         return None
@@ -105,10 +150,27 @@ _COLUMNS = "id, description, method, path, template, params, data, created, last
 
 
 def _row(row: tuple[Any, ...]) -> SavedQuery:
+    """A stored row; one whose params or body cannot be read is returned marked, never raised."""
     values = list(row)
-    values[5] = _loads(values[5])
-    values[6] = _loads(values[6])
-    return SavedQuery(*values)
+    problem = None
+    for index, name in ((5, "params"), (6, "data")):
+        try:
+            values[index] = _loads(values[index])
+            reason = json_problem(values[index])
+        except (ValueError, RecursionError):
+            reason = "it is not valid JSON"
+        if reason:
+            values[index] = None
+            problem = f"its {name} cannot be read ({reason}); delete it with delete_from_fast_memory({values[0]})"
+    return SavedQuery(*values, unreadable=problem)
+
+
+def check_storable(params: Any, data: Any) -> None:
+    """Refuse what could not be listed or exported again, before anything is written."""
+    for name, value in (("params", params), ("data", data)):
+        problem = json_problem(value)
+        if problem:
+            raise UnsavableQuery(f"{name} cannot be saved: {problem}. Nothing was saved.")
 
 
 class MemoryStore:
@@ -169,6 +231,7 @@ class MemoryStore:
         self, method: str, path: str, template: str, description: str, params: Any = None, data: Any = None
     ) -> tuple[SavedQuery, bool]:
         """Store a query; returns (entry, created). The same query saved twice is kept once."""
+        check_storable(params, data)
         method = method.upper()
         key = fingerprint(method, path, params, data)
         with self._write() as conn:
@@ -187,6 +250,8 @@ class MemoryStore:
         return _row(row), True
 
     def get(self, query_id: int) -> SavedQuery | None:
+        if not valid_id(query_id):
+            return None
         with self._connect() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM saved_queries WHERE id = ?", (query_id,)).fetchone()
         return _row(row) if row else None
@@ -204,6 +269,8 @@ class MemoryStore:
             return [_row(r) for r in conn.execute(sql, args).fetchall()]
 
     def delete(self, query_id: int) -> bool:
+        if not valid_id(query_id):
+            return False
         with self._write() as conn:
             return conn.execute("DELETE FROM saved_queries WHERE id = ?", (query_id,)).rowcount > 0
 
@@ -212,6 +279,8 @@ class MemoryStore:
             return conn.execute("DELETE FROM saved_queries").rowcount
 
     def record_use(self, query_id: int) -> None:
+        if not valid_id(query_id):
+            return
         with self._write() as conn:
             conn.execute(
                 "UPDATE saved_queries SET usage_count = usage_count + 1, last_used = ? WHERE id = ?",
@@ -221,12 +290,12 @@ class MemoryStore:
     def best_for(self, method: str, template: str) -> SavedQuery | None:
         """The saved query to reuse for a call that gave no parameters: most used, then latest."""
         with self._connect() as conn:
-            row = conn.execute(
+            rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM saved_queries WHERE method = ? AND template = ? AND params IS NOT NULL"
-                " ORDER BY usage_count DESC, coalesce(last_used, created) DESC, id DESC LIMIT 1",
+                " ORDER BY usage_count DESC, coalesce(last_used, created) DESC, id DESC",
                 (method.upper(), template),
-            ).fetchone()
-        return _row(row) if row else None
+            ).fetchall()
+        return next((q for q in map(_row, rows) if q.unreadable is None), None)
 
     def usage_by_endpoint(self, max_age: float = 2.0) -> dict[tuple[str, str], int]:
         """Uses per (method, template), for the search ranking; cached briefly."""
@@ -246,23 +315,23 @@ class MemoryStore:
 
     # -- moving in and out ------------------------------------------------------
 
-    def export(self) -> list[dict[str, Any]]:
-        return [q.as_dict() for q in self.list()]
+    def export(self) -> tuple[list[dict[str, Any]], list[SavedQuery]]:
+        """(entries to export, unreadable entries left out): an export must import again as it was."""
+        queries = self.list()
+        return [q.as_dict() for q in queries if q.unreadable is None], [q for q in queries if q.unreadable]
 
-    def import_entries(self, entries: list[dict[str, Any]]) -> tuple[int, int]:
-        """Merge entries (an export); the same query is never stored twice. Returns (added, skipped)."""
-        added = skipped = 0
+    def import_entries(self, entries: list[dict[str, Any]]) -> ImportReport:
+        """Merge entries (an export); the same query is never stored twice."""
+        report = ImportReport()
         with self._write() as conn:
-            for entry in entries:
+            for number, entry in enumerate(entries, 1):
+                problem = _import_problem(entry)
+                if problem:
+                    report.refused.append(f"entry {number}: {problem}")
+                    continue
                 method = str(entry.get("method") or "GET").upper()
-                path = str(entry.get("path") or "")
-                if not path.startswith("/") or not entry.get("description"):
-                    skipped += 1
-                    continue
+                path = str(entry["path"])
                 params = _import_params(entry.get("params"))
-                if params is False:
-                    skipped += 1
-                    continue
                 data = entry.get("data")
                 cursor = conn.execute(
                     "INSERT OR IGNORE INTO saved_queries (description, method, path, template, params, data,"
@@ -281,10 +350,44 @@ class MemoryStore:
                     ),
                 )
                 if cursor.rowcount:
-                    added += 1
+                    report.added += 1
                 else:
-                    skipped += 1
-        return added, skipped
+                    report.duplicates += 1
+        return report
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    refused: list[str] = field(default_factory=list)  # "entry 3: why", in input order
+
+
+def _import_problem(entry: Any) -> str | None:
+    """Why an imported entry cannot be stored, or None; checked like save_to_fast_memory checks."""
+    from .client import UnsafeRequest, check_path  # the HTTP stack loads only when importing
+
+    if not isinstance(entry, dict):
+        return "not an object"
+    path = entry.get("path")
+    if not isinstance(path, str) or not path:
+        return "no path"
+    if not entry.get("description"):
+        return "no description"
+    try:
+        check_path(path)
+    except UnsafeRequest:
+        return f"the path {path[:80]!r} would be refused when run"
+    texts = [str(entry.get(key) or "") for key in ("description", "method", "path", "template", "created", "last_used")]
+    if not all(map(is_unicode, texts)):
+        return "it holds text that is not valid Unicode (a lone surrogate)"
+    usage = entry.get("usage_count") or 0
+    if not isinstance(usage, int) or isinstance(usage, bool) or not 0 <= usage <= MAX_ID:
+        return "usage_count is not a whole number"
+    if _import_params(entry.get("params")) is False:
+        return "params is not an object of plain values"
+    problem = json_problem(entry.get("data"))
+    return f"data cannot be saved: {problem}" if problem else None
 
 
 def _import_params(params: Any) -> dict[str, str] | bool | None:

@@ -1,43 +1,48 @@
-"""The seam between cwm-gateway and the MCP Python SDK; the rest of the code never imports ``mcp``.
+"""The seam between cwm-gateway and the MCP Python SDK (2.x); the rest of the code never imports ``mcp``.
 
-Both SDK majors work: 2.x (``MCPServer``, the current SDK) and 1.x (``FastMCP``), whose
-import is about twice as fast. The pyz ships with 1.x because Claude Desktop starts the
-server for every session (see the README for the numbers); ``pip install`` takes 2.x.
-Results are built from camelCase dicts, which both majors' models accept.
+Tool bodies are plain synchronous functions (they call SQLite and urllib3). Each runs in a
+worker thread drawn from its own pool, never from anyio's default one: the stdio transport
+reads and writes through that default pool, so forty slow ConnectWise calls must not stop
+the server from reading a ping or a cancel (see ``stdio.py``).
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import anyio.to_thread
+from mcp.server.mcpserver import MCPServer
+from mcp_types import CallToolResult, ToolAnnotations
 
-try:  # mcp 2.x
-    from mcp.server.mcpserver import MCPServer as _Server
-    from mcp_types import CallToolResult, ToolAnnotations
-
-    SDK_MAJOR = 2
-except ImportError:  # mcp 1.x
-    from mcp.server.fastmcp import FastMCP as _Server  # type: ignore[no-redef]
-    from mcp.types import CallToolResult, ToolAnnotations  # type: ignore[no-redef]
-
-    SDK_MAJOR = 1
-
-__all__ = ["SDK_MAJOR", "CallToolResult", "annotations", "new_server", "register", "run_stdio", "tool_result"]
+__all__ = ["CallToolResult", "Pool", "annotations", "new_server", "register", "tool_result"]
 
 
-def new_server(name: str, version: str, instructions: str) -> Any:
-    if SDK_MAJOR == 2:
-        return _Server(name=name, version=version, instructions=instructions)
-    server = _Server(name=name, instructions=instructions)
-    server._mcp_server.version = version  # FastMCP takes no version; its low-level server reports it
-    return server
+class Pool:
+    """A named worker-thread pool (an anyio capacity limiter, created in the event loop on first use).
+
+    ``local`` tools (catalog, saved queries) and ``remote`` ones (ConnectWise calls) get
+    separate pools, so slow upstream calls never make a search wait for a thread.
+    """
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name = name
+        self.size = size
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.size)
+        return self._limiter
 
 
-def annotations(read_only: bool, destructive: bool, open_world: bool, idempotent: bool = False) -> Any:
+def new_server(name: str, version: str, instructions: str) -> MCPServer:
+    return MCPServer(name=name, version=version, instructions=instructions)
+
+
+def annotations(read_only: bool, destructive: bool, open_world: bool, idempotent: bool = False) -> ToolAnnotations:
     return ToolAnnotations.model_validate(
         {
             "readOnlyHint": read_only,
@@ -48,29 +53,27 @@ def annotations(read_only: bool, destructive: bool, open_world: bool, idempotent
     )
 
 
-def tool_result(text: str, data: dict[str, Any], is_error: bool) -> Any:
+def tool_result(text: str, data: dict[str, Any], is_error: bool) -> CallToolResult:
     return CallToolResult.model_validate(
         {"content": [{"type": "text", "text": text}], "structuredContent": data, "isError": is_error}
     )
 
 
-def register(server: Any, fn: Callable[..., Any], description: str, hints: Any) -> None:
-    if SDK_MAJOR == 1 and not inspect.iscoroutinefunction(fn):
-        fn = _in_worker_thread(fn)
-    server.add_tool(fn, description=description, annotations=hints)
+def register(server: MCPServer, fn: Callable[..., Any], description: str, hints: ToolAnnotations, pool: Pool) -> None:
+    server.add_tool(_in_worker_thread(fn, pool), description=description, annotations=hints)
 
 
-def _in_worker_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """mcp 1.x runs sync tools on the event loop: one slow ConnectWise call would stall every
-    other request. Run them in a worker thread, as mcp 2.x does; the signature (and so the
-    tool's schema) is the wrapped function's."""
+def _in_worker_thread(fn: Callable[..., Any], pool: Pool) -> Callable[..., Any]:
+    """Run ``fn`` in ``pool``; the signature (and so the tool's input schema) stays ``fn``'s.
+
+    A cancelled call (``notifications/cancelled``) is abandoned at once: its thread finishes
+    on its own and the result is dropped, so the client gets no answer for it, as the
+    protocol asks, and the server goes on serving.
+    """
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+        call = functools.partial(fn, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=pool.limiter(), abandon_on_cancel=True)
 
     return wrapper
-
-
-def run_stdio(server: Any) -> None:
-    server.run("stdio")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from .checks import MAX_DEPTH, text_depth
+
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _PARAM_SPLIT = re.compile(r"&(?=[A-Za-z_][A-Za-z0-9_.\-]*=)")
 _ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -56,10 +58,17 @@ def parse_query(query: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _refuse_constant(name: str) -> Any:
+    raise RawRequestError(f"the body holds {name}, which is not a JSON number (JSON has no NaN or Infinity)")
+
+
 def _split_body(rest: str) -> tuple[str, Any, bool]:
     """(request line, body, has_body): the body is the JSON that starts after a space and ends the text."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     first_error: json.JSONDecodeError | None = None
+    if text_depth(rest) > MAX_DEPTH:
+        # Checked before parsing: a body nested thousands deep would exhaust the parser's stack.
+        raise RawRequestError(f"the body nests deeper than {MAX_DEPTH} levels; ConnectWise bodies are far flatter")
     for match in re.finditer(r"(?<=\s)[\[{]", rest):
         start = match.start()
         try:

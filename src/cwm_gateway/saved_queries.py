@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog.store import Catalog
+from .client import UnsafeRequest, check_path
+from .discovery import text_too_long
 from .execution import Call, Executor, normalize_data, normalize_params
-from .memory import FastMemoryError, MemoryStore, SavedQuery
+from .memory import MAX_ID, FastMemoryError, MemoryStore, SavedQuery, UnsavableQuery, valid_id
 from .rawrequest import RawRequestError, parse_query
 from .results import Result, error, ok
 from .shaping import compact
@@ -14,6 +16,8 @@ from .shaping import compact
 
 def _entry_text(query: SavedQuery) -> str:
     parts = [f"#{query.id} {query.method} {query.path} - {query.description} (used {query.usage_count}x)"]
+    if query.unreadable:
+        parts.append(f"   UNREADABLE: {query.unreadable}")
     if query.params:
         parts.append(f"   params: {compact(query.params)}")
     if query.data is not None:
@@ -35,7 +39,11 @@ def save(
         body, has_body = normalize_data(data)
     except (ValueError, RawRequestError) as exc:
         return error(str(exc))
-    match = catalog.resolve(clean_path) if clean_path.startswith("/") else None
+    try:  # the very check execution applies: what cannot be run is not saved
+        check_path(clean_path)
+    except UnsafeRequest as exc:
+        return error(f"{exc} Nothing was saved.")
+    match = catalog.resolve(clean_path)
     if match is None:
         return error(
             f"No ConnectWise operation matches {clean_path or '(empty path)'}; nothing was saved.",
@@ -43,15 +51,21 @@ def save(
         )
     if match.method(method) is None:
         return error(f"{match.template} does not take {method}; nothing was saved.", available_methods=match.methods)
-    entry, created = store.save(
-        method, clean_path, match.template, description.strip(), query, body if has_body else None
-    )
+    try:
+        entry, created = store.save(
+            method, clean_path, match.template, description.strip(), query, body if has_body else None
+        )
+    except UnsavableQuery as exc:
+        return error(str(exc))
     verb = "Saved" if created else "Already saved (description updated)"
     text = f"{verb} as #{entry.id}. Run it with run_saved_query({entry.id}).\n{_entry_text(entry)}"
     return ok({"id": entry.id, "created": created, "query": entry.as_dict()}, text)
 
 
 def listing(store: MemoryStore, search_term: str | None) -> Result:
+    too_long = text_too_long("search_term", search_term, "Give a word from the description or path, e.g. 'tickets'.")
+    if too_long is not None:
+        return too_long
     queries = store.list(search_term)
     data = {"queries": [q.as_dict() for q in queries], "total": len(queries)}
     if not queries:
@@ -61,8 +75,21 @@ def listing(store: MemoryStore, search_term: str | None) -> Result:
     return ok(data, "\n".join([header, *(_entry_text(q) for q in queries)]))
 
 
+def _bad_id(query_id: Any) -> Result | None:
+    """An error for an id no saved query can have (SQLite integers stop at 2**63 - 1), else None."""
+    if valid_id(query_id):
+        return None
+    return error(
+        f"query_id must be a whole number from 1 to {MAX_ID} (got {str(query_id)[:40]}).",
+        hint="list_fast_memory shows the ids of saved queries.",
+    )
+
+
 def delete(store: MemoryStore, query_id: int) -> Result:
-    entry = store.get(int(query_id))
+    bad = _bad_id(query_id)
+    if bad is not None:
+        return bad
+    entry = store.get(query_id)
     if entry is None:
         return error(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
     store.delete(entry.id)
@@ -76,9 +103,14 @@ def clear(store: MemoryStore) -> Result:
 
 def run(store: MemoryStore, executor: Executor, query_id: int, params: Any, data: Any, confirm: bool = False) -> Result:
     """Execute a saved query, with optional overrides, through every check a direct call gets."""
-    entry = store.get(int(query_id))
+    bad = _bad_id(query_id)
+    if bad is not None:
+        return bad
+    entry = store.get(query_id)
     if entry is None:
         return error(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
+    if entry.unreadable:
+        return error(f"Saved query #{entry.id} cannot be run: {entry.unreadable}.")
     try:
         overrides = normalize_params(params)
         body, has_body = normalize_data(data)

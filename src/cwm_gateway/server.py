@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,12 @@ LOCAL_WRITE = protocol.annotations(read_only=False, destructive=False, open_worl
 LOCAL_DESTRUCTIVE = protocol.annotations(read_only=False, destructive=True, open_world=False)
 REMOTE_CALL = protocol.annotations(read_only=False, destructive=True, open_world=True)
 
+# Catalog and saved-query tools answer in milliseconds; ConnectWise calls can take the whole
+# CWM_TIMEOUT. Separate pools keep a search fast while slow calls are in flight. REMOTE_POOL
+# matches the HTTP client's connection pool, so no thread waits for or drops a connection.
+LOCAL_POOL = protocol.Pool("local", 8)
+REMOTE_POOL = protocol.Pool("remote", 16)
+
 INSTRUCTIONS = """\
 Gateway to the ConnectWise Manage (PSA) REST API: about 3,000 operations.
 Typical flow: natural_language_api_search("what the user wants") -> get_api_endpoint_details(path, method)
@@ -33,7 +40,19 @@ def to_call_result(result: Result, banner: str | None = None) -> CallToolResult:
     if banner:  # sandbox mode: no result may be mistaken for real ConnectWise data
         text = f"[{banner}]\n{text}"
         data = {**data, "data_source": banner}
-    return protocol.tool_result(text, data, result.is_error)
+    return protocol.tool_result(*_encodable(text, data), result.is_error)
+
+
+def _encodable(text: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Text and data that UTF-8 can carry: a lone surrogate (which JSON allows ConnectWise to
+    send as ``\\ud800``) would make the answer unwritable and stall the session."""
+    try:
+        text.encode("utf-8")
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return text, data
+    except UnicodeEncodeError:
+        clean = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+        return text.encode("utf-8", "replace").decode("utf-8"), json.loads(clean)
 
 
 def run_tool(tool: str, action: Callable[[], Result], banner: str | None = None) -> CallToolResult:
@@ -51,8 +70,10 @@ def _registrar(server: Any) -> Callable[[Any], Callable[[Callable[..., Any]], An
     """``@tool(annotations)``: registers with the docstring dedented, as the assistant reads it."""
 
     def tool(hints: Any) -> Callable[[Callable[..., Any]], Any]:
+        pool = REMOTE_POOL if hints.open_world_hint else LOCAL_POOL
+
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints)
+            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints, pool)
             return fn
 
         return register
@@ -236,9 +257,34 @@ def _saved() -> Any:
     return saved_queries
 
 
+def _report_write_allow() -> None:
+    """Warn (on stderr) about CWM_WRITE_ALLOW entries that name no operation, without delaying start."""
+    import os
+    import threading
+
+    if not os.environ.get("CWM_WRITE_ALLOW", "").strip():
+        return
+
+    def check() -> None:
+        try:
+            from .catalog.store import Catalog
+            from .execution import write_allow_report
+
+            catalog = Catalog.open_default()
+            write_allow_report(catalog)
+            catalog.close()
+        except Exception as exc:  # a report must never stop the server
+            log.warning("CWM_WRITE_ALLOW could not be checked: %s", exc)
+
+    threading.Thread(target=check, name="write-allow-check", daemon=True).start()
+
+
 def serve(profile: str | None = None, runtime: Runtime | None = None) -> None:
+    _report_write_allow()
     if runtime is None:
         from .runtime import Runtime
 
         runtime = Runtime(profile=profile)
-    protocol.run_stdio(build_server(runtime))
+    from . import stdio
+
+    stdio.run(build_server(runtime))

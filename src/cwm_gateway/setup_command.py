@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import re
 import ssl
 import sys
 from dataclasses import dataclass
@@ -18,11 +19,21 @@ from urllib.parse import urlsplit
 from . import credentials
 from .client import LOOPBACK_HOSTS
 
-REQUIRED = (
+# Asked in this order at a terminal (the README's order); the private key comes between, hidden.
+BEFORE_KEY = (
     ("company_id", "--company-id", "Company ID (the one you log in to ConnectWise with)"),
     ("public_key", "--public-key", "API public key"),
-    ("client_id", "--client-id", "Client ID (GUID from developer.connectwise.com)"),
 )
+AFTER_KEY = (("client_id", "--client-id", "Client ID (GUID from developer.connectwise.com)"),)
+REQUIRED = BEFORE_KEY + AFTER_KEY
+API_URL_EXAMPLE = "https://api-na.myconnectwise.net/v4_6_release/apis/3.0"
+CLIENT_ID_HELP = (
+    "The client ID is a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, from developer.connectwise.com "
+    "(Client IDs); it is not the company ID."
+)
+GUID_ATTEMPTS = 3
+_PLAIN_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$")
+_CODEBASE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class SetupError(Exception):
@@ -48,10 +59,37 @@ def parse_site(value: str) -> Site:
             raise SetupError(f"--site must be a host like na.myconnectwise.net or an https:// URL (got {value!r}).")
         if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
             raise SetupError("--site may use http:// only for 127.0.0.1 or localhost; use https:// for real sites.")
-        return Site(parts.scheme, parts.netloc)
-    if not text or "/" in text or " " in text:
-        raise SetupError(f"--site must be a host like na.myconnectwise.net (got {value!r}).")
-    return Site("https", text)
+        if parts.path or parts.query or parts.fragment:
+            raise SetupError(
+                f"--site is the site's address only, like na.myconnectwise.net (got {value!r}). "
+                f"A full API URL goes in --api-url with its base path, like {API_URL_EXAMPLE}."
+            )
+        scheme, text = parts.scheme, parts.netloc
+    else:
+        scheme = "https"
+    if not _PLAIN_HOST.match(text):  # no user-info (user@host), paths or spaces: the keys follow this host
+        raise SetupError(
+            f"--site must be a plain host like na.myconnectwise.net, without user@ or a path (got {value!r})."
+        )
+    return Site(scheme, text)
+
+
+def check_api_url(value: str) -> str:
+    """The API URL as given, if the keys can safely go there and it names the API's base path."""
+    text = value.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SetupError(f"--api-url must be an https:// URL like {API_URL_EXAMPLE} (got {value!r}).")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise SetupError("--api-url may use http:// only for 127.0.0.1 or localhost; use https:// for real sites.")
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise SetupError(f"--api-url must be a plain URL, without user@ or ?query (got {value!r}).")
+    if not parts.path.lower().endswith("/apis/3.0"):
+        raise SetupError(
+            f"{text} lacks the API's base path: it ends in /{{codebase}}/apis/3.0, like {API_URL_EXAMPLE}. "
+            "Or give --site na.myconnectwise.net and setup finds it."
+        )
+    return text
 
 
 def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 15.0) -> tuple[int, bytes]:
@@ -80,7 +118,10 @@ def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 15.0)
 
 
 def discover_api_url(site: Site, company_id: str) -> str:
-    """Ask the site where its API lives: ``GET /login/companyinfo/{company}``."""
+    """Ask the site where its API lives: ``GET /login/companyinfo/{company}``.
+
+    The answer only picks the site's API host and codebase; it cannot send the keys elsewhere.
+    """
     status, body = _get(f"{site.origin}/login/companyinfo/{company_id}")
     info: Any = None
     if status == 200:
@@ -95,13 +136,29 @@ def discover_api_url(site: Site, company_id: str) -> str:
         )
     if status != 200 or not isinstance(info, dict):
         raise SetupError(f"{site.host} answered {status} to /login/companyinfo; is this a ConnectWise Manage site?")
-    codebase = str(info.get("Codebase") or "v4_6_release/").strip("/") + "/"
+    codebase = str(info.get("Codebase") or "v4_6_release").strip().strip("/")
     site_url = str(info.get("SiteUrl") or site.host).strip().strip("/")
     if info.get("IsCloud"):
-        host = site_url if site_url.startswith("api-") else f"api-{site_url}"
+        host = site_url if site_url.lower().startswith("api-") else f"api-{site_url}"
     else:
-        host, codebase = site_url, "v4_6_release/"
-    return f"{site.scheme}://{host}/{codebase}apis/3.0"
+        host, codebase = site_url, "v4_6_release"
+    if not _PLAIN_HOST.match(host) or not _CODEBASE.match(codebase):
+        raise SetupError(
+            f"{site.host} gave an unusable API address ({host!r}, codebase {codebase!r}); no keys were sent. "
+            f"Give the API URL yourself with --api-url, like {API_URL_EXAMPLE}."
+        )
+    if not same_site(host, site.host):
+        raise SetupError(
+            f"{site.host} says its API is at {host}, which is not {site.host} or its api- host; no keys were sent. "
+            f"If that address is right, give it with --api-url, like {site.scheme}://{host}/{codebase}/apis/3.0."
+        )
+    return f"{site.scheme}://{host}/{codebase}/apis/3.0"
+
+
+def same_site(api_host: str, site_host: str) -> bool:
+    """Keys go only to the site the user named or its ``api-`` twin (same domain, same port)."""
+    api, named = api_host.lower(), site_host.lower()
+    return api in (named, f"api-{named}") or named == f"api-{api}"
 
 
 def verify(settings: credentials.Settings, api_version: str) -> str:
@@ -119,6 +176,8 @@ def verify(settings: credentials.Settings, api_version: str) -> str:
         )
     if response.status == 403:
         raise SetupError("ConnectWise accepted the keys but refused /system/info (403): check the API member's role.")
+    if response.status == 400 and b"clientid" in response.body.lower():
+        raise SetupError(f"ConnectWise refused the client ID (400). {CLIENT_ID_HELP} Nothing was stored.")
     if response.status != 200:
         raise SetupError(f"ConnectWise answered {response.status} to /system/info; nothing was stored.")
     try:
@@ -132,11 +191,56 @@ def _ask(label: str, stream_in: TextIO, stream_out: TextIO, secret: bool = False
         return getpass.getpass(f"{label}: ", stream=stream_out)
     stream_out.write(f"{label}: ")
     stream_out.flush()
-    return stream_in.readline().strip()
+    line = stream_in.readline()
+    if not line:  # the terminal closed (Ctrl-D): stop rather than ask forever
+        raise EOFError
+    return line.strip()
+
+
+def _ask_client_id(label: str, stream_in: TextIO, stream_out: TextIO) -> str:
+    """Ask until the answer is a GUID; a company ID typed here would only fail later, as a 400."""
+    for _ in range(GUID_ATTEMPTS):
+        answer = _ask(label, stream_in, stream_out)
+        if credentials.GUID_RE.match(answer):
+            return answer
+        stream_out.write(f"{CLIENT_ID_HELP}\n")
+    raise SetupError(f"No valid client ID was given. {CLIENT_ID_HELP}")
+
+
+def require_keyring() -> None:
+    """Setup stores the keys in the OS keyring; without one it stops before asking or sending anything."""
+    try:
+        credentials.keyring_backend()
+    except credentials.KeyringUnavailable as exc:
+        raise SetupError(f"{exc} Nothing was asked, sent or stored.") from None
+
+
+def _ask_missing(
+    values: dict[str, str], private_key: str, site_text: str, api_url: str, stdin: TextIO, stdout: TextIO
+) -> tuple[str, str, str]:
+    """At a terminal: site, company ID, public key, private key (hidden), client ID, as the README lists them."""
+    if not site_text and not api_url:
+        answer = _ask("ConnectWise site (e.g. na.myconnectwise.net) or full API URL", stdin, stdout)
+        # Checked now: a typo here should not cost the user every other answer.
+        if answer.rstrip("/").lower().endswith("/apis/3.0"):
+            api_url = check_api_url(answer)
+        else:
+            parse_site(answer)
+            site_text = answer
+    for key, _flag, label in BEFORE_KEY:
+        if not values[key]:
+            values[key] = _ask(label, stdin, stdout)
+    if not private_key:
+        private_key = _ask("API private key (not shown)", stdin, stdout, secret=True).strip()
+    for key, _flag, label in AFTER_KEY:
+        if not values[key]:
+            values[key] = _ask_client_id(label, stdin, stdout)
+    return private_key, site_text, api_url
 
 
 def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     profile = credentials.profile_name(args.profile)
+    require_keyring()
     interactive = stdin.isatty() and not args.private_key_stdin
     values: dict[str, str] = {
         "company_id": (args.company_id or "").strip(),
@@ -150,17 +254,7 @@ def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sy
 
     if interactive:
         stdout.write(f"Setting up ConnectWise access for profile '{profile}'.\n")
-        if not site_text and not api_url:
-            answer = _ask("ConnectWise site (e.g. na.myconnectwise.net) or full API URL", stdin, stdout)
-            if answer.rstrip("/").endswith("/apis/3.0"):
-                api_url = answer
-            else:
-                site_text = answer
-        for key, _flag, label in REQUIRED:
-            if not values[key]:
-                values[key] = _ask(label, stdin, stdout)
-        if not private_key:
-            private_key = _ask("API private key (not shown)", stdin, stdout, secret=True).strip()
+        private_key, site_text, api_url = _ask_missing(values, private_key, site_text, api_url, stdin, stdout)
 
     missing = [flag for key, flag, _ in REQUIRED if not values[key]]
     if not site_text and not api_url:
@@ -169,12 +263,16 @@ def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sy
         missing.append("--private-key-stdin (the private key on standard input)")
     if missing:
         raise SetupError("Missing: " + ", ".join(missing) + ". Run 'cwm-gateway setup' in a terminal to be asked.")
+    if not credentials.GUID_RE.match(values["client_id"]):
+        raise SetupError(f"--client-id {values['client_id']!r} is not a GUID. {CLIENT_ID_HELP}")
 
     site = parse_site(site_text) if site_text else None
-    if not api_url:
+    if api_url:
+        api_url = check_api_url(api_url)
+    else:
         assert site is not None
         api_url = discover_api_url(site, values["company_id"])
-        stdout.write(f"API URL: {api_url}\n")
+    stdout.write(f"API URL: {api_url}\n")
     settings = credentials.Settings(profile=profile)
     for key, value in {**values, "api_url": api_url, "private_key": private_key}.items():
         settings.values[key] = credentials.Setting(value, "setup")
@@ -185,6 +283,9 @@ def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sy
     except CatalogError:
         api_version = ""
     if not args.no_verify:
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(api_url))
+        stdout.write(f"Checking the keys with GET {api_url}/system/info (they are sent to {origin} only).\n")
+        stdout.flush()
         version = verify(settings, api_version)
         stdout.write(f"Verified: ConnectWise {version} accepted the keys.\n")
     try:

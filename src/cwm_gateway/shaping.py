@@ -29,33 +29,13 @@ class TooDeep(ValueError):
 def parse_json(body: bytes) -> Any:
     """``json.loads`` that never fails on depth with anything but ValueError (TooDeep).
 
-    Nesting past MAX_DEPTH, and lone surrogates, are dealt with where a value is handed on
-    (``fit``, ``connectwise_error``): only what is shown is walked, so 10,000 records cost only
-    the ones that fit.
+    Nesting past MAX_DEPTH is refused where a value is handed on (``fit``, ``connectwise_error``):
+    only what is shown is walked, so 10,000 records cost only the ones that fit.
     """
     try:
         return json.loads(body)
     except RecursionError:
         raise TooDeep() from None
-
-
-def writable(text: str) -> str:
-    """``text``, with any lone surrogate (``"\\ud800"`` in JSON), which UTF-8 cannot carry, as "?"."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-    return text
-
-
-def _writable_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return writable(value)
-    if isinstance(value, dict):
-        return {writable(str(k)): _writable_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_writable_value(v) for v in value]
-    return value
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
@@ -108,16 +88,8 @@ def fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS, keep_info: bool = False) 
 
     ``_info`` blocks are dropped on the way unless ``keep_info``. A list is cleaned and measured
     item by item, so 10,000 records cost only the ones that fit. Raises TooDeep for a value that
-    nests past MAX_DEPTH levels: it could not be handed on. Lone surrogates become "?".
+    nests past MAX_DEPTH levels: it could not be handed on.
     """
-    fitted = _fit(data, max_chars, keep_info)
-    if writable(fitted.text) is not fitted.text:  # rare: only then walk what is shown
-        fitted.data = _writable_value(fitted.data)
-        fitted.text = compact(fitted.data)
-    return fitted
-
-
-def _fit(data: Any, max_chars: int = DEFAULT_MAX_CHARS, keep_info: bool = False) -> Fitted:
     clean = bounded if keep_info else strip_info
     if isinstance(data, list):
         kept: list[Any] = []
@@ -215,6 +187,6 @@ def connectwise_error(body: bytes, content_type: str | None) -> tuple[str | None
         if len(message) > _MAX_MESSAGE:
             message = message[:_MAX_MESSAGE] + "..."
         errors = parsed.get("errors") or parsed.get("validation") or []
-        errors = _writable_value(errors[:_MAX_FIELD_ERRORS] if isinstance(errors, list) else [errors])
-        return (writable(str(code))[:100] if code else None), writable(message), errors
+        errors = errors[:_MAX_FIELD_ERRORS] if isinstance(errors, list) else [errors]
+        return (str(code)[:100] if code else None), message, errors
     return None, summarize_body(body, content_type), []
