@@ -705,7 +705,7 @@ class Executor:
             response.status != 204
             and call.method != "HEAD"
             and op is not None
-            and reads_only(call.method, op.path)
+            and self._reads_only(op)
             and not response.body.strip()
         ):
             # An empty answer to a read is never "no records" (that is []): it was lost or cut off.
