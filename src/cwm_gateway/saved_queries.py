@@ -38,7 +38,7 @@ def save(
         query = dict(pairs) or None
         body, has_body = normalize_data(data)
     except (ValueError, RawRequestError) as exc:
-        return error(str(exc))
+        return error(f"{str(exc).rstrip('.')}. Nothing was saved.")
     try:  # the very check execution applies: what cannot be run is not saved
         check_path(clean_path)
     except UnsafeRequest as exc:
