@@ -208,10 +208,14 @@ class _DeadlineTimeout(urllib3.Timeout):
     urllib3 clones the timeout at the start of every attempt, so each retry gets only what is left.
     """
 
+    def __init__(self, connect: float, read: float) -> None:
+        super().__init__(connect=connect, read=read)
+        self._seconds = (connect, read)
+
     def clone(self) -> urllib3.Timeout:
+        connect, read = self._seconds
         left = _CALL.deadline - time.monotonic()
-        connect, read = float(self.connect_timeout), float(self.read_timeout)  # type: ignore[arg-type]
-        if left >= max(connect, read):
+        if left >= connect and left >= read:  # the usual case: the deadline is further than any wait
             return urllib3.Timeout(connect=connect, read=read)
         left = max(0.01, left)
         return urllib3.Timeout(connect=min(connect, left), read=min(read, left))
@@ -465,7 +469,8 @@ class ConnectWiseClient:
         """The whole body, decompressed, within ``until`` and ``max_bytes``; never more in memory."""
         limit = self.max_bytes
         length = _content_length(headers, "content-length")
-        encoded = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        encoding = headers.get("content-encoding")
+        encoded = encoding is not None and encoding.strip().lower() not in ("", "identity")
         if length is not None and length > limit and not encoded:
             raise self._too_large(raw.status, f"announces {length:,} bytes")
         chunks: list[bytes] = []
