@@ -24,19 +24,15 @@ TTY_NOTE = (
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import signal
+    from . import logs, shutdown
 
-    from . import logs
-
-    # Until serving listens for signals itself, SIGTERM stops start-up the way Ctrl-C does,
-    # so the sandbox still removes its files.
-    signal.signal(signal.SIGTERM, _interrupt)
+    shutdown.defer_signals()
     logs.configure()
     if sys.stdin.isatty():  # a person typed it; an MCP client would have given a pipe
         print(TTY_NOTE, file=sys.stderr, flush=True)
-    with contextlib.suppress(KeyboardInterrupt):  # a signal before serving began: a normal stop
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C on Windows, where signals are not deferred
         _serve(args)
-    _exit_without_waiting()
+    shutdown.exit_without_waiting()
     return 0
 
 
@@ -50,26 +46,6 @@ def _serve(args: argparse.Namespace) -> None:
             serve(runtime=runtime)
     else:
         serve(profile=args.profile)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _exit_without_waiting() -> None:
-    """Leave now, even while abandoned tool calls still run in worker threads.
-
-    Serving ends on EOF, SIGINT or SIGTERM, after the sandbox (if any) has cleaned up. The
-    interpreter would otherwise wait for a slow ConnectWise call to time out before exiting.
-    """
-    import logging
-    import os
-    import threading
-
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
-        logging.shutdown()
-        sys.stderr.flush()
-        os._exit(0)
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:

@@ -25,6 +25,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 
+from . import shutdown
+
 log = logging.getLogger(__name__)
 
 MAX_LINE = 16 * 1024 * 1024  # one JSON-RPC message; tool arguments are far smaller
@@ -123,6 +125,9 @@ class _CheckedLines:
 
 async def _stop_on_signal(scope: CancelScope) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        if shutdown.stop_asked():  # a signal came while the server was starting
+            scope.cancel()
+            return
         async for signum in signals:
             log.info("stopping on %s", signal.Signals(signum).name)
             scope.cancel()
