@@ -322,7 +322,7 @@ class ConnectWiseClient:
         settings: Settings,
         api_version: str,
         timeout: float = 30.0,
-        pool_size: int = 8,
+        pool_size: int = 16,  # the server's pool of threads for ConnectWise calls (server.REMOTE_POOL)
         deadline: float | None = None,
         max_bytes: int | None = None,
     ) -> None:

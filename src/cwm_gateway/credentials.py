@@ -140,7 +140,9 @@ def read_config(profile: str) -> dict[str, str]:
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error as exc:
-        log.warning("ignoring unreadable config file %s: %s", path, exc)
+        # Not the message itself: configparser quotes the offending line, which may hold the clientId.
+        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        log.warning("ignoring unreadable config file %s: %s%s", path, type(exc).__name__, where)
         return {}
     return dict(parser[profile]) if parser.has_section(profile) else {}
 
