@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cwm_gateway import locations
 from cwm_gateway.catalog.builder import build_catalog
 from cwm_gateway.catalog.details import describe
 from cwm_gateway.catalog.spec import SpecError
@@ -63,8 +64,7 @@ def test_original_path_and_missing_schema_are_kept(mini: Catalog) -> None:
 
 def test_vendor_media_types_are_recorded(mini: Catalog) -> None:
     op = mini.resolve("/service/tickets/1").method("GET")
-    responses = mini.responses(op.id)
-    assert responses[0]["media_type"] == "application/vnd.connectwise.com+json; version=2022.1"
+    assert op.response_media_type == "application/vnd.connectwise.com+json; version=2022.1"
 
 
 def test_cyclic_schemas_expand_to_a_bounded_field_list(mini: Catalog) -> None:
@@ -236,13 +236,11 @@ def test_a_catalog_built_by_the_user_is_preferred_to_the_packaged_one(
     monkeypatch.delenv("CWM_CATALOG", raising=False)
     monkeypatch.setenv("CWM_DATA_DIR", str(tmp_path))
     build_catalog(FIXTURE, tmp_path / "catalog.db")
-    assert Catalog.open_default().counts()["operations"] == 10
+    assert locations.open_catalog().counts()["operations"] == 10
     with sqlite3.connect(tmp_path / "catalog.db") as conn:  # an old format falls back to the packaged one
         conn.execute("PRAGMA user_version = 1")
-    from cwm_gateway import locations
-
     if locations.PACKAGED_CATALOG.is_file():
-        assert Catalog.open_default().path == locations.PACKAGED_CATALOG
+        assert locations.open_catalog().path == locations.PACKAGED_CATALOG
     else:
         with pytest.raises(CatalogError, match="No API catalog"):
-            Catalog.open_default()
+            locations.open_catalog()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .credentials import DEFAULT_PROFILE, ENVIRONMENT, KEYRING_SETTINGS, read_keyring
+from .files import atomic_write
 
 # The seed product this server replaces; its entry, left beside ours, would offer the same tool names twice.
 OLDER_SERVER = "CWM-API-Gateway-MCP"
@@ -161,12 +162,7 @@ def write_desktop_config(profile: str, path: Path | None = None) -> WriteReport:
     if env:
         entry["env"] = env
     servers[report.name] = entry
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".tmp")
-    temp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    if report.backup is not None:
-        shutil.copymode(report.backup, temp)
-    os.replace(temp, target)
+    atomic_write(target, json.dumps(document, indent=2) + "\n")  # keeps the file's permissions: it may hold keys
     return report
 
 

@@ -2,6 +2,9 @@
 
 Imports stay inside the command functions: ``serve`` is started by MCP clients for
 every session, and it should load nothing the other commands need.
+
+A command that cannot do its job raises ``CliError``; ``main`` prints its message and turns
+it into the exit code (see ``EXIT_CODES``). ``serve`` keeps its own signal handling.
 """
 
 from __future__ import annotations
@@ -15,6 +18,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+
+OK, FAILED, UNUSABLE_INPUT, INTERRUPTED, CLOSED_PIPE = 0, 1, 2, 130, 128 + 13
+EXIT_CODES = f"""exit codes:
+  {OK}    done
+  {FAILED}    the command ran and failed: setup stored nothing, doctor found problems, search refused the query
+  {UNUSABLE_INPUT}    unusable input or installation: bad arguments, a file or definition that cannot be read,
+       no catalog, a pyz built for another Python
+  {INTERRUPTED}  interrupted (Ctrl-C), or setup cancelled
+  {CLOSED_PIPE}  the reader of the output went away (cwm-gateway doctor | head)"""
+
+
+class CliError(Exception):
+    """A command could not do its job: ``main`` prints the message (if any) and exits with ``exit_code``."""
+
+    def __init__(self, message: str = "", exit_code: int = FAILED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
 
 TTY_NOTE = (
     "cwm-gateway: this is an MCP server speaking JSON-RPC on stdin/stdout, started by an MCP client "
@@ -48,47 +70,44 @@ def _serve(args: argparse.Namespace) -> None:
         serve(profile=args.profile)
 
 
-def _cmd_setup(args: argparse.Namespace) -> int:
+def _cmd_setup(args: argparse.Namespace) -> None:
     from . import logs
     from .setup_command import SetupError, run
 
     logs.configure(level="WARNING", to_file=False)
     try:
-        return run(args)
+        run(args)
     except SetupError as exc:
-        print(f"cwm-gateway setup: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(str(exc), FAILED) from None
     except (KeyboardInterrupt, EOFError):
-        print("\ncwm-gateway setup: cancelled; nothing was stored.", file=sys.stderr)
-        return 130
+        raise CliError("cancelled; nothing was stored.", INTERRUPTED) from None
 
 
-def _cmd_doctor(args: argparse.Namespace) -> int:
+def _cmd_doctor(args: argparse.Namespace) -> None:
     from . import logs
     from .doctor import run
 
     logs.configure(level="ERROR", to_file=False)
-    return run(args.profile, check=not args.no_check, out=sys.stdout)
+    if run(args.profile, check=not args.no_check, out=sys.stdout) != OK:
+        raise CliError(exit_code=FAILED)  # the report printed says what to fix
 
 
-def _cmd_config_claude(args: argparse.Namespace) -> int:
+def _cmd_config_claude(args: argparse.Namespace) -> None:
     from .claude_config import desktop_snippet, write_desktop_config
     from .credentials import profile_name
 
     profile = profile_name(args.profile)
     if not args.write:
         print(json.dumps(desktop_snippet(profile), indent=2))
-        return 0
+        return
     try:
         report = write_desktop_config(profile, Path(args.file) if args.file else None)
     except (OSError, ValueError) as exc:
-        print(f"cwm-gateway config claude: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc), UNUSABLE_INPUT) from None
     print("\n".join(report.lines()))
-    return 0
 
 
-def _cmd_build_db(args: argparse.Namespace) -> int:
+def _cmd_build_db(args: argparse.Namespace) -> None:
     from . import locations
     from .catalog.builder import build_catalog
     from .catalog.spec import SpecError
@@ -97,72 +116,78 @@ def _cmd_build_db(args: argparse.Namespace) -> int:
     try:
         report = build_catalog(args.spec, out)
     except SpecError as exc:
-        print(f"cwm-gateway build-db: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc), UNUSABLE_INPUT) from None
     print(
         f"Built {report.path}: {report.operations} operations, {report.categories} categories, "
         f"{report.schemas} schemas (API version {report.api_version or 'unknown'})."
     )
-    return 0
 
 
-def _cmd_search(args: argparse.Namespace) -> int:
-    from . import discovery
+def _cmd_search(args: argparse.Namespace) -> None:
+    from . import discovery, locations
     from .catalog.search import Searcher
-    from .catalog.store import Catalog, CatalogError
+    from .catalog.store import CatalogError
 
     query = " ".join(args.query)
     try:
-        catalog = Catalog.open_default()
+        catalog = locations.open_catalog()
     except CatalogError as exc:
-        print(f"cwm-gateway search: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc), UNUSABLE_INPUT) from None
     searcher = Searcher(catalog)
     if args.keyword:
         result = discovery.search_endpoints(searcher, query, args.limit)
     else:
         result = discovery.natural_language_search(searcher, query, args.limit)
-    if args.json:
-        print(json.dumps(result.data, indent=2))
-    else:
-        print(result.text)
-    return 1 if result.is_error else 0
+    print(json.dumps(result.data, indent=2) if args.json else result.text)
+    if result.is_error:
+        raise CliError(exit_code=FAILED)  # printed above
 
 
-def _cmd_memory(args: argparse.Namespace) -> int:
-    from .memory import FastMemoryError, MemoryStore, read_seed_database
+def _cmd_memory(args: argparse.Namespace) -> None:
+    from .memory import FastMemoryError, MemoryStore
 
     store = MemoryStore()
     try:
         if args.memory_command == "export":
-            return _export_memory(store, args.file)
-        if args.memory_command == "list":
-            for query in store.list(args.search):
-                flag = "\tUNREADABLE" if query.unreadable else ""
-                print(f"#{query.id}\t{query.usage_count}x\t{query.method} {query.path}\t{query.description}{flag}")
-            return 0
-        if args.memory_command == "import":
-            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-            document = json.loads(raw)
-            entries = document.get("queries", []) if isinstance(document, dict) else document
-            if not isinstance(entries, list):
-                raise ValueError("expected a cwm-gateway export (an object with 'queries') or a list of queries")
-            report = store.import_entries(_with_templates(entries))
+            _export_memory(store, args.file)
+        elif args.memory_command == "list":
+            _list_memory(store, args.search)
         else:
-            report = store.import_entries(_with_templates(read_seed_database(args.path)))
+            _import_memory(store, args)
+    except BrokenPipeError:
+        raise  # the reader left (memory list | head): not a problem with the store or the file
     except (OSError, ValueError, RecursionError, FastMemoryError) as exc:
-        print(f"cwm-gateway memory {args.memory_command}: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc), UNUSABLE_INPUT) from None
+
+
+def _list_memory(store, search: str | None) -> None:
+    for query in store.list(search):
+        flag = "\tUNREADABLE" if query.unreadable else ""
+        print(f"#{query.id}\t{query.usage_count}x\t{query.method} {query.path}\t{query.description}{flag}")
+
+
+def _import_memory(store, args: argparse.Namespace) -> None:
+    """``memory import FILE`` (an export) or ``memory import-seed PATH`` (the seed's database)."""
+    from .memory import read_seed_database
+
+    if args.memory_command == "import":
+        raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        document = json.loads(raw)
+        entries = document.get("queries", []) if isinstance(document, dict) else document
+        if not isinstance(entries, list):
+            raise ValueError("expected a cwm-gateway export (an object with 'queries') or a list of queries")
+    else:
+        entries = read_seed_database(args.path)
+    report = store.import_entries(_with_templates(entries))
     for reason in report.refused:
         print(f"cwm-gateway memory {args.memory_command}: skipped {reason}", file=sys.stderr)
     print(
         f"Imported {report.added} saved queries ({report.duplicates} already present, "
         f"{len(report.refused)} unusable) into {store.path}."
     )
-    return 0
 
 
-def _export_memory(store, file: str | None) -> int:
+def _export_memory(store, file: str | None) -> None:
     entries, unreadable = store.export()
     document = {"format": "cwm-gateway-fast-memory", "version": 1, "queries": entries}
     payload = json.dumps(document, indent=2)
@@ -173,15 +198,15 @@ def _export_memory(store, file: str | None) -> int:
         print(f"Exported {len(entries)} saved queries to {file}.", file=sys.stderr)
     else:
         print(payload)
-    return 0
 
 
 def _with_templates(entries: list[dict]) -> list[dict]:
     """Attach each entry's catalog template, so reuse and ranking can find it."""
-    from .catalog.store import Catalog, CatalogError
+    from . import locations
+    from .catalog.store import CatalogError
 
     try:
-        catalog = Catalog.open_default()
+        catalog = locations.open_catalog()
     except CatalogError:
         return entries
     out = []
@@ -194,19 +219,31 @@ def _with_templates(entries: list[dict]) -> list[dict]:
     return out
 
 
+PROFILE_HELP = "settings profile, for several ConnectWise tenants (default: $CWM_PROFILE or 'default')"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cwm-gateway",
         description="MCP server for the ConnectWise Manage REST API. Without a command it serves MCP on stdio.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cwm-gateway {__version__}")
-    profile_help = "settings profile, for several ConnectWise tenants (default: $CWM_PROFILE or 'default')"
-    parser.add_argument("--profile", metavar="NAME", default=None, help=profile_help)
+    parser.add_argument("--profile", metavar="NAME", default=None, help=PROFILE_HELP)
     # Accepted after the command too: "cwm-gateway setup --profile acme".
     with_profile = argparse.ArgumentParser(add_help=False)
-    with_profile.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=profile_help)
+    with_profile.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_serve(commands, with_profile)
+    _add_setup(commands, with_profile)
+    _add_doctor_and_config(commands, with_profile)
+    _add_catalog_commands(commands)
+    _add_memory(commands)
+    return parser
 
+
+def _add_serve(commands, with_profile: argparse.ArgumentParser) -> None:
     serve = commands.add_parser("serve", parents=[with_profile], help="serve MCP over stdio (the default)")
     serve.add_argument(
         "--sandbox",
@@ -215,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=_cmd_serve)
 
+
+def _add_setup(commands, with_profile: argparse.ArgumentParser) -> None:
     setup = commands.add_parser(
         "setup",
         parents=[with_profile],
@@ -233,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--no-verify", action="store_true", help="store without checking the keys with ConnectWise")
     setup.set_defaults(func=_cmd_setup)
 
+
+def _add_doctor_and_config(commands, with_profile: argparse.ArgumentParser) -> None:
     doctor = commands.add_parser(
         "doctor", parents=[with_profile], help="show where each setting comes from and test the connection"
     )
@@ -248,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     claude.add_argument("--file", metavar="PATH", help="the config file to change (default: Claude Desktop's)")
     claude.set_defaults(func=_cmd_config_claude)
 
+
+def _add_catalog_commands(commands) -> None:
     build = commands.add_parser("build-db", help="build the API catalog from an OpenAPI 3 definition (manage.json)")
     build.add_argument("spec", metavar="SPEC", help="path to the OpenAPI 3 JSON definition")
     build.add_argument("--out", metavar="PATH", help="where to write the catalog (default: the user data directory)")
@@ -260,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print the structured result as JSON")
     search.set_defaults(func=_cmd_search)
 
+
+def _add_memory(commands) -> None:
     memory = commands.add_parser("memory", help="export, import or list saved queries (fast memory)")
     memory_commands = memory.add_subparsers(dest="memory_command", metavar="ACTION", required=True)
     export = memory_commands.add_parser("export", help="write saved queries as JSON (to FILE or stdout)")
@@ -271,7 +316,6 @@ def build_parser() -> argparse.ArgumentParser:
     listed = memory_commands.add_parser("list", help="list saved queries, most used first")
     listed.add_argument("search", nargs="?", help="only entries whose description or path contains this")
     memory.set_defaults(func=_cmd_memory)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -279,27 +323,44 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     problem = mismatch()
     if problem:
-        print(f"cwm-gateway: {problem}", file=sys.stderr)
-        return 2
+        return _report(CliError(problem, UNUSABLE_INPUT), "")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
-    if not hasattr(args, "sandbox"):
-        args.sandbox = False
     if args.func is _cmd_serve:
-        return int(args.func(args) or 0)
+        return _cmd_serve(args)
     return _run_printing(args)
 
 
 def _run_printing(args: argparse.Namespace) -> int:
-    """Run a command that prints; a reader that stops early (``doctor | head``) ends it quietly."""
+    """Run a command that prints; map what it raises to the exit code (``EXIT_CODES``)."""
     try:
-        code = int(args.func(args) or 0)
+        try:
+            args.func(args)
+        except KeyboardInterrupt:
+            raise CliError("interrupted.", INTERRUPTED) from None
         sys.stdout.flush()  # a closed pipe shows up here, not as a traceback at interpreter exit
-        return code
+        return OK
+    except CliError as exc:
+        return _report(exc, _command_name(args))
     except BrokenPipeError:
-        # What the reader wanted is printed. Point stdout at /dev/null so the final flush is silent.
+        # A reader that stops early (``doctor | head``) has what it wanted. Point stdout at
+        # /dev/null so that the final flush at exit is silent.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 128 + 13  # as a process ended by SIGPIPE reports it
+        return CLOSED_PIPE  # as a process ended by SIGPIPE reports it
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    """ "memory import", "config claude", "setup": how messages name the command."""
+    parts = (args.command, getattr(args, "config_command", None), getattr(args, "memory_command", None))
+    return " ".join(part for part in parts if part)
+
+
+def _report(error: CliError, command: str) -> int:
+    if error.message:
+        lead = "\n" if error.exit_code == INTERRUPTED else ""  # past the ^C on the prompt's line
+        where = f"cwm-gateway {command}" if command else "cwm-gateway"
+        print(f"{lead}{where}: {error.message}", file=sys.stderr)
+    return error.exit_code

@@ -11,6 +11,7 @@ Secrets are read only when a request needs them and are never logged or returned
 from __future__ import annotations
 
 import configparser
+import io
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import locations
+from .files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -149,23 +151,20 @@ def read_config(profile: str) -> dict[str, str]:
 
 def write_config(profile: str, values: Mapping[str, str]) -> Path:
     """Store non-secret settings for ``profile``; other profiles are kept as they are."""
-    unknown = set(values) - set(CONFIG_SETTINGS) - {"public_key_ref"}
-    if unknown & set(SECRETS):
+    if set(values) & set(SECRETS):
         raise ValueError("secrets never go into the config file")
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(path, encoding="utf-8")
     if not parser.has_section(profile):
         parser.add_section(profile)
+    parser.remove_option(profile, "public_key_ref")  # written by older versions, never read
     for key, value in values.items():
         if value:
             parser[profile][key] = value
-    temp = path.with_suffix(".tmp")
-    with open(temp, "w", encoding="utf-8") as handle:
-        parser.write(handle)
-    os.replace(temp, path)
-    return path
+    text = io.StringIO()
+    parser.write(text)
+    return atomic_write(path, text.getvalue())
 
 
 def keyring_backend():  # imported on demand: keyring is slow to import and rarely needed

@@ -46,10 +46,10 @@ def run(profile: str | None, check: bool, out: TextIO) -> int:
 
     out.write("\nCatalog\n")
     api_version = settings.get("api_version") or ""
-    from .catalog.store import Catalog, CatalogError
+    from .catalog.store import CatalogError
 
     try:
-        catalog = Catalog.open_default()
+        catalog = locations.open_catalog()
         counts = catalog.counts()
         api_version = api_version or catalog.api_version
         out.write(
@@ -122,7 +122,7 @@ def _live_check(settings: credentials.Settings, api_version: str, out: TextIO) -
 
 def _write_policy(out: TextIO) -> list[str]:
     """CWM_READ_ONLY and CWM_WRITE_ALLOW as the gateway reads them; entries that allow nothing are problems."""
-    from .catalog.store import Catalog, CatalogError
+    from .catalog.store import CatalogError
     from .execution import Policy
 
     policy = Policy.from_env()
@@ -133,7 +133,7 @@ def _write_policy(out: TextIO) -> list[str]:
         out.write("  CWM_WRITE_ALLOW not set: every write may be sent (DELETE still needs confirm=true)\n")
         return []
     try:
-        catalog = Catalog.open_default()
+        catalog = locations.open_catalog()
     except CatalogError:
         catalog = None  # reported above; the entries are shown as written
     if catalog is not None:

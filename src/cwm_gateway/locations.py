@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from .catalog.store import Catalog
+
+log = logging.getLogger(__name__)
 APP_NAME = "cwm-gateway"
 PACKAGED_CATALOG = Path(__file__).resolve().parent / "data" / "catalog.db"
 
@@ -50,3 +56,24 @@ def catalog_candidates() -> list[tuple[str, Path]]:
     found.append(("user data", user_catalog()))
     found.append(("packaged", PACKAGED_CATALOG))
     return found
+
+
+def open_catalog() -> Catalog:
+    """``$CWM_CATALOG``, else a catalog built by the user, else the packaged one (``CatalogError`` if none)."""
+    from .catalog.store import Catalog, CatalogError  # loaded on first use: serve starts without it
+
+    candidates = catalog_candidates()
+    if candidates[0][0] == "CWM_CATALOG":
+        return Catalog(candidates[0][1])  # an explicit choice is honoured or reported, never replaced
+    for source, path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            return Catalog(path)
+        except CatalogError as exc:
+            log.warning("not using the %s catalog: %s", source, exc)
+    raise CatalogError(
+        "No API catalog is installed. Build one from ConnectWise's manage.json with "
+        "'cwm-gateway build-db path/to/manage.json' (it is saved under "
+        f"{user_catalog()}), or point CWM_CATALOG at a built catalog."
+    )

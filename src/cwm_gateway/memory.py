@@ -17,13 +17,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import locations
-from .results import UserFacingError
+from .errors import UserFacingError
 
 # Each entry upgrades the schema from the previous version; never edit a released one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -64,6 +64,8 @@ class UnsavableQuery(UserFacingError):
 
 @dataclass
 class SavedQuery:
+    """One saved query. Its fields up to ``usage_count`` are the table's columns, read by name."""
+
     id: int
     description: str
     method: str
@@ -74,7 +76,8 @@ class SavedQuery:
     created: str
     last_used: str | None
     usage_count: int
-    unreadable: str | None = None  # why a stored row's params or body cannot be shown (it is kept, not run)
+    # Not a column: why a stored row's params or body cannot be shown (it is kept, not run).
+    unreadable: str | None = field(default=None, metadata={"column": False})
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -146,23 +149,32 @@ def _dumps(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-_COLUMNS = "id, description, method, path, template, params, data, created, last_used, usage_count"
+_COLUMNS = ", ".join(f.name for f in fields(SavedQuery) if f.metadata.get("column", True))
+_JSON_COLUMNS = ("params", "data")
 
 
-def _row(row: tuple[Any, ...]) -> SavedQuery:
+def _row(row: sqlite3.Row) -> SavedQuery:
     """A stored row; one whose params or body cannot be read is returned marked, never raised."""
-    values = list(row)
+    values = dict(zip(row.keys(), row))
     problem = None
-    for index, name in ((5, "params"), (6, "data")):
+    for name in _JSON_COLUMNS:
         try:
-            values[index] = _loads(values[index])
-            reason = json_problem(values[index])
+            values[name] = _loads(values[name])
+            reason = json_problem(values[name])
         except (ValueError, RecursionError):
             reason = "it is not valid JSON"
         if reason:
-            values[index] = None
-            problem = f"its {name} cannot be read ({reason}); delete it with delete_from_fast_memory({values[0]})"
-    return SavedQuery(*values, unreadable=problem)
+            values[name] = None
+            problem = f"its {name} cannot be read ({reason}); delete it with delete_from_fast_memory({values['id']})"
+    return SavedQuery(**values, unreadable=problem)
+
+
+def _insert(conn: sqlite3.Connection, row: dict[str, Any], skip_duplicate: bool = False) -> sqlite3.Cursor:
+    """Insert ``row`` (column -> value) into saved_queries, by name; a duplicate fingerprint is skipped or raises."""
+    verb = "INSERT OR IGNORE" if skip_duplicate else "INSERT"
+    columns = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    return conn.execute(f"{verb} INTO saved_queries ({columns}) VALUES ({marks})", row)
 
 
 def check_storable(params: Any, data: Any) -> None:
@@ -187,6 +199,7 @@ class MemoryStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.row_factory = sqlite3.Row
         except (OSError, sqlite3.Error) as exc:
             raise FastMemoryError(
                 f"Fast memory is unavailable at {self.path}: {exc}. Set CWM_DATA_DIR to a writable folder."
@@ -237,15 +250,16 @@ class MemoryStore:
         with self._write() as conn:
             existing = conn.execute(f"SELECT {_COLUMNS} FROM saved_queries WHERE fingerprint = ?", (key,)).fetchone()
             if existing:
-                conn.execute("UPDATE saved_queries SET description = ? WHERE id = ?", (description, existing[0]))
+                conn.execute(
+                    "UPDATE saved_queries SET description = :description WHERE id = :id",
+                    {"description": description, "id": existing["id"]},
+                )
                 entry = _row(existing)
                 entry.description = description
                 return entry, False
-            cursor = conn.execute(
-                "INSERT INTO saved_queries (description, method, path, template, params, data, created, fingerprint)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (description, method, path, template, _dumps(params), _dumps(data), now(), key),
-            )
+            new = {"description": description, "method": method, "path": path, "template": template}
+            new.update(params=_dumps(params), data=_dumps(data), created=now(), fingerprint=key)
+            cursor = _insert(conn, new)
             row = conn.execute(f"SELECT {_COLUMNS} FROM saved_queries WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _row(row), True
 
@@ -305,11 +319,11 @@ class MemoryStore:
         try:
             with self._connect() as conn:
                 rows = conn.execute(
-                    "SELECT method, template, sum(usage_count) FROM saved_queries GROUP BY method, template"
+                    "SELECT method, template, sum(usage_count) AS uses FROM saved_queries GROUP BY method, template"
                 ).fetchall()
         except FastMemoryError:
             rows = []
-        usage = {(m, t): int(n or 0) for m, t, n in rows if n}
+        usage = {(r["method"], r["template"]): int(r["uses"]) for r in rows if r["uses"]}
         self._usage_cache = (time.monotonic(), usage)
         return usage
 
@@ -329,31 +343,32 @@ class MemoryStore:
                 if problem:
                     report.refused.append(f"entry {number}: {problem}")
                     continue
-                method = str(entry.get("method") or "GET").upper()
-                path = str(entry["path"])
-                params = _import_params(entry.get("params"))
-                data = entry.get("data")
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO saved_queries (description, method, path, template, params, data,"
-                    " created, last_used, usage_count, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        str(entry["description"]),
-                        method,
-                        path,
-                        str(entry.get("template") or path),
-                        _dumps(params),
-                        _dumps(data),
-                        str(entry.get("created") or now()),
-                        entry.get("last_used"),
-                        int(entry.get("usage_count") or 0),
-                        fingerprint(method, path, params, data),
-                    ),
-                )
+                cursor = _insert(conn, _imported_row(entry), skip_duplicate=True)
                 if cursor.rowcount:
                     report.added += 1
                 else:
                     report.duplicates += 1
         return report
+
+
+def _imported_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """An export entry (checked by ``_import_problem``) as a saved_queries row."""
+    method = str(entry.get("method") or "GET").upper()
+    path = str(entry["path"])
+    params = _import_params(entry.get("params"))
+    data = entry.get("data")
+    return {
+        "description": str(entry["description"]),
+        "method": method,
+        "path": path,
+        "template": str(entry.get("template") or path),
+        "params": _dumps(params),
+        "data": _dumps(data),
+        "created": str(entry.get("created") or now()),
+        "last_used": entry.get("last_used"),
+        "usage_count": int(entry.get("usage_count") or 0),
+        "fingerprint": fingerprint(method, path, params, data),
+    }
 
 
 @dataclass
@@ -411,6 +426,7 @@ def read_seed_database(path: str | Path) -> list[dict[str, Any]]:
         raise FastMemoryError(f"No file at {source}.")
     try:
         conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
         try:
             rows = conn.execute(
                 "SELECT description, path, method, params, data, timestamp, usage_count FROM saved_queries"
@@ -419,24 +435,23 @@ def read_seed_database(path: str | Path) -> list[dict[str, Any]]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise FastMemoryError(f"{source} is not a seed fast-memory database (table saved_queries): {exc}") from exc
-    entries = []
-    for description, path, method, params, data, timestamp, usage_count in rows:
-        try:
-            created = datetime.fromtimestamp(float(timestamp), timezone.utc).isoformat(timespec="seconds")
-        except (TypeError, ValueError, OverflowError, OSError):
-            created = now()
-        entries.append(
-            {
-                "description": description,
-                "path": path,
-                "method": method,
-                "params": _loads_lenient(params),
-                "data": _loads_lenient(data),
-                "created": created,
-                "usage_count": usage_count or 0,
-            }
-        )
-    return entries
+    return [_seed_entry(row) for row in rows]
+
+
+def _seed_entry(row: sqlite3.Row) -> dict[str, Any]:
+    try:
+        created = datetime.fromtimestamp(float(row["timestamp"]), timezone.utc).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
+        created = now()
+    return {
+        "description": row["description"],
+        "path": row["path"],
+        "method": row["method"],
+        "params": _loads_lenient(row["params"]),
+        "data": _loads_lenient(row["data"]),
+        "created": created,
+        "usage_count": row["usage_count"] or 0,
+    }
 
 
 def _loads_lenient(text: Any) -> Any:

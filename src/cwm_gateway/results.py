@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
-class UserFacingError(Exception):
-    """An expected failure whose message tells the user what to do (missing catalog, unwritable store)."""
+from .errors import UserFacingError as UserFacingError  # re-exported: server and tools import it from here
 
 
 @dataclass

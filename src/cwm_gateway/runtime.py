@@ -45,9 +45,9 @@ class Runtime:
     def catalog(self) -> Catalog:
         with self._lock:
             if self._catalog is None:
-                from .catalog.store import Catalog
+                from .locations import open_catalog
 
-                self._catalog = Catalog.open_default()
+                self._catalog = open_catalog()
             return self._catalog
 
     def searcher(self) -> Searcher:

@@ -267,10 +267,10 @@ def _report_write_allow() -> None:
 
     def check() -> None:
         try:
-            from .catalog.store import Catalog
             from .execution import write_allow_report
+            from .locations import open_catalog
 
-            catalog = Catalog.open_default()
+            catalog = open_catalog()
             write_allow_report(catalog)
             catalog.close()
         except Exception as exc:  # a report must never stop the server

@@ -276,10 +276,11 @@ def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sy
     settings = credentials.Settings(profile=profile)
     for key, value in {**values, "api_url": api_url, "private_key": private_key}.items():
         settings.values[key] = credentials.Setting(value, "setup")
-    from .catalog.store import Catalog, CatalogError
+    from .catalog.store import CatalogError
+    from .locations import open_catalog
 
     try:
-        api_version = Catalog.open_default().api_version
+        api_version = open_catalog().api_version
     except CatalogError:
         api_version = ""
     if not args.no_verify:
@@ -303,7 +304,6 @@ def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sy
             "api_url": api_url,
             "company_id": values["company_id"],
             "client_id": values["client_id"],
-            "public_key_ref": f"keyring:{credentials.KEYRING_SERVICE}/{profile}",
         },
     )
     from .claude_config import desktop_snippet

@@ -7,32 +7,29 @@ catalog and readers of the old one are never disturbed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import json
-import os
 import re
 import sqlite3
-import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..files import replacing
 from . import text
 from .fields import schema_name
 from .lexicon import default_lexicon
-from .schema import DDL, FORMAT_VERSION
-from .spec import HTTP_METHODS, load_spec, resolve_pointer
+from .names import HTTP_METHODS, METHOD_ORDER, MODIFIER_SEGMENTS
+from .schema import DDL, FORMAT_VERSION, insert_statement
+from .spec import load_spec, resolve_pointer
 
 # Header parameters the gateway sets itself; users are never asked for them.
 AUTH_HEADERS = {"clientid", "authorization"}
-# Trailing literal segments that qualify a resource rather than name one.
-MODIFIER_SEGMENTS = {"count", "info", "list", "bulk", "search", "default", "usages"}
 _REPLACEMENT_RE = re.compile(r"[Pp]lease use (?:the )?(/[^\s?]+)")
 _VERSION_RE = re.compile(r"version=([0-9][0-9A-Za-z.]*)")
-_METHOD_ORDER = {m.upper(): i for i, m in enumerate(HTTP_METHODS)}
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,8 @@ def build_catalog(spec_path: str | Path, out_path: str | Path) -> BuildReport:
     out_path = Path(out_path)
     document = load_spec(spec_path)
     digest = hashlib.sha256(spec_path.read_bytes()).hexdigest()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    temp = Path(temp_name)
-    try:
+    with replacing(out_path) as temp:
         report = _write(document, digest, temp)
-        os.replace(temp, out_path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
     return BuildReport(out_path, *report)
 
 
@@ -78,39 +66,13 @@ def _write(document: dict[str, Any], digest: str, temp: Path) -> tuple[int, int,
         conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(DDL)
         schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
-        vocabulary = _identifier_vocabulary(document)
         with conn:
-            conn.executemany(
-                "INSERT INTO schemas (name, definition) VALUES (?, ?)",
-                ((name, _dump(schemas[name])) for name in sorted(schemas)),
-            )
-            op_count, param_count, categories, versions, doc_words, name_words = _insert_operations(
-                conn, document, schemas, vocabulary
-            )
-            conn.executemany(
-                "INSERT INTO vocabulary (word, doc_count, name_count) VALUES (?, ?, ?)",
-                ((word, count, name_words[word]) for word, count in sorted(doc_words.items())),
-            )
-            conn.executemany("INSERT INTO vocabulary_trigrams (word) VALUES (?)", ((w,) for w in sorted(doc_words)))
-            api_version = versions.most_common(1)[0][0] if versions else ""
-            info = document.get("info", {})
-            servers = document.get("servers") or [{}]
-            meta = {
-                "format_version": str(FORMAT_VERSION),
-                "openapi": str(document.get("openapi")),
-                "title": str(info.get("title", "")),
-                "spec_version": str(info.get("version", "")),
-                "api_version": api_version,
-                "server_url": str(servers[0].get("url", "")),
-                "spec_sha256": digest,
-                "operations": str(op_count),
-                "categories": str(len(categories)),
-                "schemas": str(len(schemas)),
-            }
-            # The lexicon travels compiled inside the catalog: the first search after start
-            # should not spend its time parsing lexicon.txt.
-            meta["lexicon"] = default_lexicon().to_json()
-            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+            _insert(conn, "schemas", ({"name": name, "definition": _dump(schemas[name])} for name in sorted(schemas)))
+            tally = _insert_operations(conn, document, schemas, _identifier_vocabulary(document))
+            _insert(conn, "vocabulary", tally.vocabulary_rows())
+            conn.executemany("INSERT INTO vocabulary_trigrams (word) VALUES (?)", ((w,) for w in sorted(tally.words)))
+            meta = _meta(document, digest, tally, len(schemas))
+            _insert(conn, "meta", ({"key": key, "value": value} for key, value in sorted(meta.items())))
         conn.execute("INSERT INTO operations_fts (operations_fts) VALUES ('optimize')")
         conn.execute("INSERT INTO fields_fts (fields_fts) VALUES ('optimize')")
         conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
@@ -119,147 +81,194 @@ def _write(document: dict[str, Any], digest: str, temp: Path) -> tuple[int, int,
         conn.execute("VACUUM")
     finally:
         conn.close()
-    return op_count, len(categories), len(schemas), param_count, api_version, digest
+    return tally.operations, len(tally.categories), len(schemas), tally.parameters, tally.api_version, digest
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    conn.executemany(insert_statement(conn, table), rows)
+
+
+@dataclass
+class _Tally:
+    """What the operations add up to: counts for the report and the words for the vocabulary."""
+
+    operations: int = 0
+    parameters: int = 0
+    categories: set[str] = field(default_factory=set)
+    versions: Counter[str] = field(default_factory=Counter)
+    words: Counter[str] = field(default_factory=Counter)  # operations using each search token
+    name_words: Counter[str] = field(default_factory=Counter)  # ... in their path or category
+
+    @property
+    def api_version(self) -> str:
+        return self.versions.most_common(1)[0][0] if self.versions else ""
+
+    def vocabulary_rows(self) -> Iterator[dict[str, Any]]:
+        for word, count in sorted(self.words.items()):
+            yield {"word": word, "doc_count": count, "name_count": self.name_words[word]}
+
+
+def _meta(document: dict[str, Any], digest: str, tally: _Tally, schema_count: int) -> dict[str, str]:
+    info = document.get("info", {})
+    servers = document.get("servers") or [{}]
+    return {
+        "format_version": str(FORMAT_VERSION),
+        "openapi": str(document.get("openapi")),
+        "title": str(info.get("title", "")),
+        "spec_version": str(info.get("version", "")),
+        "api_version": tally.api_version,
+        "server_url": str(servers[0].get("url", "")),
+        "spec_sha256": digest,
+        "operations": str(tally.operations),
+        "categories": str(len(tally.categories)),
+        "schemas": str(schema_count),
+        # The lexicon travels compiled inside the catalog: the first search after start
+        # should not spend its time parsing lexicon.txt.
+        "lexicon": default_lexicon().to_json(),
+    }
 
 
 def _insert_operations(
-    conn: sqlite3.Connection,
-    document: dict[str, Any],
-    schemas: dict[str, Any],
-    vocabulary: set[str],
-) -> tuple[int, int, set[str], Counter[str], Counter[str], Counter[str]]:
-    rows = []
+    conn: sqlite3.Connection, document: dict[str, Any], schemas: dict[str, Any], vocabulary: set[str]
+) -> _Tally:
+    found = []
     for path, item in document["paths"].items():
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
-                rows.append((path, method.upper(), operation, item))
-    rows.sort(key=lambda r: (r[0], _METHOD_ORDER[r[1]]))
+                found.append((path, method.upper(), operation, item))
+    found.sort(key=lambda r: (r[0], METHOD_ORDER[r[1]]))
 
-    categories: set[str] = set()
-    versions: Counter[str] = Counter()
-    doc_words: Counter[str] = Counter()
-    name_words: Counter[str] = Counter()
-    param_count = 0
-    for op_id, (path, method, operation, item) in enumerate(rows, start=1):
-        category = _category(operation, path)
-        categories.add(category)
-        raw_summary = html.unescape(str(operation.get("summary") or ""))
-        summary = text.clean_summary(raw_summary) or f"{method} {path}"
-        extra_lines = "\n".join(line.strip() for line in raw_summary.strip().splitlines()[1:] if line.strip())
-        description = html.unescape(str(operation.get("description") or "")).strip() or extra_lines
-        notes = f"{raw_summary}\n{description}"
-        replacement_match = _REPLACEMENT_RE.search(notes)
-        deprecated = bool(operation.get("deprecated")) or bool(replacement_match) or "deprecated" in notes.lower()
-
-        request = _request_body(operation)
-        response_status, response = _success_response(operation)
-        response_schema = response.get("schema") if response else None
-        returns_list = isinstance(response_schema, dict) and response_schema.get("type") == "array"
-        resource_schema = schema_name(response_schema) or schema_name(request.get("schema"))
-        if resource_schema == "PatchOperation":
-            resource_schema = None
-        for media in (response or {}).get("media_type", ""), request.get("media_type") or "":
-            found = _VERSION_RE.search(media or "")
-            if found:
-                versions[found.group(1)] += 1
-
-        path_words, resource_words, path_structure = _path_terms(path, vocabulary)
-        field_names = _field_words(schemas.get(resource_schema or "", {}))
-        fts_columns = {
-            "resource": " ".join(resource_words),
-            "path": " ".join(path_words),
-            "category": " ".join(text.tokens(category)),
-            "summary": " ".join(text.tokens(summary)),
-            "operation_id": " ".join(_compound_tokens(str(operation.get("operationId", "")), vocabulary)),
-            "fields": " ".join(field_names),
-        }
-        doc_words.update(set(" ".join(fts_columns.values()).split()))
-        name_words.update(set(f"{fts_columns['path']} {fts_columns['category']}".split()))
-
-        conn.execute(
-            """INSERT INTO operations (
-                id, method, path, operation_id, category, summary, raw_summary, description,
-                deprecated, replacement, original_path, segment_count, resource_schema, returns_list,
-                request_media_type, request_schema, request_required, request_missing_schema,
-                response_status, response_media_type, response_schema, response_missing_schema,
-                resource_terms, path_terms, category_terms, summary_terms, field_terms
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                op_id,
-                method,
-                path,
-                str(operation.get("operationId") or f"{method.lower()}{path}"),
-                category,
-                summary,
-                raw_summary,
-                description,
-                int(deprecated),
-                replacement_match.group(1) if replacement_match else None,
-                item.get("x-original-path"),
-                len([s for s in path.split("/") if s]),
-                resource_schema,
-                int(returns_list),
-                request.get("media_type"),
-                _dump(request.get("schema")) if request.get("schema") is not None else None,
-                int(bool(request.get("required"))),
-                request.get("missing_schema"),
-                response_status,
-                response.get("media_type") if response else None,
-                _dump(response_schema) if response_schema is not None else None,
-                response.get("missing_schema") if response else None,
-                fts_columns["resource"],
-                path_structure,
-                fts_columns["category"],
-                fts_columns["summary"],
-                fts_columns["fields"],
-            ),
-        )
+    tally = _Tally(operations=len(found))
+    insert_operation = insert_statement(conn, "operations")
+    insert_parameter = insert_statement(conn, "parameters")
+    for op_id, (path, method, operation, item) in enumerate(found, start=1):
+        row, fts = _operation_row(op_id, path, method, operation, item, schemas, vocabulary)
+        conn.execute(insert_operation, row)
         conn.execute(
             "INSERT INTO operations_fts (rowid, resource, path, category, summary, operation_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (op_id, *(fts_columns[c] for c in ("resource", "path", "category", "summary", "operation_id"))),
+            " VALUES (:rowid, :resource, :path, :category, :summary, :operation_id)",
+            {"rowid": op_id, **fts},
         )
-        conn.execute("INSERT INTO fields_fts (rowid, fields) VALUES (?, ?)", (op_id, fts_columns["fields"]))
-        for position, parameter in enumerate(_parameters(item, operation, document)):
-            schema = parameter.get("schema") or {}
-            name = str(parameter.get("name", ""))
-            location = str(parameter.get("in", "query"))
-            conn.execute(
-                "INSERT INTO parameters (operation, position, name, location, required, type, format,"
-                " description, schema, auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    op_id,
-                    position,
-                    name,
-                    location,
-                    int(bool(parameter.get("required")) or location == "path"),
-                    schema.get("type") or (schema_name(schema) and "object"),
-                    schema.get("format"),
-                    str(parameter.get("description") or ""),
-                    _dump(schema),
-                    int(location == "header" and name.lower() in AUTH_HEADERS),
-                ),
-            )
-            param_count += 1
-        for status, detail in _responses(operation):
-            conn.execute(
-                "INSERT INTO responses (operation, status, description, media_type, schema, missing_schema)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    op_id,
-                    status,
-                    detail["description"],
-                    detail.get("media_type"),
-                    _dump(detail["schema"]) if detail.get("schema") is not None else None,
-                    detail.get("missing_schema"),
-                ),
-            )
-    return len(rows), param_count, categories, versions, doc_words, name_words
+        conn.execute("INSERT INTO fields_fts (rowid, fields) VALUES (?, ?)", (op_id, fts["fields"]))
+        parameters = _parameter_rows(op_id, _parameters(item, operation, document))
+        conn.executemany(insert_parameter, parameters)
+        tally.parameters += len(parameters)
+        tally.categories.add(row["category"])
+        tally.versions.update(_media_versions(row["response_media_type"], row["request_media_type"]))
+        tally.words.update(set(" ".join(fts.values()).split()))
+        tally.name_words.update(set(f"{fts['path']} {fts['category']}".split()))
+    return tally
+
+
+def _operation_row(
+    op_id: int,
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    item: dict[str, Any],
+    schemas: dict[str, Any],
+    vocabulary: set[str],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the operations row, by column name; its full-text columns)."""
+    category = _category(operation, path)
+    notes = _notes(operation, method, path)
+    request = _request_body(operation)
+    response_status, response = _success_response(operation)
+    response = response or {}
+    response_schema = response.get("schema")
+    resource_schema = schema_name(response_schema) or schema_name(request.get("schema"))
+    if resource_schema == "PatchOperation":
+        resource_schema = None
+
+    path_words, resource_words, path_structure = _path_terms(path, vocabulary)
+    fts = {
+        "resource": " ".join(resource_words),
+        "path": " ".join(path_words),
+        "category": " ".join(text.tokens(category)),
+        "summary": " ".join(text.tokens(notes["summary"])),
+        "operation_id": " ".join(_compound_tokens(str(operation.get("operationId", "")), vocabulary)),
+        "fields": " ".join(_field_words(schemas.get(resource_schema or "", {}))),
+    }
+    row = {
+        "id": op_id,
+        "method": method,
+        "path": path,
+        "operation_id": str(operation.get("operationId") or f"{method.lower()}{path}"),
+        "category": category,
+        **notes,
+        "original_path": item.get("x-original-path"),
+        "segment_count": len([s for s in path.split("/") if s]),
+        "resource_schema": resource_schema,
+        "returns_list": isinstance(response_schema, dict) and response_schema.get("type") == "array",
+        "request_media_type": request.get("media_type"),
+        "request_schema": _dump_or_none(request.get("schema")),
+        "request_required": bool(request.get("required")),
+        "request_missing_schema": request.get("missing_schema"),
+        "response_status": response_status,
+        "response_media_type": response.get("media_type"),
+        "response_schema": _dump_or_none(response_schema),
+        "response_missing_schema": response.get("missing_schema"),
+        "resource_terms": fts["resource"],
+        "path_terms": path_structure,
+        "category_terms": fts["category"],
+        "summary_terms": fts["summary"],
+        "field_terms": fts["fields"],
+    }
+    return row, fts
+
+
+def _notes(operation: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The summary, description and deprecation columns, from the operation's texts."""
+    raw_summary = html.unescape(str(operation.get("summary") or ""))
+    extra_lines = "\n".join(line.strip() for line in raw_summary.strip().splitlines()[1:] if line.strip())
+    description = html.unescape(str(operation.get("description") or "")).strip() or extra_lines
+    notes = f"{raw_summary}\n{description}"
+    replacement = _REPLACEMENT_RE.search(notes)
+    return {
+        "summary": text.clean_summary(raw_summary) or f"{method} {path}",
+        "raw_summary": raw_summary,
+        "description": description,
+        "deprecated": bool(operation.get("deprecated")) or bool(replacement) or "deprecated" in notes.lower(),
+        "replacement": replacement.group(1) if replacement else None,
+    }
+
+
+def _media_versions(*media_types: str | None) -> list[str]:
+    """The API versions named in media types ("...+json; version=2022.1")."""
+    found = (_VERSION_RE.search(media or "") for media in media_types)
+    return [match.group(1) for match in found if match]
+
+
+def _parameter_rows(op_id: int, parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for position, parameter in enumerate(parameters):
+        schema = parameter.get("schema") or {}
+        name = str(parameter.get("name", ""))
+        location = str(parameter.get("in", "query"))
+        rows.append(
+            {
+                "operation": op_id,
+                "position": position,
+                "name": name,
+                "location": location,
+                "required": bool(parameter.get("required")) or location == "path",
+                "type": schema.get("type") or (schema_name(schema) and "object"),
+                "format": schema.get("format"),
+                "description": str(parameter.get("description") or ""),
+                "schema": _dump(schema),
+                "auth": location == "header" and name.lower() in AUTH_HEADERS,
+            }
+        )
+    return rows
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _dump_or_none(value: Any) -> str | None:
+    return None if value is None else _dump(value)
 
 
 def _category(operation: dict[str, Any], path: str) -> str:

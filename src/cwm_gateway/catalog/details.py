@@ -8,17 +8,6 @@ from typing import Any
 from .fields import Field, compact_shape, expand, query_fields, type_label
 from .store import Catalog, Operation
 
-LIST_PARAMETERS = {
-    "conditions",
-    "childConditions",
-    "customFieldConditions",
-    "orderBy",
-    "fields",
-    "page",
-    "pageSize",
-    "pageId",
-}
-
 
 def _field_dict(entry: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"name": entry.path.rsplit("/", 1)[-1], "type": entry.schema or entry.type}

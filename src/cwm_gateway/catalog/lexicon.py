@@ -44,10 +44,6 @@ class Lexicon:
         self._all_words: frozenset[str] | None = None
         self._intents_by_first: dict[str, list[tuple[str, Phrase]]] | None = None
 
-    @property
-    def longest_phrase(self) -> int:
-        return self._longest
-
     def to_json(self) -> str:
         """The parsed lexicon, for the catalog to carry: loading it is much faster than parsing."""
         return json.dumps(

@@ -3,9 +3,19 @@
 The catalog is a build artefact: it is rebuilt from the OpenAPI definition, never
 migrated. ``FORMAT_VERSION`` is stored in ``PRAGMA user_version``; a reader that
 finds another version asks for a rebuild instead of guessing.
+
+The DDL is the one list of each table's columns. The builder writes rows as dicts through
+``insert_statement`` (named parameters for every column the DDL declares); the store reads
+rows by name into its dataclasses (``store.Operation``, ``store.Parameter``), whose fields
+name the columns they select. Adding a column: a line here, its value in the builder's row,
+and a field on the dataclass if readers need it.
 """
 
-FORMAT_VERSION = 3
+from __future__ import annotations
+
+import sqlite3
+
+FORMAT_VERSION = 4  # 4: the unread responses table is gone
 
 DDL = """
 CREATE TABLE meta (
@@ -63,16 +73,6 @@ CREATE TABLE parameters (
     PRIMARY KEY (operation, position)
 );
 
-CREATE TABLE responses (
-    operation      INTEGER NOT NULL REFERENCES operations (id),
-    status         TEXT NOT NULL,
-    description    TEXT NOT NULL,
-    media_type     TEXT,
-    schema         TEXT,
-    missing_schema TEXT,
-    PRIMARY KEY (operation, status)
-);
-
 CREATE TABLE schemas (
     name       TEXT PRIMARY KEY,
     definition TEXT NOT NULL
@@ -100,3 +100,15 @@ CREATE VIRTUAL TABLE operations_fts USING fts5 (
 -- with a hundred fields must not rank below its own DELETE for the resource's name.
 CREATE VIRTUAL TABLE fields_fts USING fts5 (fields, tokenize = 'unicode61', content = '');
 """
+
+
+def insert_statement(conn: sqlite3.Connection, table: str) -> str:
+    """``INSERT INTO table (a, b) VALUES (:a, :b)`` over every column of ``table`` in ``DDL``.
+
+    Rows are then dicts by column name: one that lacks a column fails loudly (sqlite3 raises
+    ProgrammingError) instead of shifting its neighbours into the wrong columns.
+    """
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    if not columns:
+        raise ValueError(f"no table {table!r} in the catalog layout")
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"

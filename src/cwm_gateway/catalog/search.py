@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from . import text
 from .intent import Analysis, Concept, analyze
 from .lexicon import Lexicon, default_lexicon
+from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
 from .store import Catalog, Operation
 
 # bm25() column weights: resource, path, category, summary, operation_id.
@@ -29,7 +30,6 @@ FIELD_CANDIDATES = 40
 FIELD_WEIGHT = {"resource": 1.0, "path": 0.85, "category": 0.6, "summary": 0.5, "fields": 0.3}
 # Trailing segments that qualify a resource; unasked-for ones cost rank.
 MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "search": 0.5, "list": 0.3}
-MODIFIER_SEGMENTS = frozenset(("count", *MODIFIER_PENALTY))
 ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
 COVERAGE = 3.0  # weighted share of the request's concepts the operation matches

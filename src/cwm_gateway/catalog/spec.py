@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+from .names import HTTP_METHODS
 
 
 class SpecError(Exception):

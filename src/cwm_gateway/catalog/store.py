@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
-import logging
 import re
 import sqlite3
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_type_hints
 from urllib.parse import unquote, urlsplit
 
-from .. import locations
-from ..results import UserFacingError
+from ..errors import UserFacingError
+from .names import METHOD_ORDER
 from .schema import FORMAT_VERSION
 
 PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
-log = logging.getLogger(__name__)
-METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
+T = TypeVar("T")
 
 
 class CatalogError(UserFacingError):
@@ -46,6 +45,7 @@ class Operation:
     request_required: bool
     request_missing_schema: str | None
     response_status: str | None
+    response_media_type: str | None
     response_schema: str | None
     response_missing_schema: str | None
 
@@ -62,38 +62,6 @@ class Operation:
         return self.path.rstrip("/").endswith("/count")
 
 
-_OPERATION_COLUMNS = ", ".join(
-    [
-        "id",
-        "method",
-        "path",
-        "operation_id",
-        "category",
-        "summary",
-        "description",
-        "deprecated",
-        "replacement",
-        "original_path",
-        "resource_schema",
-        "returns_list",
-        "request_media_type",
-        "request_schema",
-        "request_required",
-        "request_missing_schema",
-        "response_status",
-        "response_schema",
-        "response_missing_schema",
-    ]
-)
-
-
-def _operation(row: tuple[Any, ...]) -> Operation:
-    values = list(row)
-    for index in (7, 11, 14):  # deprecated, returns_list, request_required
-        values[index] = bool(values[index])
-    return Operation(*values)
-
-
 @dataclass(frozen=True)
 class Parameter:
     name: str
@@ -104,6 +72,34 @@ class Parameter:
     description: str
     schema: dict[str, Any]
     auth: bool
+
+
+# -- rows by name: a dataclass's fields are the columns it reads ---------------------------------
+
+
+def select_list(cls: type) -> str:
+    """The SELECT list for ``cls``: its field names, which are its table's column names."""
+    return ", ".join(f.name for f in dataclasses.fields(cls))
+
+
+@cache
+def _converters(cls: type) -> dict[str, Any]:
+    """Per field, what turns the stored value into the field's type: SQLite has no bool or JSON."""
+    out: dict[str, Any] = {}
+    for name, hint in get_type_hints(cls).items():
+        if hint is bool:
+            out[name] = bool
+        elif hint == dict[str, Any]:
+            out[name] = lambda text: json.loads(text or "{}")
+    return out
+
+
+def from_row(cls: type[T], row: sqlite3.Row) -> T:
+    """A row selected with ``select_list(cls)``, as ``cls``."""
+    values = dict(zip(row.keys(), row))
+    for name, convert in _converters(cls).items():
+        values[name] = convert(values[name])
+    return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -153,6 +149,7 @@ class Catalog:
         uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
         try:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn.row_factory = sqlite3.Row
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             self._conn.execute("SELECT 1 FROM operations LIMIT 1").fetchall()
         except sqlite3.DatabaseError as exc:
@@ -171,29 +168,11 @@ class Catalog:
         self._resolve_template = lru_cache(maxsize=2048)(self._resolve_uncached)
         self._template_operations = lru_cache(maxsize=1024)(self._load_template_operations)
 
-    @classmethod
-    def open_default(cls) -> Catalog:
-        """``$CWM_CATALOG``, else a catalog built by the user, else the packaged one."""
-        candidates = locations.catalog_candidates()
-        if candidates[0][0] == "CWM_CATALOG":
-            return cls(candidates[0][1])  # an explicit choice is honoured or reported, never replaced
-        for source, path in candidates:
-            if not path.is_file():
-                continue
-            try:
-                return cls(path)
-            except CatalogError as exc:
-                log.warning("not using the %s catalog: %s", source, exc)
-        raise CatalogError(
-            "No API catalog is installed. Build one from ConnectWise's manage.json with "
-            "'cwm-gateway build-db path/to/manage.json' (it is saved under "
-            f"{locations.user_catalog()}), or point CWM_CATALOG at a built catalog."
-        )
-
     def close(self) -> None:
         self._conn.close()
 
-    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        """Rows that read by name (``row["path"]``) or position (``row[0]``, unpacking)."""
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
@@ -202,7 +181,7 @@ class Catalog:
     @property
     def meta(self) -> dict[str, str]:
         if self._meta is None:
-            self._meta = dict(self.query("SELECT key, value FROM meta"))
+            self._meta = {row["key"]: row["value"] for row in self.query("SELECT key, value FROM meta")}
         return self._meta
 
     @property
@@ -233,7 +212,7 @@ class Catalog:
     def find_category(self, name: str) -> str | None:
         rows = self.query("SELECT DISTINCT category FROM operations WHERE category = ? COLLATE NOCASE", (name.strip(),))
         if rows:
-            return rows[0][0]
+            return rows[0]["category"]
         # "ticket notes" or "ticket-notes" for "TicketNotes"
         squashed = re.sub(r"[^a-z0-9]", "", name.lower())
         for category, _ in self.categories():
@@ -251,24 +230,27 @@ class Catalog:
         return [lowered[c] for c in close] + contains[: max(0, limit - len(close))]
 
     def category_operations(self, category: str) -> list[Operation]:
-        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE category = ?", (category,))
-        return sorted((_operation(r) for r in rows), key=lambda op: (op.path, METHOD_ORDER.get(op.method, 9)))
+        operations = self._operations("WHERE category = ?", (category,))
+        return sorted(operations, key=lambda op: (op.path, METHOD_ORDER.get(op.method, 9)))
 
     # -- operations --------------------------------------------------------
+
+    def _operations(self, where: str, params: tuple[Any, ...] | list[Any]) -> list[Operation]:
+        rows = self.query(f"SELECT {select_list(Operation)} FROM operations {where}", params)
+        return [from_row(Operation, row) for row in rows]
 
     def operations_by_ids(self, ids: list[int]) -> dict[int, Operation]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE id IN ({marks})", ids)
-        return {row[0]: _operation(row) for row in rows}
+        return {op.id: op for op in self._operations(f"WHERE id IN ({marks})", ids)}
 
     def operations_for_template(self, template: str) -> list[Operation]:
         return list(self._template_operations(template))
 
     def _load_template_operations(self, template: str) -> tuple[Operation, ...]:
-        rows = self.query(f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE path = ?", (template,))
-        return tuple(sorted((_operation(r) for r in rows), key=lambda op: METHOD_ORDER.get(op.method, 9)))
+        operations = self._operations("WHERE path = ?", (template,))
+        return tuple(sorted(operations, key=lambda op: METHOD_ORDER.get(op.method, 9)))
 
     def _templates_by_shape(self) -> dict[tuple[int, str], list[tuple[str, tuple[str, ...]]]]:
         """Templates grouped by (segment count, first segment): built once, on the first lookup."""
@@ -322,49 +304,27 @@ class Catalog:
         """Catalog templates that look like ``path`` (for unknown-path errors)."""
         wanted = normalize_request_path(path).lower()
         wanted_shape = re.sub(r"/\d+(?=/|$)", "/{id}", wanted.rstrip("/"))
-        templates = [row[0] for row in self.query("SELECT DISTINCT path FROM operations")]
+        templates = [row["path"] for row in self.query("SELECT DISTINCT path FROM operations")]
         by_lower: dict[str, str] = {}
         for template in templates:
             by_lower.setdefault(template.lower(), template)
         close = difflib.get_close_matches(wanted_shape, list(by_lower), n=limit, cutoff=0.55)
         return [by_lower[c] for c in close]
 
-    # -- parameters, responses, schemas ---------------------------------------
+    # -- parameters, schemas ---------------------------------------------------
 
     def parameters(self, op_id: int) -> list[Parameter]:
         rows = self.query(
-            "SELECT name, location, required, type, format, description, schema, auth"
-            " FROM parameters WHERE operation = ? ORDER BY position",
-            (op_id,),
+            f"SELECT {select_list(Parameter)} FROM parameters WHERE operation = ? ORDER BY position", (op_id,)
         )
-        return [
-            Parameter(name, location, bool(required), typ, fmt, desc, json.loads(schema or "{}"), bool(auth))
-            for name, location, required, typ, fmt, desc, schema, auth in rows
-        ]
-
-    def responses(self, op_id: int) -> list[dict[str, Any]]:
-        rows = self.query(
-            "SELECT status, description, media_type, schema, missing_schema FROM responses"
-            " WHERE operation = ? ORDER BY status",
-            (op_id,),
-        )
-        return [
-            {
-                "status": status,
-                "description": description,
-                "media_type": media,
-                "schema": json.loads(schema) if schema else None,
-                "missing_schema": missing,
-            }
-            for status, description, media, schema, missing in rows
-        ]
+        return [from_row(Parameter, row) for row in rows]
 
     def schema(self, name: str) -> dict[str, Any] | None:
         return self._schema(name)
 
     def _load_schema(self, name: str) -> dict[str, Any] | None:
         rows = self.query("SELECT definition FROM schemas WHERE name = ?", (name,))
-        return json.loads(rows[0][0]) if rows else None
+        return json.loads(rows[0]["definition"]) if rows else None
 
     def list_schema_for(self, op: Operation) -> str | None:
         """The item schema that a list (or its /count) filters on."""
