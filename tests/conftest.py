@@ -1,4 +1,4 @@
-"""Shared fixtures: a catalog built from ../shared, and real MCP sessions over stdio."""
+"""Shared fixtures: a catalog built from the repository's definition, and real MCP sessions over stdio."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import pytest
 from mcp_client import McpSession
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_SPEC = REPO.parent / "shared" / "connectwise" / "manage-openapi.json"
+SHARED_SPEC = REPO / "openapi" / "manage-openapi.json"  # the definition the repository carries
 PYZ = REPO / "build" / "cwm-gateway.pyz"
 
 
 @pytest.fixture(scope="session")
 def shared_spec() -> Path:
-    assert SHARED_SPEC.is_file(), f"the shared OpenAPI definition is missing at {SHARED_SPEC}"
+    assert SHARED_SPEC.is_file(), f"the OpenAPI definition is missing at {SHARED_SPEC}"
     return SHARED_SPEC
 
 
