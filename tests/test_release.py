@@ -65,6 +65,8 @@ def test_the_registry_entry_names_every_package_at_this_version() -> None:
     assert SERVER["version"] == VERSION and len(SERVER["description"]) <= 100
     owner_repo = name.removeprefix("io.github.")
     assert SERVER["repository"] == {"url": f"https://github.com/{owner_repo}", "source": "github"}
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert f'Homepage = "https://github.com/{owner_repo}"' in pyproject  # what PyPI links to
     packages = {p["registryType"]: p for p in SERVER["packages"]}
     assert set(packages) == {"pypi", "oci", "mcpb"}
     assert (packages["pypi"]["identifier"], packages["pypi"]["version"]) == ("cwm-gateway", VERSION)
