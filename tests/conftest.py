@@ -93,7 +93,7 @@ def launch(kind: str, env: dict[str, str]) -> tuple[str, list[str], dict[str, st
 
 @pytest.fixture(scope="module", params=["pyz", "module"])
 def server(request: pytest.FixtureRequest, built_catalog: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A server shared by a module's read-only tests: the pyz (mcp 1.x) and the source tree (installed SDK)."""
+    """A server shared by a module's read-only tests: the pyz users run and the source tree (python -m)."""
     home = tmp_path_factory.mktemp("home")
     command, args, env = launch(request.param, isolated_env(home, CWM_CATALOG=str(built_catalog)))
     with McpSession.start(command, args, env) as session:
