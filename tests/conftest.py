@@ -63,7 +63,7 @@ def _pyz_is_stale() -> bool:
         return True
     built = PYZ.stat().st_mtime
     package = REPO / "src" / "cwm_gateway"
-    sources = [REPO / "pyproject.toml", SHARED_SPEC, *package.rglob("*.py"), *package.rglob("*.txt")]
+    sources = [REPO / "pyproject.toml", REPO / "LICENSE", SHARED_SPEC, *package.rglob("*.py"), *package.rglob("*.txt")]
     return any(path.stat().st_mtime > built for path in sources)
 
 

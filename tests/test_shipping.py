@@ -1,17 +1,17 @@
-"""Shipping: builds for other platforms and Pythons, the Claude Desktop configuration, and the sandbox
-(the OCI image is in test_image.py)."""
+"""Shipping: builds for other platforms and Pythons and the Claude Desktop configuration (the OCI image
+is in test_image.py, the sandbox in test_sandbox_mode.py)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 from conftest import PYZ, REPO, isolated_env, launch
-from mcp_client import McpSession
 
 BUILD_PYZ = [sys.executable, str(REPO / "scripts" / "build-pyz")]
 
@@ -62,9 +62,23 @@ def test_a_pyz_refuses_the_wrong_python_with_a_clear_message(tmp_path: Path) -> 
 
 
 def test_outputs_are_named_by_platform_and_python() -> None:
+    """Without --out, a build for another target is named for it: the file the Dockerfile's ARG PYZ copies."""
     result = subprocess.run([*BUILD_PYZ, "--help"], capture_output=True, text=True)
     for name in ("linux-x86_64", "linux-aarch64", "macos-arm64", "macos-x86_64", "windows-amd64"):
         assert name in result.stdout
+    text = dockerfile()
+    base_python = re.search(r"^ARG BASE=\S*python:(3\.\d+)-slim$", text, re.M).group(1)
+    expected = REPO / re.search(r"^ARG PYZ=(\S+)$", text, re.M).group(1)
+    expected.unlink(missing_ok=True)
+    built = build("--platform", "linux-x86_64", "--python-version", base_python)
+    assert f"wrote {expected} " in built.stderr
+    with zipfile.ZipFile(expected) as archive:
+        info = json.loads(archive.read("site-packages/cwm_gateway/data/build.json"))
+    assert info == {"python": base_python, "platform": "linux-x86_64"}
+
+
+def dockerfile() -> str:
+    return (REPO / "Dockerfile").read_text()
 
 
 # -- Claude Desktop ------------------------------------------------------------------
@@ -107,31 +121,3 @@ def test_config_claude_write_merges_and_keeps_a_backup(tmp_path: Path) -> None:
     )
     assert broken.returncode == 2 and "not valid JSON" in broken.stderr
     assert target.read_text() == "{ not json"  # left for the user to fix, not overwritten
-
-
-# -- sandbox -------------------------------------------------------------------------
-
-
-def test_sandbox_serves_sample_data_and_says_so(tmp_path: Path) -> None:
-    command, args, env = launch("pyz", isolated_env(tmp_path))
-    with McpSession.start(command, [*args, "serve", "--sandbox"], env) as session:
-        tickets = session.call("execute_api_call", path="/service/tickets", params={"pageSize": 3})
-        assert not tickets.is_error, tickets.text
-        assert tickets.text.startswith("[SANDBOX: sample data")
-        assert "sample data" in tickets.data["data_source"] and tickets.data["item_count"] == 3
-        search = session.call("natural_language_api_search", query="open tickets")
-        assert "SANDBOX" in search.text
-        saved = session.call(
-            "save_to_fast_memory", path="/service/boards", method="GET", description="boards", params={"pageSize": 5}
-        )
-        assert not saved.is_error
-        run = session.call("run_saved_query", query_id=saved.data["id"])
-        assert not run.is_error and run.data["item_count"] == 5
-        created = session.call(
-            "execute_api_call",
-            path="/service/tickets",
-            method="POST",
-            data={"summary": "Try me", "board": {"id": 1}, "company": {"id": 251}},
-        )
-        assert not created.is_error, created.text
-    assert not (tmp_path / "data" / "cwm-gateway" / "fast_memory.db").exists()  # the real memory is untouched

@@ -42,7 +42,7 @@ def _serve(args: argparse.Namespace) -> None:
     if args.sandbox:
         from .sandbox.serve import sandbox_runtime
 
-        with sandbox_runtime() as runtime:
+        with sandbox_runtime(port=args.port) as runtime:
             serve(runtime=runtime)
     else:
         serve(profile=args.profile)
@@ -213,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve against a built-in ConnectWise stand-in with sample data: try every tool with no account",
     )
+    serve.add_argument(
+        "--port", type=int, metavar="N", help="with --sandbox: the stand-in listens on 127.0.0.1:N (default: any free)"
+    )
     serve.set_defaults(func=_cmd_serve)
 
     setup = commands.add_parser(
@@ -286,7 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
     if not hasattr(args, "sandbox"):
-        args.sandbox = False
+        args.sandbox, args.port = False, None
+    if args.port is not None and not args.sandbox:
+        parser.error("--port is for the sandbox's stand-in: cwm-gateway serve --sandbox --port 8080")
     if args.func is _cmd_serve:
         return int(args.func(args) or 0)
     return _run_printing(args)
