@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Score endpoint search on an eval file (default: ../shared/eval/search-dev.jsonl).
+"""Score endpoint search on an eval file (default: bench/eval/search-dev.jsonl, the shared dev set).
 
 Prints hit@1, hit@5 and MRR@10 by query kind, and search latency (p50/p95) plus the
 time of the first search after opening the catalog. Usage:
@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "src"))
 from cwm_gateway.catalog.search import Searcher  # noqa: E402
 from cwm_gateway.catalog.store import Catalog  # noqa: E402
 
-DEFAULT_EVAL = REPO.parent / "shared" / "eval" / "search-dev.jsonl"
+DEFAULT_EVAL = REPO / "bench" / "eval" / "search-dev.jsonl"
 DEFAULT_CATALOG = REPO / "build" / "catalog.db"
 
 

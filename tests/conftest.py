@@ -1,4 +1,4 @@
-"""Shared fixtures: a catalog built from ../shared, and real MCP sessions over stdio."""
+"""Shared fixtures: a catalog built from the repository's definition, and real MCP sessions over stdio."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import pytest
 from mcp_client import McpSession
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_SPEC = REPO.parent / "shared" / "connectwise" / "manage-openapi.json"
+SHARED_SPEC = REPO / "openapi" / "manage-openapi.json"  # the definition the repository carries
 PYZ = REPO / "build" / "cwm-gateway.pyz"
 
 
 @pytest.fixture(scope="session")
 def shared_spec() -> Path:
-    assert SHARED_SPEC.is_file(), f"the shared OpenAPI definition is missing at {SHARED_SPEC}"
+    assert SHARED_SPEC.is_file(), f"the OpenAPI definition is missing at {SHARED_SPEC}"
     return SHARED_SPEC
 
 
@@ -63,7 +63,7 @@ def _pyz_is_stale() -> bool:
         return True
     built = PYZ.stat().st_mtime
     package = REPO / "src" / "cwm_gateway"
-    sources = [REPO / "pyproject.toml", SHARED_SPEC, *package.rglob("*.py"), *package.rglob("*.txt")]
+    sources = [REPO / "pyproject.toml", REPO / "LICENSE", SHARED_SPEC, *package.rglob("*.py"), *package.rglob("*.txt")]
     return any(path.stat().st_mtime > built for path in sources)
 
 
@@ -93,7 +93,7 @@ def launch(kind: str, env: dict[str, str]) -> tuple[str, list[str], dict[str, st
 
 @pytest.fixture(scope="module", params=["pyz", "module"])
 def server(request: pytest.FixtureRequest, built_catalog: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A server shared by a module's read-only tests: the pyz (mcp 1.x) and the source tree (installed SDK)."""
+    """A server shared by a module's read-only tests: the pyz users run and the source tree (python -m)."""
     home = tmp_path_factory.mktemp("home")
     command, args, env = launch(request.param, isolated_env(home, CWM_CATALOG=str(built_catalog)))
     with McpSession.start(command, args, env) as session:

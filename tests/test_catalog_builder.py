@@ -230,17 +230,26 @@ def test_build_db_command_reports_errors_and_success(tmp_path: Path) -> None:
     assert Catalog(tmp_path / "o.db").counts()["operations"] == 10
 
 
+def opened_default() -> Path:
+    catalog = locations.open_catalog()
+    catalog.close()
+    return catalog.path
+
+
 def test_a_catalog_built_by_the_user_is_preferred_to_the_packaged_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    packaged, built = tmp_path / "package" / "catalog.db", tmp_path / "user" / "catalog.db"
+    build_catalog(FIXTURE, packaged)
+    monkeypatch.setattr(locations, "PACKAGED_CATALOG", packaged)  # the source tree ships none; the pyz does
     monkeypatch.delenv("CWM_CATALOG", raising=False)
-    monkeypatch.setenv("CWM_DATA_DIR", str(tmp_path))
-    build_catalog(FIXTURE, tmp_path / "catalog.db")
-    assert locations.open_catalog().counts()["operations"] == 10
-    with sqlite3.connect(tmp_path / "catalog.db") as conn:  # an old format falls back to the packaged one
+    monkeypatch.setenv("CWM_DATA_DIR", str(built.parent))
+    assert opened_default() == packaged  # nothing built yet
+    build_catalog(FIXTURE, built)
+    assert opened_default() == built
+    with sqlite3.connect(built) as conn:  # an old format falls back to the packaged one
         conn.execute("PRAGMA user_version = 1")
-    if locations.PACKAGED_CATALOG.is_file():
-        assert locations.open_catalog().path == locations.PACKAGED_CATALOG
-    else:
-        with pytest.raises(CatalogError, match="No API catalog"):
-            locations.open_catalog()
+    assert opened_default() == packaged
+    packaged.unlink()
+    with pytest.raises(CatalogError, match="No API catalog"):
+        locations.open_catalog()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from cwm_gateway.catalog.details import describe
 from cwm_gateway.catalog.store import Catalog
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
 def test_whole_api_is_in_the_catalog(catalog: Catalog) -> None:
@@ -36,9 +41,24 @@ def test_deprecated_ticket_sub_lists_point_to_their_replacement(catalog: Catalog
     assert op.deprecated and op.replacement == "/time/entries"
 
 
-def test_every_operation_can_be_described(catalog: Catalog) -> None:
-    """Details never fail, whatever the schema shape (cycles, missing schemas, multipart)."""
+def test_every_operation_can_be_described(catalog: Catalog, shared_spec: Path) -> None:
+    """Details never fail, whatever the schema shape (cycles, missing schemas, multipart), and say what the
+    definition says: every path parameter, and a request body exactly where the operation takes one."""
+    spec = json.loads(shared_spec.read_text())
+    defined = {
+        operation["operationId"]: operation
+        for item in spec["paths"].values()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
     ids = [row[0] for row in catalog.query("SELECT id FROM operations")]
+    described = set()
     for op in catalog.operations_by_ids(ids).values():
         details = describe(catalog, op)
-        assert details["path"] == op.path
+        json.dumps(details)  # a tool result carries it as JSON
+        original = defined[details["operation_id"]]
+        in_path = {p["name"] for p in original.get("parameters", []) if p["in"] == "path"}
+        assert {p["name"] for p in details["path_parameters"]} == in_path, op.path
+        assert ("request_body" in details) == ("requestBody" in original), (op.method, op.path)
+        described.add(details["operation_id"])
+    assert described == set(defined)

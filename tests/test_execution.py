@@ -285,8 +285,24 @@ def test_slow_writes_time_out_with_a_clear_message(cw: McpSession, standin) -> N
     assert result.is_error and "did not answer within 2 s" in result.text
 
 
-def test_server_keeps_answering_after_faults(cw: McpSession) -> None:
-    assert not cw.call("execute_api_call", path="/service/priorities").is_error
+def test_server_keeps_answering_after_faults(cw: McpSession, standin, listener) -> None:
+    """One session meets every kind of broken answer in turn, then answers the next call normally."""
+    faults = [
+        ("reset", {}),
+        ("truncated_json", {}),
+        ("html", {"code": 502}),
+        ("status", {"code": 500}),
+        ("redirect", {"location": f"{listener.url}/elsewhere"}),
+        ("huge", {"records": 5000}),
+    ]
+    body = {"summary": "Fault", "board": {"id": 1}, "company": {"id": 251}}
+    for kind, options in faults:
+        standin.inject(kind, **options)
+        cw.call("execute_api_call", path="/service/tickets", method="POST", data=body)  # a write: tried once
+    assert [r.fault for r in api_requests(standin)] == [kind for kind, _ in faults]
+    after = cw.call("execute_api_call", path="/service/priorities")
+    assert not after.is_error, after.text
+    assert after.data["item_count"] == 5 and api_requests(standin)[-1].fault is None
 
 
 # -- safety ------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from conftest import isolated_env
@@ -40,3 +42,14 @@ def test_pyz_serves_mcp_with_its_embedded_catalog(pyz: Path, shiv_root: Path, tm
         assert len(categories.data["categories"]) >= 500
     # Logs went to the user log directory, not into the package.
     assert (tmp_path / "state" / "cwm-gateway" / "log" / "cwm-gateway.log").exists()
+
+
+def test_the_pyz_carries_the_license_its_metadata_declares(pyz: Path) -> None:
+    with zipfile.ZipFile(pyz) as archive:
+        names = archive.namelist()
+        (license_file,) = [n for n in names if re.fullmatch(r"site-packages/cwm_gateway-[^/]+/licenses/LICENSE", n)]
+        text = archive.read(license_file).decode()
+        metadata = archive.read(license_file.replace("licenses/LICENSE", "METADATA")).decode()
+    assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+    assert text.startswith("MIT License") and "Copyright (c) 2026 cwm-gateway developers" in text
+    assert "Permission is hereby granted, free of charge" in text

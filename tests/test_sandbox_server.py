@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from email.message import Message
 from typing import Any
 from urllib.parse import quote
@@ -203,11 +204,13 @@ def test_conditions_filter(cw: StandIn) -> None:
     mine = call(cw, "GET", f"/service/tickets?pageSize=1000&conditions={by_company}").json()
     assert {t["company"]["identifier"] for t in mine} == {company}
 
-    since = "[2026-01-01T00:00:00Z]"
+    since = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT00:00:00Z")
     recent = call(
-        cw, "GET", f"/service/tickets?pageSize=1000&conditions={q(f'dateEntered >= {since} and closedFlag = false')}"
+        cw, "GET", f"/service/tickets?pageSize=1000&conditions={q(f'dateEntered >= [{since}] and closedFlag = false')}"
     )
-    assert recent.json() and all(t["dateEntered"] >= "2026-01-01" and not t["closedFlag"] for t in recent.json())
+    assert recent.json() and all(t["dateEntered"] >= since and not t["closedFlag"] for t in recent.json())
+    older = [t for t in everything if t["dateEntered"] < since or t["closedFlag"]]
+    assert older and len(recent.json()) == len(everything) - len(older)
     like_vpn = q('summary like "%VPN%"')
     vpn = call(cw, "GET", f"/service/tickets?pageSize=1000&conditions={like_vpn}").json()
     assert all("vpn" in t["summary"].lower() for t in vpn)
@@ -311,12 +314,86 @@ def test_records_look_like_connectwise(cw: StandIn) -> None:
     assert counts == {"/company/contacts": 60, "/system/members": 12, "/service/priorities": 5}
 
 
-def test_data_is_deterministic_per_seed() -> None:
-    def tickets(seed: int) -> list[dict[str, Any]]:
-        return list(generate(seed, 30, "http://x/apis/3.0")["/service/tickets"].records.values())
+def test_data_is_deterministic_per_seed_and_day() -> None:
+    def tickets(seed: int, today: date = date(2031, 3, 14)) -> list[dict[str, Any]]:
+        return list(generate(seed, 30, "http://x/apis/3.0", today)["/service/tickets"].records.values())
 
     assert tickets(7) == tickets(7)
     assert tickets(7) != tickets(8)
+    assert tickets(7) != tickets(7, date(2031, 3, 15))
+
+
+# The questions technicians ask first, against data generated for a known day (a Friday).
+TODAY = date(2031, 3, 14)
+
+
+def rows(template: str, today: date = TODAY) -> list[dict[str, Any]]:
+    return list(generate(7, 120, "http://x/apis/3.0", today)[template].records.values())
+
+
+def on(day: date, stamp: str) -> bool:
+    return stamp.startswith(day.isoformat())
+
+
+def test_sample_dates_are_relative_to_today() -> None:
+    for today in (TODAY, date(2035, 12, 31)):
+        entered = sorted(t["dateEntered"] for t in rows("/service/tickets", today))
+        assert today - timedelta(days=123) <= date.fromisoformat(entered[0][:10])
+        assert today - timedelta(days=7) <= date.fromisoformat(entered[-1][:10]) < today  # recent, none today
+        assert max(e["timeEnd"] for e in rows("/time/entries", today)) < today.isoformat()
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2031, 12, 1), date(2032, 2, 29)])
+def test_some_agreements_renew_next_month(today: date) -> None:
+    following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    agreements = rows("/finance/agreements", today)
+    renewing = [a for a in agreements if a.get("endDate", "").startswith(following.isoformat()[:7])]
+    assert len(renewing) >= 2
+    assert all(a["startDate"] < today.isoformat() < a["endDate"] and not a["noEndingDateFlag"] for a in renewing)
+    assert any(a["noEndingDateFlag"] and "endDate" not in a for a in agreements)  # and a month-to-month one
+
+
+def test_every_technician_logs_time_each_working_day() -> None:
+    entries = rows("/time/entries")
+    technicians = {e["member"]["identifier"] for e in entries}
+    working_days = [
+        TODAY - timedelta(days=back) for back in range(1, 15) if (TODAY - timedelta(days=back)).weekday() < 5
+    ]
+    assert len(working_days) == 10
+    for day in working_days:
+        hours: dict[str, float] = {}
+        for entry in entries:
+            if on(day, entry["timeStart"]):
+                hours[entry["member"]["identifier"]] = (
+                    hours.get(entry["member"]["identifier"], 0) + entry["actualHours"]
+                )
+        assert set(hours) == technicians and min(hours.values()) >= 1, day
+    by_ticket = {t["id"]: t for t in rows("/service/tickets")}
+    assert all(e["chargeToId"] in by_ticket and e["ticket"]["id"] == e["chargeToId"] for e in entries)
+
+
+def test_schedules_run_from_last_week_to_two_weeks_ahead() -> None:
+    schedule = rows("/schedule/entries")
+    monday = TODAY + timedelta(days=3)
+    booked = [s for s in schedule if on(monday, s["dateStart"])]
+    assert len({s["member"]["identifier"] for s in booked}) >= 5
+    assert all(not s["doneFlag"] and s["dateStart"] < s["dateEnd"] for s in booked)
+    assert all(s["doneFlag"] for s in schedule if s["dateEnd"] < TODAY.isoformat())
+    open_tickets = {t["id"] for t in rows("/service/tickets") if not t["closedFlag"]}
+    assert {s["objectId"] for s in schedule} <= open_tickets
+
+
+def test_invoices_are_paid_sent_and_overdue() -> None:
+    invoices = rows("/finance/invoices")
+    today = TODAY.isoformat()
+    overdue = [i for i in invoices if i["balance"] > 0 and i["dueDate"] < today]
+    assert overdue and any(i["balance"] == 0 and i["payments"] == i["total"] for i in invoices)
+    assert any(i["balance"] > 0 and i["dueDate"] > today for i in invoices)
+    assert {i["applyToType"] for i in invoices} == {"Agreement", "Project"}
+    agreements = {a["id"]: a for a in rows("/finance/agreements")}
+    for invoice in invoices:
+        if invoice["applyToType"] == "Agreement":
+            assert invoice["total"] == agreements[invoice["applyToId"]]["billAmount"]
 
 
 # -- writing --------------------------------------------------------------------------------------------------------
@@ -398,6 +475,25 @@ def test_put_and_delete(cw: StandIn) -> None:
     assert call(cw, "GET", "/service/tickets/1001").status == 404
     assert call(cw, "GET", "/service/tickets/1001/notes").status == 404
     assert call(cw, "GET", "/service/tickets/count").json() == {"count": 119}
+
+
+def test_schedule_entries_invoices_and_agreements_can_be_written(cw: StandIn) -> None:
+    assert error_fields(call(cw, "POST", "/schedule/entries", {"objectId": 1001})) == {"member"}
+    booking = {"objectId": 1001, "member": {"identifier": "spatel"}, "dateStart": "2031-03-17T09:00:00Z"}
+    entry = call(cw, "POST", "/schedule/entries", {**booking, "dateEnd": "2031-03-17T10:30:00Z"})
+    assert entry.status == 201
+    assert entry.json()["hours"] == 1.5 and entry.json()["member"]["name"] == "Sam Patel"
+    assert entry.json()["doneFlag"] is False
+    backwards = call(cw, "POST", "/schedule/entries", {**booking, "dateEnd": "2031-03-17T08:00:00Z"})
+    assert error_fields(backwards) == {"dateEnd"}
+    invoice = call(cw, "POST", "/finance/invoices", {"type": "Standard", "company": {"id": 251}, "total": 300.0})
+    assert invoice.status == 201 and invoice.json()["balance"] == 300.0
+    paid = call(
+        cw, "PATCH", f"/finance/invoices/{invoice.json()['id']}", [{"op": "replace", "path": "payments", "value": 300}]
+    )
+    assert paid.json()["balance"] == 0
+    agreement = {"name": "New MSA", "type": {"id": 1}, "company": {"id": 251}, "endDate": "2032-01-31T00:00:00Z"}
+    assert call(cw, "POST", "/finance/agreements", agreement).json()["noEndingDateFlag"] is False
 
 
 def test_search_is_a_list_with_a_body(cw: StandIn) -> None:
@@ -489,7 +585,14 @@ def test_redirect_fault_points_elsewhere() -> None:
         cw.inject("redirect", location=f"{listener.url}/stolen")
         result = call(cw, "GET", "/service/tickets")
         assert result.status == 302 and result.headers["Location"] == f"{listener.url}/stolen"
-        assert listener.requests == []  # http.client does not follow; a careful client must not either
+        assert result.body == b""
+        # A client that follows redirects lands on the other origin: what the gateway must never do.
+        cw.inject("redirect", code=307, location=f"{listener.url}/stolen")
+        with urllib.request.urlopen(urllib.request.Request(f"{cw.base_url}/service/tickets", headers=cw.headers)):
+            pass
+        (followed,) = listener.requests
+        assert (followed.method, followed.path) == ("GET", "/stolen")
+        assert [r.fault for r in cw.requests] == ["redirect", "redirect"]
 
 
 def test_huge_fault(cw: StandIn) -> None:
@@ -537,16 +640,27 @@ def test_listener_answers_and_records() -> None:
         assert seen.headers["authorization"] == "<redacted>" and seen.authorized is True
 
 
+def read_all(sock: socket.socket) -> bytes:
+    received = b""
+    while chunk := sock.recv(4096):
+        received += chunk
+    return received
+
+
 def test_garbage_does_not_break_the_server(cw: StandIn) -> None:
     for garbage, answer in (
-        (b"\x00\xff not http at all\r\n\r\n", b""),  # HTTP/0.9-style error page, then close
+        # Not even a request line: an HTTP/0.9-style error page (no status line, no headers), then close.
+        (b"\x00\xff not http at all\r\n\r\n", b"<!DOCTYPE HTML>"),
         (b"FROB /x HTTP/1.1\r\n\r\n", b"HTTP/1.1 501"),
         (b"POST /x HTTP/1.1\r\nContent-Length: 50\r\n\r\nshort", b"HTTP/1.1 400"),
     ):
         with socket.create_connection(("127.0.0.1", cw.port), timeout=5) as sock:
             sock.sendall(garbage)
             sock.shutdown(socket.SHUT_WR)
-            assert sock.recv(100).startswith(answer)
+            received = read_all(sock)
+            assert received.startswith(answer), received[:200]
+            if not answer.startswith(b"HTTP"):
+                assert b"Error code: 400" in received and b"HTTP/" not in received
     bad_length = call(cw, "POST", "/service/tickets", headers={"Content-Length": "-5"})
     assert bad_length.status == 400
     assert call(cw, "GET", "/service/tickets/count").status == 200

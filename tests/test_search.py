@@ -14,7 +14,7 @@ from cwm_gateway.catalog.search import Searcher
 from cwm_gateway.catalog.store import Catalog
 from mcp_client import McpSession
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "search-dev.jsonl"
+DEV_SET = Path(__file__).resolve().parents[1] / "bench" / "eval" / "search-dev.jsonl"  # a copy of ../shared/eval
 
 
 @pytest.fixture(scope="module")

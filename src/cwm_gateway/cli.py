@@ -64,7 +64,7 @@ def _serve(args: argparse.Namespace) -> None:
     if args.sandbox:
         from .sandbox.serve import sandbox_runtime
 
-        with sandbox_runtime() as runtime:
+        with sandbox_runtime(port=args.port) as runtime:
             serve(runtime=runtime)
     else:
         serve(profile=args.profile)
@@ -250,6 +250,9 @@ def _add_serve(commands, with_profile: argparse.ArgumentParser) -> None:
         action="store_true",
         help="serve against a built-in ConnectWise stand-in with sample data: try every tool with no account",
     )
+    serve.add_argument(
+        "--port", type=int, metavar="N", help="with --sandbox: the stand-in listens on 127.0.0.1:N (default: any free)"
+    )
     serve.set_defaults(func=_cmd_serve)
 
 
@@ -329,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
     if args.func is _cmd_serve:
+        if args.port is not None and not args.sandbox:
+            parser.error("--port is for the sandbox's stand-in: cwm-gateway serve --sandbox --port 8080")
         return _cmd_serve(args)
     return _run_printing(args)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,10 @@ log = logging.getLogger(__name__)
 APP_NAME = "cwm-gateway"
 PACKAGED_CATALOG = Path(__file__).resolve().parent / "data" / "catalog.db"
 
+# Set while ``serve --sandbox`` runs: its writable state (fast memory, the write audit trail) lives here,
+# so trying the tools never changes the user's real files.
+_scratch: Path | None = None
+
 
 def _dirs():  # imported lazily: platformdirs is only needed once a path is asked for
     import platformdirs
@@ -23,14 +29,34 @@ def _dirs():  # imported lazily: platformdirs is only needed once a path is aske
 
 def data_dir() -> Path:
     """User data (fast memory, a catalog built by ``build-db``). ``CWM_DATA_DIR`` overrides."""
+    return _scratch / "data" if _scratch else _user_data_dir()
+
+
+def _user_data_dir() -> Path:
     override = os.environ.get("CWM_DATA_DIR")
     return Path(override).expanduser() if override else Path(_dirs().user_data_dir)
 
 
 def log_dir() -> Path:
     """Logs and the write audit trail. ``CWM_LOG_DIR`` overrides."""
+    if _scratch:
+        return _scratch / "log"
     override = os.environ.get("CWM_LOG_DIR")
     return Path(override).expanduser() if override else Path(_dirs().user_log_dir)
+
+
+@contextmanager
+def scratch_state(root: Path) -> Iterator[Path]:
+    """Send data_dir() and log_dir() under ``root`` until the block ends (the sandbox's own state).
+
+    Reading the user's catalog still works: it is looked up in the real data directory.
+    """
+    global _scratch
+    previous, _scratch = _scratch, Path(root)
+    try:
+        yield _scratch
+    finally:
+        _scratch = previous
 
 
 def config_dir() -> Path:
@@ -40,7 +66,7 @@ def config_dir() -> Path:
 
 
 def user_catalog() -> Path:
-    return data_dir() / "catalog.db"
+    return _user_data_dir() / "catalog.db"
 
 
 def catalog_candidates() -> list[tuple[str, Path]]:

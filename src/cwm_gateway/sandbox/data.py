@@ -1,9 +1,11 @@
 """Sample ConnectWise Manage data for the stand-in server, and the rules for changing it.
 
-Everything is generated from a seed, so two stand-ins with the same seed serve the same
-records. Records have ConnectWise's shapes on purpose: nested references carry their own
-``_info``, every record carries a bulky ``_info`` block of hrefs (real responses do, and the
-gateway is expected to strip them), and empty fields are left out rather than sent as null.
+Everything is generated from a seed and a day ("today"), so two stand-ins with the same seed serve
+the same records on the same day. Dates are relative to that day, so questions like "agreements
+ending next month", "Sam's time entries yesterday" or "my schedule tomorrow" always find some.
+Records have ConnectWise's shapes on purpose: nested references carry their own ``_info``, every
+record carries a bulky ``_info`` block of hrefs (real responses do, and the gateway is expected to
+strip them), and empty fields are left out rather than sent as null.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 Record = dict[str, Any]
@@ -36,6 +38,8 @@ TIME_ENTRIES = "/time/entries"
 AGREEMENTS = "/finance/agreements"
 PROJECTS = "/project/projects"
 OPPORTUNITIES = "/sales/opportunities"
+SCHEDULE_ENTRIES = "/schedule/entries"
+INVOICES = "/finance/invoices"
 
 READ_ONLY = frozenset({"id", "_info"})
 
@@ -297,6 +301,15 @@ def _opportunity_links(base: str, record: Mapping[str, Any]) -> Record:
     }
 
 
+def _schedule_links(base: str, record: Mapping[str, Any]) -> Record:
+    return {"objectMobileGuid": record.get("mobileGuid") or ""}
+
+
+def _invoice_links(base: str, record: Mapping[str, Any]) -> Record:
+    href = f"{base}{INVOICES}/{record['id']}"
+    return {"pdf_href": f"{href}/pdf", "payments_href": f"{href}/payments", "products_href": f"{href}/products"}
+
+
 LINKS: dict[str, Callable[[str, Mapping[str, Any]], Record]] = {
     COMPANIES: _company_links,
     CONTACTS: _contact_links,
@@ -311,6 +324,8 @@ LINKS: dict[str, Callable[[str, Mapping[str, Any]], Record]] = {
     AGREEMENTS: _agreement_links,
     PROJECTS: _project_links,
     OPPORTUNITIES: _opportunity_links,
+    SCHEDULE_ENTRIES: _schedule_links,
+    INVOICES: _invoice_links,
 }
 
 
@@ -428,6 +443,22 @@ RESOURCES: dict[str, Resource] = {
             ("name", "company"),
             {"name": 100},
             {"company": _COMPANY, "contact": _CONTACT, "primarySalesRep": _MEMBER},
+        ),
+        Resource(
+            SCHEDULE_ENTRIES,
+            "ScheduleEntry",
+            "scheduleEntry",
+            ("objectId", "member"),
+            {"name": 250},
+            {"member": _MEMBER},
+        ),
+        Resource(
+            INVOICES,
+            "Invoice",
+            "invoice",
+            ("type", "company"),
+            {"reference": 50, "customerPO": 50},
+            {"company": _COMPANY, "billToCompany": _COMPANY, "agreement": RefRule(AGREEMENTS)},
         ),
     )
 }
@@ -662,17 +693,33 @@ _OPPORTUNITIES = (
 )
 _STAGES = ((1, "1.Prospect"), (2, "2.Qualification"), (3, "3.Proposal"), (4, "4.Negotiation"), (5, "5.Closed"))
 
-_TICKETS_FROM = datetime(2025, 10, 1, tzinfo=timezone.utc)
-_TICKET_DAYS = 123  # through the end of January 2026
+_TICKET_DAYS = 123  # tickets were entered over the 123 days before today
+# When each agreement ends, in months from this one (0: at the end of this month); None: no end date.
+# Several end next month, so "agreements up for renewal next month" always finds some.
+_AGREEMENT_ENDS = (1, 3, 1, 6, 2, 1, 9, 4, 11, 0, 7, 2, 5, 10, None)
+_BILLING_STATUSES = {"Sent": 2, "Paid": 3}
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def month_start(moment: datetime, months: int = 0) -> datetime:
+    """Midnight on the first of the month ``months`` after ``moment``'s month."""
+    index = moment.year * 12 + moment.month - 1 + months
+    return moment.replace(year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 class _Generator:
     """Builds every collection in a fixed order from one random stream, so a seed always gives the same data."""
 
-    def __init__(self, seed: int, ticket_count: int, base: str) -> None:
+    def __init__(self, seed: int, ticket_count: int, base: str, today: date) -> None:
         self.rng = random.Random(seed)
         self.base = base
         self.ticket_count = ticket_count
+        self.today = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)  # midnight, UTC
+        self.tickets_from = self.today - timedelta(days=_TICKET_DAYS)
+        self.time_ids = [400001]  # the next time entry id, shared by ticket work and daily timesheets
         self.tables: dict[str, Table] = {template: Table() for template in RESOURCES}
         self.members: list[Record] = []
         self.companies: list[Record] = []
@@ -691,14 +738,26 @@ class _Generator:
         self.make_priorities()
         self.make_agreements()
         self.make_tickets()
+        self.make_timesheets()
         self.make_projects()
         self.make_opportunities()
+        self.make_schedule()
+        self.make_invoices()
         return self.tables
 
     # -- helpers --
 
     def guid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def ago(self, days: int, hour: int = 12) -> str:
+        """``days`` before today at ``hour`` UTC, as ConnectWise writes dates."""
+        return iso((self.today - timedelta(days=days)).replace(hour=hour))
+
+    def working_days(self, first: int, last: int) -> list[datetime]:
+        """Monday to Friday from ``first`` to ``last`` days after today (negative: before), at midnight."""
+        days = (self.today + timedelta(days=offset) for offset in range(first, last + 1))
+        return [day for day in days if day.weekday() < 5]
 
     def moment(self, start: datetime, days: int) -> datetime:
         """A working-hours moment within ``days`` after ``start``, to the minute."""
@@ -746,8 +805,8 @@ class _Generator:
                 "timeZone": _ref(self.base, "/system/timeZoneSetups", 1, "US Eastern", "timeZone_href"),
                 "securityRole": _ref(self.base, "/security/roles", 6, "Technician", "role_href"),
             }
-            entered = iso(datetime(2019, 1, 7, tzinfo=timezone.utc) + timedelta(days=90 * index))
-            self.members.append(self.add(MEMBERS, record, entered, "2025-09-15T12:00:00Z", "admin1"))
+            entered = self.ago(2500 - 90 * index, hour=9)
+            self.members.append(self.add(MEMBERS, record, entered, self.ago(80), "admin1"))
 
     def make_companies(self) -> None:
         owner = ("Lab Tech Demo", "Columbus", "OH", "Technology")
@@ -760,7 +819,7 @@ class _Generator:
         slug = "".join(words).lower()
         status_id, status = _COMPANY_STATUS.get(client, (1, "Active"))
         kind = (5, "Owner") if client < 0 else (3, "Prospect") if status_id == 3 else (1, "Client")
-        acquired = datetime(2015, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(3400))
+        acquired = self.today - timedelta(days=400 + rng.randrange(3400))
         record = {
             "id": company_id,
             "identifier": "".join(words[:2])[:25],
@@ -787,7 +846,7 @@ class _Generator:
             "dateAcquired": iso(acquired.replace(hour=0, minute=0)),
             "mobileGuid": self.guid(),
         }
-        updated = iso(self.moment(datetime(2025, 6, 1, tzinfo=timezone.utc), 200))
+        updated = iso(self.moment(self.today - timedelta(days=200), 190))
         record = self.add(COMPANIES, record, record["dateAcquired"], updated, "admin1")
         record["billToCompany"] = self.ref(COMPANIES, record)
         return record
@@ -838,8 +897,8 @@ class _Generator:
             "types": [_ref(self.base, "/company/contacts/types", 2, "End User", "type_href")],
             "mobileGuid": self.guid(),
         }
-        entered = iso(self.moment(datetime(2021, 1, 1, tzinfo=timezone.utc), 1400))
-        return self.add(CONTACTS, record, entered, "2025-11-03T16:20:00Z", self.rng.choice(self.members)["identifier"])
+        entered = iso(self.moment(self.today - timedelta(days=1500), 1400))
+        return self.add(CONTACTS, record, entered, self.ago(30), self.rng.choice(self.members)["identifier"])
 
     def communication(self, type_id: int, name: str, value: str, kind: str) -> Record:
         return {
@@ -864,7 +923,7 @@ class _Generator:
     def make_configuration(self, config_id: int, company: Record, spec: tuple[Any, ...], name: str) -> Record:
         rng = self.rng
         type_id, kind, _, maker, model, system = spec
-        bought = datetime(2021, 1, 4, tzinfo=timezone.utc) + timedelta(days=rng.randrange(1500))
+        bought = self.today - timedelta(days=200 + rng.randrange(1500))
         contact = rng.choice(self.contacts[company["id"]]) if kind in ("Workstation", "Laptop") else None
         record = {
             "id": config_id,
@@ -889,7 +948,7 @@ class _Generator:
             "activeFlag": True,
             "mobileGuid": self.guid(),
         }
-        return self.add(CONFIGURATIONS, record, iso(bought), "2025-12-01T09:30:00Z", "jkim")
+        return self.add(CONFIGURATIONS, record, iso(bought), self.ago(3, hour=9), "jkim")
 
     def make_boards(self) -> None:
         for index, name in enumerate(_BOARDS):
@@ -905,10 +964,10 @@ class _Generator:
                 "showDependenciesFlag": False,
                 "timeEntryLockedFlag": False,
             }
-            board = self.add(BOARDS, record, "2019-01-07T09:00:00Z", "2025-08-20T10:00:00Z", "admin1")
+            board = self.add(BOARDS, record, self.ago(2500, hour=9), self.ago(100, hour=10), "admin1")
             self.boards.append(board)
             self.statuses[board_id] = [
-                self.add(STATUSES, record, "2019-01-07T09:00:00Z", "2025-08-20T10:00:00Z", "admin1", board_id)
+                self.add(STATUSES, record, self.ago(2500, hour=9), self.ago(100, hour=10), "admin1", board_id)
                 for record in default_statuses(self.ref(BOARDS, board), board_id * 10 + 1)
             ]
 
@@ -922,13 +981,19 @@ class _Generator:
                 "defaultFlag": priority_id == _DEFAULT_PRIORITY,
             }
             self.priorities.append(
-                self.add(PRIORITIES, record, "2019-01-07T09:00:00Z", "2024-02-12T10:00:00Z", "admin1")
+                self.add(PRIORITIES, record, self.ago(2500, hour=9), self.ago(300, hour=10), "admin1")
             )
 
     def make_agreements(self) -> None:
-        for index, company in enumerate(self.active_clients()[:15]):
+        this_month = month_start(self.today)
+        for index, company in enumerate(self.active_clients()[: len(_AGREEMENT_ENDS)]):
             type_id, kind, amount = _AGREEMENT_TYPES[index % len(_AGREEMENT_TYPES)]
-            start = datetime(2023, 1, 1, tzinfo=timezone.utc) + timedelta(days=31 * self.rng.randrange(30))
+            ends = _AGREEMENT_ENDS[index]
+            if ends is None:  # month to month
+                start, end = month_start(this_month, -self.rng.randrange(6, 30)), None
+            else:  # a 12-month term (36 for Gold) ending on the last day of its month
+                end = month_start(this_month, ends + 1) - timedelta(days=1)
+                start = month_start(this_month, ends + 1 - (36 if kind.endswith("Gold") else 12))
             record = {
                 "id": 71 + index,
                 "name": f"{company['identifier']} {kind}",
@@ -936,8 +1001,11 @@ class _Generator:
                 "company": self.ref(COMPANIES, company),
                 "contact": self.ref(CONTACTS, self.contacts[company["id"]][0]),
                 "agreementStatus": "Active",
-                "startDate": iso(start.replace(day=1)),
-                "noEndingDateFlag": True,
+                "startDate": iso(start),
+                "endDate": iso(end) if end else None,
+                "noEndingDateFlag": end is None,
+                "billStartDate": iso(start),
+                "nextInvoiceDate": iso(month_start(this_month, 1)),
                 "cancelledFlag": False,
                 "billAmount": amount,
                 "applicationUnits": "Hours" if kind == "Block Time" else "Amount",
@@ -949,11 +1017,11 @@ class _Generator:
                 "prorateFlag": True,
                 "invoicingCycle": "ContractYear",
             }
-            self.add(AGREEMENTS, record, record["startDate"], "2025-12-15T11:00:00Z", "jortiz")
+            self.add(AGREEMENTS, record, iso(start - timedelta(days=10)), self.ago(20, hour=11), "jortiz")
 
     def make_tickets(self) -> None:
-        moments = sorted(self.moment(_TICKETS_FROM, _TICKET_DAYS) for _ in range(self.ticket_count))
-        notes, entries = [200001], [400001]  # next ids, shared by every ticket
+        moments = sorted(self.moment(self.tickets_from, _TICKET_DAYS) for _ in range(self.ticket_count))
+        notes, entries = [200001], self.time_ids  # next ids, shared by every ticket
         clients = self.active_clients()
         for index, entered in enumerate(moments):
             self.make_ticket(1001 + index, entered, self.rng.choice(clients), notes, entries)
@@ -1062,42 +1130,63 @@ class _Generator:
         made = []
         for _ in range(rng.randint(1, 3)):
             hours = rng.choice((0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0))
-            end = start + timedelta(hours=hours)
-            record = {
-                "id": ids[0],
-                "company": self.ref(COMPANIES, company),
-                "companyType": "Client",
-                "chargeToId": ticket_id,
-                "chargeToType": "ServiceTicket",
-                "ticket": {
-                    "id": ticket_id,
-                    "summary": summary,
-                    "_info": {"ticket_href": f"{self.base}{TICKETS}/{ticket_id}"},
-                },
-                "member": self.ref(MEMBERS, owner),
-                "locationId": 1,
-                "businessUnitId": 10,
-                "workType": _ref(self.base, "/time/workTypes", 1, "Remote Support", "workType_href"),
-                "workRole": _ref(self.base, "/time/workRoles", 3, "Technician", "workRole_href"),
-                "timeStart": iso(start),
-                "timeEnd": iso(end),
-                "hoursDeduct": 0.0,
-                "actualHours": hours,
-                "billableOption": rng.choice(("Billable", "Billable", "DoNotBill", "NoCharge")),
-                "notes": rng.choice(_WORK),
-                "addToDetailDescriptionFlag": False,
-                "addToInternalAnalysisFlag": True,
-                "addToResolutionFlag": False,
-                "hoursBilled": 0.0,
-                "status": "Open",
-                "enteredBy": owner["identifier"],
-                "dateEntered": iso(end),
-                "mobileGuid": self.guid(),
-            }
-            made.append(self.add(TIME_ENTRIES, record, iso(end), iso(end), owner["identifier"]))
-            ids[0] += 1
-            start = end + timedelta(minutes=rng.randint(30, 2880))
+            if start + timedelta(hours=hours) > self.today:
+                break  # work happens in the past: nothing logged for later today
+            ticket = {"id": ticket_id, "summary": summary}
+            made.append(self.time_entry(ids, ticket, self.ref(COMPANIES, company), owner, start, hours))
+            start += timedelta(hours=hours, minutes=rng.randint(30, 2880))
         return made
+
+    def time_entry(
+        self, ids: list[int], ticket: Mapping[str, Any], company: Record, member: Record, start: datetime, hours: float
+    ) -> Record:
+        rng = self.rng
+        end = start + timedelta(hours=hours)
+        record = {
+            "id": ids[0],
+            "company": company,
+            "companyType": "Client",
+            "chargeToId": ticket["id"],
+            "chargeToType": "ServiceTicket",
+            "ticket": ticket_ref(ticket, self.base),
+            "member": self.ref(MEMBERS, member),
+            "locationId": 1,
+            "businessUnitId": 10,
+            "workType": _ref(self.base, "/time/workTypes", 1, "Remote Support", "workType_href"),
+            "workRole": _ref(self.base, "/time/workRoles", 3, "Technician", "workRole_href"),
+            "timeStart": iso(start),
+            "timeEnd": iso(end),
+            "hoursDeduct": 0.0,
+            "actualHours": hours,
+            "billableOption": rng.choice(("Billable", "Billable", "DoNotBill", "NoCharge")),
+            "notes": rng.choice(_WORK),
+            "addToDetailDescriptionFlag": False,
+            "addToInternalAnalysisFlag": True,
+            "addToResolutionFlag": False,
+            "hoursBilled": 0.0,
+            "status": "Open",
+            "enteredBy": member["identifier"],
+            "dateEntered": iso(end),
+            "mobileGuid": self.guid(),
+        }
+        ids[0] += 1
+        return self.add(TIME_ENTRIES, record, iso(end), iso(end), member["identifier"])
+
+    def make_timesheets(self) -> None:
+        """Every technician's working days over the last two weeks, ticket by ticket ("Sam's time yesterday")."""
+        rng = self.rng
+        tickets = sorted(self.tables[TICKETS].records.values(), key=lambda ticket: ticket["dateEntered"])
+        for day in self.working_days(-14, -1):
+            when = iso(day)
+            open_then = [t for t in tickets if t["dateEntered"] < when and t.get("closedDate", when) >= when]
+            for index in _TECHS:
+                member = self.members[index]
+                start = day.replace(hour=8, minute=rng.choice((0, 15, 30)))
+                for _ in range(rng.randint(2, 4)):
+                    ticket = rng.choice(open_then or tickets)
+                    hours = rng.choice((0.5, 0.75, 1.0, 1.5, 2.0))
+                    self.time_entry(self.time_ids, ticket, copy.deepcopy(ticket["company"]), member, start, hours)
+                    start += timedelta(hours=hours, minutes=rng.choice((0, 15, 30, 60)))
 
     def ticket_notes(
         self,
@@ -1138,7 +1227,7 @@ class _Generator:
         contact: Record | None = None,
         member: Record | None = None,
     ) -> Record:
-        created = iso(when or _TICKETS_FROM)
+        created = iso(when or self.tickets_from)
         record = {
             "id": ids[0],
             "ticketId": ticket_id,
@@ -1159,13 +1248,137 @@ class _Generator:
         ids[0] += 1
         return self.add(NOTES, record, created, created, record["createdBy"], parent=ticket_id)
 
+    def make_schedule(self) -> None:
+        """Technicians' calendars from a week ago to two weeks ahead ("what is on my schedule tomorrow")."""
+        rng = self.rng
+        open_tickets = [t for t in self.tables[TICKETS].records.values() if not t["closedFlag"]]
+        entry_id = 7001
+        for day in self.working_days(-7, 14):
+            for index in _TECHS:
+                for hour in sorted(rng.sample((9, 11, 13, 15), rng.randint(1, 2))):
+                    ticket = rng.choice(open_tickets)
+                    start = day.replace(hour=hour)
+                    self.schedule_entry(entry_id, ticket, self.members[index], start, rng.choice((1.0, 1.5, 2.0)))
+                    entry_id += 1
+
+    def schedule_entry(self, entry_id: int, ticket: Record, member: Record, start: datetime, hours: float) -> None:
+        end = start + timedelta(hours=hours)
+        done = end <= self.today
+        on_site = self.rng.random() < 0.3
+        record = {
+            "id": entry_id,
+            "objectId": ticket["id"],
+            "name": f"{ticket['company']['name']} / {ticket['summary']}",
+            "member": self.ref(MEMBERS, member),
+            "where": _ref(
+                self.base, "/service/locations", 1 if on_site else 2, "On-Site" if on_site else "Remote", "where_href"
+            ),
+            "dateStart": iso(start),
+            "dateEnd": iso(end),
+            "reminder": _ref(self.base, "/schedule/reminders", 3, "15 minutes", "reminder_href"),
+            "status": _ref(self.base, "/schedule/statuses", 2, "Firm", "status_href"),
+            "type": {"id": 4, "identifier": "S", "_info": {"type_href": f"{self.base}/schedule/types/4"}},
+            "doneFlag": done,
+            "acknowledgedFlag": start < self.today + timedelta(days=2),
+            "ownerFlag": False,
+            "meetingFlag": False,
+            "allowScheduleConflictsFlag": False,
+            "addMemberToProjectFlag": False,
+            "closeDate": iso(end) if done else None,
+            "hours": hours,
+            "mobileGuid": self.guid(),
+        }
+        booked = iso((min(start, self.today) - timedelta(days=self.rng.randint(1, 5))).replace(hour=8))
+        self.add(SCHEDULE_ENTRIES, record, booked, booked, self.members[9]["identifier"])  # the dispatcher
+
+    def make_invoices(self) -> None:
+        """Each agreement's monthly invoice for the last three months, and one per project under way."""
+        this_month = month_start(self.today)
+        invoice_id = 3501
+        for agreement in self.tables[AGREEMENTS].records.values():
+            for back in (2, 1, 0):
+                issued = month_start(this_month, -back)
+                if iso(issued) < agreement["startDate"]:
+                    continue  # not billed before it began
+                # Two months back: paid but for a few (overdue whatever today is); last month: mostly paid;
+                # this month: sent, not yet due.
+                paid = agreement["id"] % 5 != 0 if back == 2 else back == 1 and agreement["id"] % 3 != 0
+                lines = {"agreementAmount": agreement["billAmount"]}
+                self.invoice(invoice_id, "Agreement", agreement["company"], issued, paid, lines, agreement=agreement)
+                invoice_id += 1
+        for project in self.tables[PROJECTS].records.values():
+            if project["status"]["name"] == "Open":
+                continue
+            issued = self.today - timedelta(days=self.rng.randint(3, 50))
+            lines = {"serviceTotal": round(project["actualHours"] * 150, 2)}
+            paid = project["closedFlag"]
+            self.invoice(invoice_id, "Standard", project["company"], issued, paid, lines, project=project)
+            invoice_id += 1
+
+    def invoice(
+        self,
+        invoice_id: int,
+        kind: str,
+        company_ref: Record,
+        issued: datetime,
+        paid: bool,
+        lines: Mapping[str, float],
+        *,
+        agreement: Record | None = None,
+        project: Record | None = None,
+    ) -> None:
+        company = self.tables[COMPANIES].records[company_ref["id"]]
+        total = round(sum(lines.values()), 2)
+        status = "Paid" if paid else "Sent"
+        target = agreement or project or {}
+        record = {
+            "id": invoice_id,
+            "invoiceNumber": str(20000 + invoice_id),
+            "type": kind,
+            "status": _ref(self.base, "/finance/billingStatuses", _BILLING_STATUSES[status], status, "status_href"),
+            "company": self.ref(COMPANIES, company),
+            "billToCompany": self.ref(COMPANIES, company),
+            "shipToCompany": self.ref(COMPANIES, company),
+            "applyToType": "Agreement" if agreement else "Project",
+            "applyToId": target.get("id"),
+            "agreement": self.ref(AGREEMENTS, agreement) if agreement else None,
+            "project": self.ref(PROJECTS, project) if project else None,
+            "attention": (company.get("defaultContact") or {}).get("name"),
+            "billingSiteCity": company["city"],
+            "billingSiteState": company["state"],
+            "billingSiteZip": company["zip"],
+            "billingTerms": _ref(self.base, "/finance/billingTerms", 1, "Net 30", "billingTerms_href"),
+            "reference": target.get("name"),
+            "date": iso(issued),
+            "dueDate": iso(issued + timedelta(days=30)),
+            "taxableFlag": False,
+            "locationId": 1,
+            "departmentId": 2,
+            "territoryId": 1,
+            "serviceTotal": 0.0,
+            "productTotal": 0.0,
+            "expenseTotal": 0.0,
+            "agreementAmount": 0.0,
+            **lines,
+            "subtotal": total,
+            "salesTax": 0.0,
+            "total": total,
+            "payments": total if paid else 0.0,
+            "credits": 0.0,
+            "balance": 0.0 if paid else total,
+            "specialInvoiceFlag": False,
+            "addToBatchEmailList": True,
+            "currency": self.currency(),
+        }
+        self.add(INVOICES, record, iso(issued.replace(hour=9)), iso(issued.replace(hour=9)), "jortiz")
+
     def make_projects(self) -> None:
         clients = self.active_clients()
         for index, name in enumerate(_PROJECTS):
             rng = self.rng
             company = clients[(index * 3) % len(clients)]
             status_id, status = rng.choice(_PROJECT_STATUSES)
-            start = self.moment(datetime(2025, 9, 1, tzinfo=timezone.utc), 150).replace(hour=0, minute=0)
+            start = self.moment(self.today - timedelta(days=170), 150).replace(hour=0, minute=0)
             budget = float(rng.choice((24, 40, 80, 120, 200)))
             done = 100 if status == "Closed" else rng.choice((0, 10, 25, 40, 60, 80))
             record = {
@@ -1190,7 +1403,7 @@ class _Generator:
                 "restrictDownPaymentFlag": False,
                 "mobileGuid": self.guid(),
             }
-            self.add(PROJECTS, record, iso(start - timedelta(days=14)), "2026-01-20T15:45:00Z", "rthompson")
+            self.add(PROJECTS, record, iso(start - timedelta(days=14)), self.ago(5, hour=15), "rthompson")
 
     def make_opportunities(self) -> None:
         for index, name in enumerate(_OPPORTUNITIES):
@@ -1198,7 +1411,9 @@ class _Generator:
             company = rng.choice(self.companies[1:])
             stage_id, stage = rng.choice(_STAGES)
             status = "Won" if stage_id == 5 and rng.random() < 0.6 else "Lost" if stage_id == 5 else "Open"
-            close = self.moment(datetime(2026, 1, 1, tzinfo=timezone.utc), 120).replace(hour=0, minute=0)
+            close = self.moment(self.today - timedelta(days=30), 120).replace(hour=0, minute=0)
+            if stage_id == 5:  # won or lost: decided already
+                close = min(close, self.today - timedelta(days=rng.randint(1, 20)))
             record = {
                 "id": 501 + index,
                 "name": name,
@@ -1231,7 +1446,7 @@ class _Generator:
                 "contact": self.ref(CONTACTS, self.contacts[company["id"]][0]),
                 "totalSalesTax": 0.0,
             }
-            self.add(OPPORTUNITIES, record, iso(close - timedelta(days=60)), "2026-01-28T10:10:00Z", "jortiz")
+            self.add(OPPORTUNITIES, record, iso(close - timedelta(days=60)), self.ago(3, hour=10), "jortiz")
 
 
 def default_statuses(board: Record, first_id: int) -> list[Record]:
@@ -1254,10 +1469,11 @@ def default_statuses(board: Record, first_id: int) -> list[Record]:
     ]
 
 
-def generate(seed: int, ticket_count: int, base: str) -> dict[str, Table]:
-    """Every collection, generated from ``seed``; hrefs point at ``base`` (the API root URL)."""
+def generate(seed: int, ticket_count: int, base: str, today: date | None = None) -> dict[str, Table]:
+    """Every collection, generated from ``seed`` with dates around ``today`` (default: the current UTC
+    date); hrefs point at ``base`` (the API root URL)."""
     tables = {}
-    for template, saved in json.loads(_generated(seed, ticket_count, base)).items():
+    for template, saved in json.loads(_generated(seed, ticket_count, base, today or today_utc())).items():
         table = tables[template] = Table()
         parents = dict(saved["parents"])
         for record in saved["records"]:
@@ -1266,10 +1482,10 @@ def generate(seed: int, ticket_count: int, base: str) -> dict[str, Table]:
 
 
 @functools.lru_cache(maxsize=4)
-def _generated(seed: int, ticket_count: int, base: str) -> bytes:
+def _generated(seed: int, ticket_count: int, base: str, today: date) -> bytes:
     # Generated once per arguments and kept as JSON: loading a copy is several times faster than
     # generating again, and tests reset() the stand-in before every test.
-    tables = _Generator(seed, ticket_count, base).run()
+    tables = _Generator(seed, ticket_count, base, today).run()
     saved = {
         t: {"records": list(table.records.values()), "parents": list(table.parents.items())}
         for t, table in tables.items()
@@ -1340,10 +1556,10 @@ def _record_paths(value: Mapping[str, Any], prefix: str, into: dict[str, str]) -
 class Store:
     """The stand-in's records; every method that reads or writes them takes ``lock``."""
 
-    def __init__(self, seed: int, ticket_count: int, base: str) -> None:
+    def __init__(self, seed: int, ticket_count: int, base: str, today: date | None = None) -> None:
         self.lock = threading.RLock()
         self.base = base
-        self.tables = generate(seed, ticket_count, base)
+        self.tables = generate(seed, ticket_count, base, today)
         self._paths: dict[str, dict[str, str]] = {}
 
     # -- reading --
@@ -1694,6 +1910,30 @@ def _finish_status(store: Store, record: Record, change: Change) -> None:
     record.setdefault("defaultFlag", False)
 
 
+def _finish_agreement(store: Store, record: Record, change: Change) -> None:
+    _defaults(agreementStatus="Active", cancelledFlag=False, startDate=lambda s, c: c.now)(store, record, change)
+    if record.get("noEndingDateFlag") is None:
+        record["noEndingDateFlag"] = record.get("endDate") is None
+
+
+def _finish_schedule_entry(store: Store, record: Record, change: Change) -> None:
+    flags = ("doneFlag", "acknowledgedFlag", "ownerFlag", "meetingFlag", "allowScheduleConflictsFlag")
+    _defaults(**dict.fromkeys(flags, False))(store, record, change)
+    start, end = parse_iso(record.get("dateStart")), parse_iso(record.get("dateEnd"))
+    if start and end:
+        if end < start:
+            message = "dateEnd must be after dateStart."
+            raise invalid("scheduleEntry", [field_error("scheduleEntry", "dateEnd", message)])
+        record["hours"] = round((end - start).total_seconds() / 3600, 2)
+
+
+def _finish_invoice(store: Store, record: Record, change: Change) -> None:
+    _defaults(applyToType="All", date=lambda s, c: c.now, payments=0.0, credits=0.0)(store, record, change)
+    amounts = [record.get(name, 0.0) for name in ("total", "payments", "credits")]
+    if all(isinstance(amount, (int, float)) and not isinstance(amount, bool) for amount in amounts):
+        record["balance"] = round(amounts[0] - amounts[1] - amounts[2], 2)
+
+
 def _finish_project(store: Store, record: Record, change: Change) -> None:
     _defaults(percentComplete=0.0, actualHours=0.0, billingMethod="ActualRates")(store, record, change)
     if record.get("status") is None:
@@ -1722,9 +1962,9 @@ _FINISHERS: dict[str, Callable[[Store, Record, Change], None]] = {
     TICKETS: _finish_ticket,
     NOTES: _finish_note,
     TIME_ENTRIES: _finish_time_entry,
-    AGREEMENTS: _defaults(
-        agreementStatus="Active", cancelledFlag=False, noEndingDateFlag=True, startDate=lambda s, c: c.now
-    ),
+    AGREEMENTS: _finish_agreement,
     PROJECTS: _finish_project,
     OPPORTUNITIES: _finish_opportunity,
+    SCHEDULE_ENTRIES: _finish_schedule_entry,
+    INVOICES: _finish_invoice,
 }

@@ -23,6 +23,7 @@ import traceback
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
@@ -617,6 +618,7 @@ class StandIn(_HttpService):
         require_auth: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        today: date | None = None,
     ) -> None:
         super().__init__(host, port)
         self.company_id = company_id
@@ -627,6 +629,7 @@ class StandIn(_HttpService):
         self.ticket_count = ticket_count
         self.seed = seed
         self.require_auth = require_auth
+        self.today = today  # the day sample dates are relative to; None: the current date at each (re)start
         self._faults: deque[Fault] = deque()
         self._fault_lock = threading.Lock()
         self._halt = threading.Event()  # cuts "slow" faults short on stop()
@@ -673,7 +676,7 @@ class StandIn(_HttpService):
         with self._fault_lock:
             self._faults.clear()
         if self._server is not None:
-            self._store = Store(self.seed, self.ticket_count, self.base_url)
+            self._store = Store(self.seed, self.ticket_count, self.base_url, self.today)
         self.clear_requests()
 
     def records(self, template: str, parent_id: int | None = None) -> list[Record]:
@@ -686,7 +689,7 @@ class StandIn(_HttpService):
 
     def _started(self, server: _Server) -> None:
         self._halt.clear()
-        self._store = Store(self.seed, self.ticket_count, self.base_url)
+        self._store = Store(self.seed, self.ticket_count, self.base_url, self.today)
 
     def _stopping(self) -> None:
         self._halt.set()
