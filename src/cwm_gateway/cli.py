@@ -341,14 +341,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_printing(args: argparse.Namespace) -> int:
     """Run a command that prints; map what it raises to the exit code (``EXIT_CODES``)."""
     try:
-        try:
-            args.func(args)
-        except KeyboardInterrupt:
-            raise CliError("interrupted.", INTERRUPTED) from None
+        args.func(args)
         sys.stdout.flush()  # a closed pipe shows up here, not as a traceback at interpreter exit
         return OK
     except CliError as exc:
         return _report(exc, _command_name(args))
+    except KeyboardInterrupt:
+        return _report(CliError("interrupted.", INTERRUPTED), _command_name(args))
     except BrokenPipeError:
         # A reader that stops early (``doctor | head``) has what it wanted. Point stdout at
         # /dev/null so that the final flush at exit is silent.
