@@ -233,6 +233,35 @@ def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
     assert "body" in first
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("set the urgency on case 12 to high", "/service/tickets/{id}"),  # urgency -> priority, case -> ticket
+        ("set the status of opportunity 9 to won", "/sales/opportunities/{id}"),  # not opportunity statuses
+        ("change ticket priority to high", "/service/tickets/{id}"),
+        ("change the ticket's board to Helpdesk", "/service/tickets/{id}"),
+        ("change the department of member 12 to engineering", "/system/members/{id}"),  # defaultDepartment
+        ("make ticket 12 high priority", "/service/tickets/{id}"),  # a numbered record is changed, not made
+        ("I need the urgency of incident 4410 raised to critical", "/service/tickets/{id}"),
+    ],
+)
+def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query: str, record: str) -> None:
+    """Naming a record and one of its schema's fields changes that record, never the field's definition."""
+    result = server.call("natural_language_api_search", query=query, max_results=3)
+    first = result.data["results"][0]
+    assert (first["method"] in ("PATCH", "PUT"), first["path"]) == (True, record), query
+
+
+def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) -> None:
+    # Notes are not a field of a ticket but records of their own under it; priorities have ids of their own.
+    assert top(searcher, "update the note on ticket 5", 1) == ["PATCH /service/tickets/{parentId}/notes/{id}"]
+    assert top(searcher, "rename priority 3 to Urgent", 1) == ["PATCH /service/priorities/{id}"]
+    assert top(searcher, "update the project type Internal", 1) == ["PATCH /project/projectTypes/{id}"]
+    # Reading one field of a numbered record reads the record; a plural is a list of its own.
+    assert top(searcher, "show the status of opportunity 9", 1) == ["GET /sales/opportunities/{id}"]
+    assert top(searcher, "show the notes of ticket 5", 1) == ["GET /service/tickets/{parentId}/notes"]
+
+
 @pytest.mark.parametrize("kind", ["plain", "paraphrase", "action", "count", "by-id", "child", "typo", "jargon"])
 def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
     """One dev-set query of each kind, answered through the real MCP tool."""

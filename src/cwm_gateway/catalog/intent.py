@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -31,6 +32,9 @@ INTENT_METHODS = {
     "delete": ("DELETE",),
     "read": ("GET",),
 }
+# "priority raised to critical", "status changed to closed": a change stated after the fact.
+CHANGE_MARKERS = frozenset(("to", "as", "into"))
+CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -84,6 +88,8 @@ class Analysis:
     ids: list[tuple[str, Concept]] = field(default_factory=list)
     head: Concept | None = None
     parents: list[Concept] = field(default_factory=list)  # "notes on a project": project
+    # Records the request points at: "ticket 12", "on case 12", "contact 55's": their fields may be named.
+    records: list[tuple[Concept, bool]] = field(default_factory=list)
     qualifiers: set[str] = field(default_factory=set)
 
     @property
@@ -134,15 +140,53 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     words = [t.word for t in tokens]
     analysis = Analysis(query, tokens)
-    analysis.intent, _ = _intent(words, [t.clause_start for t in tokens], lexicon)
+    analysis.intent, after_verb = _intent(words, [t.clause_start for t in tokens], lexicon)
     analysis.count = _count_intent(words, lexicon)
-    analysis.concepts = _concepts(tokens, words, lexicon, known, expand)
-    analysis.ids = _ids(tokens, analysis.concepts)
-    analysis.head = _head(analysis.concepts, tokens, lexicon)
-    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+    _read_things(analysis, lexicon, known, expand)
+    revised = _revised_intent(analysis, after_verb, lexicon)
+    if revised != analysis.intent:
+        analysis.intent = revised
+        _read_things(analysis, lexicon, known, expand)
+    analysis.records = _records(analysis, tokens)
     mentioned = {t for c in analysis.concepts for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
+
+
+def _read_things(analysis: Analysis, lexicon: Lexicon, known: dict[str, int], expand: bool) -> None:
+    """The concepts a request names, the ids given for them, its head noun and its parents."""
+    tokens = analysis.tokens
+    words = [t.word for t in tokens]
+    analysis.concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update")
+    analysis.ids = _ids(tokens, analysis.concepts)
+    analysis.head = _head(analysis.concepts, tokens, lexicon)
+    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+
+
+def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+    """A change the opening verb hides: a record that already has an id is not being created.
+
+    "make ticket 12 high priority", "put ticket 5 on the Network board": a create verb
+    whose object is a numbered record. "the urgency of incident 4410 raised to critical":
+    no opening verb, but a numbered record and a change verb's participle before "to"/"as".
+    """
+    numbered = {id(concept) for _, concept in analysis.ids}
+    if not numbered:
+        return analysis.intent
+    tokens = analysis.tokens
+    if analysis.intent == "create":
+        following = [c for c in analysis.concepts if c.start >= after_verb]
+        if following and id(following[0]) in numbered:
+            between = tokens[after_verb : following[0].start]
+            if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between):
+                return "update"
+    if analysis.intent is None:
+        change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
+        for token, following in itertools.pairwise(tokens):
+            forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
+            if following.word in CHANGE_MARKERS and (forms & change_verbs or forms & CHANGE_PARTICIPLES):
+                return "update"
+    return analysis.intent
 
 
 def _intent(words: list[str], clause_starts: list[bool], lexicon: Lexicon) -> tuple[str | None, int]:
@@ -185,6 +229,7 @@ def _concepts(
     lexicon: Lexicon,
     known: dict[str, int],
     expand: bool,
+    change: bool = False,
 ) -> list[Concept]:
     taken = [False] * len(tokens)
 
@@ -196,6 +241,16 @@ def _concepts(
                 return source[k - 1] not in lexicon.stop and source[k + 1] not in lexicon.stop
         return False
 
+    def qualified_noun(source: tuple[str, ...]) -> bool:
+        # In a change, "ticket priority" is the ticket's priority field, not the priority list
+        # the lexicon reads it as: a phrase that only narrows its own last word is left as two words.
+        if not change or len(source) < 2 or not all(w in known for w in source):
+            return False
+        return (source[-1],) in lexicon.synonyms[source]
+
+    def accept(source: tuple[str, ...]) -> bool:
+        return not structural(source) and not qualified_noun(source)
+
     found: list[Concept] = []
 
     def add_phrase(positions: list[int], with_small_words: bool) -> None:
@@ -206,11 +261,7 @@ def _concepts(
             if taken[positions[i]]:
                 i += 1
                 continue
-            match = (
-                lexicon.synonyms_at(sequence, i, with_small_words, accept=lambda p: not structural(p))
-                if expand
-                else None
-            )
+            match = lexicon.synonyms_at(sequence, i, with_small_words, accept=accept) if expand else None
             if match and not any(taken[p] for p in positions[i : i + match[0]]):
                 length, targets = match
                 span = positions[i : i + length]
@@ -231,10 +282,11 @@ def _concepts(
     # (articles and contraction pieces skipped: "out of the office" is "out of office").
     add_phrase([i for i, t in enumerate(tokens) if t.word not in SKIPPABLE], with_small_words=True)
     # ... then phrases over content words only ("office is closed" -> "office closed"),
-    # never across a number: "ticket 55012's status" is a ticket and a status.
+    # never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
+    # are a ticket and one of its fields.
     run: list[int] = []
     for i, token in enumerate([*tokens, None]):
-        breaks = token is None or token.is_number
+        breaks = token is None or token.is_number or _possessive(tokens, i)
         if breaks and run:
             add_phrase(run, with_small_words=False)
             run = []
@@ -255,6 +307,11 @@ def _concepts(
         taken[i] = True
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _possessive(tokens: list[Token], index: int) -> bool:
+    """Is ``tokens[index]`` the "s" of "ticket's"?"""
+    return index > 0 and index < len(tokens) and tokens[index].word == "s" and tokens[index].raw.lower() == "s"
 
 
 def _is_plain_verb(word: str, lexicon: Lexicon) -> bool:
@@ -290,7 +347,8 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         return None
     head = concepts[0]
     for following in concepts[1:]:
-        if following.start != head.end:
+        # "project phases", and "the client's sites": the thing owned is the head.
+        if following.start != head.end and not (following.start == head.end + 1 and _possessive(tokens, head.end)):
             break
         head = following
     return head
@@ -311,3 +369,32 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
         if any(word in PARENT_PREPOSITIONS for word in before):
             out.append(concept)
     return out
+
+
+def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, bool]]:
+    """Concepts that name one particular record, and whether it is pinned down.
+
+    A field of that record may be what is to be changed or read. Pinned: given an id
+    ("ticket 12"), or in a change a possessive or a parent ("contact's department", "the
+    urgency on case 12"). Loose: in a change, the first noun of a compound ("change ticket
+    priority"), which may also be the name of a resource of its own ("project type").
+    """
+    out = [(concept, True) for _, concept in analysis.ids]
+    if analysis.intent != "update":
+        # "the client's sites" lists sites; in a read only an id pins the record down.
+        return out if analysis.intent in (None, "read") else []
+    named = {id(concept) for concept, _ in out}
+    for index, concept in enumerate(analysis.concepts):
+        if id(concept) in named:
+            continue
+        if _possessive(tokens, concept.end) or concept in analysis.parents:
+            out.append((concept, True))
+        elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+            out.append((concept, False))
+    return out
+
+
+def singular(concept: Concept, tokens: list[Token]) -> bool:
+    """Were the concept's words written in the singular ("status", not "notes")?"""
+    span = tokens[concept.start : concept.end]
+    return all(t.raw.lower() == t.word or t.corrected_from is not None for t in span)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import text
-from .intent import Analysis, Concept, analyze
+from .intent import Analysis, Concept, analyze, singular
 from .lexicon import Lexicon, default_lexicon
 from .store import Catalog, Operation
 
@@ -50,12 +50,20 @@ BM25_SHARE = 0.3
 FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
+# "set the urgency on case 12": urgency names a field of the case (a ticket), not the
+# priority definitions every ticket shares.
+ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request points at
+ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
+QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
 
 
 @dataclass(frozen=True)
 class Hit:
     operation: Operation
     score: float
+
+
+_Fields = tuple[frozenset[frozenset[str]], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class _Shape:
     category: frozenset[str]
     summary: frozenset[str]
     fields: frozenset[str]
+    field_names: frozenset[frozenset[str]]  # each property of the resource schema, as words
+    field_tails: frozenset[str]  # last words of longer property names: defaultLocation -> location
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
 
@@ -185,6 +195,7 @@ class Searcher:
         self.vocabulary = SqlVocabulary(catalog, self.lexicon)
         self.usage = usage
         self._shapes: dict[int, _Shape] = {}
+        self._field_names: dict[str, _Fields] = {}
         self._lock = threading.Lock()
         self._operations = int(catalog.meta.get("operations", "3000") or 3000)
 
@@ -229,7 +240,7 @@ class Searcher:
             return [], 0
         best_bm25 = -rows[0][1] or 1.0
         shapes = self._shapes_for([r[0] for r in rows])
-        prepared = self._prepare(analysis)
+        prepared = self._prepare(analysis, shapes)
         usage = self.usage() if self.usage else {}
         scored = []
         for shape, (_, bm25) in zip(shapes, rows):
@@ -283,21 +294,36 @@ class Searcher:
             marks = ",".join("?" * len(missing))
             operations = self.catalog.operations_by_ids(missing)
             rows = self.catalog.query(f"{self._TERMS_SQL} WHERE id IN ({marks})", missing)
+            made = [_make_shape(operations[row[0]], row[1:], self._fields_of(operations[row[0]])) for row in rows]
             with self._lock:
-                for row in rows:
-                    self._shapes[row[0]] = _make_shape(operations[row[0]], row[1:])
+                for shape in made:
+                    self._shapes[shape.op.id] = shape
         return [self._shapes[i] for i in ids]
+
+    def _fields_of(self, op: Operation) -> _Fields:
+        """The property names of an operation's resource schema: (each as a set of words, last words)."""
+        name = op.resource_schema
+        if not name:
+            return frozenset(), frozenset()
+        found = self._field_names.get(name)
+        if found is None:
+            schema = self.catalog.schema(name) or {}
+            names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
+            found = frozenset(frozenset(n) for n in names if n), frozenset(n[-1] for n in names if len(n) > 1)
+            self._field_names[name] = found
+        return found
 
     # -- ranking -----------------------------------------------------------
 
-    def _prepare(self, analysis: Analysis) -> _Query:
+    def _prepare(self, analysis: Analysis, shapes: list[_Shape]) -> _Query:
         weights = self._concept_weights(analysis.concepts)
         concepts = tuple(
-            (weight, tuple((frozenset(p), conf) for p, conf in concept.alternatives), concept is analysis.head)
+            (weight, _alternatives(concept), concept is analysis.head)
             for concept, weight in zip(analysis.concepts, weights)
         )
         return _Query(
             concepts=concepts,
+            attributes=_attributes(analysis, shapes),
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
@@ -310,11 +336,45 @@ class Searcher:
         )
 
 
+_Alternatives = tuple[tuple[frozenset[str], float], ...]
+
+
+def _alternatives(concept: Concept) -> _Alternatives:
+    return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
+
+
+def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _Alternatives, bool], ...]:
+    """Concepts that name a field of a record the request points at.
+
+    "set the urgency on case 12 to high": case 12 is a ticket, and tickets have a
+    priority field, so urgency is the ticket's field, not the priority definitions.
+    Found structurally, from the candidates' schemas: a record whose resource is named
+    and another concept equal to one of that resource's property names.
+    Returns (concept index, the record's alternatives, record pinned down).
+    """
+    out = []
+    records = {id(concept) for concept, _ in analysis.records}
+    for record, pinned in analysis.records:
+        record_alts = _alternatives(record)
+        owners = [s for s in shapes if any(words <= s.resource for words, _ in record_alts)]
+        for index, concept in enumerate(analysis.concepts):
+            if id(concept) in records:
+                continue
+            if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
+                continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
+            alts = _alternatives(concept)
+            if any(_field_match(words, shape) for shape in owners for words, _ in alts):
+                out.append((index, record_alts, pinned))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class _Query:
     """A request prepared for scoring many candidates quickly."""
 
-    concepts: tuple[tuple[float, tuple[tuple[frozenset[str], float], ...], bool], ...]
+    concepts: tuple[tuple[float, _Alternatives, bool], ...]
+    # (index of a concept naming a field, the record's alternatives): "urgency" of "case 12"
+    attributes: tuple[tuple[int, _Alternatives, bool], ...]
     total_weight: float
     methods: tuple[str, ...]
     update: bool
@@ -331,8 +391,11 @@ def score(shape: _Shape, query: _Query) -> float:
     explained: set[str] = set(query.asked_modifiers)
     head_on_resource = False
     resource, context = shape.resource, shape.resource_context
-    for weight, alternatives, is_head in query.concepts:
-        level = 0.0
+    attribute_levels, penalty = _attribute_fit(shape, query)
+    for index, (weight, alternatives, is_head) in enumerate(query.concepts):
+        level = attribute_levels.get(index, 0.0)
+        if level and is_head:
+            head_on_resource = True
         for words, confidence in alternatives:
             if words <= resource or (words <= context and not words.isdisjoint(resource)):
                 # "time entry" is the resource of /time/entries as much as of .../timeentries
@@ -373,9 +436,46 @@ def score(shape: _Shape, query: _Query) -> float:
             total -= MODIFIER_PENALTY.get(modifier, 0.0)
     if shape.op.deprecated:
         total -= DEPRECATED_PENALTY
+    total -= penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
     return total
+
+
+def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], float]:
+    """Credit for the record whose field is named; a cost for editing that field's definition.
+
+    Returns ({concept index: match level}, penalty).
+    """
+    levels: dict[int, float] = {}
+    penalty = 0.0
+    for index, record_alts, pinned in query.attributes:
+        _, alternatives, _ = query.concepts[index]
+        if any(words <= shape.resource for words, _ in record_alts):
+            level = max((conf * _field_match(words, shape) for words, conf in alternatives), default=0.0)
+            if level:
+                levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
+        elif query.update and any(words <= shape.resource for words, _ in alternatives):
+            # The field's own resource is still right when it hangs under the record
+            # ("tickets/{parentId}/notes") or, for a loose compound, is named by it ("project type").
+            if pinned:
+                related = any(
+                    words <= segment for segment, followed in shape.segments if followed for words, _ in record_alts
+                )
+            else:
+                related = any(words <= shape.resource_context for words, _ in record_alts)
+            if not related:
+                penalty = ATTRIBUTE_DEFINITION
+    return levels, penalty
+
+
+def _field_match(words: frozenset[str], shape: _Shape) -> float:
+    """Is ``words`` a property of the operation's resource (1), or the end of one (less)?"""
+    if words in shape.field_names:
+        return 1.0
+    if len(words) == 1 and not words.isdisjoint(shape.field_tails):
+        return QUALIFIED_FIELD
+    return 0.0
 
 
 def intent_fit(shape: _Shape, query: _Query) -> float:
@@ -415,7 +515,7 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     return fit
 
 
-def _make_shape(op: Operation, terms: tuple[str, ...]) -> _Shape:
+def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields) -> _Shape:
     resource, path_terms, category, summary, fields = terms
     raw_segments = path_terms.split("/")
     segments = []
@@ -441,9 +541,19 @@ def _make_shape(op: Operation, terms: tuple[str, ...]) -> _Shape:
         category=frozenset(category.split()),
         summary=frozenset(summary.split()),
         fields=frozenset(fields.split()),
+        field_names=fields_of_schema[0],
+        field_tails=fields_of_schema[1],
         modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
         item=bool(raw_segments) and raw_segments[-1] == "{}",
     )
+
+
+def _field_words(prop: str) -> tuple[str, ...]:
+    """ "budgetHours" -> (budget, hour); "boardId" -> (board,): an id field names the thing it refers to."""
+    words = text.tokens(prop)
+    if len(words) > 1 and words[-1] in ("id", "identifier"):
+        words = words[:-1]
+    return tuple(words)
 
 
 def fts_expression(terms: list[str]) -> str:
