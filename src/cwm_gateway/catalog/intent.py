@@ -32,6 +32,14 @@ INTENT_METHODS = {
     "delete": ("DELETE",),
     "read": ("GET",),
 }
+# "get a single company by its numeric ID": one record is wanted, though no id is given.
+ONE_RECORD_WORDS = frozenset("single specific particular individual".split())
+ID_WORDS = frozenset("id identifier recid".split())
+ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied".split())
+NOUN_PHRASE_OPENERS = frozenset(
+    "the a an all every each any list information info detail details one my our your their its this these those "
+    "current currently some".split()
+)
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
@@ -43,11 +51,23 @@ class Vocabulary(Protocol):
     def known(self, words: set[str]) -> dict[str, int]:
         """Document frequency of each word the catalog uses (unknown words are absent)."""
 
-    def correct(self, word: str) -> str | None:
-        """The catalog or lexicon word a misspelt or abbreviated ``word`` most likely means."""
+    def correct(self, word: str, raw: str | None = None) -> str | None:
+        """The catalog or lexicon word a misspelt or abbreviated ``word`` (written ``raw``) most likely means."""
+
+    def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
+        """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any."""
 
     def base_form(self, word: str) -> str | None:
         """The uninflected word ("scheduled" -> "schedule") when only that one names an operation."""
+
+    def names(self, word: str) -> bool:
+        """Does the word name something (a path segment or category), not just a field?"""
+
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a path segment or category."""
+
+    def segment(self, word: str) -> list[str] | None:
+        """A run-together compound split into words that name things: "timeentries" -> time, entries."""
 
 
 @dataclass
@@ -90,6 +110,8 @@ class Analysis:
     parents: list[Concept] = field(default_factory=list)  # "notes on a project": project
     # Records the request points at: "ticket 12", "on case 12", "contact 55's": their fields may be named.
     records: list[tuple[Concept, bool]] = field(default_factory=list)
+    verb: tuple[int, int] | None = None  # token span of the verb that gives the intent
+    one_record: bool = False  # "get a single company by its ID": the {id} form, though no id is given
     qualifiers: set[str] = field(default_factory=set)
 
     @property
@@ -124,6 +146,9 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     tokens = tokenize(query)
     lexicon_words = lexicon.all_words()
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
+    if expand:
+        tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
+        known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     for token in tokens:
         word = token.word
         if token.is_number or len(word) < 4 or not expand:
@@ -133,34 +158,122 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
             base = vocabulary.base_form(word)
             if base and word not in lexicon_words:
                 token.word = base
-        elif word not in lexicon_words and not token.proper:
-            fixed = vocabulary.correct(word)
+        elif token.proper:
+            continue
+        elif word not in lexicon_words:
+            fixed = vocabulary.correct(word, token.raw.lower())
             if fixed and fixed != word:
+                token.corrected_from, token.word = word, fixed
+        elif (word,) not in lexicon.synonyms and word not in lexicon.stop and token.raw.lower() != word:
+            # "entires" folds to "entire", a word only some lexicon phrase uses: a slip in "entries".
+            fixed = vocabulary.correct_plural(token.raw.lower(), swaps_only=True)
+            if fixed:
                 token.corrected_from, token.word = word, fixed
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     words = [t.word for t in tokens]
     analysis = Analysis(query, tokens)
-    analysis.intent, after_verb = _intent(words, [t.clause_start for t in tokens], lexicon)
+    # "permanently", "carefully": adverbs the catalog has no use for
+    adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
+    analysis.intent, verb_start, after_verb = _intent(words, [t.clause_start for t in tokens], lexicon, adverbs)
+    if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
+        analysis.intent = None
+    analysis.verb = (verb_start, after_verb) if analysis.intent else None
     analysis.count = _count_intent(words, lexicon)
-    _read_things(analysis, lexicon, known, expand)
+    _read_things(analysis, lexicon, known, vocabulary, expand)
     revised = _revised_intent(analysis, after_verb, lexicon)
     if revised != analysis.intent:
         analysis.intent = revised
-        _read_things(analysis, lexicon, known, expand)
+        _read_things(analysis, lexicon, known, vocabulary, expand)
     analysis.records = _records(analysis, tokens)
+    analysis.one_record = _one_record(analysis)
     mentioned = {t for c in analysis.concepts for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
 
 
-def _read_things(analysis: Analysis, lexicon: Lexicon, known: dict[str, int], expand: bool) -> None:
+def _mend_words(
+    tokens: list[Token], vocabulary: Vocabulary, known: dict[str, int], lexicon_words: frozenset[str]
+) -> list[Token]:
+    """Words written together split ("timeentries"), a name written apart joined ("work flows")."""
+    names = vocabulary.name_words()
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is not None and not token.is_number and not following.is_number and not following.clause_start:
+            joined = token.word + following.word
+            if joined in names and not (token.word in names and following.word in names):
+                out.append(Token(joined, token.raw + following.raw, len(out), clause_start=token.clause_start))
+                i += 2
+                continue
+        pieces = None
+        unknown = token.word not in known and token.word not in lexicon_words
+        if unknown and not token.is_number and not token.proper and len(token.raw) >= 7:
+            pieces = vocabulary.segment(token.raw.lower())
+        for n, piece in enumerate(pieces or [token.raw]):
+            word = text.stem(piece) if pieces else token.word
+            clause_start = token.clause_start and n == 0
+            out.append(Token(word, piece, len(out), proper=token.proper, clause_start=clause_start))
+        i += 1
+    return out
+
+
+def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
+    """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
+    that noun (followed by a preposition or nothing) rather than with an object."""
+    if end - start != 1 or not vocabulary.names(tokens[start].word):
+        return False
+    return end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS
+
+
+def _read_things(
+    analysis: Analysis, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary, expand: bool
+) -> None:
     """The concepts a request names, the ids given for them, its head noun and its parents."""
     tokens = analysis.tokens
     words = [t.word for t in tokens]
-    analysis.concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update")
+    concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update")
+    analysis.concepts = _without_verb(concepts, tokens, analysis.intent, analysis.verb, vocabulary)
     analysis.ids = _ids(tokens, analysis.concepts)
     analysis.head = _head(analysis.concepts, tokens, lexicon)
     analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+
+
+def _without_verb(
+    concepts: list[Concept],
+    tokens: list[Token],
+    intent: str | None,
+    verb: tuple[int, int] | None,
+    vocabulary: Vocabulary,
+) -> list[Concept]:
+    """Drop the lexicon's reading of a read verb that opens a noun phrase or a literal resource name.
+
+    "Return the open projects", "returns a list of ...": "return" is the verb, not RMA
+    returns. "returns for Acme" keeps them. Verbs that create or act keep their reading:
+    "upload" names a document, "combine" a merge.
+    """
+    if verb is None or intent != "read":
+        return concepts
+    start, end = verb
+    at_verb = [c for c in concepts if c.source == "lexicon" and c.start >= start and c.end <= end]
+    if not at_verb:
+        return concepts
+    opens_phrase = end < len(tokens) and tokens[end].word in NOUN_PHRASE_OPENERS
+    literal = any(
+        c.source == "word" and c.start >= end and any(vocabulary.names(w) for w in c.tokens()) for c in concepts
+    )
+    return [c for c in concepts if c not in at_verb] if opens_phrase or literal else concepts
+
+
+def _one_record(analysis: Analysis) -> bool:
+    """Does the request ask for one record without giving its id ("a single company by its ID")?"""
+    if analysis.ids or analysis.head is None or not singular(analysis.head, analysis.tokens):
+        return False
+    words = [t.word for t in analysis.tokens]
+    if any(w in ONE_RECORD_WORDS for w in words):
+        return True
+    return any(w in ID_WORDS and i > 0 and words[i - 1] in ID_INTRODUCERS for i, w in enumerate(words))
 
 
 def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
@@ -189,28 +302,30 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
     return analysis.intent
 
 
-def _intent(words: list[str], clause_starts: list[bool], lexicon: Lexicon) -> tuple[str | None, int]:
+def _intent(
+    words: list[str], clause_starts: list[bool], lexicon: Lexicon, adverbs: frozenset[str] = frozenset()
+) -> tuple[str | None, int, int]:
     """The verb that opens the request or one of its clauses, after any politeness.
 
     "please close ticket 12" and "Josh left on Friday, deactivate his account" both
-    say what to do; "which agreements renew next month" does not. Returns
-    (intent, index after the verb).
+    say what to do; "which agreements renew next month" does not. Adverbs ("permanently
+    remove") do not hide the verb either. Returns (intent, index of the verb, index after it).
     """
     for start, is_start in enumerate(clause_starts):
         if not is_start:
             continue
         position = start
         # Later clauses must open with the verb: ", so I can remind them" is not a request to remind.
-        skippable = PREAMBLE if start == 0 else LATER_CLAUSE_PREAMBLE
+        skippable = (PREAMBLE if start == 0 else LATER_CLAUSE_PREAMBLE) | adverbs
         while position < len(words) and words[position] in skippable:
             found = lexicon.intent_at(words, position)
             if found:
-                return found[0], position + found[1]
+                return found[0], position, position + found[1]
             position += 1
         found = lexicon.intent_at(words, position) if position < len(words) else None
         if found:
-            return found[0], position + found[1]
-    return None, 0
+            return found[0], position, position + found[1]
+    return None, 0, 0
 
 
 def _count_intent(words: list[str], lexicon: Lexicon) -> bool:

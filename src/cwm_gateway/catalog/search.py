@@ -102,6 +102,8 @@ class SqlVocabulary:
         for word in sorted(self._lexicon_set):
             self._lexicon_by_letter.setdefault(word[:1], []).append(word)
         self._cache: dict[str, tuple[int, int] | None] = {}
+        self._names: frozenset[str] | None = None
+        self._surface: frozenset[str] | None = None
 
     def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
         """(operations using the word, operations whose path or category uses it) per known word."""
@@ -133,10 +135,46 @@ class SqlVocabulary:
                 return variant
         return None
 
-    def correct(self, word: str) -> str | None:
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a path segment or category (a few hundred)."""
+        if self._names is None:
+            rows = self.catalog.query("SELECT word FROM vocabulary WHERE name_count > 0")
+            self._names = frozenset(word for (word,) in rows)
+        return self._names
+
+    def segment(self, word: str) -> list[str] | None:
+        """A run-together compound split into words that name things: "timeentries" -> time, entries."""
+        if self._surface is None:
+            self._surface = frozenset(form for name in self.name_words() for form in (name, *text.plurals(name)))
+        pieces = text.segment_compound(word, set(self._surface), min_piece=3)
+        return pieces if len(pieces) > 1 else None
+
+    def correct(self, word: str, raw: str | None = None) -> str | None:
+        """The catalog or lexicon word meant by ``word``; ``raw`` is how it was written.
+
+        The written form matters for slips in plurals: "entires" folds to "entire", which is
+        far from "entry", but it is one swap away from "entries".
+        """
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
             if self.known({variant}) or variant in self._lexicon_set:
                 return variant
+        best = self._correct(word)
+        if best is None and raw and raw != word:
+            best = self.correct_plural(raw)
+        return best
+
+    def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
+        """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any.
+
+        ``swaps_only``: only two neighbouring letters swapped, for words that are real words
+        too ("scores" is not a slip in "stores").
+        """
+        found = self._correct(raw, plural=True)
+        if found and swaps_only and not any(text.swapped(raw, form) for form in text.plurals(found)):
+            return None
+        return found
+
+    def _correct(self, word: str, plural: bool = False) -> str | None:
         # Typos keep the first letter; two slips are allowed only in long words, and
         # short words ("main") are too often real words to be read as slips.
         if len(word) < 5:
@@ -152,18 +190,19 @@ class SqlVocabulary:
                 (expression,),
             )
             candidates.update(rows)
-        for lexicon_word in self._lexicon_by_letter.get(word[:1], ()):
+        for lexicon_word in () if plural else self._lexicon_by_letter.get(word[:1], ()):
             if abs(len(lexicon_word) - len(word)) <= limit:
                 candidates.setdefault(lexicon_word, 1)
         best: tuple[int, int, int, str] | None = None
         for candidate, doc_count in candidates.items():
             if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
                 continue
-            if candidate.startswith(word) and len(word) >= 3:
+            if candidate.startswith(word) and len(word) >= 3 and not plural:
                 # An abbreviation ("proj") or a clipped word ("creat"): the shortest completion wins.
                 rank = (1, len(candidate) - len(word), -doc_count, candidate)
             else:
-                distance = text.edit_distance(word, candidate, limit)
+                forms = text.plurals(candidate) if plural else (candidate,)
+                distance = min(text.edit_distance(word, form, limit) for form in forms)
                 if distance > limit:
                     continue
                 rank = (distance, 0, -doc_count, candidate)
@@ -328,7 +367,8 @@ class Searcher:
             methods=analysis.methods,
             update=analysis.intent == "update",
             count=analysis.count,
-            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids),
+            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
+            or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
             parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
