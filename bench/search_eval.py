@@ -117,12 +117,12 @@ def default_sets() -> list[Path]:
 def row(name: str, ranker: str, outcomes: list[Outcome]) -> str:
     m = metrics(outcomes)
     cells = " | ".join(f"{m[k]:.3f}" for k in ("hit@1", "hit@5", "MRR@10", "nDCG@10", "R@5"))
-    return f"| {name:<24} | {ranker:<7} | {len(outcomes):>3} | {cells} |"
+    return f"| {name:<28} | {ranker:<7} | {len(outcomes):>3} | {cells} |"
 
 
 HEADER = (
-    "| set                      | ranker  |   n | hit@1 | hit@5 | MRR@10 | nDCG@10 | R@5   |\n"
-    "|--------------------------|---------|-----|-------|-------|--------|---------|-------|"
+    "| set                          | ranker  |   n | hit@1 | hit@5 | MRR@10 | nDCG@10 | R@5   |\n"
+    "|------------------------------|---------|-----|-------|-------|--------|---------|-------|"
 )
 
 
@@ -171,7 +171,7 @@ def main() -> int:
     if args.pyz.is_file():
         print(f"{args.pyz.name}: {args.pyz.stat().st_size / 1e6:.2f} MB")
     if args.kinds:
-        print("\n| set / kind               | ranker  |   n | hit@1 | hit@5 | MRR@10 | nDCG@10 | R@5   |")
+        print("\n| set / kind                   | ranker  |   n | hit@1 | hit@5 | MRR@10 | nDCG@10 | R@5   |")
         for name, outcomes in results:
             by_kind: dict[str, list[Outcome]] = defaultdict(list)
             for o in outcomes:

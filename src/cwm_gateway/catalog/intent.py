@@ -17,7 +17,10 @@ from .lexicon import SKIPPABLE, Lexicon, Phrase
 # Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
 PREAMBLE = frozenset(
     "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
-    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll".split()
+    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll "
+    # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
+    "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
+    "used use is be able".split()
 )
 PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
 LATER_CLAUSE_PREAMBLE = frozenset("please pls kindly and then now also just".split())
@@ -357,11 +360,12 @@ def _concepts(
         return False
 
     def qualified_noun(source: tuple[str, ...]) -> bool:
-        # In a change, "ticket priority" is the ticket's priority field, not the priority list
-        # the lexicon reads it as: a phrase that only narrows its own last word is left as two words.
+        # In a change, "ticket priority" is the ticket's priority field, not the priority list the
+        # lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
+        # board status) is left as two words, a record and its field.
         if not change or len(source) < 2 or not all(w in known for w in source):
             return False
-        return (source[-1],) in lexicon.synonyms[source]
+        return any(target[-1] == source[-1] for target in lexicon.synonyms[source])
 
     def accept(source: tuple[str, ...]) -> bool:
         return not structural(source) and not qualified_noun(source)
@@ -445,7 +449,8 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         if not token.is_number:
             continue
         j = token.index - 1
-        while j >= 0 and tokens[j].word in ID_FILLERS:
+        # "company record id 19": the noun may itself end in a filler word
+        while j >= 0 and j not in by_end and tokens[j].word in ID_FILLERS:
             j -= 1
         concept = by_end.get(j)
         if concept is not None:

@@ -103,6 +103,7 @@ class SqlVocabulary:
             self._lexicon_by_letter.setdefault(word[:1], []).append(word)
         self._cache: dict[str, tuple[int, int] | None] = {}
         self._names: frozenset[str] | None = None
+        self._by_letter: dict[str, list[tuple[str, int]]] | None = None
         self._surface: frozenset[str] | None = None
 
     def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
@@ -134,6 +135,14 @@ class SqlVocabulary:
             if self.names(variant):
                 return variant
         return None
+
+    def _words_by_letter(self) -> dict[str, list[tuple[str, int]]]:
+        if self._by_letter is None:
+            by_letter: dict[str, list[tuple[str, int]]] = {}
+            for word, doc_count in self.catalog.query("SELECT word, doc_count FROM vocabulary"):
+                by_letter.setdefault(word[:1], []).append((word, doc_count))
+            self._by_letter = by_letter
+        return self._by_letter
 
     def name_words(self) -> frozenset[str]:
         """Every word that names a path segment or category (a few hundred)."""
@@ -180,16 +189,13 @@ class SqlVocabulary:
         if len(word) < 5:
             return self._completion(word)
         limit = 1 if len(word) < 8 else 2
-        candidates: dict[str, int] = {}
-        grams = {word[i : i + 3] for i in range(len(word) - 2)}
-        if grams:
-            expression = " OR ".join(f'"{g}"' for g in grams)
-            rows = self.catalog.query(
-                "SELECT v.word, v.doc_count FROM vocabulary_trigrams t JOIN vocabulary v ON v.word = t.word"
-                " WHERE vocabulary_trigrams MATCH ? LIMIT 400",
-                (expression,),
-            )
-            candidates.update(rows)
+        # The catalog has about a thousand words: those of the same first letter and a
+        # length in reach are few enough to compare one by one, and no slip is missed.
+        candidates = {
+            candidate: doc_count
+            for candidate, doc_count in self._words_by_letter().get(word[:1], ())
+            if abs(len(candidate) - len(word)) <= limit + (2 if plural else 0) or candidate.startswith(word)
+        }
         for lexicon_word in () if plural else self._lexicon_by_letter.get(word[:1], ()):
             if abs(len(lexicon_word) - len(word)) <= limit:
                 candidates.setdefault(lexicon_word, 1)
