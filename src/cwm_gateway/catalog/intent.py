@@ -35,6 +35,11 @@ INTENT_METHODS = {
     "delete": ("DELETE",),
     "read": ("GET",),
 }
+# A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
+GLOSS_LEAST_WORDS = 2
+GLOSS_LEAST_SCORE = 4.0
+GLOSS_TOP = 3
+GLOSS_CONFIDENCE = 0.7
 # "get a single company by its numeric ID": one record is wanted, though no id is given.
 ONE_RECORD_WORDS = frozenset("single specific particular individual".split())
 ID_WORDS = frozenset("id identifier recid".split())
@@ -189,9 +194,41 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         _read_things(analysis, lexicon, known, vocabulary, expand)
     analysis.records = _records(analysis, tokens)
     analysis.one_record = _one_record(analysis)
+    if expand:
+        described = _described(analysis, lexicon)
+        if described is not None:
+            analysis.concepts.append(described)
     mentioned = {t for c in analysis.concepts for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
+
+
+def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
+    """What the request's words together describe, by the lexicon's descriptions (a bag of words).
+
+    Only added when the best description shares several words with the request and is not
+    already one of its concepts: a hint for requests that share no phrase with the lexicon.
+    """
+    words = {
+        t.word
+        for t in analysis.tokens
+        if not t.is_number and len(t.word) > 2 and t.word not in lexicon.stop and t.word not in PREAMBLE
+    }
+    # At least one word no concept has used: otherwise the description adds nothing.
+    used = {i for c in analysis.concepts for i in range(c.start, c.end)}
+    free = {t.word for t in analysis.tokens if t.index not in used} & words
+    matches = lexicon.gloss().match(words, GLOSS_LEAST_WORDS, free)
+    if not matches or matches[0][1] < GLOSS_LEAST_SCORE:
+        return None
+    named = {phrase for c in analysis.concepts for phrase, _ in c.alternatives}
+    best = matches[0][1]
+    alternatives = [
+        (phrase, GLOSS_CONFIDENCE * score / best) for phrase, score, _ in matches[:GLOSS_TOP] if phrase not in named
+    ]
+    if not alternatives or matches[0][0] in named:
+        return None
+    end = len(analysis.tokens)
+    return Concept("(described)", alternatives, end, end, "gloss")
 
 
 def _mend_words(

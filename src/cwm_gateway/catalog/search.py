@@ -104,6 +104,8 @@ class SqlVocabulary:
         self._cache: dict[str, tuple[int, int] | None] = {}
         self._names: frozenset[str] | None = None
         self._by_letter: dict[str, list[tuple[str, int]]] | None = None
+        # Requests repeat their words; a correction costs a few dozen edit distances.
+        self._corrections: dict[tuple[str, str | None], str | None] = {}
         self._surface: frozenset[str] | None = None
 
     def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
@@ -164,6 +166,14 @@ class SqlVocabulary:
         The written form matters for slips in plurals: "entires" folds to "entire", which is
         far from "entry", but it is one swap away from "entries".
         """
+        key = (word, raw)
+        if key not in self._corrections:
+            if len(self._corrections) > 4096:
+                self._corrections.clear()
+            self._corrections[key] = self._correct_uncached(word, raw)
+        return self._corrections[key]
+
+    def _correct_uncached(self, word: str, raw: str | None) -> str | None:
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
             if self.known({variant}) or variant in self._lexicon_set:
                 return variant
@@ -435,6 +445,7 @@ def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
     covered = 0.0
     explained: set[str] = set(query.asked_modifiers)
+    partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
     head_on_resource = False
     resource, context = shape.resource, shape.resource_context
     attribute_levels, penalty = _attribute_fit(shape, query)
@@ -460,12 +471,14 @@ def score(shape: _Shape, query: _Query) -> float:
             elif len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
                 # Most of a longer name: "knowledge base article" near "knowledge base category".
                 value = confidence * PARTIAL_NAME * len(words & context) / len(words)
+                partial |= words & context
             else:
                 continue
             if value > level:
                 level = value
         covered += weight * level
 
+    explained |= partial
     total = COVERAGE * covered / query.total_weight
     if resource:
         total += RESOURCE_EXPLAINED * len(resource & explained) / len(resource)
