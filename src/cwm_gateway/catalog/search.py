@@ -50,6 +50,7 @@ BM25_SHARE = 0.3
 FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
+GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named concepts' average
 # "set the urgency on case 12": urgency names a field of the case (a ticket), not the
 # priority definitions every ticket shares.
 ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request points at
@@ -336,6 +337,11 @@ class Searcher:
                     rarity *= FIELD_ONLY_WEIGHT
                 best = max(best, rarity)
             weights.append(min(max(best, 0.5), 5.0))
+        named = [w for c, w in zip(concepts, weights) if c.source != "gloss"]
+        if named:
+            # A description is a hint: it weighs no more than the things the request names.
+            cap = GLOSS_WEIGHT * sum(named) / len(named)
+            weights = [min(w, cap) if c.source == "gloss" else w for c, w in zip(concepts, weights)]
         return weights
 
     # -- operation shapes ----------------------------------------------------
