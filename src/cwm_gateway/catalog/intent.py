@@ -135,9 +135,13 @@ def tokenize(query: str) -> list[Token]:
     cleaned = _DECIMAL_RE.sub(" ", query)
     out: list[Token] = []
     previous_end = 0
-    for chunk_index, match in enumerate(_CHUNK_RE.finditer(cleaned)):
+    chunks = list(_CHUNK_RE.finditer(cleaned))
+    capitalised = [_capitalised(m.group(0)) for m in chunks[1:] if m.group(0).isalpha()]
+    # "Get Ticket Notes By Id" is written in title case: its capitals mark no names.
+    title_case = len(capitalised) >= 2 and sum(capitalised) * 2 > len(capitalised)
+    for chunk_index, match in enumerate(chunks):
         chunk = match.group(0)
-        proper = chunk_index > 0 and chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
+        proper = chunk_index > 0 and not title_case and _capitalised(chunk)
         gap = cleaned[previous_end : match.start()]
         # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
         dash = gap.strip() in ("-", "–", "—") and " " in gap
@@ -148,6 +152,10 @@ def tokenize(query: str) -> list[Token]:
             )
         previous_end = match.end()
     return out
+
+
+def _capitalised(chunk: str) -> bool:
+    return chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
 
 
 def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
@@ -212,7 +220,11 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     words = {
         t.word
         for t in analysis.tokens
-        if not t.is_number and len(t.word) > 2 and t.word not in lexicon.stop and t.word not in PREAMBLE
+        if not t.is_number
+        and not t.proper
+        and len(t.word) > 2
+        and t.word not in lexicon.stop
+        and t.word not in PREAMBLE
     }
     # At least one word no concept has used: otherwise the description adds nothing.
     used = {i for c in analysis.concepts for i in range(c.start, c.end)}
