@@ -132,7 +132,9 @@ def main() -> int:
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG, help="built catalog (scripts/build-pyz)")
     parser.add_argument("--tool", choices=("natural", "keyword"), default="natural")
     parser.add_argument("--kinds", action="store_true", help="also break each set down by query kind")
-    parser.add_argument("--misses", action="store_true", help="list queries whose answer is not first")
+    parser.add_argument(
+        "--misses", action="store_true", help="list queries whose answer is not first (never for *-heldout sets)"
+    )
     parser.add_argument("--pyz", type=Path, default=DEFAULT_PYZ, help="report this zipapp's size")
     args = parser.parse_args()
 
@@ -180,6 +182,8 @@ def main() -> int:
                 print(row(f"{name}/{kind}", "gateway", by_kind[kind]))
     if args.misses:
         for name, outcomes in results:
+            if name.endswith("-heldout"):
+                continue  # held out from tuning: its misses are not to be read
             print(f"\n{name}:")
             for o in outcomes:
                 if o.rank != 1:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from . import text
@@ -35,13 +35,17 @@ INTENT_METHODS = {
     "delete": ("DELETE",),
     "read": ("GET",),
 }
+# Fields named beside the subject: "with a status", "including its totals", "filtered by vendor".
+# (Examples, "such as net 30", are not details: they are often the best hint at the subject.)
+DETAIL_OPENERS = frozenset("with including include includes incl".split())
+FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
 GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
 # "get a single company by its numeric ID": one record is wanted, though no id is given.
-ONE_RECORD_WORDS = frozenset("single specific particular individual".split())
+ONE_RECORD_WORDS = frozenset("single specific particular individual one".split())
 ID_WORDS = frozenset("id identifier recid".split())
 ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied".split())
 NOUN_PHRASE_OPENERS = frozenset(
@@ -52,6 +56,7 @@ NOUN_PHRASE_OPENERS = frozenset(
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
+_AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -86,6 +91,9 @@ class Token:
     proper: bool = False  # capitalised mid-sentence: a name (Dave, Contoso), never "corrected"
     corrected_from: str | None = None
     clause_start: bool = False  # first word of the request or after , . ; : ! ? -
+    sentence_start: bool = False  # first word or after . ; : ! ? (not a comma)
+    plural: bool = False  # written as a plural ("notes"), before folding
+    detail: bool = False  # in parentheses or after "with", "including", "filter by": a detail, not the subject
 
     @property
     def is_number(self) -> bool:
@@ -101,6 +109,8 @@ class Concept:
     start: int
     end: int  # exclusive token index
     source: str = "word"  # word | lexicon | corrected
+
+    detail: bool = False  # named as a detail ("with a status", "(On-Site, Remote)"), not as the subject
 
     def tokens(self) -> set[str]:
         return {t for phrase, _ in self.alternatives for t in phrase}
@@ -132,8 +142,9 @@ def tokenize(query: str) -> list[Token]:
 
     Decimals ("1.5 h") are quantities, never ids, so they are dropped here.
     """
-    cleaned = _DECIMAL_RE.sub(" ", query)
+    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", query))
     out: list[Token] = []
+    depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples, not the subject
     previous_end = 0
     chunks = list(_CHUNK_RE.finditer(cleaned))
     capitalised = [_capitalised(m.group(0)) for m in chunks[1:] if m.group(0).isalpha()]
@@ -146,10 +157,13 @@ def tokenize(query: str) -> list[Token]:
         # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
         dash = gap.strip() in ("-", "–", "—") and " " in gap
         starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
+        depth = max(0, depth + gap.count("(") - gap.count(")"))
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
-            out.append(
-                Token(text.stem(piece), chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
-            )
+            word = text.stem(piece)
+            token = Token(word, chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
+            token.plural, token.detail = word != piece, depth > 0
+            token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
+            out.append(token)
         previous_end = match.end()
     return out
 
@@ -165,6 +179,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
+    _mark_details(tokens)
     for token in tokens:
         word = token.word
         if token.is_number or len(word) < 4 or not expand:
@@ -194,7 +209,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
-    analysis.count = _count_intent(words, lexicon)
+    analysis.count = _count_intent(words, lexicon, tokens)
     _read_things(analysis, lexicon, known, vocabulary, expand)
     revised = _revised_intent(analysis, after_verb, lexicon)
     if revised != analysis.intent:
@@ -243,6 +258,25 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     return Concept("(described)", alternatives, end, end, "gloss")
 
 
+def _mark_details(tokens: list[Token]) -> None:
+    """Words after "with", "including", "filtered by" up to the sentence's end are details.
+
+    "Returns purchase orders, optionally filtered by vendor, status or date": the fields to
+    filter on, not the thing asked for. "associated with a company" is a relation, not a detail.
+    """
+    inside = False
+    for i, token in enumerate(tokens):
+        if token.sentence_start:
+            inside = False  # a list of details runs over commas, not past the sentence
+        previous = tokens[i - 1].word if i else ""
+        relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
+        filtering = token.word in ("by", "on") and previous in FILTER_WORDS
+        if (token.word in DETAIL_OPENERS and not relation) or filtering:
+            inside = True
+        elif inside:
+            token.detail = True
+
+
 def _mend_words(
     tokens: list[Token], vocabulary: Vocabulary, known: dict[str, int], lexicon_words: frozenset[str]
 ) -> list[Token]:
@@ -256,18 +290,32 @@ def _mend_words(
         if following is not None and not token.is_number and not following.is_number and not following.clause_start:
             joined = token.word + following.word
             if joined in names and not (token.word in names and following.word in names):
-                out.append(Token(joined, token.raw + following.raw, len(out), clause_start=token.clause_start))
+                out.append(replace(token, word=joined, raw=token.raw + following.raw, plural=following.plural))
                 i += 2
                 continue
         pieces = None
         unknown = token.word not in known and token.word not in lexicon_words
         if unknown and not token.is_number and not token.proper and len(token.raw) >= 7:
             pieces = vocabulary.segment(token.raw.lower())
-        for n, piece in enumerate(pieces or [token.raw]):
-            word = text.stem(piece) if pieces else token.word
-            clause_start = token.clause_start and n == 0
-            out.append(Token(word, piece, len(out), proper=token.proper, clause_start=clause_start))
+        if not pieces:
+            out.append(token)
+        else:
+            for n, piece in enumerate(pieces):
+                first = n == 0
+                word = text.stem(piece)
+                out.append(
+                    replace(
+                        token,
+                        word=word,
+                        raw=piece,
+                        plural=word != piece,
+                        clause_start=token.clause_start and first,
+                        sentence_start=token.sentence_start and first,
+                    )
+                )
         i += 1
+    for index, token in enumerate(out):
+        token.index = index
     return out
 
 
@@ -286,46 +334,51 @@ def _read_things(
     tokens = analysis.tokens
     words = [t.word for t in tokens]
     concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update")
-    analysis.concepts = _without_verb(concepts, tokens, analysis.intent, analysis.verb, vocabulary)
+    analysis.concepts = _without_verb(concepts, tokens, lexicon)
+    for concept in analysis.concepts:
+        concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
-    analysis.head = _head(analysis.concepts, tokens, lexicon)
+    subjects = [c for c in analysis.concepts if not c.detail]
+    analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
 
 
-def _without_verb(
-    concepts: list[Concept],
-    tokens: list[Token],
-    intent: str | None,
-    verb: tuple[int, int] | None,
-    vocabulary: Vocabulary,
-) -> list[Concept]:
-    """Drop the lexicon's reading of a read verb that opens a noun phrase or a literal resource name.
+def _without_verb(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> list[Concept]:
+    """Drop the lexicon's reading of a read verb that opens a clause with an object after it.
 
-    "Return the open projects", "returns a list of ...": "return" is the verb, not RMA
-    returns. "returns for Acme" keeps them. Verbs that create or act keep their reading:
-    "upload" names a document, "combine" a merge.
+    "Return the open projects", "Returns how often ...": "return" is the verb, not RMA
+    returns; "returns for Acme" and a lone "returns" keep them. Verbs that create or act
+    keep their reading: "upload" names a document, "combine" a merge.
     """
-    if verb is None or intent != "read":
-        return concepts
-    start, end = verb
-    at_verb = [c for c in concepts if c.source == "lexicon" and c.start >= start and c.end <= end]
-    if not at_verb:
-        return concepts
-    opens_phrase = end < len(tokens) and tokens[end].word in NOUN_PHRASE_OPENERS
-    literal = any(
-        c.source == "word" and c.start >= end and any(vocabulary.names(w) for w in c.tokens()) for c in concepts
-    )
-    return [c for c in concepts if c not in at_verb] if opens_phrase or literal else concepts
+    words = [t.word for t in tokens]
+    dropped: set[int] = set()
+    for index, token in enumerate(tokens):
+        if not token.clause_start:
+            continue
+        position = index
+        while position < len(words) and words[position] in PREAMBLE:
+            position += 1
+        found = lexicon.intent_at(words, position) if position < len(words) else None
+        if not found or found[0] != "read":
+            continue
+        end = position + found[1]
+        if end < len(tokens) and tokens[end].word not in PARENT_PREPOSITIONS:
+            dropped.update(
+                id(c) for c in concepts if c.source == "lexicon" and c.start >= position and c.end <= end
+            )
+    return [c for c in concepts if id(c) not in dropped]
 
 
 def _one_record(analysis: Analysis) -> bool:
     """Does the request ask for one record without giving its id ("a single company by its ID")?"""
-    if analysis.ids or analysis.head is None or not singular(analysis.head, analysis.tokens):
+    if analysis.ids or analysis.head is None:
         return False
     words = [t.word for t in analysis.tokens]
     if any(w in ONE_RECORD_WORDS for w in words):
         return True
-    return any(w in ID_WORDS and i > 0 and words[i - 1] in ID_INTRODUCERS for i, w in enumerate(words))
+    # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"
+    introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
+    return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
 
 
 def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
@@ -380,10 +433,11 @@ def _intent(
     return None, 0, 0
 
 
-def _count_intent(words: list[str], lexicon: Lexicon) -> bool:
+def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
-        if found and found[0] == "count":
+        # "the serial numbers of stock" names numbers; "the number of tickets" counts
+        if found and found[0] == "count" and not tokens[position].plural:
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
                 return True
@@ -565,5 +619,4 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
 
 def singular(concept: Concept, tokens: list[Token]) -> bool:
     """Were the concept's words written in the singular ("status", not "notes")?"""
-    span = tokens[concept.start : concept.end]
-    return all(t.raw.lower() == t.word or t.corrected_from is not None for t in span)
+    return not any(t.plural for t in tokens[concept.start : concept.end])
