@@ -82,6 +82,9 @@ class Vocabulary(Protocol):
     def segment(self, word: str) -> list[str] | None:
         """A run-together compound split into words that name things: "timeentries" -> time, entries."""
 
+    def action_words(self) -> frozenset[str]:
+        """Words that open an action endpoint's last segment: generate, deactivate, convert."""
+
 
 @dataclass
 class Token:
@@ -333,7 +336,7 @@ def _read_things(
     """The concepts a request names, the ids given for them, its head noun and its parents."""
     tokens = analysis.tokens
     words = [t.word for t in tokens]
-    concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update")
+    concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update", vocabulary.action_words())
     analysis.concepts = _without_verb(concepts, tokens, lexicon)
     for concept in analysis.concepts:
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
@@ -363,9 +366,7 @@ def _without_verb(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon
             continue
         end = position + found[1]
         if end < len(tokens) and tokens[end].word not in PARENT_PREPOSITIONS:
-            dropped.update(
-                id(c) for c in concepts if c.source == "lexicon" and c.start >= position and c.end <= end
-            )
+            dropped.update(id(c) for c in concepts if c.source == "lexicon" and c.start >= position and c.end <= end)
     return [c for c in concepts if id(c) not in dropped]
 
 
@@ -451,6 +452,7 @@ def _concepts(
     known: dict[str, int],
     expand: bool,
     change: bool = False,
+    actions: frozenset[str] = frozenset(),
 ) -> list[Concept]:
     taken = [False] * len(tokens)
 
@@ -502,7 +504,11 @@ def _concepts(
 
     # Phrases written with their small words ("out of office", "good at") ...
     # (articles and contraction pieces skipped: "out of the office" is "out of office").
-    add_phrase([i for i, t in enumerate(tokens) if t.word not in SKIPPABLE], with_small_words=True)
+    # A name's possessive is skipped too: "on Jenny's calendar" is "on calendar".
+    add_phrase(
+        [i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and _possessive(tokens, i + 1))],
+        with_small_words=True,
+    )
     # ... then phrases over content words only ("office is closed" -> "office closed"),
     # never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
     # are a ticket and one of its fields.
@@ -517,10 +523,11 @@ def _concepts(
     for i, token in enumerate(tokens):
         if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
             continue
-        if _is_plain_verb(token.word, lexicon):
+        if _is_plain_verb(token.word, lexicon) and token.word not in actions:
             # Verbs may open phrases ("log hours", "mailing list") but never stand alone as the
             # thing searched for: "close", "set" say what to do, not what to do it to. Action
-            # verbs ("approve", "merge") also name an operation, so they stay.
+            # verbs ("approve", "merge") and verbs with an endpoint ("generate") name an
+            # operation, so they stay.
             continue
         weight = 0.85 if token.corrected_from else 1.0
         found.append(

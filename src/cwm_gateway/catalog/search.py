@@ -43,6 +43,7 @@ COUNT_UNASKED = 0.8
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
 ID_ITEM = 0.3
 PARENT_PLACEHOLDER = 0.3  # "phases in a project template": .../projectTemplates/{parentId}/phases
+ID_NAMED = 0.05
 ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
@@ -105,6 +106,7 @@ class SqlVocabulary:
             self._lexicon_by_letter.setdefault(word[:1], []).append(word)
         self._cache: dict[str, tuple[int, int] | None] = {}
         self._names: frozenset[str] | None = None
+        self._actions: frozenset[str] | None = None
         self._by_letter: dict[str, list[tuple[str, int]]] | None = None
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
@@ -147,6 +149,16 @@ class SqlVocabulary:
                 by_letter.setdefault(word[:1], []).append((word, doc_count))
             self._by_letter = by_letter
         return self._by_letter
+
+    def action_words(self) -> frozenset[str]:
+        """First words of the last segment of POST endpoints: generate, deactivate, convert, merge."""
+        if self._actions is None:
+            rows = self.catalog.query("SELECT path FROM operations WHERE method = 'POST'")
+            last = (path.rstrip("/").rsplit("/", 1)[-1] for (path,) in rows)
+            self._actions = frozenset(
+                words[0] for segment in last if not segment.startswith("{") if (words := text.tokens(segment))
+            )
+        return self._actions
 
     def name_words(self) -> frozenset[str]:
         """Every word that names a path segment or category (a few hundred)."""
@@ -571,6 +583,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     ):
         fit += PARENT_PLACEHOLDER
     names_the_record = any(not shape.resource.isdisjoint(w) for w in query.id_words)
+    if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
+        fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
         if names_the_record:
             fit += ID_ITEM
