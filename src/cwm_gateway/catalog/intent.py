@@ -243,6 +243,7 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         and len(t.word) > 2
         and t.word not in lexicon.stop
         and t.word not in PREAMBLE
+        and not _is_plain_verb(t.word, lexicon)  # "log", "open": what to do, not what it is
     }
     # At least one word no concept has used: otherwise the description adds nothing.
     used = {i for c in analysis.concepts for i in range(c.start, c.end)}

@@ -265,6 +265,7 @@ class Searcher:
         self.usage = usage
         self._shapes: dict[int, _Shape] = {}
         self._field_names: dict[str, _Fields] = {}
+        self._resources: dict[tuple[str, ...], list[int]] | None = None
         self._lock = threading.Lock()
         self._operations = int(catalog.meta.get("operations", "3000") or 3000)
 
@@ -305,6 +306,15 @@ class Searcher:
             (expression, FIELD_CANDIDATES),
         )
         rows += [(op_id, 0.0) for op_id, _ in by_fields if op_id not in seen]
+        # The thing asked for and the records pointed at are always candidates, however
+        # many other operations share their words ("member 44" among all the member lists).
+        seen = {row[0] for row in rows}
+        named = [c for c in (analysis.head, *(r for r, _ in analysis.records)) if c is not None]
+        for phrase in {p for c in named for p, _ in c.alternatives}:
+            for op_id in self._by_resource().get(phrase, ()):
+                if op_id not in seen:
+                    rows.append((op_id, 0.0))
+                    seen.add(op_id)
         if not rows:
             return [], 0
         best_bm25 = -rows[0][1] or 1.0
@@ -359,6 +369,15 @@ class Searcher:
         return weights
 
     # -- operation shapes ----------------------------------------------------
+
+    def _by_resource(self) -> dict[tuple[str, ...], list[int]]:
+        """Operation ids by their resource's words, loaded once."""
+        if self._resources is None:
+            resources: dict[tuple[str, ...], list[int]] = {}
+            for op_id, terms in self.catalog.query("SELECT id, resource_terms FROM operations"):
+                resources.setdefault(tuple(terms.split()), []).append(op_id)
+            self._resources = resources
+        return self._resources
 
     _TERMS_SQL = "SELECT id, resource_terms, path_terms, category_terms, summary_terms, field_terms FROM operations"
 
