@@ -96,7 +96,8 @@ class Token:
     clause_start: bool = False  # first word of the request or after , . ; : ! ? -
     sentence_start: bool = False  # first word or after . ; : ! ? (not a comma)
     plural: bool = False  # written as a plural ("notes"), before folding
-    detail: bool = False  # in parentheses or after "with", "including", "filter by": a detail, not the subject
+    detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
+    parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
 
     @property
     def is_number(self) -> bool:
@@ -147,7 +148,7 @@ def tokenize(query: str) -> list[Token]:
     """
     cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", query))
     out: list[Token] = []
-    depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples, not the subject
+    depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples or asides
     previous_end = 0
     chunks = list(_CHUNK_RE.finditer(cleaned))
     capitalised = [_capitalised(m.group(0)) for m in chunks[1:] if m.group(0).isalpha()]
@@ -164,7 +165,7 @@ def tokenize(query: str) -> list[Token]:
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
             word = text.stem(piece)
             token = Token(word, chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
-            token.plural, token.detail = word != piece, depth > 0
+            token.plural, token.parenthesised = word != piece, depth > 0
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
             out.append(token)
         previous_end = match.end()

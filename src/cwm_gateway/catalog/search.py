@@ -412,7 +412,7 @@ class Searcher:
     def _prepare(self, analysis: Analysis, shapes: list[_Shape]) -> _Query:
         weights = self._concept_weights(analysis.concepts)
         concepts = tuple(
-            (weight, _alternatives(concept), concept is analysis.head)
+            (weight, _alternatives(concept), concept is analysis.head, concept.detail)
             for concept, weight in zip(analysis.concepts, weights)
         )
         return _Query(
@@ -467,7 +467,7 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _A
 class _Query:
     """A request prepared for scoring many candidates quickly."""
 
-    concepts: tuple[tuple[float, _Alternatives, bool], ...]
+    concepts: tuple[tuple[float, _Alternatives, bool, bool], ...]  # weight, alternatives, head, detail
     # (index of a concept naming a field, the record's alternatives): "urgency" of "case 12"
     attributes: tuple[tuple[int, _Alternatives, bool], ...]
     total_weight: float
@@ -488,7 +488,10 @@ def score(shape: _Shape, query: _Query) -> float:
     head_on_resource = False
     resource, context = shape.resource, shape.resource_context
     attribute_levels, penalty = _attribute_fit(shape, query)
-    for index, (weight, alternatives, is_head) in enumerate(query.concepts):
+    for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
+        if detail:
+            covered += weight * _detail_level(shape, alternatives)
+            continue
         level = attribute_levels.get(index, 0.0)
         if level and is_head:
             head_on_resource = True
@@ -540,6 +543,16 @@ def score(shape: _Shape, query: _Query) -> float:
     return total
 
 
+def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
+    """A detail ("filtered by vendor, status") is matched by the operation's fields, not its name:
+    purchase orders have a status; purchase order statuses are not what was asked for."""
+    level = 0.0
+    for words, confidence in alternatives:
+        match = _field_match(words, shape) or (FIELD_WEIGHT["fields"] if words <= shape.fields else 0.0)
+        level = max(level, confidence * match)
+    return level
+
+
 def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], float]:
     """Credit for the record whose field is named; a cost for editing that field's definition.
 
@@ -548,7 +561,7 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     levels: dict[int, float] = {}
     penalty = 0.0
     for index, record_alts, pinned in query.attributes:
-        _, alternatives, _ = query.concepts[index]
+        alternatives = query.concepts[index][1]
         if any(words <= shape.resource for words, _ in record_alts):
             level = max((conf * _field_match(words, shape) for words, conf in alternatives), default=0.0)
             if level:
