@@ -56,6 +56,8 @@ NOUN_PHRASE_OPENERS = frozenset(
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
+# "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
+_TOOL_NAME_RE = re.compile(r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?\s*(?::|\s[-\u2013\u2014]\s)")
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -98,6 +100,7 @@ class Token:
     plural: bool = False  # written as a plural ("notes"), before folding
     detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
     parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
+    aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
 
     @property
     def is_number(self) -> bool:
@@ -114,7 +117,9 @@ class Concept:
     end: int  # exclusive token index
     source: str = "word"  # word | lexicon | corrected
 
-    detail: bool = False  # named as a detail ("with a status", "(On-Site, Remote)"), not as the subject
+    detail: bool = False  # named as a detail ("with a status"), not as the subject
+    aside: bool = False  # only in a tool's name ("cw_get_calendar - ..."): the description says more
+    parenthesised: bool = False  # "(user licence)": an aside, never the head
 
     def tokens(self) -> set[str]:
         return {t for phrase, _ in self.alternatives for t in phrase}
@@ -209,7 +214,16 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     analysis = Analysis(query, tokens)
     # "permanently", "carefully": adverbs the catalog has no use for
     adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
-    analysis.intent, verb_start, after_verb = _intent(words, [t.clause_start for t in tokens], lexicon, adverbs)
+    clause_starts = [t.clause_start for t in tokens]
+    found = None
+    if analysis_prefix := _tool_name_length(query, tokens):
+        # "Disable-CWMMember: Deactivates a member": the description's verb says more than the name's.
+        for t in tokens[:analysis_prefix]:
+            t.aside = True
+        found = _intent(words, [False] * analysis_prefix + clause_starts[analysis_prefix:], lexicon, adverbs)
+    if not found or not found[0]:
+        found = _intent(words, clause_starts, lexicon, adverbs)
+    analysis.intent, verb_start, after_verb = found
     if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
@@ -261,6 +275,15 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         return None
     end = len(analysis.tokens)
     return Concept("(described)", alternatives, end, end, "gloss")
+
+
+def _tool_name_length(query: str, tokens: list[Token]) -> int:
+    """Tokens of a tool or cmdlet name that opens a description ("Get-CWMTicket: Retrieves ..."), or 0."""
+    match = _TOOL_NAME_RE.match(query)
+    if not match or len(match.group(0)) >= len(query.rstrip()):
+        return 0
+    length = len(tokenize(match.group(0)))
+    return length if length < len(tokens) else 0
 
 
 def _mark_details(tokens: list[Token]) -> None:
@@ -342,8 +365,10 @@ def _read_things(
     analysis.concepts = _without_verb(concepts, tokens, lexicon)
     for concept in analysis.concepts:
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
+        concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
+        concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
-    subjects = [c for c in analysis.concepts if not c.detail]
+    subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
 

@@ -52,6 +52,7 @@ FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") 
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
 DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
+ASIDE_WEIGHT = 1.0  # a concept only in a tool's name, before its description
 GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named concepts' average
 # "set the urgency on case 12": urgency names a field of the case (a ticket), not the
 # priority definitions every ticket shares.
@@ -361,6 +362,7 @@ class Searcher:
                 best = max(best, rarity)
             weights.append(min(max(best, 0.5), 5.0))
         weights = [w * DETAIL_WEIGHT if c.detail else w for c, w in zip(concepts, weights)]
+        weights = [w * ASIDE_WEIGHT if c.aside else w for c, w in zip(concepts, weights)]
         named = [w for c, w in zip(concepts, weights) if c.source != "gloss"]
         if named:
             # A description is a hint: it weighs no more than the things the request names.
