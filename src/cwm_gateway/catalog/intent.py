@@ -250,10 +250,12 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     Only added when the best description shares several words with the request and is not
     already one of its concepts: a hint for requests that share no phrase with the lexicon.
     """
+    verb = range(*analysis.verb) if analysis.verb else range(0)
     words = {
         t.word
         for t in analysis.tokens
-        if not t.is_number
+        if t.index not in verb
+        and not t.is_number
         and not t.proper
         and len(t.word) > 2
         and t.word not in lexicon.stop
@@ -362,7 +364,7 @@ def _read_things(
     tokens = analysis.tokens
     words = [t.word for t in tokens]
     concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update", vocabulary.action_words())
-    analysis.concepts = _without_verb(concepts, tokens, lexicon)
+    analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, vocabulary.action_words())
     for concept in analysis.concepts:
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
@@ -373,7 +375,13 @@ def _read_things(
     analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
 
 
-def _without_verb(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> list[Concept]:
+def _without_verb(
+    concepts: list[Concept],
+    tokens: list[Token],
+    lexicon: Lexicon,
+    verb: tuple[int, int] | None,
+    actions: frozenset[str],
+) -> list[Concept]:
     """Drop the lexicon's reading of a read verb that opens a clause with an object after it.
 
     "Return the open projects", "Returns how often ...": "return" is the verb, not RMA
@@ -382,6 +390,13 @@ def _without_verb(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon
     """
     words = [t.word for t in tokens]
     dropped: set[int] = set()
+    if verb is not None:
+        # "open a new ticket": "open" is said as the verb, not a ticket's open flag.
+        dropped.update(
+            id(c)
+            for c in concepts
+            if c.source == "word" and verb[0] <= c.start and c.end <= verb[1] and not c.tokens() & actions
+        )
     for index, token in enumerate(tokens):
         if not token.clause_start:
             continue
@@ -605,7 +620,8 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
     head = concepts[0]
     for following in concepts[1:]:
         # "project phases", and "the client's sites": the thing owned is the head.
-        if following.start != head.end and not (following.start == head.end + 1 and _possessive(tokens, head.end)):
+        adjacent = following.start == head.end or (following.start == head.end + 1 and _possessive(tokens, head.end))
+        if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
         head = following
     return head
@@ -622,7 +638,10 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
     for concept in concepts:
         if concept.start <= head.start:
             continue
-        before = [t.word for t in tokens[max(0, concept.start - 3) : concept.start]]
+        window = tokens[max(0, concept.start - 3) : concept.start + 1]
+        # The preposition must be in the concept's own sentence: "for Contoso: printer" is no parent.
+        starts = [i for i, t in enumerate(window) if t.sentence_start]
+        before = [t.word for t in window[starts[-1] if starts else 0 : -1]]
         if any(word in PARENT_PREPOSITIONS for word in before):
             out.append(concept)
     return out
