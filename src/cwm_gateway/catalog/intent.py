@@ -87,6 +87,9 @@ class Vocabulary(Protocol):
     def action_words(self) -> frozenset[str]:
         """Words that open an action endpoint's last segment: generate, deactivate, convert."""
 
+    def resource_names(self) -> frozenset[tuple[str, ...]]:
+        """The catalog's resource names of two words or more: (work, type), (security, role)."""
+
 
 @dataclass
 class Token:
@@ -363,7 +366,16 @@ def _read_things(
     """The concepts a request names, the ids given for them, its head noun and its parents."""
     tokens = analysis.tokens
     words = [t.word for t in tokens]
-    concepts = _concepts(tokens, words, lexicon, known, expand, analysis.intent == "update", vocabulary.action_words())
+    concepts = _concepts(
+        tokens,
+        words,
+        lexicon,
+        known,
+        expand,
+        analysis.intent == "update",
+        vocabulary.action_words(),
+        vocabulary.resource_names(),
+    )
     analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, vocabulary.action_words())
     for concept in analysis.concepts:
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
@@ -372,6 +384,13 @@ def _read_things(
     analysis.ids = _ids(tokens, analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
+    if analysis.head is not None and analysis.intent in ("create", "update"):
+        # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
+        # names what is made or changed comes its content, not another thing to make.
+        later = [i for i in range(analysis.head.end, len(tokens)) if tokens[i].sentence_start]
+        for concept in analysis.concepts:
+            if later and concept.start >= later[0]:
+                concept.detail = True
     analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
 
 
@@ -495,6 +514,7 @@ def _concepts(
     expand: bool,
     change: bool = False,
     actions: frozenset[str] = frozenset(),
+    resource_names: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[Concept]:
     taken = [False] * len(tokens)
 
@@ -562,6 +582,19 @@ def _concepts(
             run = []
         if token is not None and not token.is_number and not taken[i] and token.word not in lexicon.stop:
             run.append(i)
+    # Resource names of several words the lexicon does not list: "work type", "security role".
+    for i in range(len(tokens)):
+        for length in (4, 3, 2):
+            span = range(i, i + length)
+            if i + length > len(tokens) or any(taken[p] or words[p] in lexicon.stop for p in span):
+                continue
+            phrase = tuple(words[p] for p in span)
+            if phrase in resource_names:
+                raw = " ".join(tokens[p].raw for p in span)
+                found.append(Concept(raw, [(phrase, 1.0)], i, i + length))
+                for p in span:
+                    taken[p] = True
+                break
     for i, token in enumerate(tokens):
         if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
             continue

@@ -108,6 +108,7 @@ class SqlVocabulary:
         self._cache: dict[str, tuple[int, int] | None] = {}
         self._names: frozenset[str] | None = None
         self._actions: frozenset[str] | None = None
+        self._resource_names: frozenset[tuple[str, ...]] | None = None
         self._by_letter: dict[str, list[tuple[str, int]]] | None = None
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
@@ -160,6 +161,13 @@ class SqlVocabulary:
                 words[0] for segment in last if not segment.startswith("{") if (words := text.tokens(segment))
             )
         return self._actions
+
+    def resource_names(self) -> frozenset[tuple[str, ...]]:
+        """The catalog's resource names of two words or more: (work, type), (security, role)."""
+        if self._resource_names is None:
+            rows = self.catalog.query("SELECT DISTINCT resource_terms FROM operations")
+            self._resource_names = frozenset(words for (terms,) in rows if len(words := tuple(terms.split())) > 1)
+        return self._resource_names
 
     def name_words(self) -> frozenset[str]:
         """Every word that names a path segment or category (a few hundred)."""
