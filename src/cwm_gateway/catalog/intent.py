@@ -538,6 +538,8 @@ def _concepts(
         return not structural(source) and not qualified_noun(source)
 
     found: list[Concept] = []
+    names = _resource_name_spans(words, lexicon, resource_names)
+    in_names = {p for start, end in names for p in range(start, end)}
 
     def add_phrase(positions: list[int], with_small_words: bool) -> None:
         # Longest lexicon phrase over ``positions`` (indexes into tokens), left to right.
@@ -548,6 +550,8 @@ def _concepts(
                 i += 1
                 continue
             match = lexicon.synonyms_at(sequence, i, with_small_words, accept=accept) if expand else None
+            if match and match[0] == 1 and positions[i] in in_names:
+                match = None  # "purchase orders" is the resource name, not "purchase" and "orders"
             if match and not any(taken[p] for p in positions[i : i + match[0]]):
                 length, targets = match
                 span = positions[i : i + length]
@@ -583,18 +587,12 @@ def _concepts(
         if token is not None and not token.is_number and not taken[i] and token.word not in lexicon.stop:
             run.append(i)
     # Resource names of several words the lexicon does not list: "work type", "security role".
-    for i in range(len(tokens)):
-        for length in (4, 3, 2):
-            span = range(i, i + length)
-            if i + length > len(tokens) or any(taken[p] or words[p] in lexicon.stop for p in span):
-                continue
-            phrase = tuple(words[p] for p in span)
-            if phrase in resource_names:
-                raw = " ".join(tokens[p].raw for p in span)
-                found.append(Concept(raw, [(phrase, 1.0)], i, i + length))
-                for p in span:
-                    taken[p] = True
-                break
+    for start, end in names:
+        if not any(taken[p] for p in range(start, end)):
+            phrase = tuple(words[start:end])
+            found.append(Concept(" ".join(t.raw for t in tokens[start:end]), [(phrase, 1.0)], start, end))
+            for p in range(start, end):
+                taken[p] = True
     for i, token in enumerate(tokens):
         if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
             continue
@@ -611,6 +609,24 @@ def _concepts(
         taken[i] = True
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _resource_name_spans(
+    words: list[str], lexicon: Lexicon, resource_names: frozenset[tuple[str, ...]]
+) -> list[tuple[int, int]]:
+    """Spans of words that spell a resource name of several words, longest first, left to right."""
+    spans = []
+    i = 0
+    while i < len(words):
+        for length in (4, 3, 2):
+            phrase = tuple(words[i : i + length])
+            if len(phrase) == length and phrase in resource_names and not any(w in lexicon.stop for w in phrase):
+                spans.append((i, i + length))
+                i += length
+                break
+        else:
+            i += 1
+    return spans
 
 
 def _possessive(tokens: list[Token], index: int) -> bool:
