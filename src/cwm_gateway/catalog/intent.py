@@ -401,11 +401,12 @@ def _without_verb(
     verb: tuple[int, int] | None,
     actions: frozenset[str],
 ) -> list[Concept]:
-    """Drop the lexicon's reading of a read verb that opens a clause with an object after it.
+    """Drop the lexicon's reading of a verb that opens a clause.
 
     "Return the open projects", "Returns how often ...": "return" is the verb, not RMA
-    returns; "returns for Acme" and a lone "returns" keep them. Verbs that create or act
-    keep their reading: "upload" names a document, "combine" a merge.
+    returns; "returns for Acme" and a lone "returns" keep them. "Switch a configuration"
+    changes it. Verbs that create or act keep their reading: "upload" names a document,
+    "book" a schedule entry, "combine" a merge.
     """
     words = [t.word for t in tokens]
     dropped: set[int] = set()
@@ -423,10 +424,13 @@ def _without_verb(
         while position < len(words) and words[position] in PREAMBLE:
             position += 1
         found = lexicon.intent_at(words, position) if position < len(words) else None
-        if not found or found[0] != "read":
+        if not found or found[0] not in ("read", "update", "delete"):
             continue
         end = position + found[1]
-        if end < len(tokens) and tokens[end].word not in PARENT_PREPOSITIONS:
+        # "Switch an existing configuration": a change verb is not a network switch. A read verb
+        # keeps its noun reading only before a preposition or at the end ("returns for Acme").
+        changes = found[0] != "read"
+        if changes or (end < len(tokens) and tokens[end].word not in PARENT_PREPOSITIONS):
             dropped.update(id(c) for c in concepts if c.source == "lexicon" and c.start >= position and c.end <= end)
     return [c for c in concepts if id(c) not in dropped]
 
@@ -712,6 +716,8 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
     for index, concept in enumerate(analysis.concepts):
         if id(concept) in named:
             continue
+        if concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS:
+            continue  # "to Remote Support", "as Mileage": the new value, not a record
         if _possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import text
 
@@ -45,6 +46,13 @@ class Gloss:
     targets: list[Phrase]
     postings: dict[str, list[int]]
     lengths: list[int]
+
+    def to_json_value(self) -> dict[str, Any]:
+        return {"targets": [list(t) for t in self.targets], "postings": self.postings, "lengths": self.lengths}
+
+    @classmethod
+    def from_json_value(cls, value: dict[str, Any]) -> Gloss:
+        return cls([tuple(t) for t in value["targets"]], value["postings"], value["lengths"])
 
     def match(self, words: set[str], least: int = 2, free: set[str] | None = None) -> list[tuple[Phrase, float, int]]:
         """(phrase, score, words shared) for phrases sharing ``least`` words or more, best first.
@@ -118,6 +126,7 @@ class Lexicon:
                 "units": sorted(self.units),
                 "stop": sorted(self.stop),
                 "longest": self._longest,
+                "gloss": self.gloss().to_json_value(),
             },
             separators=(",", ":"),
         )
@@ -133,6 +142,8 @@ class Lexicon:
             stop=set(raw["stop"]),
         )
         lexicon._longest = int(raw["longest"])
+        if "gloss" in raw:  # catalogs built before descriptions existed compute them on first use
+            lexicon._gloss = Gloss.from_json_value(raw["gloss"])
         return lexicon
 
     def all_words(self) -> frozenset[str]:

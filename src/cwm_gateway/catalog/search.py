@@ -32,23 +32,23 @@ MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "sea
 MODIFIER_SEGMENTS = frozenset(("count", *MODIFIER_PENALTY))
 ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
-COVERAGE = 3.0  # weighted share of the request's concepts the operation matches
+COVERAGE = 3.75  # weighted share of the request's concepts the operation matches
 RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
 PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request names
-HEAD_IS_RESOURCE = 0.5  # the request's main noun is the operation's resource
-METHOD_MATCH = 1.0  # method fits the verb (create -> POST ...), or costs as much if not
+HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
+METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
 COUNT_MATCH = 1.2
-COUNT_UNASKED = 0.8
+COUNT_UNASKED = 1.2
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
 ID_ITEM = 0.3
-PARENT_PLACEHOLDER = 0.3  # "phases in a project template": .../projectTemplates/{parentId}/phases
+PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
 ID_NAMED = 0.05
-ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
+ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
-BM25_SHARE = 0.3
-FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
+BM25_SHARE = 0.375
+FIELD_ONLY_WEIGHT = 0.525  # a word that names no path or category ("responded") is likely a detail
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
 DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
@@ -58,6 +58,7 @@ GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named conc
 # priority definitions every ticket shares.
 ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request points at
 ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
+RECORD_UPDATE = 1.0  # bonus for the pointed-at record's own PATCH/PUT when one of its fields is named
 QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
 
 
@@ -97,7 +98,11 @@ def catalog_lexicon(catalog: Catalog) -> Lexicon:
 
 
 class SqlVocabulary:
-    """The catalog's words (and the lexicon's), for lookups and spelling correction."""
+    """The catalog's words (and the lexicon's), for lookups and spelling correction.
+
+    The catalog has about a thousand distinct words and a few hundred resource names: both
+    are read once, on first use, and kept in memory.
+    """
 
     def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
         self.catalog = catalog
@@ -105,30 +110,43 @@ class SqlVocabulary:
         self._lexicon_by_letter: dict[str, list[str]] = {}
         for word in sorted(self._lexicon_set):
             self._lexicon_by_letter.setdefault(word[:1], []).append(word)
-        self._cache: dict[str, tuple[int, int] | None] = {}
-        self._names: frozenset[str] | None = None
+        self._words: dict[str, tuple[int, int]] | None = None
+        self._by_letter: dict[str, list[tuple[str, int]]] = {}
+        self._names: frozenset[str] = frozenset()
+        self._resources: dict[tuple[str, ...], list[int]] | None = None
+        self._resource_names: frozenset[tuple[str, ...]] = frozenset()
         self._actions: frozenset[str] | None = None
-        self._resource_names: frozenset[tuple[str, ...]] | None = None
-        self._by_letter: dict[str, list[tuple[str, int]]] | None = None
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
         self._surface: frozenset[str] | None = None
 
+    def _all_words(self) -> dict[str, tuple[int, int]]:
+        if self._words is None:
+            rows = self.catalog.query("SELECT word, doc_count, name_count FROM vocabulary")
+            words = {word: (docs, names) for word, docs, names in rows}
+            for word, (docs, _) in sorted(words.items()):
+                self._by_letter.setdefault(word[:1], []).append((word, docs))
+            self._names = frozenset(word for word, (_, names) in words.items() if names)
+            self._words = words
+        return self._words
+
     def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
         """(operations using the word, operations whose path or category uses it) per known word."""
-        missing = [w for w in words if w not in self._cache]
-        if missing:
-            marks = ",".join("?" * len(missing))
-            rows = self.catalog.query(
-                f"SELECT word, doc_count, name_count FROM vocabulary WHERE word IN ({marks})", missing
-            )
-            found = {word: (docs, names) for word, docs, names in rows}
-            for word in missing:
-                self._cache[word] = found.get(word)
-        return {w: c for w in words if (c := self._cache.get(w)) is not None}
+        known = self._all_words()
+        return {w: known[w] for w in words if w in known}
 
     def known(self, words: set[str]) -> dict[str, int]:
         return {w: docs for w, (docs, _) in self.stats(words).items()}
+
+    def resources(self) -> dict[tuple[str, ...], list[int]]:
+        """Operation ids by the words of their resource: (time, entry) -> /time/entries, ..."""
+        if self._resources is None:
+            resources: dict[tuple[str, ...], list[int]] = {}
+            for op_id, terms in self.catalog.query("SELECT id, resource_terms FROM operations"):
+                resources.setdefault(tuple(terms.split()), []).append(op_id)
+            self._resource_names = frozenset(words for words in resources if len(words) > 1)
+            self._resources = resources
+        return self._resources
 
     def names(self, word: str) -> bool:
         """Does the word name something (a path segment or category), not just a field?"""
@@ -144,13 +162,15 @@ class SqlVocabulary:
                 return variant
         return None
 
-    def _words_by_letter(self) -> dict[str, list[tuple[str, int]]]:
-        if self._by_letter is None:
-            by_letter: dict[str, list[tuple[str, int]]] = {}
-            for word, doc_count in self.catalog.query("SELECT word, doc_count FROM vocabulary"):
-                by_letter.setdefault(word[:1], []).append((word, doc_count))
-            self._by_letter = by_letter
-        return self._by_letter
+    def resource_names(self) -> frozenset[tuple[str, ...]]:
+        """The catalog's resource names of two words or more: (work, type), (security, role)."""
+        self.resources()
+        return self._resource_names
+
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a path segment or category (a few hundred)."""
+        self._all_words()
+        return self._names
 
     def action_words(self) -> frozenset[str]:
         """First words of the last segment of POST endpoints: generate, deactivate, convert, merge."""
@@ -162,19 +182,9 @@ class SqlVocabulary:
             )
         return self._actions
 
-    def resource_names(self) -> frozenset[tuple[str, ...]]:
-        """The catalog's resource names of two words or more: (work, type), (security, role)."""
-        if self._resource_names is None:
-            rows = self.catalog.query("SELECT DISTINCT resource_terms FROM operations")
-            self._resource_names = frozenset(words for (terms,) in rows if len(words := tuple(terms.split())) > 1)
-        return self._resource_names
-
-    def name_words(self) -> frozenset[str]:
-        """Every word that names a path segment or category (a few hundred)."""
-        if self._names is None:
-            rows = self.catalog.query("SELECT word FROM vocabulary WHERE name_count > 0")
-            self._names = frozenset(word for (word,) in rows)
-        return self._names
+    def _letter(self, letter: str) -> list[tuple[str, int]]:
+        self._all_words()
+        return self._by_letter.get(letter, [])
 
     def segment(self, word: str) -> list[str] | None:
         """A run-together compound split into words that name things: "timeentries" -> time, entries."""
@@ -226,7 +236,7 @@ class SqlVocabulary:
         # length in reach are few enough to compare one by one, and no slip is missed.
         candidates = {
             candidate: doc_count
-            for candidate, doc_count in self._words_by_letter().get(word[:1], ())
+            for candidate, doc_count in self._letter(word[:1])
             if abs(len(candidate) - len(word)) <= limit + (2 if plural else 0) or candidate.startswith(word)
         }
         for lexicon_word in () if plural else self._lexicon_by_letter.get(word[:1], ()):
@@ -274,7 +284,6 @@ class Searcher:
         self.usage = usage
         self._shapes: dict[int, _Shape] = {}
         self._field_names: dict[str, _Fields] = {}
-        self._resources: dict[tuple[str, ...], list[int]] | None = None
         self._lock = threading.Lock()
         self._operations = int(catalog.meta.get("operations", "3000") or 3000)
 
@@ -320,7 +329,7 @@ class Searcher:
         seen = {row[0] for row in rows}
         named = [c for c in (analysis.head, *(r for r, _ in analysis.records)) if c is not None]
         for phrase in {p for c in named for p, _ in c.alternatives}:
-            for op_id in self._by_resource().get(phrase, ()):
+            for op_id in self.vocabulary.resources().get(phrase, ()):
                 if op_id not in seen:
                     rows.append((op_id, 0.0))
                     seen.add(op_id)
@@ -379,15 +388,6 @@ class Searcher:
         return weights
 
     # -- operation shapes ----------------------------------------------------
-
-    def _by_resource(self) -> dict[tuple[str, ...], list[int]]:
-        """Operation ids by their resource's words, loaded once."""
-        if self._resources is None:
-            resources: dict[tuple[str, ...], list[int]] = {}
-            for op_id, terms in self.catalog.query("SELECT id, resource_terms FROM operations"):
-                resources.setdefault(tuple(terms.split()), []).append(op_id)
-            self._resources = resources
-        return self._resources
 
     _TERMS_SQL = "SELECT id, resource_terms, path_terms, category_terms, summary_terms, field_terms FROM operations"
 
@@ -461,7 +461,7 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _A
     records = {id(concept) for concept, _ in analysis.records}
     for record, pinned in analysis.records:
         record_alts = _alternatives(record)
-        owners = [s for s in shapes if any(words <= s.resource for words, _ in record_alts)]
+        owners = [s for s in shapes if any(words == s.resource for words, _ in record_alts)]
         for index, concept in enumerate(analysis.concepts):
             if id(concept) in records:
                 continue
@@ -572,10 +572,14 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     penalty = 0.0
     for index, record_alts, pinned in query.attributes:
         alternatives = query.concepts[index][1]
-        if any(words <= shape.resource for words, _ in record_alts):
+        # The record itself: "expense 77" is an expense entry, not an expense type exemption.
+        if any(words == shape.resource for words, _ in record_alts):
             level = max((conf * _field_match(words, shape) for words, conf in alternatives), default=0.0)
             if level:
                 levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
+                if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
+                    # The rule, not a weight: a numbered record and one of its fields -> its own update.
+                    penalty = -RECORD_UPDATE
         elif query.update and any(words <= shape.resource for words, _ in alternatives):
             # The field's own resource is still right when it hangs under the record
             # ("tickets/{parentId}/notes") or, for a loose compound, is named by it ("project type").
