@@ -243,6 +243,10 @@ def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
         ("change the department of member 12 to engineering", "/system/members/{id}"),  # defaultDepartment
         ("make ticket 12 high priority", "/service/tickets/{id}"),  # a numbered record is changed, not made
         ("I need the urgency of incident 4410 raised to critical", "/service/tickets/{id}"),
+        ("the budget on project 18 needs to be 120 hours", "/project/projects/{id}"),  # the state wanted
+        ("for ticket 33 set the source to Phone", "/service/tickets/{id}"),  # the verb after the record
+        ("Could you put opportunity 55 in the Negotiation stage?", "/sales/opportunities/{id}"),  # not the stages
+        ("re-assign the owner of ticket 7 to Dave", "/service/tickets/{id}"),
     ],
 )
 def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query: str, record: str) -> None:

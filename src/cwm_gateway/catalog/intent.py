@@ -17,7 +17,7 @@ from .lexicon import SKIPPABLE, Lexicon, Phrase
 # Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
 PREAMBLE = frozenset(
     "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
-    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll "
+    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
     # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
     "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
     "used use is be able".split()
@@ -51,6 +51,12 @@ ID_INTRODUCERS = frozenset("by its their numeric given unique internal with spec
 NOUN_PHRASE_OPENERS = frozenset(
     "the a an all every each any list information info detail details one my our your their its this these those "
     "current currently some".split()
+)
+# "the budget on project 18 needs to be 120 hours", "ticket 77 should be on the board":
+# a numbered record and the state it should be in.
+STATE_WANTED = frozenset(
+    [("should", "be"), ("should", "go"), ("must", "be"), ("need", "to"), ("need", "be"), ("has", "to"), ("have", "to")]
+    + [("ought", "to"), ("is", "now"), ("are", "now"), ("now", "is"), ("now", "be")]
 )
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
@@ -226,6 +232,14 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         found = _intent(words, [False] * analysis_prefix + clause_starts[analysis_prefix:], lexicon, adverbs)
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
+    if not found[0]:
+        # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
+        # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
+        after_ids = [
+            start or (i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed"))
+            for i, start in enumerate(clause_starts)
+        ]
+        found = _intent(words, after_ids, lexicon, adverbs)
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
         analysis.intent = None
@@ -470,6 +484,8 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
             forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
             if following.word in CHANGE_MARKERS and (forms & change_verbs or forms & CHANGE_PARTICIPLES):
                 return "update"
+            if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
+                return "update"
     return analysis.intent
 
 
@@ -712,10 +728,11 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
     if analysis.intent != "update":
         # "the client's sites" lists sites; in a read only an id pins the record down.
         return out if analysis.intent in (None, "read") else []
-    named = {id(concept) for concept, _ in out}
+    if out:
+        # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
+        # what follows names its fields and values.
+        return out
     for index, concept in enumerate(analysis.concepts):
-        if id(concept) in named:
-            continue
         if concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS:
             continue  # "to Remote Support", "as Mileage": the new value, not a record
         if _possessive(tokens, concept.end) or concept in analysis.parents:
