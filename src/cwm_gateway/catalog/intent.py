@@ -56,7 +56,9 @@ NOUN_PHRASE_OPENERS = frozenset(
 # a numbered record and the state it should be in.
 STATE_WANTED = frozenset(
     tuple(pair.split())
-    for pair in "should be,should go,must be,need to,need be,has to,have to,ought to,is now,are now,now is,now be".split(",")
+    for pair in "should be,should go,must be,need to,need be,has to,have to,ought to,is now,are now,now is,now be".split(
+        ","
+    )
 )
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
