@@ -54,12 +54,8 @@ NOUN_PHRASE_OPENERS = frozenset(
 )
 # "the budget on project 18 needs to be 120 hours", "ticket 77 should be on the board":
 # a numbered record and the state it should be in.
-STATE_WANTED = frozenset(
-    tuple(pair.split())
-    for pair in "should be,should go,must be,need to,need be,has to,have to,ought to,is now,are now,now is,now be".split(
-        ","
-    )
-)
+_WANTED = "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be"
+STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
