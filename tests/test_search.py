@@ -120,6 +120,7 @@ def test_compiled_lexicon_round_trips() -> None:
     lexicon = default_lexicon()
     again = type(lexicon).from_json(lexicon.to_json())
     assert again.synonyms == lexicon.synonyms and again.intents == lexicon.intents
+    assert again.gloss().targets == lexicon.gloss().targets  # descriptions travel compiled too
 
 
 # -- intent --------------------------------------------------------------------

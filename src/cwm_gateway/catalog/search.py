@@ -124,8 +124,11 @@ class SqlVocabulary:
         if self._words is None:
             rows = self.catalog.query("SELECT word, doc_count, name_count FROM vocabulary")
             words = {word: (docs, names) for word, docs, names in rows}
+            by_letter: dict[str, list[tuple[str, int]]] = {}
             for word, (docs, _) in sorted(words.items()):
-                self._by_letter.setdefault(word[:1], []).append((word, docs))
+                by_letter.setdefault(word[:1], []).append((word, docs))
+            # Built aside and published last: searches on other threads see all or nothing.
+            self._by_letter = by_letter
             self._names = frozenset(word for word, (_, names) in words.items() if names)
             self._words = words
         return self._words
