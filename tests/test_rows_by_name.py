@@ -14,7 +14,7 @@ import pytest
 from cwm_gateway.catalog import names, search
 from cwm_gateway.catalog.builder import build_catalog
 from cwm_gateway.catalog.schema import DDL, insert_statement
-from cwm_gateway.catalog.store import Catalog, Operation, Parameter, from_row, select_list
+from cwm_gateway.catalog.store import Catalog, Operation, Parameter, from_rows, select_list
 from cwm_gateway.memory import MemoryStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-openapi.json"
@@ -77,9 +77,19 @@ def test_reading_another_column_is_one_field(mini: Catalog) -> None:
         raw_summary: str = ""
 
     rows = mini.query(f"SELECT {select_list(WithSegments)} FROM operations WHERE path = ?", ("/service/tickets/{id}",))
-    read = [from_row(WithSegments, row) for row in rows]
+    read = from_rows(WithSegments, rows)
     assert {op.segment_count for op in read} == {3}
     assert all(op.raw_summary and isinstance(op.deprecated, bool) for op in read)
+
+
+def test_columns_are_matched_by_name_not_position(mini: Catalog) -> None:
+    names = [f.name for f in dataclasses.fields(Parameter)]
+    reversed_rows = mini.query(f"SELECT {', '.join(reversed(names))} FROM parameters WHERE name = 'clientId' LIMIT 1")
+    (read,) = from_rows(Parameter, reversed_rows)
+    assert (read.name, read.location, read.auth, read.schema) == ("clientId", "header", True, {"type": "string"})
+    missing = mini.query("SELECT name, location FROM parameters LIMIT 1")
+    with pytest.raises(ValueError, match="did not select: required, type, format"):
+        from_rows(Parameter, missing)
 
 
 def test_a_row_missing_a_column_fails_loudly_instead_of_shifting(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -77,29 +78,38 @@ class Parameter:
 # -- rows by name: a dataclass's fields are the columns it reads ---------------------------------
 
 
+@cache
 def select_list(cls: type) -> str:
     """The SELECT list for ``cls``: its field names, which are its table's column names."""
     return ", ".join(f.name for f in dataclasses.fields(cls))
 
 
+def _load_json(text: str | None) -> dict[str, Any]:
+    return json.loads(text or "{}")
+
+
 @cache
-def _converters(cls: type) -> dict[str, Any]:
-    """Per field, what turns the stored value into the field's type: SQLite has no bool or JSON."""
-    out: dict[str, Any] = {}
-    for name, hint in get_type_hints(cls).items():
-        if hint is bool:
-            out[name] = bool
-        elif hint == dict[str, Any]:
-            out[name] = lambda text: json.loads(text or "{}")
-    return out
+def _plan(cls: type, columns: tuple[str, ...]) -> tuple[tuple[int, Callable[[Any], Any] | None], ...]:
+    """Per field of ``cls``: the index of the column of its name, and what turns the stored value
+    into the field's type (SQLite has no bool or JSON). A missing column raises ValueError."""
+    missing = [f.name for f in dataclasses.fields(cls) if f.name not in columns]
+    if missing:
+        raise ValueError(f"{cls.__name__} reads columns the query did not select: {', '.join(missing)}")
+    hints = get_type_hints(cls)
+    convert = {bool: bool, dict[str, Any]: _load_json}
+    return tuple((columns.index(f.name), convert.get(hints[f.name])) for f in dataclasses.fields(cls))
 
 
-def from_row(cls: type[T], row: sqlite3.Row) -> T:
-    """A row selected with ``select_list(cls)``, as ``cls``."""
-    values = dict(zip(row.keys(), row))
-    for name, convert in _converters(cls).items():
-        values[name] = convert(values[name])
-    return cls(**values)
+def from_rows(cls: type[T], rows: Sequence[sqlite3.Row]) -> list[T]:
+    """Rows that hold ``select_list(cls)``, as ``cls``: each field from the column of its name.
+
+    Names are matched to the result's columns once per result shape, not per row: reading by
+    name costs little more than reading by position.
+    """
+    if not rows:
+        return []
+    plan = _plan(cls, tuple(rows[0].keys()))
+    return [cls(*[row[i] if convert is None else convert(row[i]) for i, convert in plan]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -236,8 +246,7 @@ class Catalog:
     # -- operations --------------------------------------------------------
 
     def _operations(self, where: str, params: tuple[Any, ...] | list[Any]) -> list[Operation]:
-        rows = self.query(f"SELECT {select_list(Operation)} FROM operations {where}", params)
-        return [from_row(Operation, row) for row in rows]
+        return from_rows(Operation, self.query(f"SELECT {select_list(Operation)} FROM operations {where}", params))
 
     def operations_by_ids(self, ids: list[int]) -> dict[int, Operation]:
         if not ids:
@@ -317,7 +326,7 @@ class Catalog:
         rows = self.query(
             f"SELECT {select_list(Parameter)} FROM parameters WHERE operation = ? ORDER BY position", (op_id,)
         )
-        return [from_row(Parameter, row) for row in rows]
+        return from_rows(Parameter, rows)
 
     def schema(self, name: str) -> dict[str, Any] | None:
         return self._schema(name)
