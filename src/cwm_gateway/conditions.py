@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 COMPARISONS = ("=", "!=", "<>", "<=", ">=", "<", ">")
-WORD_OPERATORS = ("contains", "like", "in", "not")
 _FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*")
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 
