@@ -132,7 +132,7 @@ def parse_retry_after(value: str | None) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         seconds = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    return seconds + 0.0 if math.isfinite(seconds) and seconds >= 0 else None  # + 0.0: "-0" is 0, not -0
 
 
 class _Call(threading.local):

@@ -15,7 +15,7 @@ from .. import logs
 from ..client import Response
 from ..results import Result, ToolError
 from ..shaping import TooDeep, compact, fit, summarize_body
-from .paging import Page, Trail, next_query, page_hint, resume
+from .paging import Page, Trail, next_query, onward, page_hint, query_key, resume
 from .request import Options, Request
 from .send import Sent, json_body
 
@@ -97,7 +97,7 @@ def read_payload(request: Request, sent: Sent) -> tuple[Any, Trail]:
         ) from None
     if not isinstance(payload, list):
         return payload, sent.trail
-    page = Page(request.query, len(payload), next_query(response))
+    page = Page(request.query, len(payload), onward(next_query(response), {query_key(request.query)}))
     return payload, Trail(sent.trail.forward_only, [*sent.trail.pages, page])
 
 

@@ -20,22 +20,22 @@ Pairs = list[tuple[str, str]] | tuple[tuple[str, str], ...]
 def links(response: Response) -> dict[str, str]:
     """``rel -> URL`` from a Link header, in one pass over it (a hostile header costs linear time)."""
     header = response.header("link") or ""
-    links: dict[str, str] = {}
+    found: dict[str, str] = {}
     position = 0
     while True:
         opening = header.find("<", position)
         closing = header.find(">", opening + 1) if opening >= 0 else -1
         if closing < 0:
-            return links
+            return found
         following = header.find("<", closing + 1)
         params = header[closing + 1 : following if following >= 0 else len(header)]
         for param in params.split(";"):
             name, _, value = param.partition("=")
             if name.strip().lower() == "rel":
                 for rel in value.strip(" \t,").strip('"').lower().split():
-                    links.setdefault(rel, header[opening + 1 : closing].strip())
+                    found.setdefault(rel, header[opening + 1 : closing].strip())
         if following < 0:
-            return links
+            return found
         position = following
 
 
@@ -45,6 +45,19 @@ def next_query(response: Response) -> Pairs | None:
     if not url:
         return None
     return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def query_key(query: Pairs) -> tuple[tuple[str, str], ...]:
+    """A query as a set member: the same parameters in any order are the same page."""
+    return tuple(sorted(query))
+
+
+def onward(following: Pairs | None, fetched: set[tuple[tuple[str, str], ...]]) -> Pairs | None:
+    """The next page's query, unless it names a page already fetched (keys from ``query_key``):
+    a Link that points back, to the same page or one before, would repeat the same records."""
+    if following is None or query_key(following) in fetched:
+        return None
+    return following
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..client import ApiError, ConnectionFailed, ConnectWiseClient, Response, pa
 from ..credentials import Settings
 from ..shaping import TooDeep, compact, connectwise_error, parse_json
 from .facts import Facts
-from .paging import Pairs, Trail, next_query
+from .paging import Pairs, Trail, next_query, onward, query_key
 from .policy import Policy
 from .request import Request
 
@@ -82,15 +82,17 @@ def send(client: ConnectWiseClient, request: Request, facts: Facts, all_pages: b
     if not paging:
         return Sent(response, None, trail)
     items = _json_list(response)
-    trail.add(request.query, len(items), next_query(response))
+    fetched = {query_key(request.query)}
+    trail.add(request.query, len(items), onward(next_query(response), fetched))
     while trail.next_query is not None and len(items) < max_items and len(trail.pages) < MAX_PAGES:
         # The next page's query goes to the same configured origin and path: a Link that
         # names another host (an alias, an explicit :443) can neither redirect nor break paging.
         query = trail.next_query
+        fetched.add(query_key(query))
         response = _fetch(client, request, query, headers, reads)
         batch = _json_list(response)
         items.extend(batch)
-        trail.add(query, len(batch), next_query(response) if batch else None)
+        trail.add(query, len(batch), onward(next_query(response), fetched) if batch else None)
     return Sent(response, items, trail)
 
 
