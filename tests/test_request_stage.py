@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from cwm_gateway import checks
+from cwm_gateway import checks, conditions
 from cwm_gateway.execution import Executor, Options, Policy, Request
 from cwm_gateway.execution.facts import Facts
 from cwm_gateway.execution.prepare import MAX_ITEMS, check_options, prepare
@@ -406,3 +407,48 @@ def test_no_check_loads_credentials(catalog) -> None:
 def test_data_given_as_text_is_checked_like_an_object(facts: Facts) -> None:
     request = from_arguments("/service/tickets", "POST", None, json.dumps({"summry": "x"}))
     assert "did you mean 'summary'" in refusal(facts, request).message
+
+
+# -- the raw request's text and the conditions grammar ---------------------------------------
+
+
+def test_raw_requests_split_at_parameters_not_at_spaces_or_quotes() -> None:
+    raw = from_raw("GET /service/tickets?conditions=status/name='New & Open' and id>1&pageSize=3")
+    assert raw.query == (("conditions", "status/name='New & Open' and id>1"), ("pageSize", "3"))
+    encoded = from_raw("GET /company/companies?conditions=name%20like%20%27T%25%27")
+    assert encoded.query == (("conditions", "name like 'T%'"),)  # decoded once, so never encoded twice
+    dated = from_raw('POST /service/tickets/search?pageSize=2 {"conditions": "dateEntered > [2020-01-01]"}')
+    assert dated.body == {"conditions": "dateEntered > [2020-01-01]"} and dated.query == (("pageSize", "2"),)
+    bracket = from_raw("GET /service/tickets?conditions=dateEntered > [2020-01-01T00:00:00Z]")
+    assert bracket.has_body is False and bracket.query[0][1] == "dateEntered > [2020-01-01T00:00:00Z]"
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("", "empty request"),
+        ("GET", "missing path after GET"),
+        ("GET https://evil.example/x", "not a full URL"),
+        ("GET /service/my tickets", "contains a space"),
+        ('POST /service/tickets {"summary": ', "the body is not valid JSON"),
+        ('POST /service/tickets {"a": 1} trailing', "unexpected text after the JSON body"),
+        ('POST /service/tickets {"a": NaN}', "NaN, which is not a JSON number"),
+        ("GET /service/tickets?pageSize", "has no '=value'"),
+    ],
+)
+def test_unreadable_raw_requests_say_what_is_wrong(raw: str, words: str) -> None:
+    with pytest.raises(ToolError, match=re.escape(words)):
+        from_raw(raw)
+
+
+def test_the_conditions_grammar() -> None:
+    tree = conditions.parse("a=1 or b=2 or (c='it''s' and not d in (1, 2))")
+    assert isinstance(tree, conditions.Logical) and len(tree.operands) == 3
+    fields = [(c.field, c.operator, c.value.value) for c in conditions.comparisons(tree)]
+    assert fields[:3] == [("a", "=", 1), ("b", "=", 2), ("c", "=", "it's")]
+    assert fields[3][:2] == ("d", "in")
+    with pytest.raises(conditions.ConditionError, match="parentheses nest deeper than 50 levels"):
+        conditions.parse("(" * 51 + "a=1" + ")" * 51)
+    with pytest.raises(conditions.ConditionError) as caught:
+        conditions.parse("a=1 and (b=2")
+    assert caught.value.position == 8 and "missing ')'" in caught.value.message
