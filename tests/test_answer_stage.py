@@ -166,7 +166,7 @@ def test_an_answer_that_cannot_be_read_is_an_error_with_its_status(facts: Facts,
 @pytest.mark.parametrize(
     ("status", "method", "attempts", "retry_after", "words"),
     [
-        (401, "GET", 1, None, "ConnectWise rejected the credentials (401). The username is CONNECTWISE_COMPANY_ID"),
+        (401, "GET", 1, None, "ConnectWise rejected the keys (401). The username is CONNECTWISE_COMPANY_ID"),
         (403, "GET", 1, None, "ConnectWise refused GET /service/tickets (403): the API member's security role"),
         (404, "GET", 1, None, "Not found (404): Nope (/service/tickets)."),
         (429, "GET", 3, 2.0, "ConnectWise is rate limiting (429): Nope. Retry after 2 s. GET was retried twice"),

@@ -6,6 +6,8 @@ waits they would make are recorded instead.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.response import HTTPResponse
@@ -206,13 +208,14 @@ def test_the_deadline_and_byte_limit_come_from_the_caller() -> None:
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("ftp://cw.example/x", "must be an https:// URL"),
-        ("https://user:pw@cw.example/x", "must not contain a user name or password"),
-        ("http://cw.example/x", "plain http is allowed only for 127.0.0.1"),
+        ("ftp://cw.example/x", "CONNECTWISE_API_URL must be an https:// URL like"),
+        ("https://user:pw@cw.example/x", "without user@"),
+        ("http://cw.example/x", "http:// only for 127.0.0.1 or localhost"),
+        ("https://cw.example/v4_6_release/apis/3.0?x=1", "without ?query or #fragment"),
     ],
 )
 def test_keys_go_only_to_an_api_url_they_may_go_to(url: str, words: str) -> None:
-    with pytest.raises(NotConfigured, match=words) as caught:
+    with pytest.raises(NotConfigured, match=re.escape(words)) as caught:
         api_url_parts(settings(api_url=url))
     assert "pw" not in str(caught.value)
     assert api_url_parts(settings(api_url="http://127.0.0.1:8/a")).port == 8

@@ -45,6 +45,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from . import __version__, logs
+from .api_url import ApiUrlError, check_api_url
 from .credentials import Settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ _SMALL_BODY = 64 * 1024  # a retried answer this small is drained to keep its co
 _MIN_ATTEMPT = 0.05  # seconds an attempt needs at least; a retry with less left is not started
 _UNSAFE_PATH = re.compile(r"//|\\|@|#|\?|%2e|%2f|%5c|%00|[\x00-\x20\x7f]|(^|/)\.\.?(/|$)", re.IGNORECASE)
 _QUERY_SAFE = "/:,'()*!"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 class ConnectWiseError(Exception):
@@ -293,14 +293,6 @@ def retry_policy(method: str, sleep: Sleep = time.sleep, clock: Clock = time.mon
     )
 
 
-def without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed, for messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-
-
 def _effective_port(scheme: str, port: int | None) -> int:
     return port if port is not None else (443 if scheme == "https" else 80)
 
@@ -328,25 +320,18 @@ def encode_query(pairs: list[tuple[str, str]]) -> str:
 
 
 def api_url_parts(settings: Settings) -> SplitResult:
-    """The configured API URL, refused (NotConfigured) unless keys may be sent there."""
+    """The configured API URL, refused (NotConfigured) unless keys may be sent there (``api_url``'s rules)."""
     missing = settings.missing()
     if missing:
         raise NotConfigured(
             "ConnectWise credentials are not set up (missing: " + ", ".join(missing) + "). "
             "Run 'cwm-gateway setup' once to store them in the OS keyring, or set those environment variables."
         )
-    api_url = (settings.api_url or "").rstrip("/")
-    parts = urlsplit(api_url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise NotConfigured(f"CONNECTWISE_API_URL must be an https:// URL (got {without_userinfo(api_url)!r}).")
-    if "@" in parts.netloc:
-        raise NotConfigured(
-            "CONNECTWISE_API_URL must not contain a user name or password (user:password@host): the keys go "
-            "in CONNECTWISE_PUBLIC_KEY and CONNECTWISE_PRIVATE_KEY. Give just https://host/v4_6_release/apis/3.0."
-        )
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-        raise NotConfigured("CONNECTWISE_API_URL must use https:// (plain http is allowed only for 127.0.0.1).")
-    return parts
+    try:
+        # Any base path: a mock server (Prism) serves the API at its root; ConnectWise's 404 says the rest.
+        return urlsplit(check_api_url(settings.api_url or "", base_path=False))
+    except ApiUrlError as exc:
+        raise NotConfigured(str(exc)) from None
 
 
 def _request_headers(settings: Settings, api_version: str) -> dict[str, str]:

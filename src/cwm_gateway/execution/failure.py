@@ -11,16 +11,14 @@ import re
 from typing import Any
 
 from ..client import MAX_RETRY_AFTER, ApiError
+from ..keycheck import REJECTED_KEYS
 from ..results import ToolError
 from .facts import Facts
 from .request import Request
 
 _REJECTED_FIELD = re.compile(r"(?:filter on|order by|order on) field '([^']{1,200})'", re.IGNORECASE)
-REJECTED_CREDENTIALS = (
-    "ConnectWise rejected the credentials (401). The username is CONNECTWISE_COMPANY_ID + '+' + "
-    "CONNECTWISE_PUBLIC_KEY (or CONNECTWISE_AUTH_PREFIX + public key) and the password is "
-    "CONNECTWISE_PRIVATE_KEY; check those (values are not shown) or run 'cwm-gateway doctor'."
-)
+# The same words as setup and doctor use for a 401 (keycheck), plus where to look.
+REJECTED_CREDENTIALS = f"{REJECTED_KEYS} 'cwm-gateway doctor' shows where each comes from."
 
 
 def api_error(request: Request, exc: ApiError, facts: Facts) -> ToolError:

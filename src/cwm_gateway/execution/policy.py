@@ -1,21 +1,19 @@
 """What the gateway may send and how long and how much it takes: plain values the pipeline receives.
 
-``Policy.from_env`` is the one place these are read from the environment (``CWM_READ_ONLY``,
-``CWM_WRITE_ALLOW``, ``CWM_MAX_RESPONSE_CHARS``, ``CWM_TIMEOUT``, ``CWM_DEADLINE``,
-``CWM_MAX_RESPONSE_BYTES``); everything else in ``execution`` takes a Policy.
+``Policy.from_env`` takes them from ``settings.calls`` (which reads and documents each of
+``CWM_READ_ONLY``, ``CWM_WRITE_ALLOW``, ``CWM_MAX_RESPONSE_CHARS``, ``CWM_TIMEOUT``, ``CWM_DEADLINE``
+and ``CWM_MAX_RESPONSE_BYTES``); everything else in ``execution`` takes a Policy.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from .. import settings
 from ..catalog.store import Catalog
 from ..client import DEFAULT_MAX_RESPONSE_BYTES
-from ..rawrequest import METHODS
 from ..shaping import DEFAULT_MAX_CHARS
 
 log = logging.getLogger(__name__)
@@ -35,16 +33,16 @@ class Policy:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:
-        env = os.environ if env is None else env
-        allow, problems = _parse_write_allow(env.get("CWM_WRITE_ALLOW", ""))
+        """The policy the settings give (``settings`` reads and documents each of them)."""
+        given = settings.calls(env)
         return cls(
-            read_only=env.get("CWM_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
-            write_allow=allow,
-            max_chars=_int(env.get("CWM_MAX_RESPONSE_CHARS"), DEFAULT_MAX_CHARS, 2_000),
-            timeout=_seconds(env.get("CWM_TIMEOUT"), 30.0),
-            write_allow_problems=problems,
-            deadline=_number(env.get("CWM_DEADLINE"), None, 1.0),
-            max_bytes=int(_number(env.get("CWM_MAX_RESPONSE_BYTES"), DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024) or 1),
+            read_only=given.read_only,
+            write_allow=given.write_allow,
+            max_chars=given.max_chars,
+            timeout=given.timeout,
+            write_allow_problems=given.write_allow_problems,
+            deadline=given.deadline,
+            max_bytes=given.max_bytes,
         )
 
     def resolved(self, catalog: Catalog) -> Policy:
@@ -74,23 +72,6 @@ def write_allow_report(catalog: Catalog, policy: Policy | None = None) -> Policy
     return resolved
 
 
-def _parse_write_allow(text: str) -> tuple[frozenset[tuple[str, str]] | None, tuple[str, ...]]:
-    """``"POST /service/tickets, PATCH /service/tickets/{id}"`` -> pairs, and the entries that are not pairs."""
-    if not text.strip():
-        return None, ()
-    pairs: set[tuple[str, str]] = set()
-    problems: list[str] = []
-    for item in text.split(","):
-        parts = item.split(None, 1)
-        if not parts:
-            continue
-        if len(parts) != 2 or parts[0].upper() not in METHODS or not parts[1].strip().startswith("/"):
-            problems.append(f"'{item.strip()}' is not 'METHOD /path' (e.g. 'POST /service/tickets'); it allows nothing")
-            continue
-        pairs.add((parts[0].upper(), parts[1].strip()))
-    return frozenset(pairs), tuple(problems)
-
-
 def _allow_entry(catalog: Catalog, method: str, path: str) -> tuple[str | None, str]:
     """(the operation's template, "") or (None, why the entry names no operation)."""
     entry = f"'{method} {path}'"
@@ -104,26 +85,3 @@ def _allow_entry(catalog: Catalog, method: str, path: str) -> tuple[str | None, 
     if match.method(method) is None:
         return None, f"{entry} names no operation: {match.template} takes {', '.join(match.methods)}"
     return match.template, ""
-
-
-def _int(value: str | None, default: int, minimum: int) -> int:
-    try:
-        return max(minimum, int(str(value).strip()))
-    except (TypeError, ValueError):
-        return default
-
-
-def _seconds(value: str | None, default: float) -> float:
-    try:
-        return max(0.5, float(str(value).strip()))
-    except (TypeError, ValueError):
-        return default
-
-
-def _number(value: str | None, default: float | None, minimum: float) -> float | None:
-    """A finite number of at least ``minimum`` (as the client read CWM_DEADLINE and CWM_MAX_RESPONSE_BYTES)."""
-    try:
-        number = float((value or "").strip())
-    except ValueError:
-        return default
-    return max(minimum, number) if math.isfinite(number) else default

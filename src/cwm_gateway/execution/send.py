@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import logs
-from ..client import ApiError, ConnectionFailed, ConnectWiseClient, Response, parse_retry_after, without_userinfo
+from ..api_url import without_userinfo
+from ..client import ApiError, ConnectionFailed, ConnectWiseClient, Response, parse_retry_after
 from ..credentials import Settings
 from ..shaping import TooDeep, compact, connectwise_error, parse_json
 from .facts import Facts
