@@ -22,7 +22,6 @@ ENV_READ = re.compile(r"\bos\.environ\b|\bgetenv\b|\bfrom os import\b.*\benviron
 # Modules that still read the environment themselves, and why. Each must still need it (checked below).
 READS_ENV_ON_ITS_OWN = {
     "settings.py": "the one reader",
-    "client.py": "CWM_DEADLINE and CWM_MAX_RESPONSE_BYTES, until the call pipeline passes settings.Calls in",
 }
 
 

@@ -221,7 +221,8 @@ def check_field_list(value: str, names: FieldNames) -> list[str]:
 
 
 class FieldListError(ValueError):
-    """Shaped like conditions.ConditionError, so both are reported the same way."""
+    """A problem in a list of field names (``fields``, ``orderBy``); shaped like conditions.ConditionError,
+    so both are reported the same way."""
 
     def __init__(self, message: str, source: str, position: int, suggestion: str | None = None) -> None:
         super().__init__(message)
@@ -229,6 +230,32 @@ class FieldListError(ValueError):
         self.source = source
         self.position = position
         self.suggestion = suggestion
+
+
+def check_order_by(value: str, known: Mapping[str, str]) -> None:
+    """``orderBy=summary desc, id``: entries are ``field`` or ``field asc|desc`` naming known fields.
+
+    Raises FieldListError for a malformed entry or an unknown field (with the closest one); with
+    no known fields (an operation the definition says little about) nothing is checked.
+    """
+    if not known:
+        return
+    lowered = {k.lower(): k for k in known}
+    position = 0
+    for part in value.split(","):
+        stripped = part.strip()
+        offset = value.index(part, position) + (len(part) - len(part.lstrip()))
+        position += len(part) + 1
+        if not stripped:
+            raise FieldListError("empty orderBy entry", value, offset)
+        words = stripped.split()
+        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise FieldListError("orderBy entries look like 'field' or 'field desc'", value, offset)
+        if words[0].lower() not in lowered:
+            close = difflib.get_close_matches(words[0].lower(), list(lowered), n=1, cutoff=0.6)
+            suggestion = lowered[close[0]] if close else None
+            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+            raise FieldListError(f"unknown field '{words[0]}'{hint}", value, offset, suggestion)
 
 
 def url_length(path: str, query: list[tuple[str, str]]) -> int:

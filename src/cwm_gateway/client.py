@@ -9,7 +9,8 @@
   re-sent only when no connection could be opened at all.
 - Every call has a deadline (``CWM_DEADLINE``, retries and waits included); the body is
   streamed, must arrive within ``CWM_TIMEOUT`` and may not pass ``CWM_MAX_RESPONSE_BYTES``
-  once decompressed.
+  once decompressed. The caller passes these values (``execution.Policy``); the clock and the
+  sleep between attempts can be replaced, so tests of backoff need not wait.
 - Every credential is registered with ``logs`` so that no log line or result can show it.
 """
 
@@ -20,15 +21,14 @@ import email.utils
 import json
 import logging
 import math
-import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 import urllib3
 from urllib3.exceptions import (
@@ -45,6 +45,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from . import __version__, logs
+from .api_url import ApiUrlError, check_api_url
 from .credentials import Settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ _SMALL_BODY = 64 * 1024  # a retried answer this small is drained to keep its co
 _MIN_ATTEMPT = 0.05  # seconds an attempt needs at least; a retry with less left is not started
 _UNSAFE_PATH = re.compile(r"//|\\|@|#|\?|%2e|%2f|%5c|%00|[\x00-\x20\x7f]|(^|/)\.\.?(/|$)", re.IGNORECASE)
 _QUERY_SAFE = "/:,'()*!"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 class ConnectWiseError(Exception):
@@ -132,7 +132,7 @@ def parse_retry_after(value: str | None) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         seconds = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    return seconds + 0.0 if math.isfinite(seconds) and seconds >= 0 else None  # + 0.0: "-0" is 0, not -0
 
 
 class _Call(threading.local):
@@ -144,11 +144,30 @@ class _Call(threading.local):
 _CALL = _Call()
 
 
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
 class _Retry(Retry):
-    """urllib3's Retry, plus: the call's deadline, a lenient Retry-After, and a long wait reported not slept."""
+    """urllib3's Retry, plus: the call's deadline, a lenient Retry-After, a long wait reported not slept,
+    and a clock and a sleep that tests can replace (kept by every copy urllib3 makes with ``new``)."""
+
+    def __init__(self, *args: Any, sleep: Sleep = time.sleep, clock: Clock = time.monotonic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sleeper, self.clock = sleep, clock
+
+    def new(self, **kw: Any) -> _Retry:
+        return super().new(sleep=self.sleeper, clock=self.clock, **kw)
 
     def get_retry_after(self, response: Any) -> float | None:
         return parse_retry_after(response.headers.get("Retry-After"))
+
+    def sleep(self, response: Any = None) -> None:
+        """Wait before the next attempt, as urllib3 does: the Retry-After asked for, else the backoff."""
+        wait = self.get_retry_after(response) if self.respect_retry_after_header and response is not None else None
+        wait = wait or self.get_backoff_time()
+        if wait > 0:
+            self.sleeper(wait)
 
     def increment(
         self,
@@ -166,7 +185,7 @@ class _Retry(Retry):
                     # With raise_on_status=False, urllib3 hands this response back as the answer.
                     raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:g} s"))
             fresh = super().increment(method, url, response, error, _pool, _stacktrace)
-            if time.monotonic() + _planned_wait(fresh, response) + _MIN_ATTEMPT > _CALL.deadline:
+            if self.clock() + _planned_wait(fresh, response) + _MIN_ATTEMPT > _CALL.deadline:
                 raise MaxRetryError(_pool, url or "", error or ResponseError("no time left before the deadline"))
         except Exception as exc:
             exc.cwm_attempts = len(self.history) + 1  # type: ignore[attr-defined]
@@ -208,23 +227,28 @@ class _DeadlineTimeout(urllib3.Timeout):
     urllib3 clones the timeout at the start of every attempt, so each retry gets only what is left.
     """
 
-    def __init__(self, connect: float, read: float) -> None:
+    def __init__(self, connect: float, read: float, clock: Clock = time.monotonic) -> None:
         super().__init__(connect=connect, read=read)
         self._seconds = (connect, read)
+        self._clock = clock
 
     def clone(self) -> urllib3.Timeout:
         connect, read = self._seconds
-        left = _CALL.deadline - time.monotonic()
+        left = _CALL.deadline - self._clock()
         if left >= connect and left >= read:  # the usual case: the deadline is further than any wait
             return urllib3.Timeout(connect=connect, read=read)
         left = max(0.01, left)
         return urllib3.Timeout(connect=min(connect, left), read=min(read, left))
 
 
-def _make_retry(method: str) -> _Retry:
-    # Every knob is written down: urllib3's defaults (allowed_methods includes PUT and DELETE,
-    # raise_on_status=True) would turn a write's 429 into a transport error.
-    if method in READ_METHODS:
+# Every knob of the retry policies is written down: urllib3's defaults (allowed_methods includes
+# PUT and DELETE, raise_on_status=True) would turn a write's 429 into a transport error.
+_NOT_FORWARDED = frozenset({"authorization", "clientid", "cookie", "proxy-authorization"})
+
+
+def retry_policy(method: str, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> _Retry:
+    """How a request with ``method`` is retried: reads on 429/502/503/504 and lost connections, writes not."""
+    if method.upper() in READ_METHODS:
         return _Retry(
             total=3,
             connect=2,
@@ -239,8 +263,10 @@ def _make_retry(method: str) -> _Retry:
             raise_on_redirect=False,
             raise_on_status=False,
             respect_retry_after_header=True,
-            remove_headers_on_redirect=frozenset({"authorization", "clientid", "cookie", "proxy-authorization"}),
+            remove_headers_on_redirect=_NOT_FORWARDED,
             backoff_jitter=0.25,
+            sleep=sleep,
+            clock=clock,
         )
     # A write that may have reached ConnectWise is never re-sent: a second POST can create a
     # second ticket. Only a connection that never opened is tried again. allowed_methods names
@@ -260,34 +286,11 @@ def _make_retry(method: str) -> _Retry:
         raise_on_redirect=False,
         raise_on_status=False,
         respect_retry_after_header=False,
-        remove_headers_on_redirect=frozenset({"authorization", "clientid", "cookie", "proxy-authorization"}),
+        remove_headers_on_redirect=_NOT_FORWARDED,
         backoff_jitter=0.0,
+        sleep=sleep,
+        clock=clock,
     )
-
-
-_READ_RETRY = _make_retry("GET")
-_WRITE_RETRY = _make_retry("POST")
-
-
-def _retry_for(method: str) -> _Retry:
-    return _READ_RETRY if method in READ_METHODS else _WRITE_RETRY
-
-
-def _env_number(name: str, default: float, minimum: float, env: Mapping[str, str] | None = None) -> float:
-    raw = (os.environ if env is None else env).get(name, "")
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return default
-    return max(minimum, value) if math.isfinite(value) else default
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed, for messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _effective_port(scheme: str, port: int | None) -> int:
@@ -316,6 +319,37 @@ def encode_query(pairs: list[tuple[str, str]]) -> str:
     return "&".join(f"{quote(k, safe='')}={quote(v, safe=_QUERY_SAFE)}" for k, v in pairs)
 
 
+def api_url_parts(settings: Settings) -> SplitResult:
+    """The configured API URL, refused (NotConfigured) unless keys may be sent there (``api_url``'s rules)."""
+    missing = settings.missing()
+    if missing:
+        raise NotConfigured(
+            "ConnectWise credentials are not set up (missing: " + ", ".join(missing) + "). "
+            "Run 'cwm-gateway setup' once to store them in the OS keyring, or set those environment variables."
+        )
+    try:
+        # Any base path: a mock server (Prism) serves the API at its root; ConnectWise's 404 says the rest.
+        return urlsplit(check_api_url(settings.api_url or "", base_path=False))
+    except ApiUrlError as exc:
+        raise NotConfigured(str(exc)) from None
+
+
+def _request_headers(settings: Settings, api_version: str) -> dict[str, str]:
+    """The headers every request carries; each credential in them is registered as a secret to redact."""
+    client_id, note = settings.client_id()
+    if note:
+        log.info(note)
+    client_id = (client_id or "").strip()  # a pasted value often ends in a line break
+    _check_header_value(client_id, "CONNECTWISE_CLIENT_ID")
+    _check_header_value(api_version or "", "CONNECTWISE_API_VERSION")
+    return {
+        "Authorization": f"Basic {_register_credentials(settings, client_id)}",
+        "clientId": client_id,
+        "Accept": f"application/vnd.connectwise.com+json; version={api_version}" if api_version else "application/json",
+        "User-Agent": USER_AGENT,
+    }
+
+
 class ConnectWiseClient:
     def __init__(
         self,
@@ -323,53 +357,24 @@ class ConnectWiseClient:
         api_version: str,
         timeout: float = 30.0,
         pool_size: int = 16,  # the server's pool of threads for ConnectWise calls (server.REMOTE_POOL)
-        deadline: float | None = None,
-        max_bytes: int | None = None,
+        deadline: float | None = None,  # seconds for a whole call, retries and waits included; None: 2 x timeout
+        max_bytes: int | None = None,  # of one answer, once decompressed; None: DEFAULT_MAX_RESPONSE_BYTES
+        sleep: Sleep = time.sleep,  # between attempts (tests pass one that does not wait)
+        clock: Clock = time.monotonic,
     ) -> None:
-        missing = settings.missing()
-        if missing:
-            raise NotConfigured(
-                "ConnectWise credentials are not set up (missing: " + ", ".join(missing) + "). "
-                "Run 'cwm-gateway setup' once to store them in the OS keyring, or set those environment variables."
-            )
-        api_url = (settings.api_url or "").rstrip("/")
-        parts = urlsplit(api_url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise NotConfigured(f"CONNECTWISE_API_URL must be an https:// URL (got {without_userinfo(api_url)!r}).")
-        if "@" in parts.netloc:
-            raise NotConfigured(
-                "CONNECTWISE_API_URL must not contain a user name or password (user:password@host): the keys go "
-                "in CONNECTWISE_PUBLIC_KEY and CONNECTWISE_PRIVATE_KEY. Give just https://host/v4_6_release/apis/3.0."
-            )
-        if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-            raise NotConfigured("CONNECTWISE_API_URL must use https:// (plain http is allowed only for 127.0.0.1).")
+        parts = api_url_parts(settings)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.base_path = parts.path.rstrip("/")
         self._host = (parts.hostname or "").lower()
         self._port = parts.port
         self._scheme = parts.scheme
-        client_id, note = settings.client_id()
-        if note:
-            log.info(note)
-        client_id = (client_id or "").strip()  # a pasted value often ends in a line break
-        _check_header_value(client_id, "CONNECTWISE_CLIENT_ID")
-        _check_header_value(api_version or "", "CONNECTWISE_API_VERSION")
-        self._headers = {
-            "Authorization": f"Basic {_register_credentials(settings, client_id)}",
-            "clientId": client_id,
-            "Accept": f"application/vnd.connectwise.com+json; version={api_version}"
-            if api_version
-            else "application/json",
-            "User-Agent": USER_AGENT,
-        }
+        self._headers = _request_headers(settings, api_version)
         self.timeout = timeout
-        self.deadline = deadline if deadline is not None else _env_number("CWM_DEADLINE", 2 * timeout, 1.0)
-        self.max_bytes = int(
-            max_bytes
-            if max_bytes is not None
-            else _env_number("CWM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024)
-        )
-        self._timeout = _DeadlineTimeout(connect=min(10.0, timeout), read=timeout)
+        self.deadline = deadline if deadline is not None else 2 * timeout
+        self.max_bytes = int(max_bytes if max_bytes is not None else DEFAULT_MAX_RESPONSE_BYTES)
+        self._clock = clock
+        self._retries = {"read": retry_policy("GET", sleep, clock), "write": retry_policy("POST", sleep, clock)}
+        self._timeout = _DeadlineTimeout(connect=min(10.0, timeout), read=timeout, clock=clock)
         self._pool = urllib3.PoolManager(
             num_pools=2, maxsize=pool_size, block=False, timeout=self._timeout, retries=False
         )
@@ -412,19 +417,19 @@ class ConnectWiseClient:
             request_headers["Content-Type"] = "application/json"
         request_headers.update(headers or {})
         started = time.perf_counter()
-        deadline = _CALL.deadline = time.monotonic() + self.deadline
+        deadline = _CALL.deadline = self._clock() + self.deadline
         attempts = 0
         while True:
             raw, sent = self._open(method, url, payload, request_headers, attempts)
             attempts += sent
             headers_out = {k.lower(): v for k, v in raw.headers.items()}
             try:
-                data = self._read_body(raw, headers_out, min(deadline, time.monotonic() + self.timeout))
+                data = self._read_body(raw, headers_out, min(deadline, self._clock() + self.timeout))
                 break
             except (ProtocolError, IncompleteRead) as exc:
                 # The answer was cut off: a read may be sent once more, as urllib3 does when headers are cut.
                 self._discard(raw)
-                if method not in READ_METHODS or attempts > sent or time.monotonic() + _MIN_ATTEMPT > deadline:
+                if method not in READ_METHODS or attempts > sent or self._clock() + _MIN_ATTEMPT > deadline:
                     raise self._transport_error(exc, method, attempts, reading=True) from None
             except (HTTPError, OSError) as exc:
                 self._discard(raw)
@@ -448,7 +453,7 @@ class ConnectWiseClient:
                 url,
                 body=payload,
                 headers=headers,
-                retries=_retry_for(method),
+                retries=self._retries["read" if method in READ_METHODS else "write"],
                 redirect=False,
                 timeout=self._timeout,
                 preload_content=False,
@@ -477,7 +482,7 @@ class ConnectWiseClient:
         size = 0
         while True:
             if chunks:  # the first read is already bounded by the socket's read timeout
-                left = until - time.monotonic()
+                left = until - self._clock()
                 if left <= 0:
                     raise RequestTimeout(
                         f"ConnectWise's answer did not arrive in full within {self.timeout:g} s (CWM_TIMEOUT); "

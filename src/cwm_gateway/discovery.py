@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog.details import describe
+from .catalog.lookup import unknown_path
 from .catalog.search import Hit, Searcher
 from .catalog.store import Catalog, Operation
-from .results import Result, error, ok
+from .results import Result, ToolError, ok
 
 # Searching costs time in proportion to the text; no request needs more than a sentence or a path.
 MAX_TEXT_CHARS = 500
@@ -15,20 +16,19 @@ MAX_SEARCH_RESULTS = 50
 MAX_CATEGORY_RESULTS = 500
 
 
-def text_too_long(name: str, value: str | None, advice: str) -> Result | None:
-    """An error for a text argument over MAX_TEXT_CHARS (without echoing it back), else None."""
-    if value is None or len(value) <= MAX_TEXT_CHARS:
-        return None
-    return error(
-        f"{name} is {len(value):,} characters; the limit is {MAX_TEXT_CHARS}. {advice}",
-        limit=MAX_TEXT_CHARS,
-    )
+def check_text_length(name: str, value: str | None, advice: str) -> None:
+    """Refuse a text argument over MAX_TEXT_CHARS, without echoing it back."""
+    if value is not None and len(value) > MAX_TEXT_CHARS:
+        raise ToolError(
+            f"{name} is {len(value):,} characters; the limit is {MAX_TEXT_CHARS}. {advice}",
+            limit=MAX_TEXT_CHARS,
+        )
 
 
-def result_limit(value: int, high: int) -> int | Result:
+def result_limit(value: int, high: int) -> int:
     """``max_results`` below 1 is an error naming the range; above ``high`` it is capped."""
     if value < 1:
-        return error(f"max_results must be from 1 to {high} (got {value}).", allowed_range=[1, high])
+        raise ToolError(f"max_results must be from 1 to {high} (got {value}).", allowed_range=[1, high])
     return min(high, int(value))
 
 
@@ -76,13 +76,9 @@ def _hits_text(hits: list[Hit], total: int, query: str) -> str:
 
 def _search(searcher: Searcher, query: str, max_results: int, natural: bool) -> Result:
     if not query or not query.strip():
-        return error("The query is empty. Describe the operation, e.g. 'ticket notes' or 'create company'.")
-    problem = text_too_long("query", query, "Describe the operation in a few words, e.g. 'ticket notes'.")
-    if problem is not None:
-        return problem
+        raise ToolError("The query is empty. Describe the operation, e.g. 'ticket notes' or 'create company'.")
+    check_text_length("query", query, "Describe the operation in a few words, e.g. 'ticket notes'.")
     limit = result_limit(max_results, MAX_SEARCH_RESULTS)
-    if isinstance(limit, Result):
-        return limit
     hits, total = searcher.natural(query, limit) if natural else searcher.keyword(query, limit)
     data = {"query": query, "results": [_hit_entry(h) for h in hits], "total": total}
     return ok(data, _hits_text(hits, total, query))
@@ -105,15 +101,11 @@ def list_categories(catalog: Catalog) -> Result:
 
 
 def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Result:
-    problem = text_too_long("category", category, "Give a category name, e.g. 'Tickets' (see list_api_categories).")
-    if problem is not None:
-        return problem
+    check_text_length("category", category, "Give a category name, e.g. 'Tickets' (see list_api_categories).")
     limit = result_limit(max_results, MAX_CATEGORY_RESULTS)
-    if isinstance(limit, Result):
-        return limit
     name = catalog.find_category(category or "")
     if name is None:
-        return error(
+        raise ToolError(
             f"No category named {category!r}.",
             suggestions=catalog.suggest_categories(category or ""),
             hint="list_api_categories shows every category name.",
@@ -132,28 +124,17 @@ def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Res
     return ok(data, "\n".join(lines))
 
 
-def unknown_path_error(catalog: Catalog, path: str, method: str) -> Result:
-    suggestions = catalog.suggest_paths(path)
-    return error(
-        f"No ConnectWise operation matches {method.upper()} {path}.",
-        suggestions=suggestions,
-        hint="Use natural_language_api_search to find the right path.",
-    )
-
-
 def endpoint_details(catalog: Catalog, path: str, method: str) -> Result:
     method = (method or "GET").strip().upper()
     if not path or not path.strip():
-        return error("The path is empty. Give an API path such as /service/tickets/{id}.")
-    problem = text_too_long("path", path, "Give an API path such as /service/tickets/{id}.")
-    if problem is not None:
-        return problem
+        raise ToolError("The path is empty. Give an API path such as /service/tickets/{id}.")
+    check_text_length("path", path, "Give an API path such as /service/tickets/{id}.")
     match = catalog.resolve(path)
     if match is None:
-        return unknown_path_error(catalog, path, method)
+        raise unknown_path(catalog, path, method)
     op = match.method(method)
     if op is None:
-        return error(
+        raise ToolError(
             f"{match.template} has no {method} operation.",
             available_methods=match.methods,
             suggestions=[f"{m} {match.template}" for m in match.methods],

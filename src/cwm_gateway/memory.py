@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import locations
-from .errors import UserFacingError
+from .results import ToolError
 
 # Each entry upgrades the schema from the previous version; never edit a released one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -54,11 +54,11 @@ MAX_DEPTH = 64
 MAX_ID = 2**63 - 1
 
 
-class FastMemoryError(UserFacingError):
+class FastMemoryError(ToolError):
     """The store cannot be used (unwritable directory, a database from a newer version)."""
 
 
-class UnsavableQuery(UserFacingError):
+class UnsavableQuery(ToolError):
     """A query that cannot be stored (too deeply nested, not plain JSON); nothing was written."""
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from .catalog.store import Catalog
 from .client import UnsafeRequest, check_path
-from .discovery import text_too_long
-from .execution import Call, Executor, normalize_data, normalize_params
-from .memory import MAX_ID, FastMemoryError, MemoryStore, SavedQuery, UnsavableQuery, valid_id
+from .discovery import check_text_length
+from .execution import Executor, normalize_data, normalize_params
+from .memory import MAX_ID, FastMemoryError, MemoryStore, SavedQuery, valid_id
 from .rawrequest import RawRequestError, parse_query
-from .results import Result, error, ok
+from .results import Result, ToolError, ok
 from .shaping import compact
 
 
@@ -30,7 +30,7 @@ def save(
 ) -> Result:
     method = (method or "GET").strip().upper()
     if not description or not description.strip():
-        return error("Give a description: what the query is for, e.g. 'open tickets for Contoso'.")
+        raise ToolError("Give a description: what the query is for, e.g. 'open tickets for Contoso'.")
     clean_path, _, inline = (path or "").strip().partition("?")
     try:
         pairs = parse_query(inline) if inline else []
@@ -38,34 +38,29 @@ def save(
         query = dict(pairs) or None
         body, has_body = normalize_data(data)
     except (ValueError, RawRequestError) as exc:
-        return error(f"{str(exc).rstrip('.')}. Nothing was saved.")
+        raise ToolError(f"{str(exc).rstrip('.')}. Nothing was saved.") from None
     try:  # the very check execution applies: what cannot be run is not saved
         check_path(clean_path)
     except UnsafeRequest as exc:
-        return error(f"{exc} Nothing was saved.")
+        raise ToolError(f"{exc} Nothing was saved.") from None
     match = catalog.resolve(clean_path)
     if match is None:
-        return error(
+        raise ToolError(
             f"No ConnectWise operation matches {clean_path or '(empty path)'}; nothing was saved.",
             suggestions=catalog.suggest_paths(clean_path) if clean_path else [],
         )
     if match.method(method) is None:
-        return error(f"{match.template} does not take {method}; nothing was saved.", available_methods=match.methods)
-    try:
-        entry, created = store.save(
-            method, clean_path, match.template, description.strip(), query, body if has_body else None
-        )
-    except UnsavableQuery as exc:
-        return error(str(exc))
+        raise ToolError(f"{match.template} does not take {method}; nothing was saved.", available_methods=match.methods)
+    entry, created = store.save(
+        method, clean_path, match.template, description.strip(), query, body if has_body else None
+    )
     verb = "Saved" if created else "Already saved (description updated)"
     text = f"{verb} as #{entry.id}. Run it with run_saved_query({entry.id}).\n{_entry_text(entry)}"
     return ok({"id": entry.id, "created": created, "query": entry.as_dict()}, text)
 
 
 def listing(store: MemoryStore, search_term: str | None) -> Result:
-    too_long = text_too_long("search_term", search_term, "Give a word from the description or path, e.g. 'tickets'.")
-    if too_long is not None:
-        return too_long
+    check_text_length("search_term", search_term, "Give a word from the description or path, e.g. 'tickets'.")
     queries = store.list(search_term)
     data = {"queries": [q.as_dict() for q in queries], "total": len(queries)}
     if not queries:
@@ -75,23 +70,21 @@ def listing(store: MemoryStore, search_term: str | None) -> Result:
     return ok(data, "\n".join([header, *(_entry_text(q) for q in queries)]))
 
 
-def _bad_id(query_id: Any) -> Result | None:
-    """An error for an id no saved query can have (SQLite integers stop at 2**63 - 1), else None."""
-    if valid_id(query_id):
-        return None
-    return error(
-        f"query_id must be a whole number from 1 to {MAX_ID} (got {str(query_id)[:40]}).",
-        hint="list_fast_memory shows the ids of saved queries.",
-    )
+def _entry(store: MemoryStore, query_id: Any) -> SavedQuery:
+    """The saved query with this id; ToolError for an id no saved query has or can have."""
+    if not valid_id(query_id):  # SQLite integers stop at 2**63 - 1
+        raise ToolError(
+            f"query_id must be a whole number from 1 to {MAX_ID} (got {str(query_id)[:40]}).",
+            hint="list_fast_memory shows the ids of saved queries.",
+        )
+    entry = store.get(query_id)
+    if entry is None:
+        raise ToolError(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
+    return entry
 
 
 def delete(store: MemoryStore, query_id: int) -> Result:
-    bad = _bad_id(query_id)
-    if bad is not None:
-        return bad
-    entry = store.get(query_id)
-    if entry is None:
-        return error(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
+    entry = _entry(store, query_id)
     store.delete(entry.id)
     return ok({"deleted": entry.as_dict()}, f"Deleted saved query #{entry.id} ({entry.description}).")
 
@@ -103,28 +96,10 @@ def clear(store: MemoryStore) -> Result:
 
 def run(store: MemoryStore, executor: Executor, query_id: int, params: Any, data: Any, confirm: bool = False) -> Result:
     """Execute a saved query, with optional overrides, through every check a direct call gets."""
-    bad = _bad_id(query_id)
-    if bad is not None:
-        return bad
-    entry = store.get(query_id)
-    if entry is None:
-        return error(f"There is no saved query #{query_id}.", hint="list_fast_memory shows the ids.")
+    entry = _entry(store, query_id)
     if entry.unreadable:
-        return error(f"Saved query #{entry.id} cannot be run: {entry.unreadable}.")
-    try:
-        overrides = normalize_params(params)
-        body, has_body = normalize_data(data)
-    except ValueError as exc:
-        return error(str(exc))
-    merged = dict(normalize_params(entry.params))
-    merged.update(dict(overrides))
-    if not has_body and entry.data is not None:
-        body, has_body = entry.data, True
-    call = Call(entry.method, entry.path, list(merged.items()), body, has_body)
-    call.saved = entry
-    if overrides or data is not None:
-        call.notes.append("Overrides applied: " + compact({"params": dict(overrides), "data": data}))
-    return executor.run(call, confirm=confirm)
+        raise ToolError(f"Saved query #{entry.id} cannot be run: {entry.unreadable}.")
+    return executor.run_saved(entry, params, data, confirm)
 
 
 __all__ = ["FastMemoryError", "clear", "delete", "listing", "run", "save"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, protocol
 from .protocol import CallToolResult
-from .results import Result, UserFacingError, error
+from .results import Result, ToolError, error
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -56,14 +56,23 @@ def _encodable(text: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def run_tool(tool: str, action: Callable[[], Result], banner: str | None = None) -> CallToolResult:
-    """Run a tool body; whatever goes wrong becomes an isError result, never a crash."""
+    """Run a tool body; whatever goes wrong becomes an isError result, never a crash.
+
+    This is the one place a ToolError becomes a result. Any other exception is a bug: it is
+    logged with its traceback and reported as such.
+    """
     try:
-        return to_call_result(action(), banner)
-    except UserFacingError as exc:
-        return to_call_result(error(str(exc)), banner)
+        return to_call_result(_result_of(action), banner)
     except Exception as exc:
         log.exception("tool %s failed", tool)
         return to_call_result(error(f"{tool} failed unexpectedly: {type(exc).__name__}: {exc}"), banner)
+
+
+def _result_of(action: Callable[[], Result]) -> Result:
+    try:
+        return action()
+    except ToolError as exc:
+        return exc.result()
 
 
 def _registrar(server: Any) -> Callable[[Any], Callable[[Callable[..., Any]], Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 from urllib.parse import unquote, urlsplit
 
-from ..errors import UserFacingError
+from ..results import ToolError
 from .names import METHOD_ORDER
 from .schema import FORMAT_VERSION
 
@@ -23,7 +23,7 @@ PLACEHOLDER_RE = re.compile(r"\{([^}/]+)\}")
 T = TypeVar("T")
 
 
-class CatalogError(UserFacingError):
+class CatalogError(ToolError):
     """The catalog is missing, unreadable or from another version of the gateway."""
 
 
