@@ -174,10 +174,9 @@ def test_sandbox_lists_page_and_sort_like_connectwise(shared: McpSession, path: 
     assert not first.is_error, first.text
     dates = [row[date_field] for row in first.data["data"]]
     assert len(dates) == 3 and dates == sorted(dates, reverse=True)
+    # next_page holds every param of the call that continues after the last record shown
     assert first.data["next_page"] == {"orderBy": f"{date_field} desc", "page": 2, "pageSize": 3}
-    second = shared.call(
-        "execute_api_call", path=path, params={"orderBy": f"{date_field} desc", "pageSize": 3, "page": 2}
-    )
+    second = shared.call("execute_api_call", path=path, params=first.data["next_page"])
     assert second.data["data"][0][date_field] <= dates[-1]
     assert {row["id"] for row in second.data["data"]}.isdisjoint(row["id"] for row in first.data["data"])
 

@@ -120,6 +120,7 @@ def test_compiled_lexicon_round_trips() -> None:
     lexicon = default_lexicon()
     again = type(lexicon).from_json(lexicon.to_json())
     assert again.synonyms == lexicon.synonyms and again.intents == lexicon.intents
+    assert again.gloss().targets == lexicon.gloss().targets  # descriptions travel compiled too
 
 
 # -- intent --------------------------------------------------------------------
@@ -231,6 +232,98 @@ def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
     assert (first["method"], first["path"]) == ("POST", "/service/tickets/{parentId}/notes")
     assert first["path_params"] == ["parentId"]
     assert "body" in first
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("set the urgency on case 12 to high", "/service/tickets/{id}"),  # urgency -> priority, case -> ticket
+        ("set the status of opportunity 9 to won", "/sales/opportunities/{id}"),  # not opportunity statuses
+        ("change ticket priority to high", "/service/tickets/{id}"),
+        ("change the ticket's board to Helpdesk", "/service/tickets/{id}"),
+        ("change the department of member 12 to engineering", "/system/members/{id}"),  # defaultDepartment
+        ("make ticket 12 high priority", "/service/tickets/{id}"),  # a numbered record is changed, not made
+        ("I need the urgency of incident 4410 raised to critical", "/service/tickets/{id}"),
+        ("the budget on project 18 needs to be 120 hours", "/project/projects/{id}"),  # the state wanted
+        ("for ticket 33 set the source to Phone", "/service/tickets/{id}"),  # the verb after the record
+        ("Could you put opportunity 55 in the Negotiation stage?", "/sales/opportunities/{id}"),  # not the stages
+        ("re-assign the owner of ticket 7 to Dave", "/service/tickets/{id}"),
+    ],
+)
+def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query: str, record: str) -> None:
+    """Naming a record and one of its schema's fields changes that record, never the field's definition."""
+    result = server.call("natural_language_api_search", query=query, max_results=3)
+    first = result.data["results"][0]
+    assert (first["method"] in ("PATCH", "PUT"), first["path"]) == (True, record), query
+
+
+def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) -> None:
+    # Notes are not a field of a ticket but records of their own under it; priorities have ids of their own.
+    assert top(searcher, "update the note on ticket 5", 1) == ["PATCH /service/tickets/{parentId}/notes/{id}"]
+    assert top(searcher, "rename priority 3 to Urgent", 1) == ["PATCH /service/priorities/{id}"]
+    assert top(searcher, "update the project type Internal", 1) == ["PATCH /project/projectTypes/{id}"]
+    # Reading one field of a numbered record reads the record; a plural is a list of its own.
+    assert top(searcher, "show the status of opportunity 9", 1) == ["GET /sales/opportunities/{id}"]
+    assert top(searcher, "show the notes of ticket 5", 1) == ["GET /service/tickets/{parentId}/notes"]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # words around the verb keep its intent
+        ("permanently remove a contact by ID", "DELETE /company/contacts/{id}"),
+        # a read verb the lexicon also reads as a resource (return -> RMA) gives way to the object
+        ("return the open projects", "GET /project/projects"),
+        ("Returns how often agreements are billed", "GET /finance/agreements"),
+        # documentation phrasing: one record by its id, details beside the subject
+        ("Get a single company by its numeric ID", "GET /company/companies/{id}"),
+        ("Fetch one purchase order by its ID", "GET /procurement/purchaseorders/{id}"),
+        ("List opportunities, optionally filtered by status, type or rating.", "GET /sales/opportunities"),
+        ("Returns time entries including their work type and work role.", "GET /time/entries"),
+        ("List projects with their status, type and board.", "GET /project/projects"),
+        ("the serial numbers of stock on hand", "GET /procurement/onhandserialnumbers"),  # numbers, not a count
+        # what follows the colon is the new record's content
+        ("open a new ticket for Contoso: scanner on 2nd floor is offline", "POST /service/tickets"),
+        # swapped letters in a plural, words run together or split apart
+        ("list time entires", "GET /time/entries"),
+        ("list timeentries", "GET /time/entries"),
+        ("show work flows", "GET /system/workflows"),
+        # no phrase of the lexicon, but its words: running clock + support request -> ticket stopwatch
+        ("the clock running on a support request", "GET /time/ticketstopwatches"),
+    ],
+)
+def test_request_classes_rank_the_exact_operation_first(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_text_helpers_for_slips_in_plurals() -> None:
+    assert text.swapped("entires", "entries") and not text.swapped("scores", "stores")
+    assert "entries" in text.plurals("entry") and "notes" in text.plurals("note")
+
+
+def test_tokens_know_details_plurals_and_amounts() -> None:
+    tokens = tokenize("Returns purchase orders, filtered by vendor or status (open, closed). $42 for 3 items")
+    by_raw = {t.raw: t for t in tokens}
+    assert by_raw["orders"].plural and not by_raw["purchase"].plural
+    assert by_raw["filtered"].clause_start and not by_raw["filtered"].sentence_start
+    assert by_raw["open"].parenthesised and not by_raw["vendor"].parenthesised
+    assert "42" not in by_raw and "3" in by_raw  # an amount is never an id
+
+
+def test_details_and_tool_names_are_not_the_subject(searcher: Searcher) -> None:
+    analysis = searcher.analyze(
+        "Get-CWMPurchaseOrder: Returns purchase orders, optionally filtered by vendor or status."
+    )
+    assert analysis.head.text == "purchase orders"
+    assert {c.text for c in analysis.concepts if c.detail} == {"vendor", "status"}
+    assert searcher.analyze("Disable-CWMMember: Deactivates a member.").intent == "action"
+
+
+def test_descriptions_match_lexicon_phrases_as_bags_of_words() -> None:
+    gloss = default_lexicon().gloss()
+    best = gloss.match({"clock", "running", "support", "request"}, least=2)
+    assert best and best[0][0][-1] == "stopwatch"
+    assert gloss.match({"clock"}, least=2) == []  # one shared word is not a description
 
 
 @pytest.mark.parametrize("kind", ["plain", "paraphrase", "action", "count", "by-id", "child", "typo", "jargon"])

@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .credentials import DEFAULT_PROFILE, ENVIRONMENT, KEYRING_SETTINGS, read_keyring
+from .credentials import ENVIRONMENT, KEYRING_SETTINGS, read_keyring
+from .settings import DEFAULT_PROFILE
 
 # The seed product this server replaces; its entry, left beside ours, would offer the same tool names twice.
 OLDER_SERVER = "CWM-API-Gateway-MCP"
@@ -47,13 +48,14 @@ def desktop_snippet(profile: str) -> dict[str, Any]:
 
 
 def desktop_config_path() -> Path:
-    """Where Claude Desktop reads its configuration on this platform."""
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "Claude" / "claude_desktop_config.json"
-    if sys.platform == "win32":
-        appdata = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
-        return Path(appdata) / "Claude" / "claude_desktop_config.json"
-    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "Claude" / "claude_desktop_config.json"
+    """Where Claude Desktop reads its configuration on this platform.
+
+    Claude keeps it in the platform's user config directory: ``~/Library/Application Support/Claude``
+    on macOS, ``%APPDATA%\\Claude`` on Windows, ``$XDG_CONFIG_HOME/Claude`` (``~/.config/Claude``) on Linux.
+    """
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("Claude", appauthor=False, roaming=True)) / "claude_desktop_config.json"
 
 
 @dataclass

@@ -28,12 +28,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     shutdown.defer_signals()
     logs.configure()
+    _warn_unusable_settings()
     if sys.stdin.isatty():  # a person typed it; an MCP client would have given a pipe
         print(TTY_NOTE, file=sys.stderr, flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C on Windows, where signals are not deferred
         _serve(args)
     shutdown.exit_without_waiting()
     return 0
+
+
+def _warn_unusable_settings() -> None:
+    """Values the gateway could not use as given, on stderr and in the log (doctor lists them too)."""
+    import logging
+
+    from . import settings
+
+    for problem in settings.calls().problems:
+        logging.getLogger("cwm_gateway.settings").warning("%s", problem)
 
 
 def _serve(args: argparse.Namespace) -> None:

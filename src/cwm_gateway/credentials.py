@@ -1,11 +1,12 @@
 """Where each ConnectWise setting comes from: the environment, the OS keyring, the config file.
 
 Per setting, the first source that has it wins:
-1. environment variables (the seed product's names plus a few more);
+1. environment variables (the seed product's names plus a few more), as ``settings`` reads them;
 2. the OS keyring, service ``cwm-gateway``, one entry per profile, for the keys;
 3. the non-secret config file (``config.ini`` in the user config directory), one section per profile.
 
-Secrets are read only when a request needs them and are never logged or returned.
+``settings.VARIABLES`` documents each of them. Secrets are read only when a request needs them
+and are never logged or returned.
 """
 
 from __future__ import annotations
@@ -19,28 +20,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import locations
+from . import locations, settings
+from .api_url import url_for_site
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "cwm-gateway"
-DEFAULT_PROFILE = "default"
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
-# setting -> environment variable
-ENVIRONMENT = {
-    "api_url": "CONNECTWISE_API_URL",
-    "site": "CONNECTWISE_SITE",
-    "company_id": "CONNECTWISE_COMPANY_ID",
-    "public_key": "CONNECTWISE_PUBLIC_KEY",
-    "private_key": "CONNECTWISE_PRIVATE_KEY",
-    "auth_prefix": "CONNECTWISE_AUTH_PREFIX",
-    "client_id": "CONNECTWISE_CLIENT_ID",
-    "api_version": "CONNECTWISE_API_VERSION",
-}
-SECRETS = ("private_key",)
-KEYRING_SETTINGS = ("public_key", "private_key")
-CONFIG_SETTINGS = ("site", "api_url", "company_id", "client_id", "api_version", "auth_prefix")
+# setting -> environment variable, and which settings each store may hold (from settings.VARIABLES)
+ENVIRONMENT = settings.CONNECTION_VARIABLES
+_BY_KEY = {variable.key: variable for variable in settings.VARIABLES.values() if variable.key}
+SECRETS = tuple(key for key, variable in _BY_KEY.items() if variable.secret)
+KEYRING_SETTINGS = tuple(key for key, variable in _BY_KEY.items() if settings.KEYRING in variable.sources)
+CONFIG_SETTINGS = tuple(key for key, variable in _BY_KEY.items() if settings.CONFIG_FILE in variable.sources)
 
 
 class CredentialsError(Exception):
@@ -130,8 +123,7 @@ def config_path() -> Path:
 
 
 def profile_name(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    return explicit or env.get("CWM_PROFILE") or DEFAULT_PROFILE
+    return settings.profile(explicit, env)
 
 
 def read_config(profile: str) -> dict[str, str]:
@@ -149,9 +141,11 @@ def read_config(profile: str) -> dict[str, str]:
 
 def write_config(profile: str, values: Mapping[str, str]) -> Path:
     """Store non-secret settings for ``profile``; other profiles are kept as they are."""
-    unknown = set(values) - set(CONFIG_SETTINGS) - {"public_key_ref"}
-    if unknown & set(SECRETS):
+    if set(values) & set(SECRETS):
         raise ValueError("secrets never go into the config file")
+    unknown = set(values) - set(CONFIG_SETTINGS)
+    if unknown:
+        raise ValueError(f"not config file settings: {', '.join(sorted(unknown))}")
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     parser = configparser.ConfigParser(interpolation=None)
@@ -207,30 +201,21 @@ def write_keyring(profile: str, public_key: str, private_key: str) -> str:
 def load_settings(
     profile: str | None = None, env: Mapping[str, str] | None = None, use_keyring: bool = True
 ) -> Settings:
-    env = os.environ if env is None else env
+    given = settings.connection(env)
     name = profile_name(profile, env)
-    settings = Settings(profile=name)
+    loaded = Settings(profile=name)
     config = read_config(name)
-    from_env = {key: env.get(var, "").strip() for key, var in ENVIRONMENT.items()}
-    needs_keyring = use_keyring and not all(from_env[k] for k in KEYRING_SETTINGS)
+    needs_keyring = use_keyring and not all(given.values.get(k) for k in KEYRING_SETTINGS)
     stored = read_keyring(name) if needs_keyring else {}
     for key, var in ENVIRONMENT.items():
-        if from_env[key]:
-            settings.values[key] = Setting(from_env[key], f"env {var}")
+        if given.values.get(key):
+            loaded.values[key] = Setting(given.values[key], f"env {var}")
         elif key in KEYRING_SETTINGS and stored.get(key):
-            settings.values[key] = Setting(stored[key], "keyring")
+            loaded.values[key] = Setting(stored[key], "keyring")
         elif key in CONFIG_SETTINGS and config.get(key):
-            settings.values[key] = Setting(config[key], "config file")
+            loaded.values[key] = Setting(config[key], "config file")
         else:
-            settings.values[key] = Setting(None, "unset")
-    if not settings.api_url and settings.get("site"):
-        settings.values["api_url"] = Setting(api_url_for_site(settings.get("site") or ""), "derived from site")
-    return settings
-
-
-def api_url_for_site(site: str, codebase: str = "v4_6_release/", cloud: bool = True) -> str:
-    """``na.myconnectwise.net`` -> ``https://api-na.myconnectwise.net/v4_6_release/apis/3.0``."""
-    host = site.strip().removeprefix("https://").removeprefix("http://").strip("/")
-    if cloud and not host.startswith("api-"):
-        host = f"api-{host}"
-    return f"https://{host}/{codebase.strip('/')}/apis/3.0"
+            loaded.values[key] = Setting(None, "unset")
+    if not loaded.api_url and loaded.get("site"):
+        loaded.values["api_url"] = Setting(url_for_site(loaded.get("site") or ""), "derived from site")
+    return loaded

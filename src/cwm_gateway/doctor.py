@@ -5,89 +5,33 @@ Secrets are shown only as "set" or "missing": not even their length is printed.
 
 from __future__ import annotations
 
-import json
-import time
 from typing import TextIO
 
-from . import __version__, audit, credentials, locations
+from . import __version__, audit, credentials, locations, settings
+from .catalog.store import Catalog, CatalogError
 
-SHOWN = ("api_url", "site", "company_id", "public_key", "private_key", "auth_prefix", "client_id", "api_version")
-HIDDEN = ("public_key", "private_key")
+SHOWN = tuple(credentials.ENVIRONMENT)  # every ConnectWise setting, in the README's order
+HIDDEN = credentials.SECRETS
+LIMITS = ("CWM_TIMEOUT", "CWM_DEADLINE", "CWM_MAX_RESPONSE_BYTES", "CWM_MAX_RESPONSE_CHARS")
 
 
 def run(profile: str | None, check: bool, out: TextIO) -> int:
-    problems: list[str] = []
-    settings = credentials.load_settings(profile)
-    out.write(f"cwm-gateway {__version__}, profile '{settings.profile}' (--profile / CWM_PROFILE)\n\n")
-
-    out.write("Settings (first source wins: environment, keyring, config file)\n")
-    for key in SHOWN:
-        name = credentials.ENVIRONMENT[key]
-        value = settings.get(key)
-        shown = "set (hidden)" if value and key in HIDDEN else value or "-"
-        out.write(f"  {name:<26} {shown:<58} [{settings.source(key)}]\n")
-    _, note = settings.client_id()
-    if note:
-        out.write(f"  note: {note}\n")
-    missing = settings.missing()
-    if missing:
-        problems.append("missing " + ", ".join(missing) + ": run 'cwm-gateway setup' or set them in the environment")
-
-    out.write("\nKeyring\n")
-    try:
-        backend = credentials.keyring_backend()
-        out.write(f"  backend: {type(backend).__module__}.{type(backend).__name__}\n")
-    except credentials.KeyringUnavailable as exc:
-        out.write("  backend: none usable (credentials must come from the environment)\n")
-        if any(settings.source(k) == "unset" for k in credentials.KEYRING_SETTINGS):
-            problems.append(str(exc))
-    except Exception as exc:
-        out.write(f"  backend: error {type(exc).__name__}\n")
-
-    out.write("\nCatalog\n")
-    api_version = settings.get("api_version") or ""
-    from .catalog.store import Catalog, CatalogError
-
-    try:
-        catalog = Catalog.open_default()
-        counts = catalog.counts()
-        api_version = api_version or catalog.api_version
-        out.write(
-            f"  {catalog.path}\n  {counts['operations']} operations, {counts['categories']} categories, "
-            f"{counts['schemas']} schemas; definition {catalog.info().get('spec_version', '?')}, "
-            f"API version {catalog.api_version or '?'}\n"
-        )
-    except CatalogError as exc:
-        out.write("  unavailable (see Problems to fix)\n")  # each message is printed once, below
-        problems.append(str(exc))
-
+    loaded = credentials.load_settings(profile)
+    out.write(f"cwm-gateway {__version__}, profile '{loaded.profile}' (--profile / CWM_PROFILE)\n\n")
+    problems = _write_settings(loaded, out)
+    problems += _write_keyring(loaded, out)
+    api_version, catalog_problems = _write_catalog(loaded.get("api_version") or "", out)
+    problems += catalog_problems
+    problems += _write_calls(out)
     problems += _write_policy(out)
-
-    out.write("\nFiles\n")
-    out.write(f"  config file: {credentials.config_path()}\n")
-    from .memory import FILE_NAME, FastMemoryError, MemoryStore
-
-    memory_path = locations.data_dir() / FILE_NAME
-    saved = ""
-    if memory_path.exists():
-        try:
-            saved = f" ({len(MemoryStore(memory_path).list())} saved queries)"
-        except FastMemoryError as exc:
-            problems.append(str(exc))
-    out.write(f"  fast memory: {memory_path}{saved}\n")
-    out.write(f"  log:         {locations.log_dir() / 'cwm-gateway.log'}\n")
-    out.write(f"  audit log:   {audit.audit_path()}\n")
-
+    problems += _write_files(out)
     out.write("\nLive check\n")
     if not check:
         out.write("  skipped (--no-check)\n")
-    elif missing:
+    elif loaded.missing():
         out.write("  skipped: credentials incomplete\n")
     else:
-        problem = _live_check(settings, api_version, out)
-        if problem:
-            problems.append(problem)
-
+        problems += _live_check(loaded, api_version, out)
     out.write("\n")
     if problems:
         out.write("Problems to fix:\n" + "".join(f"  - {p}\n" for p in problems))
@@ -96,33 +40,72 @@ def run(profile: str | None, check: bool, out: TextIO) -> int:
     return 0
 
 
-def _live_check(settings: credentials.Settings, api_version: str, out: TextIO) -> str | None:
-    from .client import ConnectWiseClient, ConnectWiseError
+def _write_settings(loaded: credentials.Settings, out: TextIO) -> list[str]:
+    out.write("Settings (first source wins: environment, keyring, config file)\n")
+    for key in SHOWN:
+        value = loaded.get(key)
+        shown = "set (hidden)" if value and key in HIDDEN else value or "-"
+        out.write(f"  {credentials.ENVIRONMENT[key]:<26} {shown:<58} [{loaded.source(key)}]\n")
+    _, note = loaded.client_id()
+    if note:
+        out.write(f"  note: {note}\n")
+    missing = loaded.missing()
+    if missing:
+        return ["missing " + ", ".join(missing) + ": run 'cwm-gateway setup' or set them in the environment"]
+    return []
 
+
+def _write_keyring(loaded: credentials.Settings, out: TextIO) -> list[str]:
+    out.write("\nKeyring\n")
     try:
-        client = ConnectWiseClient(settings, api_version, timeout=15)
-        started = time.perf_counter()
-        response = client.request("GET", "/system/info")
-        elapsed = (time.perf_counter() - started) * 1000
-    except ConnectWiseError as exc:
-        out.write("  GET /system/info failed (see Problems to fix)\n")
-        return f"ConnectWise could not be reached: {exc}"
-    if response.status == 200:
-        try:
-            version = json.loads(response.body).get("version", "?")
-        except (ValueError, AttributeError):
-            version = "?"
-        out.write(f"  GET /system/info -> 200 in {elapsed:.0f} ms (ConnectWise {version})\n")
-        return None
-    out.write(f"  GET /system/info -> {response.status} in {elapsed:.0f} ms\n")
-    if response.status == 401:
-        return "ConnectWise rejected the credentials (401): check company ID, public key and private key"
-    return f"/system/info answered {response.status}"
+        backend = credentials.keyring_backend()
+        out.write(f"  backend: {type(backend).__module__}.{type(backend).__name__}\n")
+    except credentials.KeyringUnavailable as exc:
+        out.write("  backend: none usable (credentials must come from the environment)\n")
+        if any(loaded.source(k) == "unset" for k in credentials.KEYRING_SETTINGS):
+            return [str(exc)]
+    except Exception as exc:
+        out.write(f"  backend: error {type(exc).__name__}\n")
+    return []
+
+
+def _write_catalog(api_version: str, out: TextIO) -> tuple[str, list[str]]:
+    """The catalog in use; returns the API version to ask for (the setting, else the catalog's)."""
+    out.write("\nCatalog\n")
+    try:
+        catalog = Catalog.open_default()
+    except CatalogError as exc:
+        out.write("  unavailable (see Problems to fix)\n")  # each message is printed once, below
+        return api_version, [str(exc)]
+    counts = catalog.counts()
+    out.write(
+        f"  {catalog.path}\n  {counts['operations']} operations, {counts['categories']} categories, "
+        f"{counts['schemas']} schemas; definition {catalog.info().get('spec_version', '?')}, "
+        f"API version {catalog.api_version or '?'}\n"
+    )
+    api_version = api_version or catalog.api_version
+    catalog.close()
+    return api_version, []
+
+
+def _write_calls(out: TextIO) -> list[str]:
+    """Timeouts and size limits as the gateway reads them; values it could not use are problems."""
+    calls = settings.calls()
+    deadline = f"{calls.deadline:g} s" if calls.deadline is not None else f"{2 * calls.timeout:g} s (2 x CWM_TIMEOUT)"
+    shown = {
+        "CWM_TIMEOUT": f"{calls.timeout:g} s",
+        "CWM_DEADLINE": deadline,
+        "CWM_MAX_RESPONSE_BYTES": f"{calls.max_bytes:,} bytes",
+        "CWM_MAX_RESPONSE_CHARS": f"{calls.max_chars:,} characters",
+    }
+    out.write("\nCalls\n")
+    for name in LIMITS:
+        out.write(f"  {name:<26} {shown[name]:<58} [{settings.source(name)}]\n")
+    return list(calls.problems)
 
 
 def _write_policy(out: TextIO) -> list[str]:
     """CWM_READ_ONLY and CWM_WRITE_ALLOW as the gateway reads them; entries that allow nothing are problems."""
-    from .catalog.store import Catalog, CatalogError
     from .execution import Policy
 
     policy = Policy.from_env()
@@ -142,3 +125,34 @@ def _write_policy(out: TextIO) -> list[str]:
     allowed = ", ".join(sorted(f"{m} {p}" for m, p in policy.write_allow or ())) or "nothing"
     out.write(f"  CWM_WRITE_ALLOW writes allowed: {allowed}\n")
     return [f"CWM_WRITE_ALLOW: {problem}" for problem in policy.write_allow_problems]
+
+
+def _write_files(out: TextIO) -> list[str]:
+    from .memory import FILE_NAME, FastMemoryError, MemoryStore
+
+    problems: list[str] = []
+    out.write("\nFiles\n")
+    out.write(f"  config file: {credentials.config_path()}\n")
+    memory_path = locations.data_dir() / FILE_NAME
+    saved = ""
+    if memory_path.exists():
+        try:
+            saved = f" ({len(MemoryStore(memory_path).list())} saved queries)"
+        except FastMemoryError as exc:
+            problems.append(str(exc))
+    out.write(f"  fast memory: {memory_path}{saved}\n")
+    out.write(f"  log:         {locations.log_dir() / 'cwm-gateway.log'}\n")
+    out.write(f"  audit log:   {audit.audit_path()}\n")
+    return problems
+
+
+def _live_check(loaded: credentials.Settings, api_version: str, out: TextIO) -> list[str]:
+    from .keycheck import PROBE, check_keys
+
+    result = check_keys(loaded, api_version, timeout=15)
+    if result.status is None:
+        out.write(f"  GET {PROBE} failed (see Problems to fix)\n")
+        return [result.message]
+    out.write(f"  GET {PROBE} -> {result.status} in {result.elapsed_ms:.0f} ms")
+    out.write(f" (ConnectWise {result.version})\n" if result.ok else "\n")
+    return [] if result.ok else [result.message]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from . import audit, checks, conditions, logs
+from . import audit, checks, conditions, logs, settings
 from .catalog.fields import SchemaLookup, expand, query_fields, schema_name
 from .catalog.store import PLACEHOLDER_RE, Catalog, Operation, PathMatch
 from .client import (
@@ -37,6 +36,7 @@ from .client import (
 )
 from .credentials import Settings
 from .discovery import unknown_path_error
+from .keycheck import REJECTED_KEYS
 from .memory import FastMemoryError, MemoryStore, SavedQuery
 from .rawrequest import METHODS, RawRequestError, parse_query, parse_raw
 from .results import Result, error
@@ -63,14 +63,14 @@ class Policy:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:
-        env = os.environ if env is None else env
-        allow, problems = _parse_write_allow(env.get("CWM_WRITE_ALLOW", ""))
+        """The policy the settings give (``settings`` reads and documents each of them)."""
+        given = settings.calls(env)
         return cls(
-            read_only=env.get("CWM_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
-            write_allow=allow,
-            max_chars=_int(env.get("CWM_MAX_RESPONSE_CHARS"), DEFAULT_MAX_CHARS, 2_000),
-            timeout=_seconds(env.get("CWM_TIMEOUT"), 30.0),
-            write_allow_problems=problems,
+            read_only=given.read_only,
+            write_allow=given.write_allow,
+            max_chars=given.max_chars,
+            timeout=given.timeout,
+            write_allow_problems=given.write_allow_problems,
         )
 
     def resolved(self, catalog: Catalog) -> Policy:
@@ -90,23 +90,6 @@ class Policy:
             else:
                 allowed.add((method, template))
         return replace(self, write_allow=frozenset(allowed), write_allow_problems=tuple(problems))
-
-
-def _parse_write_allow(text: str) -> tuple[frozenset[tuple[str, str]] | None, tuple[str, ...]]:
-    """``"POST /service/tickets, PATCH /service/tickets/{id}"`` -> pairs, and the entries that are not pairs."""
-    if not text.strip():
-        return None, ()
-    pairs: set[tuple[str, str]] = set()
-    problems: list[str] = []
-    for item in text.split(","):
-        parts = item.split(None, 1)
-        if not parts:
-            continue
-        if len(parts) != 2 or parts[0].upper() not in METHODS or not parts[1].strip().startswith("/"):
-            problems.append(f"'{item.strip()}' is not 'METHOD /path' (e.g. 'POST /service/tickets'); it allows nothing")
-            continue
-        pairs.add((parts[0].upper(), parts[1].strip()))
-    return frozenset(pairs), tuple(problems)
 
 
 def _allow_entry(catalog: Catalog, method: str, path: str) -> tuple[str | None, str]:
@@ -130,20 +113,6 @@ def write_allow_report(catalog: Catalog, policy: Policy | None = None) -> Policy
     for problem in resolved.write_allow_problems:
         log.warning("CWM_WRITE_ALLOW: %s", problem)
     return resolved
-
-
-def _int(value: str | None, default: int, minimum: int) -> int:
-    try:
-        return max(minimum, int(str(value).strip()))
-    except (TypeError, ValueError):
-        return default
-
-
-def _seconds(value: str | None, default: float) -> float:
-    try:
-        return max(0.5, float(str(value).strip()))
-    except (TypeError, ValueError):
-        return default
 
 
 def reads_only(op: Operation, lookup: SchemaLookup) -> bool:
@@ -876,11 +845,7 @@ class Executor:
         reason = exc.message.rstrip(".")
         tried = _retries_said(call.method, exc)
         if exc.status == 401:
-            message = (
-                "ConnectWise rejected the credentials (401). The username is CONNECTWISE_COMPANY_ID + '+' + "
-                "CONNECTWISE_PUBLIC_KEY (or CONNECTWISE_AUTH_PREFIX + public key) and the password is "
-                "CONNECTWISE_PRIVATE_KEY; check those (values are not shown) or run 'cwm-gateway doctor'."
-            )
+            message = f"{REJECTED_KEYS} 'cwm-gateway doctor' shows where each comes from."
         elif exc.status == 403:
             message = (
                 f"ConnectWise refused {op_label} (403): the API member's security role does not allow it. {exc.message}"

@@ -1,11 +1,16 @@
-"""Where things live on disk. Writable state never goes inside the installed package."""
+"""Where things live on disk. Writable state never goes inside the installed package.
+
+Each place is the platform's usual one (platformdirs) unless a setting names another
+(``CWM_DATA_DIR``, ``CWM_LOG_DIR``, ``CWM_CONFIG_DIR``, ``CWM_CATALOG``; see ``settings``).
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from . import settings
 
 APP_NAME = "cwm-gateway"
 PACKAGED_CATALOG = Path(__file__).resolve().parent / "data" / "catalog.db"
@@ -22,21 +27,17 @@ def _dirs():  # imported lazily: platformdirs is only needed once a path is aske
 
 
 def data_dir() -> Path:
-    """User data (fast memory, a catalog built by ``build-db``). ``CWM_DATA_DIR`` overrides."""
+    """User data (fast memory, a catalog built by ``build-db``)."""
     return _scratch / "data" if _scratch else _user_data_dir()
 
 
 def _user_data_dir() -> Path:
-    override = os.environ.get("CWM_DATA_DIR")
-    return Path(override).expanduser() if override else Path(_dirs().user_data_dir)
+    return settings.paths().data_dir or Path(_dirs().user_data_dir)
 
 
 def log_dir() -> Path:
-    """Logs and the write audit trail. ``CWM_LOG_DIR`` overrides."""
-    if _scratch:
-        return _scratch / "log"
-    override = os.environ.get("CWM_LOG_DIR")
-    return Path(override).expanduser() if override else Path(_dirs().user_log_dir)
+    """Logs and the write audit trail."""
+    return _scratch / "log" if _scratch else settings.paths().log_dir or Path(_dirs().user_log_dir)
 
 
 @contextmanager
@@ -54,9 +55,8 @@ def scratch_state(root: Path) -> Iterator[Path]:
 
 
 def config_dir() -> Path:
-    """The non-secret settings file. ``CWM_CONFIG_DIR`` overrides."""
-    override = os.environ.get("CWM_CONFIG_DIR")
-    return Path(override).expanduser() if override else Path(_dirs().user_config_dir)
+    """The non-secret settings file."""
+    return settings.paths().config_dir or Path(_dirs().user_config_dir)
 
 
 def user_catalog() -> Path:
@@ -70,9 +70,9 @@ def catalog_candidates() -> list[tuple[str, Path]]:
     the one shipped inside the package; ``CWM_CATALOG`` wins over both.
     """
     found: list[tuple[str, Path]] = []
-    override = os.environ.get("CWM_CATALOG")
-    if override:
-        found.append(("CWM_CATALOG", Path(override).expanduser()))
+    chosen = settings.paths().catalog
+    if chosen is not None:
+        found.append(("CWM_CATALOG", chosen))
     found.append(("user data", user_catalog()))
     found.append(("packaged", PACKAGED_CATALOG))
     return found

@@ -259,10 +259,11 @@ def _saved() -> Any:
 
 def _report_write_allow() -> None:
     """Warn (on stderr) about CWM_WRITE_ALLOW entries that name no operation, without delaying start."""
-    import os
     import threading
 
-    if not os.environ.get("CWM_WRITE_ALLOW", "").strip():
+    from . import settings
+
+    if not settings.is_set("CWM_WRITE_ALLOW"):
         return
 
     def check() -> None:

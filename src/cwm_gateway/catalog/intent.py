@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from . import text
@@ -16,7 +17,10 @@ from .lexicon import SKIPPABLE, Lexicon, Phrase
 # Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
 PREAMBLE = frozenset(
     "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
-    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll".split()
+    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
+    # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
+    "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
+    "used use is be able".split()
 )
 PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
 LATER_CLAUSE_PREAMBLE = frozenset("please pls kindly and then now also just".split())
@@ -31,7 +35,34 @@ INTENT_METHODS = {
     "delete": ("DELETE",),
     "read": ("GET",),
 }
+# Fields named beside the subject: "with a status", "including its totals", "filtered by vendor".
+# (Examples, "such as net 30", are not details: they are often the best hint at the subject.)
+DETAIL_OPENERS = frozenset("with including include includes incl".split())
+FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
+# A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
+GLOSS_LEAST_WORDS = 2
+GLOSS_LEAST_SCORE = 4.0
+GLOSS_TOP = 3
+GLOSS_CONFIDENCE = 0.7
+# "get a single company by its numeric ID": one record is wanted, though no id is given.
+ONE_RECORD_WORDS = frozenset("single specific particular individual one".split())
+ID_WORDS = frozenset("id identifier recid".split())
+ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied".split())
+NOUN_PHRASE_OPENERS = frozenset(
+    "the a an all every each any list information info detail details one my our your their its this these those "
+    "current currently some".split()
+)
+# "the budget on project 18 needs to be 120 hours", "ticket 77 should be on the board":
+# a numbered record and the state it should be in.
+_WANTED = "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be"
+STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
+# "priority raised to critical", "status changed to closed": a change stated after the fact.
+CHANGE_MARKERS = frozenset(("to", "as", "into"))
+CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
+# "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
+_TOOL_NAME_RE = re.compile(r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?\s*(?::|\s[-\u2013\u2014]\s)")
+_AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -39,11 +70,29 @@ class Vocabulary(Protocol):
     def known(self, words: set[str]) -> dict[str, int]:
         """Document frequency of each word the catalog uses (unknown words are absent)."""
 
-    def correct(self, word: str) -> str | None:
-        """The catalog or lexicon word a misspelt or abbreviated ``word`` most likely means."""
+    def correct(self, word: str, raw: str | None = None) -> str | None:
+        """The catalog or lexicon word a misspelt or abbreviated ``word`` (written ``raw``) most likely means."""
+
+    def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
+        """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any."""
 
     def base_form(self, word: str) -> str | None:
         """The uninflected word ("scheduled" -> "schedule") when only that one names an operation."""
+
+    def names(self, word: str) -> bool:
+        """Does the word name something (a path segment or category), not just a field?"""
+
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a path segment or category."""
+
+    def segment(self, word: str) -> list[str] | None:
+        """A run-together compound split into words that name things: "timeentries" -> time, entries."""
+
+    def action_words(self) -> frozenset[str]:
+        """Words that open an action endpoint's last segment: generate, deactivate, convert."""
+
+    def resource_names(self) -> frozenset[tuple[str, ...]]:
+        """The catalog's resource names of two words or more: (work, type), (security, role)."""
 
 
 @dataclass
@@ -54,6 +103,11 @@ class Token:
     proper: bool = False  # capitalised mid-sentence: a name (Dave, Contoso), never "corrected"
     corrected_from: str | None = None
     clause_start: bool = False  # first word of the request or after , . ; : ! ? -
+    sentence_start: bool = False  # first word or after . ; : ! ? (not a comma)
+    plural: bool = False  # written as a plural ("notes"), before folding
+    detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
+    parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
+    aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
 
     @property
     def is_number(self) -> bool:
@@ -70,6 +124,10 @@ class Concept:
     end: int  # exclusive token index
     source: str = "word"  # word | lexicon | corrected
 
+    detail: bool = False  # named as a detail ("with a status"), not as the subject
+    aside: bool = False  # only in a tool's name ("cw_get_calendar - ..."): the description says more
+    parenthesised: bool = False  # "(user licence)": an aside, never the head
+
     def tokens(self) -> set[str]:
         return {t for phrase, _ in self.alternatives for t in phrase}
 
@@ -84,6 +142,10 @@ class Analysis:
     ids: list[tuple[str, Concept]] = field(default_factory=list)
     head: Concept | None = None
     parents: list[Concept] = field(default_factory=list)  # "notes on a project": project
+    # Records the request points at: "ticket 12", "on case 12", "contact 55's": their fields may be named.
+    records: list[tuple[Concept, bool]] = field(default_factory=list)
+    verb: tuple[int, int] | None = None  # token span of the verb that gives the intent
+    one_record: bool = False  # "get a single company by its ID": the {id} form, though no id is given
     qualifiers: set[str] = field(default_factory=set)
 
     @property
@@ -96,28 +158,44 @@ def tokenize(query: str) -> list[Token]:
 
     Decimals ("1.5 h") are quantities, never ids, so they are dropped here.
     """
-    cleaned = _DECIMAL_RE.sub(" ", query)
+    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", query))
     out: list[Token] = []
+    depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples or asides
     previous_end = 0
-    for chunk_index, match in enumerate(_CHUNK_RE.finditer(cleaned)):
+    chunks = list(_CHUNK_RE.finditer(cleaned))
+    capitalised = [_capitalised(m.group(0)) for m in chunks[1:] if m.group(0).isalpha()]
+    # "Get Ticket Notes By Id" is written in title case: its capitals mark no names.
+    title_case = len(capitalised) >= 2 and sum(capitalised) * 2 > len(capitalised)
+    for chunk_index, match in enumerate(chunks):
         chunk = match.group(0)
-        proper = chunk_index > 0 and chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
+        proper = chunk_index > 0 and not title_case and _capitalised(chunk)
         gap = cleaned[previous_end : match.start()]
         # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
         dash = gap.strip() in ("-", "–", "—") and " " in gap
         starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
+        depth = max(0, depth + gap.count("(") - gap.count(")"))
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
-            out.append(
-                Token(text.stem(piece), chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
-            )
+            word = text.stem(piece)
+            token = Token(word, chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
+            token.plural, token.parenthesised = word != piece, depth > 0
+            token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
+            out.append(token)
         previous_end = match.end()
     return out
+
+
+def _capitalised(chunk: str) -> bool:
+    return chunk[0].isupper() and not chunk.isupper() and chunk[1:].islower()
 
 
 def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
     tokens = tokenize(query)
     lexicon_words = lexicon.all_words()
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
+    if expand:
+        tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
+        known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
+    _mark_details(tokens)
     for token in tokens:
         word = token.word
         if token.is_number or len(word) < 4 or not expand:
@@ -127,52 +205,319 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
             base = vocabulary.base_form(word)
             if base and word not in lexicon_words:
                 token.word = base
-        elif word not in lexicon_words and not token.proper:
-            fixed = vocabulary.correct(word)
+        elif token.proper:
+            continue
+        elif word not in lexicon_words:
+            fixed = vocabulary.correct(word, token.raw.lower())
             if fixed and fixed != word:
+                token.corrected_from, token.word = word, fixed
+        elif (word,) not in lexicon.synonyms and word not in lexicon.stop and token.raw.lower() != word:
+            # "entires" folds to "entire", a word only some lexicon phrase uses: a slip in "entries".
+            fixed = vocabulary.correct_plural(token.raw.lower(), swaps_only=True)
+            if fixed:
                 token.corrected_from, token.word = word, fixed
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     words = [t.word for t in tokens]
     analysis = Analysis(query, tokens)
-    analysis.intent, _ = _intent(words, [t.clause_start for t in tokens], lexicon)
-    analysis.count = _count_intent(words, lexicon)
-    analysis.concepts = _concepts(tokens, words, lexicon, known, expand)
-    analysis.ids = _ids(tokens, analysis.concepts)
-    analysis.head = _head(analysis.concepts, tokens, lexicon)
-    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+    # "permanently", "carefully": adverbs the catalog has no use for
+    adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
+    clause_starts = [t.clause_start for t in tokens]
+    found = None
+    if analysis_prefix := _tool_name_length(query, tokens):
+        # "Disable-CWMMember: Deactivates a member": the description's verb says more than the name's.
+        for t in tokens[:analysis_prefix]:
+            t.aside = True
+        found = _intent(words, [False] * analysis_prefix + clause_starts[analysis_prefix:], lexicon, adverbs)
+    if not found or not found[0]:
+        found = _intent(words, clause_starts, lexicon, adverbs)
+    if not found[0]:
+        # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
+        # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
+        after_ids = [
+            start or (i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed"))
+            for i, start in enumerate(clause_starts)
+        ]
+        found = _intent(words, after_ids, lexicon, adverbs)
+    analysis.intent, verb_start, after_verb = found
+    if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
+        analysis.intent = None
+    analysis.verb = (verb_start, after_verb) if analysis.intent else None
+    analysis.count = _count_intent(words, lexicon, tokens)
+    _read_things(analysis, lexicon, known, vocabulary, expand)
+    revised = _revised_intent(analysis, after_verb, lexicon)
+    if revised != analysis.intent:
+        analysis.intent = revised
+        _read_things(analysis, lexicon, known, vocabulary, expand)
+    analysis.records = _records(analysis, tokens)
+    analysis.one_record = _one_record(analysis)
+    if expand:
+        described = _described(analysis, lexicon)
+        if described is not None:
+            analysis.concepts.append(described)
     mentioned = {t for c in analysis.concepts for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
 
 
-def _intent(words: list[str], clause_starts: list[bool], lexicon: Lexicon) -> tuple[str | None, int]:
+def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
+    """What the request's words together describe, by the lexicon's descriptions (a bag of words).
+
+    Only added when the best description shares several words with the request and is not
+    already one of its concepts: a hint for requests that share no phrase with the lexicon.
+    """
+    verb = range(*analysis.verb) if analysis.verb else range(0)
+    words = {
+        t.word
+        for t in analysis.tokens
+        if t.index not in verb
+        and not t.is_number
+        and not t.proper
+        and len(t.word) > 2
+        and t.word not in lexicon.stop
+        and t.word not in PREAMBLE
+        and not _is_plain_verb(t.word, lexicon)  # "log", "open": what to do, not what it is
+    }
+    # At least one word no concept has used: otherwise the description adds nothing.
+    used = {i for c in analysis.concepts for i in range(c.start, c.end)}
+    free = {t.word for t in analysis.tokens if t.index not in used} & words
+    matches = lexicon.gloss().match(words, GLOSS_LEAST_WORDS, free)
+    if not matches or matches[0][1] < GLOSS_LEAST_SCORE:
+        return None
+    named = {phrase for c in analysis.concepts for phrase, _ in c.alternatives}
+    best = matches[0][1]
+    alternatives = [
+        (phrase, GLOSS_CONFIDENCE * score / best) for phrase, score, _ in matches[:GLOSS_TOP] if phrase not in named
+    ]
+    if not alternatives or matches[0][0] in named:
+        return None
+    end = len(analysis.tokens)
+    return Concept("(described)", alternatives, end, end, "gloss")
+
+
+def _tool_name_length(query: str, tokens: list[Token]) -> int:
+    """Tokens of a tool or cmdlet name that opens a description ("Get-CWMTicket: Retrieves ..."), or 0."""
+    match = _TOOL_NAME_RE.match(query)
+    if not match or len(match.group(0)) >= len(query.rstrip()):
+        return 0
+    length = len(tokenize(match.group(0)))
+    return length if length < len(tokens) else 0
+
+
+def _mark_details(tokens: list[Token]) -> None:
+    """Words after "with", "including", "filtered by" up to the sentence's end are details.
+
+    "Returns purchase orders, optionally filtered by vendor, status or date": the fields to
+    filter on, not the thing asked for. "associated with a company" is a relation, not a detail.
+    """
+    inside = False
+    for i, token in enumerate(tokens):
+        if token.sentence_start:
+            inside = False  # a list of details runs over commas, not past the sentence
+        previous = tokens[i - 1].word if i else ""
+        relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
+        filtering = token.word in ("by", "on") and previous in FILTER_WORDS
+        if (token.word in DETAIL_OPENERS and not relation) or filtering:
+            inside = True
+        elif inside:
+            token.detail = True
+
+
+def _mend_words(
+    tokens: list[Token], vocabulary: Vocabulary, known: dict[str, int], lexicon_words: frozenset[str]
+) -> list[Token]:
+    """Words written together split ("timeentries"), a name written apart joined ("work flows")."""
+    names = vocabulary.name_words()
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is not None and not token.is_number and not following.is_number and not following.clause_start:
+            joined = token.word + following.word
+            if joined in names and not (token.word in names and following.word in names):
+                out.append(replace(token, word=joined, raw=token.raw + following.raw, plural=following.plural))
+                i += 2
+                continue
+        pieces = None
+        unknown = token.word not in known and token.word not in lexicon_words
+        if unknown and not token.is_number and not token.proper and len(token.raw) >= 7:
+            pieces = vocabulary.segment(token.raw.lower())
+        if not pieces:
+            out.append(token)
+        else:
+            for n, piece in enumerate(pieces):
+                first = n == 0
+                word = text.stem(piece)
+                out.append(
+                    replace(
+                        token,
+                        word=word,
+                        raw=piece,
+                        plural=word != piece,
+                        clause_start=token.clause_start and first,
+                        sentence_start=token.sentence_start and first,
+                    )
+                )
+        i += 1
+    for index, token in enumerate(out):
+        token.index = index
+    return out
+
+
+def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
+    """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
+    that noun (followed by a preposition or nothing) rather than with an object."""
+    if end - start != 1 or not vocabulary.names(tokens[start].word):
+        return False
+    return end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS
+
+
+def _read_things(
+    analysis: Analysis, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary, expand: bool
+) -> None:
+    """The concepts a request names, the ids given for them, its head noun and its parents."""
+    tokens = analysis.tokens
+    words = [t.word for t in tokens]
+    concepts = _concepts(
+        tokens,
+        words,
+        lexicon,
+        known,
+        expand,
+        analysis.intent == "update",
+        vocabulary.action_words(),
+        vocabulary.resource_names(),
+    )
+    analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, vocabulary.action_words())
+    for concept in analysis.concepts:
+        concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
+        concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
+        concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
+    analysis.ids = _ids(tokens, analysis.concepts)
+    subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
+    analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
+    if analysis.head is not None and analysis.intent in ("create", "update"):
+        # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
+        # names what is made or changed comes its content, not another thing to make.
+        later = [i for i in range(analysis.head.end, len(tokens)) if tokens[i].sentence_start]
+        for concept in analysis.concepts:
+            if later and concept.start >= later[0]:
+                concept.detail = True
+    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+
+
+def _without_verb(
+    concepts: list[Concept],
+    tokens: list[Token],
+    lexicon: Lexicon,
+    verb: tuple[int, int] | None,
+    actions: frozenset[str],
+) -> list[Concept]:
+    """Drop the lexicon's reading of a verb that opens a clause.
+
+    "Return the open projects", "Returns how often ...": "return" is the verb, not RMA
+    returns; "returns for Acme" and a lone "returns" keep them. "Switch a configuration"
+    changes it. Verbs that create or act keep their reading: "upload" names a document,
+    "book" a schedule entry, "combine" a merge.
+    """
+    words = [t.word for t in tokens]
+    dropped: set[int] = set()
+    if verb is not None:
+        # "open a new ticket": "open" is said as the verb, not a ticket's open flag.
+        dropped.update(
+            id(c)
+            for c in concepts
+            if c.source == "word" and verb[0] <= c.start and c.end <= verb[1] and not c.tokens() & actions
+        )
+    for index, token in enumerate(tokens):
+        if not token.clause_start:
+            continue
+        position = index
+        while position < len(words) and words[position] in PREAMBLE:
+            position += 1
+        found = lexicon.intent_at(words, position) if position < len(words) else None
+        if not found or found[0] not in ("read", "update", "delete"):
+            continue
+        end = position + found[1]
+        # "Switch an existing configuration": a change verb is not a network switch. A read verb
+        # keeps its noun reading only before a preposition or at the end ("returns for Acme").
+        changes = found[0] != "read"
+        if changes or (end < len(tokens) and tokens[end].word not in PARENT_PREPOSITIONS):
+            dropped.update(id(c) for c in concepts if c.source == "lexicon" and c.start >= position and c.end <= end)
+    return [c for c in concepts if id(c) not in dropped]
+
+
+def _one_record(analysis: Analysis) -> bool:
+    """Does the request ask for one record without giving its id ("a single company by its ID")?"""
+    if analysis.ids or analysis.head is None:
+        return False
+    words = [t.word for t in analysis.tokens]
+    if any(w in ONE_RECORD_WORDS for w in words):
+        return True
+    # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"
+    introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
+    return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
+
+
+def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+    """A change the opening verb hides: a record that already has an id is not being created.
+
+    "make ticket 12 high priority", "put ticket 5 on the Network board": a create verb
+    whose object is a numbered record. "the urgency of incident 4410 raised to critical":
+    no opening verb, but a numbered record and a change verb's participle before "to"/"as".
+    """
+    numbered = {id(concept) for _, concept in analysis.ids}
+    if not numbered:
+        return analysis.intent
+    tokens = analysis.tokens
+    if analysis.intent == "create":
+        following = [c for c in analysis.concepts if c.start >= after_verb]
+        if following and id(following[0]) in numbered:
+            between = tokens[after_verb : following[0].start]
+            if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between):
+                return "update"
+    if analysis.intent is None:
+        change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
+        for token, following in itertools.pairwise(tokens):
+            forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
+            if following.word in CHANGE_MARKERS and (forms & change_verbs or forms & CHANGE_PARTICIPLES):
+                return "update"
+            if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
+                return "update"
+    return analysis.intent
+
+
+def _intent(
+    words: list[str], clause_starts: list[bool], lexicon: Lexicon, adverbs: frozenset[str] = frozenset()
+) -> tuple[str | None, int, int]:
     """The verb that opens the request or one of its clauses, after any politeness.
 
     "please close ticket 12" and "Josh left on Friday, deactivate his account" both
-    say what to do; "which agreements renew next month" does not. Returns
-    (intent, index after the verb).
+    say what to do; "which agreements renew next month" does not. Adverbs ("permanently
+    remove") do not hide the verb either. Returns (intent, index of the verb, index after it).
     """
     for start, is_start in enumerate(clause_starts):
         if not is_start:
             continue
         position = start
         # Later clauses must open with the verb: ", so I can remind them" is not a request to remind.
-        skippable = PREAMBLE if start == 0 else LATER_CLAUSE_PREAMBLE
+        skippable = (PREAMBLE if start == 0 else LATER_CLAUSE_PREAMBLE) | adverbs
         while position < len(words) and words[position] in skippable:
             found = lexicon.intent_at(words, position)
             if found:
-                return found[0], position + found[1]
+                return found[0], position, position + found[1]
             position += 1
         found = lexicon.intent_at(words, position) if position < len(words) else None
         if found:
-            return found[0], position + found[1]
-    return None, 0
+            return found[0], position, position + found[1]
+    return None, 0, 0
 
 
-def _count_intent(words: list[str], lexicon: Lexicon) -> bool:
+def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
-        if found and found[0] == "count":
+        # "the serial numbers of stock" names numbers; "the number of tickets" counts
+        if found and found[0] == "count" and not tokens[position].plural:
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
                 return True
@@ -185,6 +530,9 @@ def _concepts(
     lexicon: Lexicon,
     known: dict[str, int],
     expand: bool,
+    change: bool = False,
+    actions: frozenset[str] = frozenset(),
+    resource_names: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[Concept]:
     taken = [False] * len(tokens)
 
@@ -196,7 +544,20 @@ def _concepts(
                 return source[k - 1] not in lexicon.stop and source[k + 1] not in lexicon.stop
         return False
 
+    def qualified_noun(source: tuple[str, ...]) -> bool:
+        # In a change, "ticket priority" is the ticket's priority field, not the priority list the
+        # lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
+        # board status) is left as two words, a record and its field.
+        if not change or len(source) < 2 or not all(w in known for w in source):
+            return False
+        return any(target[-1] == source[-1] for target in lexicon.synonyms[source])
+
+    def accept(source: tuple[str, ...]) -> bool:
+        return not structural(source) and not qualified_noun(source)
+
     found: list[Concept] = []
+    names = _resource_name_spans(words, lexicon, resource_names)
+    in_names = {p for start, end in names for p in range(start, end)}
 
     def add_phrase(positions: list[int], with_small_words: bool) -> None:
         # Longest lexicon phrase over ``positions`` (indexes into tokens), left to right.
@@ -206,11 +567,9 @@ def _concepts(
             if taken[positions[i]]:
                 i += 1
                 continue
-            match = (
-                lexicon.synonyms_at(sequence, i, with_small_words, accept=lambda p: not structural(p))
-                if expand
-                else None
-            )
+            match = lexicon.synonyms_at(sequence, i, with_small_words, accept=accept) if expand else None
+            if match and match[0] == 1 and positions[i] in in_names:
+                match = None  # "purchase orders" is the resource name, not "purchase" and "orders"
             if match and not any(taken[p] for p in positions[i : i + match[0]]):
                 length, targets = match
                 span = positions[i : i + length]
@@ -229,24 +588,37 @@ def _concepts(
 
     # Phrases written with their small words ("out of office", "good at") ...
     # (articles and contraction pieces skipped: "out of the office" is "out of office").
-    add_phrase([i for i, t in enumerate(tokens) if t.word not in SKIPPABLE], with_small_words=True)
+    # A name's possessive is skipped too: "on Jenny's calendar" is "on calendar".
+    add_phrase(
+        [i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and _possessive(tokens, i + 1))],
+        with_small_words=True,
+    )
     # ... then phrases over content words only ("office is closed" -> "office closed"),
-    # never across a number: "ticket 55012's status" is a ticket and a status.
+    # never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
+    # are a ticket and one of its fields.
     run: list[int] = []
     for i, token in enumerate([*tokens, None]):
-        breaks = token is None or token.is_number
+        breaks = token is None or token.is_number or _possessive(tokens, i)
         if breaks and run:
             add_phrase(run, with_small_words=False)
             run = []
         if token is not None and not token.is_number and not taken[i] and token.word not in lexicon.stop:
             run.append(i)
+    # Resource names of several words the lexicon does not list: "work type", "security role".
+    for start, end in names:
+        if not any(taken[p] for p in range(start, end)):
+            phrase = tuple(words[start:end])
+            found.append(Concept(" ".join(t.raw for t in tokens[start:end]), [(phrase, 1.0)], start, end))
+            for p in range(start, end):
+                taken[p] = True
     for i, token in enumerate(tokens):
         if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
             continue
-        if _is_plain_verb(token.word, lexicon):
+        if _is_plain_verb(token.word, lexicon) and token.word not in actions:
             # Verbs may open phrases ("log hours", "mailing list") but never stand alone as the
             # thing searched for: "close", "set" say what to do, not what to do it to. Action
-            # verbs ("approve", "merge") also name an operation, so they stay.
+            # verbs ("approve", "merge") and verbs with an endpoint ("generate") name an
+            # operation, so they stay.
             continue
         weight = 0.85 if token.corrected_from else 1.0
         found.append(
@@ -255,6 +627,29 @@ def _concepts(
         taken[i] = True
     found.sort(key=lambda c: c.start)
     return found
+
+
+def _resource_name_spans(
+    words: list[str], lexicon: Lexicon, resource_names: frozenset[tuple[str, ...]]
+) -> list[tuple[int, int]]:
+    """Spans of words that spell a resource name of several words, longest first, left to right."""
+    spans = []
+    i = 0
+    while i < len(words):
+        for length in (4, 3, 2):
+            phrase = tuple(words[i : i + length])
+            if len(phrase) == length and phrase in resource_names and not any(w in lexicon.stop for w in phrase):
+                spans.append((i, i + length))
+                i += length
+                break
+        else:
+            i += 1
+    return spans
+
+
+def _possessive(tokens: list[Token], index: int) -> bool:
+    """Is ``tokens[index]`` the "s" of "ticket's"?"""
+    return index > 0 and index < len(tokens) and tokens[index].word == "s" and tokens[index].raw.lower() == "s"
 
 
 def _is_plain_verb(word: str, lexicon: Lexicon) -> bool:
@@ -273,7 +668,8 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         if not token.is_number:
             continue
         j = token.index - 1
-        while j >= 0 and tokens[j].word in ID_FILLERS:
+        # "company record id 19": the noun may itself end in a filler word
+        while j >= 0 and j not in by_end and tokens[j].word in ID_FILLERS:
             j -= 1
         concept = by_end.get(j)
         if concept is not None:
@@ -290,7 +686,9 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         return None
     head = concepts[0]
     for following in concepts[1:]:
-        if following.start != head.end:
+        # "project phases", and "the client's sites": the thing owned is the head.
+        adjacent = following.start == head.end or (following.start == head.end + 1 and _possessive(tokens, head.end))
+        if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
         head = following
     return head
@@ -307,7 +705,41 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
     for concept in concepts:
         if concept.start <= head.start:
             continue
-        before = [t.word for t in tokens[max(0, concept.start - 3) : concept.start]]
+        window = tokens[max(0, concept.start - 3) : concept.start + 1]
+        # The preposition must be in the concept's own sentence: "for Contoso: printer" is no parent.
+        starts = [i for i, t in enumerate(window) if t.sentence_start]
+        before = [t.word for t in window[starts[-1] if starts else 0 : -1]]
         if any(word in PARENT_PREPOSITIONS for word in before):
             out.append(concept)
     return out
+
+
+def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, bool]]:
+    """Concepts that name one particular record, and whether it is pinned down.
+
+    A field of that record may be what is to be changed or read. Pinned: given an id
+    ("ticket 12"), or in a change a possessive or a parent ("contact's department", "the
+    urgency on case 12"). Loose: in a change, the first noun of a compound ("change ticket
+    priority"), which may also be the name of a resource of its own ("project type").
+    """
+    out = [(concept, True) for _, concept in analysis.ids]
+    if analysis.intent != "update":
+        # "the client's sites" lists sites; in a read only an id pins the record down.
+        return out if analysis.intent in (None, "read") else []
+    if out:
+        # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
+        # what follows names its fields and values.
+        return out
+    for index, concept in enumerate(analysis.concepts):
+        if concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS:
+            continue  # "to Remote Support", "as Mileage": the new value, not a record
+        if _possessive(tokens, concept.end) or concept in analysis.parents:
+            out.append((concept, True))
+        elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+            out.append((concept, False))
+    return out
+
+
+def singular(concept: Concept, tokens: list[Token]) -> bool:
+    """Were the concept's words written in the singular ("status", not "notes")?"""
+    return not any(t.plural for t in tokens[concept.start : concept.end])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import text
 
@@ -32,6 +34,66 @@ def source_phrase(words: str) -> Phrase:
 
 
 @dataclass
+class Gloss:
+    """Each catalog phrase described by the words of every lexicon phrase that leads to it.
+
+    The lexicon's left-hand sides are descriptions as much as synonyms: "notify our app when
+    a record changes", "webhook", "callback url" all lead to callback. Matched as bags of
+    words, they also catch a rewording no line spells out ("URLs pinged whenever a record
+    changes"). Scored like BM25 over those descriptions.
+    """
+
+    targets: list[Phrase]
+    postings: dict[str, list[int]]
+    lengths: list[int]
+
+    def to_json_value(self) -> dict[str, Any]:
+        return {"targets": [list(t) for t in self.targets], "postings": self.postings, "lengths": self.lengths}
+
+    @classmethod
+    def from_json_value(cls, value: dict[str, Any]) -> Gloss:
+        return cls([tuple(t) for t in value["targets"]], value["postings"], value["lengths"])
+
+    def match(self, words: set[str], least: int = 2, free: set[str] | None = None) -> list[tuple[Phrase, float, int]]:
+        """(phrase, score, words shared) for phrases sharing ``least`` words or more, best first.
+
+        With ``free``, a phrase must also share one of those words.
+        """
+        n = len(self.targets)
+        average = sum(self.lengths) / n if n else 1.0
+        scores: dict[int, float] = {}
+        shared: dict[int, int] = {}
+        for word in words:
+            found = self.postings.get(word)
+            if not found:
+                continue
+            idf = math.log(1 + (n - len(found) + 0.5) / (len(found) + 0.5))
+            for index in found:
+                norm = 1.2 * (0.25 + 0.75 * self.lengths[index] / average)
+                scores[index] = scores.get(index, 0.0) + idf * 2.2 / (1 + norm)
+                shared[index] = shared.get(index, 0) + 1
+        if free is not None:
+            anchored = {i for word in free for i in self.postings.get(word, ())}
+            scores = {i: v for i, v in scores.items() if i in anchored}
+        ranked = sorted((i for i in scores if shared[i] >= least), key=lambda i: -scores[i])
+        return [(self.targets[i], scores[i], shared[i]) for i in ranked]
+
+
+def build_gloss(synonyms: dict[Phrase, list[Phrase]], stop: set[str]) -> Gloss:
+    words_of: dict[Phrase, set[str]] = {}
+    for source, targets in synonyms.items():
+        content = {w for w in source if w not in stop and len(w) > 2 and not w.isdigit()}
+        for target in targets:
+            words_of.setdefault(target, set()).update(content - set(target))
+    targets = sorted(t for t, words in words_of.items() if words)
+    postings: dict[str, list[int]] = {}
+    for index, target in enumerate(targets):
+        for word in words_of[target]:
+            postings.setdefault(word, []).append(index)
+    return Gloss(targets, postings, [len(words_of[t]) for t in targets])
+
+
+@dataclass
 class Lexicon:
     synonyms: dict[Phrase, list[Phrase]] = field(default_factory=dict)
     intents: dict[str, set[Phrase]] = field(default_factory=lambda: {name: set() for name in INTENTS})
@@ -43,6 +105,12 @@ class Lexicon:
         self._longest = 1
         self._all_words: frozenset[str] | None = None
         self._intents_by_first: dict[str, list[tuple[str, Phrase]]] | None = None
+        self._gloss: Gloss | None = None
+
+    def gloss(self) -> Gloss:
+        if self._gloss is None:
+            self._gloss = build_gloss(self.synonyms, self.stop)
+        return self._gloss
 
     @property
     def longest_phrase(self) -> int:
@@ -58,6 +126,7 @@ class Lexicon:
                 "units": sorted(self.units),
                 "stop": sorted(self.stop),
                 "longest": self._longest,
+                "gloss": self.gloss().to_json_value(),
             },
             separators=(",", ":"),
         )
@@ -73,6 +142,8 @@ class Lexicon:
             stop=set(raw["stop"]),
         )
         lexicon._longest = int(raw["longest"])
+        if "gloss" in raw:  # catalogs built before descriptions existed compute them on first use
+            lexicon._gloss = Gloss.from_json_value(raw["gloss"])
         return lexicon
 
     def all_words(self) -> frozenset[str]:

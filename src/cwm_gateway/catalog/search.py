@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import text
-from .intent import Analysis, Concept, analyze
+from .intent import Analysis, Concept, analyze, singular
 from .lexicon import Lexicon, default_lexicon
 from .store import Catalog, Operation
 
@@ -32,30 +32,43 @@ MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "sea
 MODIFIER_SEGMENTS = frozenset(("count", *MODIFIER_PENALTY))
 ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
-COVERAGE = 3.0  # weighted share of the request's concepts the operation matches
+COVERAGE = 3.75  # weighted share of the request's concepts the operation matches
 RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
 PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request names
-HEAD_IS_RESOURCE = 0.5  # the request's main noun is the operation's resource
-METHOD_MATCH = 1.0  # method fits the verb (create -> POST ...), or costs as much if not
+HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
+METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
 COUNT_MATCH = 1.2
-COUNT_UNASKED = 0.8
+COUNT_UNASKED = 1.2
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
 ID_ITEM = 0.3
-PARENT_PLACEHOLDER = 0.3  # "phases in a project template": .../projectTemplates/{parentId}/phases
-ITEM_UNASKED = 0.5  # no id given: prefer the collection to one record
+PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
+ID_NAMED = 0.05
+ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
-BM25_SHARE = 0.3
-FIELD_ONLY_WEIGHT = 0.35  # a word that names no path or category ("responded") is likely a detail
+BM25_SHARE = 0.375
+FIELD_ONLY_WEIGHT = 0.525  # a word that names no path or category ("responded") is likely a detail
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
+DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
+ASIDE_WEIGHT = 1.0  # a concept only in a tool's name, before its description
+GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named concepts' average
+# "set the urgency on case 12": urgency names a field of the case (a ticket), not the
+# priority definitions every ticket shares.
+ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request points at
+ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
+RECORD_UPDATE = 1.0  # bonus for the pointed-at record's own PATCH/PUT when one of its fields is named
+QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
 
 
 @dataclass(frozen=True)
 class Hit:
     operation: Operation
     score: float
+
+
+_Fields = tuple[frozenset[frozenset[str]], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,8 @@ class _Shape:
     category: frozenset[str]
     summary: frozenset[str]
     fields: frozenset[str]
+    field_names: frozenset[frozenset[str]]  # each property of the resource schema, as words
+    field_tails: frozenset[str]  # last words of longer property names: defaultLocation -> location
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
 
@@ -83,7 +98,11 @@ def catalog_lexicon(catalog: Catalog) -> Lexicon:
 
 
 class SqlVocabulary:
-    """The catalog's words (and the lexicon's), for lookups and spelling correction."""
+    """The catalog's words (and the lexicon's), for lookups and spelling correction.
+
+    The catalog has about a thousand distinct words and a few hundred resource names: both
+    are read once, on first use, and kept in memory.
+    """
 
     def __init__(self, catalog: Catalog, lexicon: Lexicon) -> None:
         self.catalog = catalog
@@ -91,23 +110,46 @@ class SqlVocabulary:
         self._lexicon_by_letter: dict[str, list[str]] = {}
         for word in sorted(self._lexicon_set):
             self._lexicon_by_letter.setdefault(word[:1], []).append(word)
-        self._cache: dict[str, tuple[int, int] | None] = {}
+        self._words: dict[str, tuple[int, int]] | None = None
+        self._by_letter: dict[str, list[tuple[str, int]]] = {}
+        self._names: frozenset[str] = frozenset()
+        self._resources: dict[tuple[str, ...], list[int]] | None = None
+        self._resource_names: frozenset[tuple[str, ...]] = frozenset()
+        self._actions: frozenset[str] | None = None
+        # Requests repeat their words; a correction costs a few dozen edit distances.
+        self._corrections: dict[tuple[str, str | None], str | None] = {}
+        self._surface: frozenset[str] | None = None
+
+    def _all_words(self) -> dict[str, tuple[int, int]]:
+        if self._words is None:
+            rows = self.catalog.query("SELECT word, doc_count, name_count FROM vocabulary")
+            words = {word: (docs, names) for word, docs, names in rows}
+            by_letter: dict[str, list[tuple[str, int]]] = {}
+            for word, (docs, _) in sorted(words.items()):
+                by_letter.setdefault(word[:1], []).append((word, docs))
+            # Built aside and published last: searches on other threads see all or nothing.
+            self._by_letter = by_letter
+            self._names = frozenset(word for word, (_, names) in words.items() if names)
+            self._words = words
+        return self._words
 
     def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
         """(operations using the word, operations whose path or category uses it) per known word."""
-        missing = [w for w in words if w not in self._cache]
-        if missing:
-            marks = ",".join("?" * len(missing))
-            rows = self.catalog.query(
-                f"SELECT word, doc_count, name_count FROM vocabulary WHERE word IN ({marks})", missing
-            )
-            found = {word: (docs, names) for word, docs, names in rows}
-            for word in missing:
-                self._cache[word] = found.get(word)
-        return {w: c for w in words if (c := self._cache.get(w)) is not None}
+        known = self._all_words()
+        return {w: known[w] for w in words if w in known}
 
     def known(self, words: set[str]) -> dict[str, int]:
         return {w: docs for w, (docs, _) in self.stats(words).items()}
+
+    def resources(self) -> dict[tuple[str, ...], list[int]]:
+        """Operation ids by the words of their resource: (time, entry) -> /time/entries, ..."""
+        if self._resources is None:
+            resources: dict[tuple[str, ...], list[int]] = {}
+            for op_id, terms in self.catalog.query("SELECT id, resource_terms FROM operations"):
+                resources.setdefault(tuple(terms.split()), []).append(op_id)
+            self._resource_names = frozenset(words for words in resources if len(words) > 1)
+            self._resources = resources
+        return self._resources
 
     def names(self, word: str) -> bool:
         """Does the word name something (a path segment or category), not just a field?"""
@@ -123,37 +165,96 @@ class SqlVocabulary:
                 return variant
         return None
 
-    def correct(self, word: str) -> str | None:
+    def resource_names(self) -> frozenset[tuple[str, ...]]:
+        """The catalog's resource names of two words or more: (work, type), (security, role)."""
+        self.resources()
+        return self._resource_names
+
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a path segment or category (a few hundred)."""
+        self._all_words()
+        return self._names
+
+    def action_words(self) -> frozenset[str]:
+        """First words of the last segment of POST endpoints: generate, deactivate, convert, merge."""
+        if self._actions is None:
+            rows = self.catalog.query("SELECT path FROM operations WHERE method = 'POST'")
+            last = (path.rstrip("/").rsplit("/", 1)[-1] for (path,) in rows)
+            self._actions = frozenset(
+                words[0] for segment in last if not segment.startswith("{") if (words := text.tokens(segment))
+            )
+        return self._actions
+
+    def _letter(self, letter: str) -> list[tuple[str, int]]:
+        self._all_words()
+        return self._by_letter.get(letter, [])
+
+    def segment(self, word: str) -> list[str] | None:
+        """A run-together compound split into words that name things: "timeentries" -> time, entries."""
+        if self._surface is None:
+            self._surface = frozenset(form for name in self.name_words() for form in (name, *text.plurals(name)))
+        pieces = text.segment_compound(word, set(self._surface), min_piece=3)
+        return pieces if len(pieces) > 1 else None
+
+    def correct(self, word: str, raw: str | None = None) -> str | None:
+        """The catalog or lexicon word meant by ``word``; ``raw`` is how it was written.
+
+        The written form matters for slips in plurals: "entires" folds to "entire", which is
+        far from "entry", but it is one swap away from "entries".
+        """
+        key = (word, raw)
+        if key not in self._corrections:
+            if len(self._corrections) > 4096:
+                self._corrections.clear()
+            self._corrections[key] = self._correct_uncached(word, raw)
+        return self._corrections[key]
+
+    def _correct_uncached(self, word: str, raw: str | None) -> str | None:
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
             if self.known({variant}) or variant in self._lexicon_set:
                 return variant
+        best = self._correct(word)
+        if best is None and raw and raw != word:
+            best = self.correct_plural(raw)
+        return best
+
+    def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
+        """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any.
+
+        ``swaps_only``: only two neighbouring letters swapped, for words that are real words
+        too ("scores" is not a slip in "stores").
+        """
+        found = self._correct(raw, plural=True)
+        if found and swaps_only and not any(text.swapped(raw, form) for form in text.plurals(found)):
+            return None
+        return found
+
+    def _correct(self, word: str, plural: bool = False) -> str | None:
         # Typos keep the first letter; two slips are allowed only in long words, and
         # short words ("main") are too often real words to be read as slips.
         if len(word) < 5:
             return self._completion(word)
         limit = 1 if len(word) < 8 else 2
-        candidates: dict[str, int] = {}
-        grams = {word[i : i + 3] for i in range(len(word) - 2)}
-        if grams:
-            expression = " OR ".join(f'"{g}"' for g in grams)
-            rows = self.catalog.query(
-                "SELECT v.word, v.doc_count FROM vocabulary_trigrams t JOIN vocabulary v ON v.word = t.word"
-                " WHERE vocabulary_trigrams MATCH ? LIMIT 400",
-                (expression,),
-            )
-            candidates.update(rows)
-        for lexicon_word in self._lexicon_by_letter.get(word[:1], ()):
+        # The catalog has about a thousand words: those of the same first letter and a
+        # length in reach are few enough to compare one by one, and no slip is missed.
+        candidates = {
+            candidate: doc_count
+            for candidate, doc_count in self._letter(word[:1])
+            if abs(len(candidate) - len(word)) <= limit + (2 if plural else 0) or candidate.startswith(word)
+        }
+        for lexicon_word in () if plural else self._lexicon_by_letter.get(word[:1], ()):
             if abs(len(lexicon_word) - len(word)) <= limit:
                 candidates.setdefault(lexicon_word, 1)
         best: tuple[int, int, int, str] | None = None
         for candidate, doc_count in candidates.items():
             if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
                 continue
-            if candidate.startswith(word) and len(word) >= 3:
+            if candidate.startswith(word) and len(word) >= 3 and not plural:
                 # An abbreviation ("proj") or a clipped word ("creat"): the shortest completion wins.
                 rank = (1, len(candidate) - len(word), -doc_count, candidate)
             else:
-                distance = text.edit_distance(word, candidate, limit)
+                forms = text.plurals(candidate) if plural else (candidate,)
+                distance = min(text.edit_distance(word, form, limit) for form in forms)
                 if distance > limit:
                     continue
                 rank = (distance, 0, -doc_count, candidate)
@@ -185,6 +286,7 @@ class Searcher:
         self.vocabulary = SqlVocabulary(catalog, self.lexicon)
         self.usage = usage
         self._shapes: dict[int, _Shape] = {}
+        self._field_names: dict[str, _Fields] = {}
         self._lock = threading.Lock()
         self._operations = int(catalog.meta.get("operations", "3000") or 3000)
 
@@ -225,11 +327,20 @@ class Searcher:
             (expression, FIELD_CANDIDATES),
         )
         rows += [(op_id, 0.0) for op_id, _ in by_fields if op_id not in seen]
+        # The thing asked for and the records pointed at are always candidates, however
+        # many other operations share their words ("member 44" among all the member lists).
+        seen = {row[0] for row in rows}
+        named = [c for c in (analysis.head, *(r for r, _ in analysis.records)) if c is not None]
+        for phrase in {p for c in named for p, _ in c.alternatives}:
+            for op_id in self.vocabulary.resources().get(phrase, ()):
+                if op_id not in seen:
+                    rows.append((op_id, 0.0))
+                    seen.add(op_id)
         if not rows:
             return [], 0
         best_bm25 = -rows[0][1] or 1.0
         shapes = self._shapes_for([r[0] for r in rows])
-        prepared = self._prepare(analysis)
+        prepared = self._prepare(analysis, shapes)
         usage = self.usage() if self.usage else {}
         scored = []
         for shape, (_, bm25) in zip(shapes, rows):
@@ -270,6 +381,13 @@ class Searcher:
                     rarity *= FIELD_ONLY_WEIGHT
                 best = max(best, rarity)
             weights.append(min(max(best, 0.5), 5.0))
+        weights = [w * DETAIL_WEIGHT if c.detail else w for c, w in zip(concepts, weights)]
+        weights = [w * ASIDE_WEIGHT if c.aside else w for c, w in zip(concepts, weights)]
+        named = [w for c, w in zip(concepts, weights) if c.source != "gloss"]
+        if named:
+            # A description is a hint: it weighs no more than the things the request names.
+            cap = GLOSS_WEIGHT * sum(named) / len(named)
+            weights = [min(w, cap) if c.source == "gloss" else w for c, w in zip(concepts, weights)]
         return weights
 
     # -- operation shapes ----------------------------------------------------
@@ -283,26 +401,42 @@ class Searcher:
             marks = ",".join("?" * len(missing))
             operations = self.catalog.operations_by_ids(missing)
             rows = self.catalog.query(f"{self._TERMS_SQL} WHERE id IN ({marks})", missing)
+            made = [_make_shape(operations[row[0]], row[1:], self._fields_of(operations[row[0]])) for row in rows]
             with self._lock:
-                for row in rows:
-                    self._shapes[row[0]] = _make_shape(operations[row[0]], row[1:])
+                for shape in made:
+                    self._shapes[shape.op.id] = shape
         return [self._shapes[i] for i in ids]
+
+    def _fields_of(self, op: Operation) -> _Fields:
+        """The property names of an operation's resource schema: (each as a set of words, last words)."""
+        name = op.resource_schema
+        if not name:
+            return frozenset(), frozenset()
+        found = self._field_names.get(name)
+        if found is None:
+            schema = self.catalog.schema(name) or {}
+            names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
+            found = frozenset(frozenset(n) for n in names if n), frozenset(n[-1] for n in names if len(n) > 1)
+            self._field_names[name] = found
+        return found
 
     # -- ranking -----------------------------------------------------------
 
-    def _prepare(self, analysis: Analysis) -> _Query:
+    def _prepare(self, analysis: Analysis, shapes: list[_Shape]) -> _Query:
         weights = self._concept_weights(analysis.concepts)
         concepts = tuple(
-            (weight, tuple((frozenset(p), conf) for p, conf in concept.alternatives), concept is analysis.head)
+            (weight, _alternatives(concept), concept is analysis.head, concept.detail)
             for concept, weight in zip(analysis.concepts, weights)
         )
         return _Query(
             concepts=concepts,
+            attributes=_attributes(analysis, shapes),
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
             count=analysis.count,
-            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids),
+            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
+            or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
             parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
@@ -310,11 +444,45 @@ class Searcher:
         )
 
 
+_Alternatives = tuple[tuple[frozenset[str], float], ...]
+
+
+def _alternatives(concept: Concept) -> _Alternatives:
+    return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
+
+
+def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _Alternatives, bool], ...]:
+    """Concepts that name a field of a record the request points at.
+
+    "set the urgency on case 12 to high": case 12 is a ticket, and tickets have a
+    priority field, so urgency is the ticket's field, not the priority definitions.
+    Found structurally, from the candidates' schemas: a record whose resource is named
+    and another concept equal to one of that resource's property names.
+    Returns (concept index, the record's alternatives, record pinned down).
+    """
+    out = []
+    records = {id(concept) for concept, _ in analysis.records}
+    for record, pinned in analysis.records:
+        record_alts = _alternatives(record)
+        owners = [s for s in shapes if any(words == s.resource for words, _ in record_alts)]
+        for index, concept in enumerate(analysis.concepts):
+            if id(concept) in records:
+                continue
+            if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
+                continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
+            alts = _alternatives(concept)
+            if any(_field_match(words, shape) for shape in owners for words, _ in alts):
+                out.append((index, record_alts, pinned))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class _Query:
     """A request prepared for scoring many candidates quickly."""
 
-    concepts: tuple[tuple[float, tuple[tuple[frozenset[str], float], ...], bool], ...]
+    concepts: tuple[tuple[float, _Alternatives, bool, bool], ...]  # weight, alternatives, head, detail
+    # (index of a concept naming a field, the record's alternatives): "urgency" of "case 12"
+    attributes: tuple[tuple[int, _Alternatives, bool], ...]
     total_weight: float
     methods: tuple[str, ...]
     update: bool
@@ -329,10 +497,17 @@ def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
     covered = 0.0
     explained: set[str] = set(query.asked_modifiers)
+    partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
     head_on_resource = False
     resource, context = shape.resource, shape.resource_context
-    for weight, alternatives, is_head in query.concepts:
-        level = 0.0
+    attribute_levels, penalty = _attribute_fit(shape, query)
+    for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
+        if detail:
+            covered += weight * _detail_level(shape, alternatives)
+            continue
+        level = attribute_levels.get(index, 0.0)
+        if level and is_head:
+            head_on_resource = True
         for words, confidence in alternatives:
             if words <= resource or (words <= context and not words.isdisjoint(resource)):
                 # "time entry" is the resource of /time/entries as much as of .../timeentries
@@ -351,12 +526,14 @@ def score(shape: _Shape, query: _Query) -> float:
             elif len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
                 # Most of a longer name: "knowledge base article" near "knowledge base category".
                 value = confidence * PARTIAL_NAME * len(words & context) / len(words)
+                partial |= words & context
             else:
                 continue
             if value > level:
                 level = value
         covered += weight * level
 
+    explained |= partial
     total = COVERAGE * covered / query.total_weight
     if resource:
         total += RESOURCE_EXPLAINED * len(resource & explained) / len(resource)
@@ -373,9 +550,60 @@ def score(shape: _Shape, query: _Query) -> float:
             total -= MODIFIER_PENALTY.get(modifier, 0.0)
     if shape.op.deprecated:
         total -= DEPRECATED_PENALTY
+    total -= penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
     return total
+
+
+def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
+    """A detail ("filtered by vendor, status") is matched by the operation's fields, not its name:
+    purchase orders have a status; purchase order statuses are not what was asked for."""
+    level = 0.0
+    for words, confidence in alternatives:
+        match = _field_match(words, shape) or (FIELD_WEIGHT["fields"] if words <= shape.fields else 0.0)
+        level = max(level, confidence * match)
+    return level
+
+
+def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], float]:
+    """Credit for the record whose field is named; a cost for editing that field's definition.
+
+    Returns ({concept index: match level}, penalty).
+    """
+    levels: dict[int, float] = {}
+    penalty = 0.0
+    for index, record_alts, pinned in query.attributes:
+        alternatives = query.concepts[index][1]
+        # The record itself: "expense 77" is an expense entry, not an expense type exemption.
+        if any(words == shape.resource for words, _ in record_alts):
+            level = max((conf * _field_match(words, shape) for words, conf in alternatives), default=0.0)
+            if level:
+                levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
+                if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
+                    # The rule, not a weight: a numbered record and one of its fields -> its own update.
+                    penalty = -RECORD_UPDATE
+        elif query.update and any(words <= shape.resource for words, _ in alternatives):
+            # The field's own resource is still right when it hangs under the record
+            # ("tickets/{parentId}/notes") or, for a loose compound, is named by it ("project type").
+            if pinned:
+                related = any(
+                    words <= segment for segment, followed in shape.segments if followed for words, _ in record_alts
+                )
+            else:
+                related = any(words <= shape.resource_context for words, _ in record_alts)
+            if not related:
+                penalty = ATTRIBUTE_DEFINITION
+    return levels, penalty
+
+
+def _field_match(words: frozenset[str], shape: _Shape) -> float:
+    """Is ``words`` a property of the operation's resource (1), or the end of one (less)?"""
+    if words in shape.field_names:
+        return 1.0
+    if len(words) == 1 and not words.isdisjoint(shape.field_tails):
+        return QUALIFIED_FIELD
+    return 0.0
 
 
 def intent_fit(shape: _Shape, query: _Query) -> float:
@@ -404,6 +632,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     ):
         fit += PARENT_PLACEHOLDER
     names_the_record = any(not shape.resource.isdisjoint(w) for w in query.id_words)
+    if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
+        fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
         if names_the_record:
             fit += ID_ITEM
@@ -415,7 +645,7 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     return fit
 
 
-def _make_shape(op: Operation, terms: tuple[str, ...]) -> _Shape:
+def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields) -> _Shape:
     resource, path_terms, category, summary, fields = terms
     raw_segments = path_terms.split("/")
     segments = []
@@ -441,9 +671,19 @@ def _make_shape(op: Operation, terms: tuple[str, ...]) -> _Shape:
         category=frozenset(category.split()),
         summary=frozenset(summary.split()),
         fields=frozenset(fields.split()),
+        field_names=fields_of_schema[0],
+        field_tails=fields_of_schema[1],
         modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
         item=bool(raw_segments) and raw_segments[-1] == "{}",
     )
+
+
+def _field_words(prop: str) -> tuple[str, ...]:
+    """ "budgetHours" -> (budget, hour); "boardId" -> (board,): an id field names the thing it refers to."""
+    words = text.tokens(prop)
+    if len(words) > 1 and words[-1] in ("id", "identifier"):
+        words = words[:-1]
+    return tuple(words)
 
 
 def fts_expression(terms: list[str]) -> str:

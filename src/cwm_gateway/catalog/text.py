@@ -143,3 +143,19 @@ def inflections(word: str) -> list[str]:
             if ending == "ed" and base.endswith("i"):
                 out.append(base[:-1] + "y")  # applied -> apply
     return out
+
+
+def plurals(word: str) -> tuple[str, ...]:
+    """Plural forms a stemmed word may be written in: entry -> entries, box -> boxes, note -> notes."""
+    forms = [word + "s", word + "es"]
+    if word.endswith("y") and len(word) > 2:
+        forms.append(word[:-1] + "ies")
+    return tuple(forms)
+
+
+def swapped(a: str, b: str) -> bool:
+    """Is ``b`` ``a`` with two neighbouring letters swapped ("entires", "entries")?"""
+    if len(a) != len(b):
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
