@@ -1,4 +1,9 @@
-"""Shared fixtures: a catalog built from the repository's definition, and real MCP sessions over stdio."""
+"""Shared fixtures: a catalog built from the repository's definition, a ConnectWise stand-in, and MCP sessions.
+
+Most tool tests talk to the real server built in this process (``inprocess.py``: the SDK's
+in-process client, each session with its own environment, logs and clock); the end-to-end ones
+start the pyz users run (or ``python -m cwm_gateway``) and speak MCP over stdio.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from mcp_client import McpSession
+from inprocess import inprocess_gateway
+from mcp_client import InProcessSession, McpSession
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_SPEC = REPO / "openapi" / "manage-openapi.json"  # the definition the repository carries
@@ -91,12 +97,10 @@ def launch(kind: str, env: dict[str, str]) -> tuple[str, list[str], dict[str, st
     return sys.executable, ["-m", "cwm_gateway"], env
 
 
-@pytest.fixture(scope="module", params=["pyz", "module"])
+@pytest.fixture(scope="module", params=["inprocess", "pyz"])
 def server(request: pytest.FixtureRequest, built_catalog: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A server shared by a module's read-only tests: the pyz users run and the source tree (python -m)."""
-    home = tmp_path_factory.mktemp("home")
-    command, args, env = launch(request.param, isolated_env(home, CWM_CATALOG=str(built_catalog)))
-    with McpSession.start(command, args, env) as session:
+    """A server shared by a module's read-only tests: built in-process, and the pyz users run over stdio."""
+    with gateway(tmp_path_factory.mktemp("home"), built_catalog, {}, kind=request.param) as session:
         yield session
 
 
@@ -138,9 +142,17 @@ def connectwise_env(standin, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def gateway(home: Path, catalog: Path, env: dict[str, str], kind: str = "pyz") -> Iterator[McpSession]:
-    """The gateway (the pyz unless ``kind="module"``) over stdio, every writable path under ``home``."""
-    command, args, full = launch(kind, isolated_env(home, CWM_CATALOG=str(catalog), **env))
+def gateway(
+    home: Path, catalog: Path, env: dict[str, str], kind: str = "inprocess"
+) -> Iterator[McpSession | InProcessSession]:
+    """The gateway, every writable path under ``home``: built in this process, or (``kind="pyz"`` or
+    ``"module"``) a server process over stdio. Both sessions have the same ``call`` and ``list_tools``."""
+    full = isolated_env(home, CWM_CATALOG=str(catalog), **env)
+    if kind == "inprocess":
+        with inprocess_gateway(home, full) as session:
+            yield session
+        return
+    command, args, full = launch(kind, full)
     with McpSession.start(command, args, full) as session:
         yield session
 
@@ -151,7 +163,7 @@ def cw_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cw(standin, built_catalog: Path, cw_home: Path) -> Iterator[McpSession]:
-    """A gateway configured for the stand-in, shared by a module's tests."""
+def cw(standin, built_catalog: Path, cw_home: Path) -> Iterator[InProcessSession]:
+    """A gateway (in-process) configured for the stand-in, shared by a module's tests."""
     with gateway(cw_home, built_catalog, connectwise_env(standin)) as session:
         yield session

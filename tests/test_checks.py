@@ -158,8 +158,8 @@ def test_deep_nesting_costs_one_error_not_the_session(cw: McpSession, standin) -
 
 
 def test_deep_json_strings_are_refused_clearly(standin, built_catalog: Path, tmp_path: Path) -> None:
-    # The source tree runs the current SDK, which hands an unparseable JSON string to the tool as is.
-    with gateway(tmp_path, built_catalog, connectwise_env(standin), kind="module") as session:
+    # The current SDK hands an unparseable JSON string to the tool as is.
+    with gateway(tmp_path, built_catalog, connectwise_env(standin)) as session:
         params = session.call("execute_api_call", path="/service/tickets", params='{"a":' * 5000 + "1" + "}" * 5000)
         assert params.is_error and "params nests deeper than 64 levels" in params.text
         data = session.call("execute_api_call", path="/service/tickets", method="POST", data="[" * 5000 + "]" * 5000)
@@ -213,7 +213,8 @@ def wait_for(session: McpSession, text: str, seconds: float = 20) -> str:
 
 def test_write_allow_entries_that_name_no_operation_are_reported(standin, built_catalog: Path, tmp_path: Path) -> None:
     allow = "POST /service/tikets, PATCH /service/tickets/{ticketId}, DELETE /service/tickets/5, delete"
-    with gateway(tmp_path, built_catalog, connectwise_env(standin, CWM_WRITE_ALLOW=allow)) as session:
+    # The report is made when the server process starts (serve), so this one is a process.
+    with gateway(tmp_path, built_catalog, connectwise_env(standin, CWM_WRITE_ALLOW=allow), kind="pyz") as session:
         stderr = wait_for(session, "DELETE /service/tickets/5")  # at start, before any call
         assert "'POST /service/tikets' names no operation" in stderr and "did you mean /service/tickets" in stderr
         assert "'delete' is not 'METHOD /path'" in stderr

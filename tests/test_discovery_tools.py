@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import isolated_env, launch
+from conftest import gateway, isolated_env, launch
 from mcp_client import McpSession
 
 SEED_TOOLS = {
@@ -125,8 +125,7 @@ def test_server_survives_bad_arguments(server: McpSession) -> None:
 
 
 def test_missing_catalog_is_an_actionable_error(tmp_path: Path) -> None:
-    command, args, env = launch("pyz", isolated_env(tmp_path, CWM_CATALOG=str(tmp_path / "absent.db")))
-    with McpSession.start(command, args, env) as session:
+    with gateway(tmp_path, tmp_path / "absent.db", {}) as session:
         result = session.call("search_api_endpoints", query="tickets")
         assert result.is_error
         assert "build-db" in result.text

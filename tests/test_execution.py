@@ -238,9 +238,11 @@ def test_a_huge_body_is_cut_to_whole_items_under_the_cap(cw: McpSession, standin
 
 def test_rate_limit_is_retried_for_reads(cw: McpSession, standin) -> None:
     standin.inject("status", code=429, headers={"Retry-After": "1"})
+    slept = len(cw.clock.sleeps)
     result = cw.call("execute_api_call", path="/service/boards")
     assert not result.is_error
     assert len(api_requests(standin)) == 2
+    assert cw.clock.sleeps[slept:] == [1.0]  # waited the Retry-After asked for (on the session's clock)
 
 
 def test_writes_are_never_retried(cw: McpSession, standin) -> None:
@@ -436,9 +438,9 @@ def test_a_long_retry_after_is_reported_not_waited(cw: McpSession, standin) -> N
     import time
 
     standin.inject("status", code=429, headers={"Retry-After": "120"})
-    started = time.monotonic()
+    started, slept = time.monotonic(), len(cw.clock.sleeps)
     result = cw.call("execute_api_call", path="/service/boards")
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 5 and cw.clock.sleeps[slept:] == []
     assert result.is_error and result.data["retry_after"] == 120 and "Retry after 120 s" in result.text
     assert len(api_requests(standin)) == 1
 

@@ -91,7 +91,7 @@ def validated(prism: str, built_catalog: Path, tmp_path_factory: pytest.TempPath
         "CONNECTWISE_CLIENT_ID": "00000000-0000-4000-8000-000000000001",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
-    with gateway(tmp_path_factory.mktemp("prismhome"), built_catalog, env) as session:
+    with gateway(tmp_path_factory.mktemp("prismhome"), built_catalog, env, kind="pyz") as session:
         yield session
 
 

@@ -15,13 +15,19 @@ from pathlib import Path
 import pytest
 
 from conftest import isolated_env, launch
+from inprocess import inprocess_gateway
 from mcp_client import McpSession
 
 
-def sandbox(home: Path, *extra: str, kind: str = "pyz", **env_extra: str):
-    """A sandbox session; temporary files go to ``home/tmp`` so a test can see them come and go."""
+def sandbox(home: Path, *extra: str, kind: str = "inprocess", **env_extra: str):
+    """A sandbox session: built in-process as ``serve --sandbox`` builds it, or (``kind="pyz"``/``"module"``)
+    that command over stdio, its temporary files in ``home/tmp`` so a test can see them come and go."""
     (home / "tmp").mkdir(parents=True, exist_ok=True)
-    command, args, env = launch(kind, isolated_env(home, TMPDIR=str(home / "tmp"), **env_extra))
+    env = isolated_env(home, TMPDIR=str(home / "tmp"), **env_extra)
+    if kind == "inprocess":
+        assert not extra, "command-line options need the command: use kind='pyz'"
+        return inprocess_gateway(home, env, sandbox=True)
+    command, args, env = launch(kind, env)
     return McpSession.start(command, [*args, "serve", "--sandbox", *extra], env)
 
 
@@ -56,8 +62,8 @@ def listed(session: McpSession, path: str, **params) -> list[dict]:
     return result.data["data"]
 
 
-def test_sandbox_serves_sample_data_and_says_so(tmp_path: Path) -> None:
-    with sandbox(tmp_path) as session:
+def test_sandbox_serves_sample_data_and_says_so(tmp_path: Path, built_catalog: Path) -> None:
+    with sandbox(tmp_path, CWM_CATALOG=str(built_catalog)) as session:
         tickets = session.call("execute_api_call", path="/service/tickets", params={"pageSize": 3})
         assert not tickets.is_error, tickets.text
         assert tickets.text.startswith("[SANDBOX: sample data")
@@ -94,7 +100,7 @@ def test_sandbox_never_touches_the_users_fast_memory_or_audit_log(pyz: Path, tmp
     audit.write_text('{"method": "PATCH", "operation": "PATCH /service/tickets/{id}", "status": 200}\n')
     before = {memory: digest(memory), audit: digest(audit)}
 
-    with sandbox(tmp_path) as session:
+    with sandbox(tmp_path, kind="pyz") as session:
         assert session.call("list_fast_memory").data["total"] == 0  # the sandbox does not see the real one
         saved = session.call("save_to_fast_memory", path="/service/tickets", method="GET", description="sandbox only")
         assert not saved.is_error, saved.text
@@ -111,10 +117,11 @@ def test_sandbox_never_touches_the_users_fast_memory_or_audit_log(pyz: Path, tmp
     assert scratch_dirs(tmp_path) == []  # removed on exit
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpSession]:
-    """One sandbox session for the tests that only read."""
-    with sandbox(tmp_path_factory.mktemp("sandbox")) as session:
+@pytest.fixture
+def shared(tmp_path_factory: pytest.TempPathFactory, built_catalog: Path) -> Iterator[McpSession]:
+    """A sandbox session for the tests that only read. One per test: an in-process sandbox points the
+    process's data and log directories at its scratch directory while it is open."""
+    with sandbox(tmp_path_factory.mktemp("sandbox"), CWM_CATALOG=str(built_catalog)) as session:
         yield session
 
 

@@ -71,9 +71,11 @@ def test_a_write_answered_429_or_503_keeps_its_status_and_message(
 @pytest.mark.parametrize("value", ["1.5", "nan", "-1", "soon"])
 def test_an_odd_retry_after_still_lets_a_get_be_retried(cw: McpSession, standin, value: str) -> None:
     standin.inject("status", code=429, headers={"Retry-After": value})
+    slept = len(cw.clock.sleeps)
     result = cw.call("execute_api_call", path="/service/boards")
     assert not result.is_error, result.text
     assert len(api_requests(standin)) == 2
+    assert cw.clock.sleeps[slept:] == ([1.5] if value == "1.5" else [])  # a usable one is honoured, as a value
 
 
 @pytest.mark.parametrize("value", ["nan", "-1", "inf"])
@@ -89,17 +91,19 @@ def test_an_unusable_retry_after_is_never_shown(cw: McpSession, standin, value: 
 @pytest.mark.parametrize("code", [429, 503])
 def test_a_get_sent_once_is_not_said_to_be_retried(cw: McpSession, standin, code: int) -> None:
     standin.inject("status", code=code, headers={"Retry-After": "120"})
+    slept = len(cw.clock.sleeps)
     result = cw.call("execute_api_call", path="/service/boards")
-    assert result.is_error and len(api_requests(standin)) == 1
+    assert result.is_error and len(api_requests(standin)) == 1 and cw.clock.sleeps[slept:] == []
     assert "was retried" not in result.text and "sent once" in result.text and "Retry after 120 s" in result.text
 
 
 def test_the_whole_call_keeps_to_its_deadline_waits_included(cw: McpSession, standin) -> None:
     """CWM_TIMEOUT=2, so CWM_DEADLINE is 4 s: a second wait of 3 s would pass it, so it is not made."""
     standin.inject("status", code=429, count=4, headers={"Retry-After": "3"})
-    started = time.monotonic()
+    started, slept = time.monotonic(), len(cw.clock.sleeps)
     result = cw.call("execute_api_call", path="/service/boards")
     assert time.monotonic() - started < 4.5
+    assert cw.clock.sleeps[slept:] == [3.0]  # one wait, as asked; the session's clock moved on 3 s
     assert result.is_error and result.data["status"] == 429 and result.data["attempts"] == 2
     assert "retried once" in result.text
 

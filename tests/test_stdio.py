@@ -98,7 +98,7 @@ def test_a_cancelled_call_leaves_the_server_answering(tmp_path: Path, standin, b
     """The official client abandons a call that times out and sends notifications/cancelled."""
     standin.reset()
     standin.inject("slow", delay=3)
-    with gateway(tmp_path, built_catalog, connectwise_env(standin)) as session:
+    with gateway(tmp_path, built_catalog, connectwise_env(standin), kind="pyz") as session:
         with pytest.raises(Exception, match=r"(?i)timed out|timeout"):
             session.call("execute_api_call", timeout=0.5, path="/service/boards")
         assert len(session.list_tools()) >= 11

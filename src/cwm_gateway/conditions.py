@@ -1,17 +1,18 @@
-"""ConnectWise ``conditions`` expressions: parsing, checking against known fields, evaluating.
+"""ConnectWise ``conditions`` expressions: parsing and checking against known fields.
 
     status/name = 'Open' and closedFlag = false
     dateEntered > [2026-01-01T00:00:00Z] or (priority/id in (1, 2) and summary like "%VPN%")
 
 The gateway parses a request's conditions before sending it, so a typo costs a clear
-message instead of a ConnectWise 400; the sandbox evaluates the same trees.
+message instead of a ConnectWise 400. (The sandbox's stand-in reads conditions with its own,
+independent evaluator, ``sandbox/conditions.py``, so a misreading here is not mirrored there.)
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -316,54 +317,3 @@ def check_fields(source: str, node: Node, known: Mapping[str, str]) -> list[str]
                     comparison.position,
                 )
     return unknown
-
-
-def matches(node: Node, record: Mapping[str, Any], lookup: Callable[[Mapping[str, Any], str], Any]) -> bool:
-    """Evaluate ``node`` against a record (for the sandbox); ``lookup`` reads a field path."""
-    if isinstance(node, Logical):
-        results = (matches(operand, record, lookup) for operand in node.operands)
-        return all(results) if node.operator == "and" else any(results)
-    if isinstance(node, Negation):
-        return not matches(node.operand, record, lookup)
-    actual = lookup(record, node.field)
-    operator = node.operator
-    negate = operator.startswith("not ")
-    operator = operator.removeprefix("not ")
-    result = _compare(actual, operator, node.value)
-    return not result if negate else result
-
-
-def _plain(value: Value) -> Any:
-    return [_plain(v) for v in value.value] if value.kind == "list" else value.value
-
-
-def _compare(actual: Any, operator: str, value: Value) -> bool:
-    expected = _plain(value)
-    if operator == "in":
-        return any(_equal(actual, item) for item in expected)
-    if operator == "contains":
-        return actual is not None and str(expected).lower() in str(actual).lower()
-    if operator == "like":
-        pattern = "^" + re.escape(str(expected)).replace("%", ".*").replace("_", ".") + "$"
-        return actual is not None and re.match(pattern, str(actual), re.IGNORECASE | re.DOTALL) is not None
-    if operator == "=":
-        return _equal(actual, expected)
-    if operator == "!=":
-        return not _equal(actual, expected)
-    if actual is None or expected is None:
-        return False
-    try:
-        left, right = (actual, expected) if value.kind != "date" else (str(actual)[:19], str(expected)[:19])
-        if isinstance(left, str) and not isinstance(right, str):
-            right = str(right)
-        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[operator]
-    except TypeError:
-        return False
-
-
-def _equal(actual: Any, expected: Any) -> bool:
-    if isinstance(actual, str) and isinstance(expected, str):
-        return actual.lower() == expected.lower()
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return actual is expected or actual == expected
-    return actual == expected

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from cwm_gateway.conditions import ConditionError, Node, comparisons, matches, parse
+from cwm_gateway.sandbox.conditions import Conditions, ConditionsError, read_conditions
 from cwm_gateway.sandbox.data import RESOURCES, TICKETS, ApiError, Record, Store, huge_records
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -385,20 +385,21 @@ def lookup(record: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def parse_conditions(text: str, known: Mapping[str, str]) -> Node:
+def parse_conditions(text: str, known: Mapping[str, str]) -> Conditions:
+    """The stand-in's own reading of ``conditions`` (see ``sandbox/conditions.py``), refused as ConnectWise
+    refuses it: a 400 naming the character, or the field it cannot filter on."""
     try:
-        node = parse(text)
-    except ConditionError as exc:
+        conditions = read_conditions(text)
+    except ConditionsError as exc:
         raise _error(
             400, "InvalidObject", f"conditions is invalid at character {exc.position + 1}: {exc.message}"
         ) from None
     if known:  # an empty collection has no fields to check against
-        for comparison in comparisons(node):
-            name = comparison.field.lower()
+        for field in conditions.fields:
+            name = field.lower()
             if name not in known and not name.startswith("customfield"):
-                message = f"Cannot filter on field '{comparison.field}'"
-                raise ApiError(400, {"code": "InvalidObject", "message": message})
-    return node
+                raise ApiError(400, {"code": "InvalidObject", "message": f"Cannot filter on field '{field}'"})
+    return conditions
 
 
 def parse_order(text: str | None, known: Mapping[str, str]) -> list[tuple[str, bool]]:
@@ -823,8 +824,8 @@ class StandIn(_HttpService):
         query = query or read_query(params, forward_only=False)
         rows = store.rows(route.template, route.parent_id)
         if query.conditions:
-            node = parse_conditions(query.conditions, store.known_paths(route.template))
-            rows = [row for row in rows if matches(node, row, lookup)]
+            conditions = parse_conditions(query.conditions, store.known_paths(route.template))
+            rows = [row for row in rows if conditions.keeps(row, lookup)]
         return rows
 
     def _list(
