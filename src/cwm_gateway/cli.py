@@ -138,6 +138,7 @@ def _cmd_search(args: argparse.Namespace) -> None:
     from . import discovery, locations
     from .catalog.search import Searcher
     from .catalog.store import CatalogError
+    from .results import ToolError
 
     query = " ".join(args.query)
     try:
@@ -145,10 +146,11 @@ def _cmd_search(args: argparse.Namespace) -> None:
     except CatalogError as exc:
         raise CliError(str(exc), UNUSABLE_INPUT) from None
     searcher = Searcher(catalog)
-    if args.keyword:
-        result = discovery.search_endpoints(searcher, query, args.limit)
-    else:
-        result = discovery.natural_language_search(searcher, query, args.limit)
+    search = discovery.search_endpoints if args.keyword else discovery.natural_language_search
+    try:
+        result = search(searcher, query, args.limit)
+    except ToolError as exc:  # the tools' own refusal (an empty or overlong query, a bad limit)
+        result = exc.result()
     print(json.dumps(result.data, indent=2) if args.json else result.text)
     if result.is_error:
         raise CliError(exit_code=FAILED)  # printed above
