@@ -148,11 +148,19 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up at each call: tests replace this module's clock, not the defaults
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
 class _Retry(Retry):
     """urllib3's Retry, plus: the call's deadline, a lenient Retry-After, a long wait reported not slept,
     and a clock and a sleep that tests can replace (kept by every copy urllib3 makes with ``new``)."""
 
-    def __init__(self, *args: Any, sleep: Sleep = time.sleep, clock: Clock = time.monotonic, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sleep: Sleep = _sleep, clock: Clock = _now, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sleeper, self.clock = sleep, clock
 
@@ -227,7 +235,7 @@ class _DeadlineTimeout(urllib3.Timeout):
     urllib3 clones the timeout at the start of every attempt, so each retry gets only what is left.
     """
 
-    def __init__(self, connect: float, read: float, clock: Clock = time.monotonic) -> None:
+    def __init__(self, connect: float, read: float, clock: Clock = _now) -> None:
         super().__init__(connect=connect, read=read)
         self._seconds = (connect, read)
         self._clock = clock
@@ -246,7 +254,7 @@ class _DeadlineTimeout(urllib3.Timeout):
 _NOT_FORWARDED = frozenset({"authorization", "clientid", "cookie", "proxy-authorization"})
 
 
-def retry_policy(method: str, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> _Retry:
+def retry_policy(method: str, sleep: Sleep = _sleep, clock: Clock = _now) -> _Retry:
     """How a request with ``method`` is retried: reads on 429/502/503/504 and lost connections, writes not."""
     if method.upper() in READ_METHODS:
         return _Retry(
@@ -359,8 +367,8 @@ class ConnectWiseClient:
         pool_size: int = 16,  # the server's pool of threads for ConnectWise calls (server.REMOTE_POOL)
         deadline: float | None = None,  # seconds for a whole call, retries and waits included; None: 2 x timeout
         max_bytes: int | None = None,  # of one answer, once decompressed; None: DEFAULT_MAX_RESPONSE_BYTES
-        sleep: Sleep = time.sleep,  # between attempts (tests pass one that does not wait)
-        clock: Clock = time.monotonic,
+        sleep: Sleep = _sleep,  # between attempts (tests pass one that does not wait)
+        clock: Clock = _now,
     ) -> None:
         parts = api_url_parts(settings)
         self.origin = f"{parts.scheme}://{parts.netloc}"
