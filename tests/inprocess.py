@@ -52,16 +52,29 @@ class VirtualClock:
 
 
 def _clock_patches(clock: VirtualClock) -> list[tuple[Any, str, Any]]:
-    """(object, attribute, replacement): where the retry path reads the time and sleeps.
+    """(object, attribute, replacement): how the HTTP client's retry path gets the session's clock.
 
-    urllib3's Retry sleeps with ``time.sleep`` (Retry-After, then backoff); the gateway's client
-    measures its deadline with ``time.monotonic``. Only those two modules see the virtual clock:
-    the stand-in's deliberate delays and the tests' own timings stay real.
+    A client that takes ``sleep`` and ``clock`` arguments is given them: it is made during the
+    session's first ConnectWise call, so inside this ambient. Otherwise the two modules that read the
+    time are pointed at it: urllib3's Retry sleeps with ``time.sleep`` (Retry-After, then backoff)
+    and the client measures its deadline with ``time.monotonic``. Either way the stand-in's
+    deliberate delays and the tests' own timings stay real.
     """
+    import inspect
+
     import urllib3.util.retry
 
     from cwm_gateway import client
 
+    init = client.ConnectWiseClient.__init__
+    if {"sleep", "clock"} <= set(inspect.signature(init).parameters):
+
+        def with_clock(self: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("sleep", clock.sleep)
+            kwargs.setdefault("clock", clock.monotonic)
+            init(self, *args, **kwargs)
+
+        return [(client.ConnectWiseClient, "__init__", with_clock)]
     shim = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
     shim.sleep, shim.monotonic = clock.sleep, clock.monotonic
     return [(urllib3.util.retry, "time", shim), (client, "time", shim)]
@@ -165,8 +178,7 @@ def _quiet_keyring() -> None:
     import keyring
     from keyring.backends import fail
 
-    if not isinstance(keyring.get_keyring(), fail.Keyring):
-        keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # set, not looked up: looking up probes the machine's backends
 
 
 @contextmanager
