@@ -29,9 +29,22 @@ def _field_dict(entry: Field) -> dict[str, Any]:
 
 
 def describe(catalog: Catalog, op: Operation, path_values: dict[str, str] | None = None) -> dict[str, Any]:
-    lookup = catalog.schema
-    path_values = path_values or {}
     params = catalog.parameters(op.id)
+    details = _identity(op)
+    details.update(_parameters(params, path_values or {}))
+    if op.has_body:
+        details["request_body"] = _body(op, catalog.schema)
+    details["response"] = _response(op, catalog.schema)
+    if op.method == "GET" and (op.returns_list or op.is_count):
+        schema_name = catalog.list_schema_for(op)
+        if schema_name:
+            details["list_query"] = _list_query(schema_name, catalog.schema, op)
+    details["other_methods"] = [o.method for o in catalog.operations_for_template(op.path) if o.id != op.id]
+    return details
+
+
+def _identity(op: Operation) -> dict[str, Any]:
+    """What the operation is: method, path, names, and whether something else replaces it."""
     details: dict[str, Any] = {
         "method": op.method,
         "path": op.path,
@@ -47,46 +60,41 @@ def describe(catalog: Catalog, op: Operation, path_values: dict[str, str] | None
             details["use_instead"] = op.replacement
     if op.original_path:
         details["original_path"] = op.original_path
+    return details
 
-    details["path_parameters"] = [
-        {
-            "name": p.name,
-            "type": p.type or "string",
-            **({"value": path_values[p.name]} if p.name in path_values else {}),
-            **({"description": p.description} if p.description else {}),
-        }
-        for p in params
-        if p.location == "path"
-    ]
-    details["query_parameters"] = [
-        {
-            "name": p.name,
-            "type": p.type or "string",
-            **({"required": True} if p.required else {}),
-            **({"enum": p.schema["enum"]} if p.schema.get("enum") else {}),
-            **({"description": p.description} if p.description else {}),
-        }
-        for p in params
-        if p.location == "query"
-    ]
+
+def _parameters(params: list[Any], path_values: dict[str, str]) -> dict[str, Any]:
+    """Path and query parameters as the assistant fills them; auth headers are the gateway's business."""
+    described: dict[str, Any] = {
+        "path_parameters": [_path_parameter(p, path_values) for p in params if p.location == "path"],
+        "query_parameters": [_query_parameter(p) for p in params if p.location == "query"],
+    }
     user_headers = [p.name for p in params if p.location == "header" and not p.auth]
     if user_headers:
-        details["header_parameters"] = user_headers
+        described["header_parameters"] = user_headers
     if any(p.auth for p in params):
-        details["authentication"] = "clientId header and Basic credentials are added by the gateway"
+        described["authentication"] = "clientId header and Basic credentials are added by the gateway"
+    return described
 
-    if op.has_body:
-        details["request_body"] = _body(op, lookup)
 
-    details["response"] = _response(op, lookup)
+def _path_parameter(p: Any, path_values: dict[str, str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": p.name, "type": p.type or "string"}
+    if p.name in path_values:
+        entry["value"] = path_values[p.name]
+    if p.description:
+        entry["description"] = p.description
+    return entry
 
-    if op.method == "GET" and (op.returns_list or op.is_count):
-        schema_name = catalog.list_schema_for(op)
-        if schema_name:
-            details["list_query"] = _list_query(schema_name, lookup, op)
 
-    details["other_methods"] = [o.method for o in catalog.operations_for_template(op.path) if o.id != op.id]
-    return details
+def _query_parameter(p: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": p.name, "type": p.type or "string"}
+    if p.required:
+        entry["required"] = True
+    if p.schema.get("enum"):
+        entry["enum"] = p.schema["enum"]
+    if p.description:
+        entry["description"] = p.description
+    return entry
 
 
 def _body(op: Operation, lookup: Any) -> dict[str, Any]:
