@@ -70,7 +70,9 @@ def test_discovery_tools(pyz_cw: McpSession) -> None:
         "POST",
         "/service/tickets/{parentId}/notes",
     )
-    assert {"name": "Tickets", "endpoint_count": 28} in pyz_cw.call("list_api_categories").data["categories"]
+    assert {"name": "Tickets", "endpoint_count": 28} in pyz_cw.call("list_api_categories", group="service").data[
+        "categories"
+    ]
     category = pyz_cw.call("get_category_endpoints", category="tickets", max_results=5)
     assert category.data["category"] == "Tickets" and len(category.data["results"]) == 5
     details = pyz_cw.call("get_api_endpoint_details", path="/service/tickets", method="POST")
