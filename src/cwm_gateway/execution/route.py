@@ -32,8 +32,10 @@ def route(request: Request, catalog: Catalog, reads_only: bool = False) -> Reque
     if op is None and reads_only and request.method == "GET" and match.method("POST") is not None:
         request, op = replace(request, method="POST"), match.method("POST")
     if op is None:
+        # get_api_data's method is its own choice (a body means POST): say what the tool is for.
+        reading = " get_api_data only reads; use execute_api_call for writes." if reads_only else ""
         raise ToolError(
-            f"{match.template} does not take {request.method}; it takes {', '.join(match.methods)}.",
+            f"{match.template} does not take {request.method}; it takes {', '.join(match.methods)}.{reading}",
             available_methods=match.methods,
         )
     return replace(request, op=op)
