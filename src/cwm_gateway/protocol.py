@@ -89,7 +89,7 @@ def tool(
     """
     entry = _entry(name, parameters, pool, invoke)
     registered = Tool.from_function(entry, name=name, title=title, description=description, annotations=hints)
-    registered.parameters = _untitled(registered.parameters)
+    registered.parameters = _lean(registered.parameters)
     registered.fn_metadata.output_schema = output_schema
     return registered
 
@@ -125,16 +125,16 @@ def _progress(ctx: Context) -> Progress:  # type: ignore[type-arg]
     return report
 
 
-def _untitled(schema: Any) -> Any:
-    """The input schema without pydantic's generated titles ("Max Items") and ``"default": null``: the
-    name and ``required`` say as much, and every character of tools/list is read by the model in
-    every conversation."""
+def _lean(schema: Any) -> Any:
+    """The input schema without pydantic's generated titles ("Max Items") and the defaults that say
+    nothing (null, false: an argument left out is off): the name and ``required`` say as much, and
+    every character of tools/list is read by the model in every conversation."""
     if isinstance(schema, dict):
         return {
-            k: _untitled(v)
+            k: _lean(v)
             for k, v in schema.items()
-            if not (k == "title" and isinstance(v, str)) and not (k == "default" and v is None)
+            if not (k == "title" and isinstance(v, str)) and not (k == "default" and (v is None or v is False))
         }
     if isinstance(schema, list):
-        return [_untitled(v) for v in schema]
+        return [_lean(v) for v in schema]
     return schema

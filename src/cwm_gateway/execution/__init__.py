@@ -1,7 +1,8 @@
 """Calling ConnectWise for the assistant: the entry points of the execution pipeline.
 
-``execute`` (execute_api_call), ``execute_raw`` (send_raw_api_request) and ``run_saved``
-(run_saved_query) each read their arguments into a ``Request`` and run the same pipeline:
+``execute`` (execute_api_call), ``read`` (get_api_data: writes refused), ``execute_raw``
+(send_raw_api_request) and ``run_saved`` (run_saved_query) each read their arguments into a
+``Request`` and run the same pipeline:
 
 - ``request``: the Request value, read from arguments, a raw text or a saved query
 - ``prepare``: the request stage, in order: ``route`` (path, placeholders, operation, method),
@@ -53,7 +54,7 @@ __all__ = [
 
 
 class Executor:
-    """The three ways into the pipeline; each raises ToolError for what the assistant can fix."""
+    """The four ways into the pipeline; each raises ToolError for what the assistant can fix."""
 
     def __init__(
         self,

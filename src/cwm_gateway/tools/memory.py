@@ -22,7 +22,7 @@ def save_to_fast_memory(
     data: Annotated[Data, Field(description="JSON body.")] = None,
 ) -> Result:
     """Save a query that worked, to run it again later.
-    Example: save_to_fast_memory("/service/tickets", "GET", "open tickets", {"conditions": "closedFlag=false"})
+    Example: save_to_fast_memory("/service/boards", "GET", "all boards")
     """
     from .. import saved_queries
 
