@@ -78,9 +78,16 @@ def call_tool(
     spec: tools.Spec, runtime_of: Callable[[], Runtime], arguments: dict[str, Any], progress: Progress | None = None
 ) -> CallToolResult:
     """One tool call, in a worker thread: the body with this call's runtime, its result or error made a result."""
-    runtime = runtime_of()
+    try:
+        runtime = runtime_of()
+    except Exception as exc:  # a runtime that cannot be had (a ToolError, or a bug) is this call's result
+        return run_tool(spec.name, functools.partial(_reraise, exc))
     call = tools.Call(runtime, progress)
     return run_tool(spec.name, lambda: spec.fn(call, **arguments), runtime.data_note)
+
+
+def _reraise(exc: Exception) -> Result:
+    raise exc
 
 
 def to_call_result(result: Result, banner: str | None = None) -> CallToolResult:
