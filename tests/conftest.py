@@ -143,13 +143,14 @@ def connectwise_env(standin, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def gateway(
-    home: Path, catalog: Path, env: dict[str, str], kind: str = "inprocess"
+    home: Path, catalog: Path, env: dict[str, str], kind: str = "inprocess", mode: str = "legacy"
 ) -> Iterator[McpSession | InProcessSession]:
     """The gateway, every writable path under ``home``: built in this process, or (``kind="pyz"`` or
-    ``"module"``) a server process over stdio. Both sessions have the same ``call`` and ``list_tools``."""
+    ``"module"``) a server process over stdio. Both sessions have the same ``call`` and ``list_tools``.
+    ``mode`` picks the protocol era of an in-process session: "legacy" or "2026-07-28"."""
     full = isolated_env(home, CWM_CATALOG=str(catalog), **env)
     if kind == "inprocess":
-        with inprocess_gateway(home, full) as session:
+        with inprocess_gateway(home, full, mode=mode) as session:
             yield session
         return
     command, args, full = launch(kind, full)

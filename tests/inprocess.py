@@ -182,8 +182,11 @@ def _quiet_keyring() -> None:
 
 
 @contextmanager
-def inprocess_gateway(home: Path, env: dict[str, str], sandbox: bool = False) -> Iterator[InProcessSession]:
-    """The real server (``build_server``) in this process; ``sandbox`` as ``serve --sandbox`` builds it."""
+def inprocess_gateway(
+    home: Path, env: dict[str, str], sandbox: bool = False, mode: str = "legacy"
+) -> Iterator[InProcessSession]:
+    """The real server (``build_server``) in this process; ``sandbox`` as ``serve --sandbox`` builds it;
+    ``mode`` the protocol era (``mcp_client.InProcessSession.start``)."""
     from cwm_gateway.runtime import Runtime
     from cwm_gateway.server import build_server
 
@@ -201,4 +204,4 @@ def inprocess_gateway(home: Path, env: dict[str, str], sandbox: bool = False) ->
             running.announce()
             return build_server(running.runtime)
 
-        yield stack.enter_context(InProcessSession.start(build, ambient))
+        yield stack.enter_context(InProcessSession.start(build, ambient, mode))

@@ -64,13 +64,31 @@ class McpSession:
     def list_tools(self) -> list[types.Tool]:
         return self._portal.call(self._session.list_tools).tools
 
-    def call(self, tool: str, timeout: float = 120, **arguments: Any) -> ToolCall:
-        """Call a tool; a server that does not answer in ``timeout`` seconds fails the test, not hangs it."""
-        result = self._portal.call(lambda: self._session.call_tool(tool, arguments, read_timeout_seconds=timeout))
+    def call(self, tool: str, timeout: float = 120, progress: Progress | None = None, **arguments: Any) -> ToolCall:
+        """Call a tool; a server that does not answer in ``timeout`` seconds fails the test, not hangs it.
+        ``progress`` (progress, total, message) is called for each progress notification."""
+        result = self._portal.call(
+            lambda: self._session.call_tool(
+                tool, arguments, read_timeout_seconds=timeout, progress_callback=_async(progress)
+            )
+        )
         return ToolCall(result)
 
     def stderr(self) -> str:
         return self.stderr_path.read_text()
+
+
+Progress = Callable[[float, float | None, str | None], None]
+
+
+def _async(progress: Progress | None) -> Any:
+    if progress is None:
+        return None
+
+    async def heard(value: float, total: float | None, message: str | None) -> None:
+        progress(value, total, message)
+
+    return heard
 
 
 # -- in-process ------------------------------------------------------------------------------
@@ -203,13 +221,17 @@ class InProcessSession:
 
     @classmethod
     @contextmanager
-    def start(cls, build: Callable[[], Any], ambient: Any) -> Iterator[InProcessSession]:
-        """``build()`` returns the MCP server; it runs inside ``ambient``, as do all requests."""
+    def start(cls, build: Callable[[], Any], ambient: Any, mode: str = "legacy") -> Iterator[InProcessSession]:
+        """``build()`` returns the MCP server; it runs inside ``ambient``, as do all requests.
+
+        ``mode="legacy"``: the initialize handshake over the JSON wire, as a stdio client does; a
+        modern version (``"2026-07-28"``): the SDK's stateless in-process path (no handshake).
+        """
         portal = shared_portal()
         with ambient.active():
             server = build()
         wire = Wire(server)
-        client = Client(wire, mode="legacy")  # initialize and initialized, as a stdio client does
+        client = Client(wire, mode="legacy") if mode == "legacy" else Client(server, mode=mode)
         with ambient.active():
             entered: AbstractContextManager[Client] = portal.wrap_async_context_manager(client)
             entered.__enter__()
@@ -227,12 +249,14 @@ class InProcessSession:
         with self.ambient.active():
             return self._portal.call(lambda: self._client.list_tools(cache_mode="bypass")).tools
 
-    def call(self, tool: str, timeout: float = 120, **arguments: Any) -> ToolCall:
+    def call(self, tool: str, timeout: float = 120, progress: Progress | None = None, **arguments: Any) -> ToolCall:
         """Call a tool; a server that does not answer in ``timeout`` seconds fails the test, not hangs it."""
         with self.ambient.active():
             try:
                 result = self._portal.call(
-                    lambda: self._client.call_tool(tool, arguments, read_timeout_seconds=timeout)
+                    lambda: self._client.call_tool(
+                        tool, arguments, read_timeout_seconds=timeout, progress_callback=_async(progress)
+                    )
                 )
             except Exception as exc:
                 broken = self._wire.reader.broken if self._wire.reader else None

@@ -10,13 +10,13 @@ import pytest
 from cwm_gateway import logs
 from cwm_gateway.client import ApiError, Response
 from cwm_gateway.execution import Options, Request
-from cwm_gateway.execution.answer import Shown, answer, cut_words, headline, next_page_words
+from cwm_gateway.execution.answer import Shown, answer, call_lines, cut_words, next_page_words
 from cwm_gateway.execution.facts import Facts
-from cwm_gateway.execution.failure import api_error, field_lines, retries_said, status_words
+from cwm_gateway.execution.failure import api_error, retries_said, status_words
 from cwm_gateway.execution.paging import Page, Trail, page_hint
 from cwm_gateway.execution.route import route
 from cwm_gateway.execution.send import Sent
-from cwm_gateway.results import ToolError
+from cwm_gateway.results import ToolError, field_lines
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +44,13 @@ def tickets(count: int, start: int = 1) -> list[dict[str, Any]]:
 
 
 def test_headlines_say_what_came_back() -> None:
-    request = Request("GET", "/service/tickets")
-    assert headline(request, response([]), 25, 3, True) == "200: 25 items from GET /service/tickets across 3 pages."
-    assert headline(request, response([]), 25, 1, True) == "200: 25 items from GET /service/tickets."
-    assert headline(request, response([]), 25, 3, False) == "200: 25 items from GET /service/tickets."
-    delete = Request("DELETE", "/service/tickets/5")
-    assert (
-        headline(delete, response(None, 204, raw=b""), None, 1, False)
-        == "204: DELETE /service/tickets/5 done (no content)."
-    )
-    assert headline(delete, response({"id": 5}), None, 1, False) == "200: DELETE /service/tickets/5."
+    listed = {"status": 200, "operation": "GET /service/tickets", "path": "/service/tickets", "item_count": 25}
+    assert call_lines({**listed, "pages_fetched": 3}) == ["200: 25 items from GET /service/tickets across 3 pages."]
+    assert call_lines({**listed, "pages_fetched": 1}) == ["200: 25 items from GET /service/tickets."]
+    assert call_lines(listed) == ["200: 25 items from GET /service/tickets."]
+    delete = {"status": 204, "operation": "DELETE /service/tickets/{id}", "path": "/service/tickets/5", "data": None}
+    assert call_lines(delete) == ["204: DELETE /service/tickets/5 done (no content)."]
+    assert call_lines({**delete, "status": 200, "data": {"id": 5}}) == ["200: DELETE /service/tickets/5."]
 
 
 def shown(count: int | None, kept: int | None, truncated: bool = False, omitted: list[str] | None = None) -> Shown:
@@ -105,11 +102,10 @@ def test_a_list_answer_is_lean_and_offers_the_next_page(facts: Facts) -> None:
     assert result.data["item_count"] == 5 and result.data["truncated"] is False
     assert result.data["next_page"] == {"pageSize": 5, "orderBy": "id", "page": 2}
     assert "_info" not in json.dumps(result.data["data"]) and "pages_fetched" not in result.data
-    assert result.text.splitlines()[:3] == [
-        "200: 5 items from GET /service/tickets.",
-        'More records: call again with params {"orderBy":"id","pageSize":5,"page":2}, or all_pages=true.',
-        "(_info metadata removed; include_info=true keeps it)",
-    ]
+    step = 'More records: call again with params {"orderBy":"id","pageSize":5,"page":2}, or all_pages=true.'
+    assert result.data["next_step"] == step
+    assert result.data["notes"] == ["(_info metadata removed; include_info=true keeps it)"]
+    assert result.text.splitlines()[:3] == ["200: 5 items from GET /service/tickets.", *result.data["notes"], step]
     assert result.text.endswith(json.dumps(result.data["data"], separators=(",", ":")))
 
 
@@ -128,14 +124,14 @@ def test_all_pages_stopped_at_max_items_says_so(facts: Facts) -> None:
     answered = answer(request, Sent(response([]), tickets(5), trail), options, 50_000)
     assert answered.data["item_count"] == 3 and answered.data["truncated"] is True
     assert answered.data["pages_fetched"] == 1 and answered.data["next_page"] == {"pageSize": 5, "pageId": 3}
-    assert "Stopped at max_items=3; more records exist." in answered.lines
+    assert "Stopped at max_items=3; more records exist." in answered.data["notes"]
 
 
 def test_include_info_keeps_metadata(facts: Facts) -> None:
     request = routed(facts, "GET", "/service/tickets/{id}", id="1")
     answered = answer(request, Sent(response(tickets(1)[0]), None, Trail(False)), Options(include_info=True), 50_000)
     assert answered.data["data"]["_info"] == {"updatedBy": "x"} and answered.data["item_count"] is None
-    assert not any("_info" in line for line in answered.lines)
+    assert "notes" not in answered.data  # nothing was removed, so nothing to say
 
 
 def test_our_secrets_are_never_shown(facts: Facts) -> None:
@@ -143,7 +139,7 @@ def test_our_secrets_are_never_shown(facts: Facts) -> None:
     request = routed(facts, "GET", "/service/tickets/{id}", id="1")
     body = {"id": 1, "summary": "echo s3cret-value-in-an-answer"}
     answered = answer(request, Sent(response(body), None, Trail(False)), Options(), 50_000)
-    assert "s3cret" not in answered.shown and "s3cret" not in json.dumps(answered.data)
+    assert "s3cret" not in answered.result().text and "s3cret" not in json.dumps(answered.data)
 
 
 @pytest.mark.parametrize(
@@ -210,5 +206,6 @@ def test_a_rejected_filter_field_brings_the_fields_that_can_be_filtered(facts: F
     exc = ApiError(400, "Cannot filter on field 'sumary'.", "InvalidFilter", [])
     error = api_error(request, exc, facts).result()
     assert error.data["suggestions"][0] == "summary" and "summary" in error.data["filterable_fields"]
-    assert error.text.splitlines()[1].startswith("ConnectWise does not accept 'sumary' there. Fields it can filter on:")
-    assert error.text.splitlines()[-1].startswith("Did you mean: summary")
+    assert error.data["hint"].startswith("ConnectWise does not accept 'sumary' there. Fields it can filter on:")
+    assert error.data["hint"] in error.text.splitlines()  # what the text says, the data carries
+    assert error.text.splitlines()[1].startswith("Did you mean: summary")

@@ -56,12 +56,26 @@ def test_empty_query_is_an_error(server: McpSession) -> None:
     assert result.is_error and "empty" in result.text
 
 
-def test_list_categories_counts_every_operation(server: McpSession) -> None:
+def test_list_categories_groups_them_and_lists_one_group(server: McpSession) -> None:
     result = server.call("list_api_categories")
-    categories = result.data["categories"]
-    assert len(categories) >= 500
-    assert sum(c["endpoint_count"] for c in categories) >= 3000
-    assert {"name": "Tickets", "endpoint_count": 28} in categories
+    groups = {g["group"]: g for g in result.data["groups"]}
+    assert {"service", "company", "finance", "system"} <= set(groups)
+    assert result.data["total_categories"] >= 500 and result.data["total_operations"] >= 3000
+    assert sum(g["operations"] for g in groups.values()) == result.data["total_operations"]
+    assert max(len(line) for line in result.text.splitlines()) < 400  # not one 11,000-character line
+    assert 'list_api_categories(group="service")' in result.data["next_step"]
+    service = server.call("list_api_categories", group="Service")
+    assert {"name": "Tickets", "endpoint_count": 28} in service.data["categories"]
+    assert service.data["total"] == groups["service"]["categories"]
+    assert max(len(line) for line in service.text.splitlines()) < 400
+    every = [server.call("list_api_categories", group=g).data["categories"] for g in groups]
+    assert len({c["name"] for listing in every for c in listing}) == result.data["total_categories"]
+
+
+def test_an_unknown_group_names_the_groups(server: McpSession) -> None:
+    result = server.call("list_api_categories", group="servce")
+    assert result.is_error and "service" in result.data["suggestions"]
+    assert "the groups are company, configurations" in result.text
 
 
 def test_category_endpoints_match_case_insensitively(server: McpSession) -> None:

@@ -24,6 +24,7 @@ TOOLS = {
     "list_api_categories",
     "get_category_endpoints",
     "get_api_endpoint_details",
+    "get_api_data",
     "execute_api_call",
     "send_raw_api_request",
     "save_to_fast_memory",
@@ -59,6 +60,8 @@ def test_the_tools_are_listed_with_their_hints(pyz_cw: McpSession) -> None:
     assert set(tools) == TOOLS
     assert tools["list_api_categories"].annotations.read_only_hint is True
     assert tools["execute_api_call"].annotations.open_world_hint is True
+    assert tools["execute_api_call"].annotations.destructive_hint is True
+    assert tools["get_api_data"].annotations.read_only_hint is True
     assert tools["clear_fast_memory"].annotations.destructive_hint is True
 
 
@@ -70,7 +73,9 @@ def test_discovery_tools(pyz_cw: McpSession) -> None:
         "POST",
         "/service/tickets/{parentId}/notes",
     )
-    assert {"name": "Tickets", "endpoint_count": 28} in pyz_cw.call("list_api_categories").data["categories"]
+    assert {"name": "Tickets", "endpoint_count": 28} in pyz_cw.call("list_api_categories", group="service").data[
+        "categories"
+    ]
     category = pyz_cw.call("get_category_endpoints", category="tickets", max_results=5)
     assert category.data["category"] == "Tickets" and len(category.data["results"]) == 5
     details = pyz_cw.call("get_api_endpoint_details", path="/service/tickets", method="POST")
@@ -92,6 +97,14 @@ def test_execute_reads_and_writes(pyz_cw: McpSession, standin) -> None:
     assert not patched.is_error and patched.data["data"]["summary"] == "E2E"
     refused = pyz_cw.call("execute_api_call", path="/service/tickets/1003", method="DELETE")
     assert refused.is_error and "confirm=true" in refused.text
+
+
+def test_get_api_data_reads_and_refuses_writes(pyz_cw: McpSession, standin) -> None:
+    read = pyz_cw.call("get_api_data", path="/service/tickets", params={"pageSize": 3}, fields="id,summary")
+    assert not read.is_error and read.data["item_count"] == 3, read.text
+    refused = pyz_cw.call("get_api_data", path="/service/tickets", data={"summary": "x", "board": {"id": 1}})
+    assert refused.is_error and "execute_api_call" in refused.text
+    assert [r.method for r in api_requests(standin)] == ["GET"]
 
 
 def test_raw_request(pyz_cw: McpSession, standin) -> None:

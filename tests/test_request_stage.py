@@ -102,9 +102,12 @@ def test_params_as_pairs_keep_their_order() -> None:
 
 
 def test_max_items_is_checked_and_capped() -> None:
-    with pytest.raises(ToolError, match="max_items must be at least 1"):
+    with pytest.raises(ToolError, match="max_items must be from 1 to 100,000 \\(got 0\\)"):
         check_options(Options(max_items=0))
-    assert check_options(Options(max_items=10**9)).max_items == MAX_ITEMS
+    with pytest.raises(ToolError, match="max_items must be from 1 to 100,000") as caught:
+        check_options(Options(max_items=10**9))
+    assert caught.value.details["allowed_range"] == [1, MAX_ITEMS]
+    assert check_options(Options(max_items=MAX_ITEMS)).max_items == MAX_ITEMS
 
 
 # -- the path ---------------------------------------------------------------------------
@@ -265,9 +268,9 @@ def test_write_bodies_are_checked_against_the_definition(facts: Facts, body: dic
     assert detail.items() <= refused.details.items()
 
 
-def test_fields_unlike_any_known_one_are_sent_with_a_note(facts: Facts) -> None:
+def test_fields_unlike_any_known_one_are_sent_with_a_warning(facts: Facts) -> None:
     sent = checked(facts, Request("POST", "/service/tickets", (), {"summary": "x", "brandNewField": 1}, True))
-    assert sent.notes == (
+    assert sent.warnings == (
         "brandNewField is not in the API definition's Ticket; sent as given "
         "(ConnectWise ignores fields it does not know).",
     )
@@ -277,7 +280,7 @@ def test_a_query_filter_needs_no_required_fields(facts: Facts) -> None:
     search = Request("POST", "/service/tickets/search", (), {"conditions": "id=1"}, True)
     assert checked(facts, search).body == {"conditions": "id=1"}
     op = route(search, facts.catalog).op
-    assert op is not None and check_body(route(search, facts.catalog), op, facts).notes == ()
+    assert op is not None and check_body(route(search, facts.catalog), op, facts).warnings == ()
 
 
 # -- the query ----------------------------------------------------------------------------
@@ -333,9 +336,9 @@ def test_expressions_are_checked(facts: Facts, name: str, value: str, words: str
     assert words in refused.message and refused.details["parameter"] == name
 
 
-def test_fields_and_conditions_unlike_any_known_are_sent_with_notes(facts: Facts) -> None:
+def test_fields_and_conditions_unlike_any_known_are_sent_with_warnings(facts: Facts) -> None:
     sent = checked(facts, get("/service/tickets", conditions="zzzNewThing = 1", fields="id,qqqOther"))
-    assert sent.notes == (
+    assert sent.warnings == (
         "conditions: zzzNewThing not in the API definition; sent as given (newer fields exist).",
         "fields: qqqOther not in the API definition; sent as given.",
     )
@@ -379,8 +382,8 @@ def test_only_a_list_get_with_filters_has_a_search_form(facts: Facts) -> None:
 
 def test_check_query_hands_back_a_new_request(facts: Facts) -> None:
     routed = route(get("/service/tickets", fields="id,qqq"), facts.catalog)
-    assert check_query(routed, facts).notes == ("fields: qqq not in the API definition; sent as given.",)
-    assert routed.notes == ()
+    assert check_query(routed, facts).warnings == ("fields: qqq not in the API definition; sent as given.",)
+    assert routed.warnings == ()
 
 
 # -- before credentials ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from .catalog.details import describe
@@ -26,10 +27,10 @@ def check_text_length(name: str, value: str | None, advice: str) -> None:
 
 
 def result_limit(value: int, high: int) -> int:
-    """``max_results`` below 1 is an error naming the range; above ``high`` it is capped."""
-    if value < 1:
+    """``max_results`` outside 1 to ``high`` is an error naming the range (the schema publishes it too)."""
+    if not 1 <= value <= high:
         raise ToolError(f"max_results must be from 1 to {high} (got {value}).", allowed_range=[1, high])
-    return min(high, int(value))
+    return int(value)
 
 
 def operation_summary(op: Operation) -> dict[str, Any]:
@@ -62,16 +63,15 @@ def _hit_entry(hit: Hit) -> dict[str, Any]:
     return {**operation_summary(hit.operation), "score": hit.score}
 
 
-def _hits_text(hits: list[Hit], total: int, query: str) -> str:
-    if not hits:
-        return f"No operations match {query!r}. Try other words, or list_api_categories to browse."
-    lines = [f"{len(hits)} of {total} matching operations for {query!r}:"]
-    for rank, hit in enumerate(hits, 1):
-        op = hit.operation
-        flag = " (deprecated)" if op.deprecated else ""
-        lines.append(f"{rank}. {op.method} {op.path} - {op.summary} [{op.category}]{flag}")
-    lines.append("Next: get_api_endpoint_details(path, method) for parameters and body fields.")
-    return "\n".join(lines)
+def _hits_lines(data: dict[str, Any]) -> list[str]:
+    results = data["results"]
+    if not results:
+        return [f"No operations match {data['query']!r}."]
+    lines = [f"{len(results)} of {data['total']} matching operations for {data['query']!r}:"]
+    for rank, hit in enumerate(results, 1):
+        flag = " (deprecated)" if hit.get("deprecated") else ""
+        lines.append(f"{rank}. {hit['method']} {hit['path']} - {hit['summary']} [{hit['category']}]{flag}")
+    return lines
 
 
 def _search(searcher: Searcher, query: str, max_results: int, natural: bool) -> Result:
@@ -80,8 +80,13 @@ def _search(searcher: Searcher, query: str, max_results: int, natural: bool) -> 
     check_text_length("query", query, "Describe the operation in a few words, e.g. 'ticket notes'.")
     limit = result_limit(max_results, MAX_SEARCH_RESULTS)
     hits, total = searcher.natural(query, limit) if natural else searcher.keyword(query, limit)
-    data = {"query": query, "results": [_hit_entry(h) for h in hits], "total": total}
-    return ok(data, _hits_text(hits, total, query))
+    step = (
+        "Next: get_api_endpoint_details(path, method) for parameters and body fields."
+        if hits
+        else "Try other words, or list_api_categories to browse."
+    )
+    data = {"query": query, "results": [_hit_entry(h) for h in hits], "total": total, "next_step": step}
+    return ok(data, _hits_lines)
 
 
 def search_endpoints(searcher: Searcher, query: str, max_results: int) -> Result:
@@ -92,12 +97,60 @@ def natural_language_search(searcher: Searcher, query: str, max_results: int) ->
     return _search(searcher, query, max_results, natural=True)
 
 
-def list_categories(catalog: Catalog) -> Result:
-    categories = [{"name": name, "endpoint_count": count} for name, count in catalog.categories()]
-    text = f"{len(categories)} categories (name: operations):\n" + ", ".join(
-        f"{c['name']}: {c['endpoint_count']}" for c in categories
-    )
-    return ok({"categories": categories, "total": len(categories)}, text)
+def category_groups(catalog: Catalog) -> dict[str, dict[str, int]]:
+    """``{group: {category: operations}}``, the group being the paths' first segment (service, company ...).
+
+    A category whose operations sit under two segments (TicketNotes: service and project) is in both.
+    """
+    groups: dict[str, dict[str, int]] = {}
+    for row in catalog.query("SELECT path, category FROM operations"):
+        group = row["path"].strip("/").split("/", 1)[0].lower()
+        counts = groups.setdefault(group, {})
+        counts[row["category"]] = counts.get(row["category"], 0) + 1
+    return dict(sorted(groups.items()))
+
+
+def list_categories(catalog: Catalog, group: str | None = None) -> Result:
+    """The groups with their counts, or (``group``) that group's categories with their operation counts."""
+    groups = category_groups(catalog)
+    if group is None or not group.strip():
+        listed = [{"group": g, "categories": len(c), "operations": sum(c.values())} for g, c in groups.items()]
+        data = {
+            "groups": listed,
+            "total_categories": len({name for counts in groups.values() for name in counts}),
+            "total_operations": sum(entry["operations"] for entry in listed),
+            "next_step": 'list_api_categories(group="service") lists the categories of one group.',
+        }
+        return ok(data, _groups_lines)
+    check_text_length("group", group, "Give a group name, e.g. 'service'.")
+    counts = groups.get(group.strip().strip("/").lower())
+    if counts is None:
+        raise ToolError(
+            f"No group named {group!r}; the groups are {', '.join(groups)}.",
+            suggestions=difflib.get_close_matches(group.strip().lower(), list(groups), n=3, cutoff=0.5),
+            hint="get_category_endpoints(category) takes a category name such as 'Tickets'.",
+        )
+    categories = [{"name": n, "endpoint_count": c} for n, c in sorted(counts.items(), key=lambda i: i[0].lower())]
+    data = {
+        "group": group.strip().strip("/").lower(),
+        "categories": categories,
+        "total": len(categories),
+        "next_step": "get_category_endpoints(category) lists the operations of one category.",
+    }
+    return ok(data, _group_lines)
+
+
+def _groups_lines(data: dict[str, Any]) -> list[str]:
+    head = f"{data['total_categories']} categories, {data['total_operations']} operations"
+    head += " in groups (group categories/operations):"
+    return [head, ", ".join(f"{g['group']} {g['categories']}/{g['operations']}" for g in data["groups"])]
+
+
+def _group_lines(data: dict[str, Any]) -> list[str]:
+    lines = [f"{data['group']}: {data['total']} categories (name: operations)"]
+    names = [f"{c['name']}: {c['endpoint_count']}" for c in data["categories"]]
+    lines += [", ".join(names[i : i + 8]) for i in range(0, len(names), 8)]  # short lines, not one long one
+    return lines
 
 
 def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Result:
@@ -108,20 +161,23 @@ def category_endpoints(catalog: Catalog, category: str, max_results: int) -> Res
         raise ToolError(
             f"No category named {category!r}.",
             suggestions=catalog.suggest_categories(category or ""),
-            hint="list_api_categories shows every category name.",
+            hint="list_api_categories shows the groups, and list_api_categories(group) their categories.",
         )
     operations = catalog.category_operations(name)
     shown = operations[:limit]
-    data = {
+    data: dict[str, Any] = {
         "category": name,
         "results": [operation_summary(op) for op in shown],
         "total": len(operations),
     }
-    lines = [f"{name}: showing {len(shown)} of {len(operations)} operations"]
-    lines += [f"- {op.method} {op.path} - {op.summary}" for op in shown]
     if len(shown) < len(operations):
-        lines.append(f"Raise max_results (up to {MAX_CATEGORY_RESULTS}) to see all {len(operations)}.")
-    return ok(data, "\n".join(lines))
+        data["next_step"] = f"Raise max_results (up to {MAX_CATEGORY_RESULTS}) to see all {len(operations)}."
+    return ok(data, _category_lines)
+
+
+def _category_lines(data: dict[str, Any]) -> list[str]:
+    lines = [f"{data['category']}: showing {len(data['results'])} of {data['total']} operations"]
+    return lines + [f"- {op['method']} {op['path']} - {op['summary']}" for op in data["results"]]
 
 
 def endpoint_details(catalog: Catalog, path: str, method: str) -> Result:
@@ -139,12 +195,13 @@ def endpoint_details(catalog: Catalog, path: str, method: str) -> Result:
             available_methods=match.methods,
             suggestions=[f"{m} {match.template}" for m in match.methods],
         )
-    details = describe(catalog, op, match.values)
-    return ok(details, _details_text(details))
+    return ok(describe(catalog, op, match.values), _details_lines)
 
 
-def _details_text(d: dict[str, Any]) -> str:
+def _details_lines(d: dict[str, Any]) -> list[str]:
     lines = [f"{d['method']} {d['path']} - {d['summary']} [{d['category']}]"]
+    if d.get("description") and d["description"] != d["summary"]:
+        lines.append(d["description"])
     if d.get("deprecated"):
         lines.append("DEPRECATED" + (f": use {d['use_instead']}" if d.get("use_instead") else ""))
     for p in d["path_parameters"]:
@@ -164,10 +221,18 @@ def _details_text(d: dict[str, Any]) -> str:
             lines.append(body["format"])
     response = d["response"]
     lines.append(f"returns {response['status']}: {_type_text(response)}")
-    if "list_query" in d:
-        count = sum(len(v) for v in d["list_query"]["conditions_fields"].values())
-        lines.append(f"{count} fields usable in conditions/orderBy (see structured content)")
-    return "\n".join(lines)
+    if response.get("fields"):
+        lines.append("response fields: " + ", ".join(response["fields"]))
+    query = d.get("list_query")
+    if query:
+        for kind, names in query["conditions_fields"].items():
+            lines.append(f"conditions/orderBy fields ({kind}): {', '.join(names)}")
+        for key, value in query.items():
+            if key != "conditions_fields":
+                lines.append(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+    if d.get("authentication"):
+        lines.append(f"authentication: {d['authentication']}")
+    return lines
 
 
 def _type_text(part: dict[str, Any]) -> str:

@@ -14,15 +14,38 @@ from .results import Result, ToolError, ok
 from .shaping import compact
 
 
-def _entry_text(query: SavedQuery) -> str:
-    parts = [f"#{query.id} {query.method} {query.path} - {query.description} (used {query.usage_count}x)"]
-    if query.unreadable:
-        parts.append(f"   UNREADABLE: {query.unreadable}")
-    if query.params:
-        parts.append(f"   params: {compact(query.params)}")
-    if query.data is not None:
-        parts.append(f"   data: {compact(query.data)}")
-    return "\n".join(parts)
+def _entry_lines(query: dict[str, Any]) -> list[str]:
+    """One saved query (``SavedQuery.as_dict``) in words."""
+    lines = [
+        f"#{query['id']} {query['method']} {query['path']} - {query['description']} (used {query['usage_count']}x)"
+    ]
+    if query.get("unreadable"):
+        lines.append(f"   UNREADABLE: {query['unreadable']}")
+    if query.get("params"):
+        lines.append(f"   params: {compact(query['params'])}")
+    if query.get("data") is not None:
+        lines.append(f"   data: {compact(query['data'])}")
+    return lines
+
+
+def _saved_lines(data: dict[str, Any]) -> list[str]:
+    verb = "Saved" if data["created"] else "Already saved (description updated)"
+    return [f"{verb} as #{data['id']}.", *_entry_lines(data["query"])]
+
+
+def _listing_lines(data: dict[str, Any]) -> list[str]:
+    if not data["queries"]:
+        where = f" matching {data['search_term']!r}" if data.get("search_term") else ""
+        return [f"No saved queries{where}."]
+    header = f"{data['total']} saved queries (most used first):"
+    return [header, *(line for query in data["queries"] for line in _entry_lines(query))]
+
+
+def _deleted_lines(data: dict[str, Any]) -> list[str]:
+    deleted = data["deleted"]
+    if isinstance(deleted, dict):
+        return [f"Deleted saved query #{deleted['id']} ({deleted['description']})."]
+    return [f"Deleted all {deleted} saved queries."]
 
 
 def save(
@@ -54,20 +77,24 @@ def save(
     entry, created = store.save(
         method, clean_path, match.template, description.strip(), query, body if has_body else None
     )
-    verb = "Saved" if created else "Already saved (description updated)"
-    text = f"{verb} as #{entry.id}. Run it with run_saved_query({entry.id}).\n{_entry_text(entry)}"
-    return ok({"id": entry.id, "created": created, "query": entry.as_dict()}, text)
+    data = {
+        "id": entry.id,
+        "created": created,
+        "query": entry.as_dict(),
+        "next_step": f"Run it with run_saved_query({entry.id}).",
+    }
+    return ok(data, _saved_lines)
 
 
 def listing(store: MemoryStore, search_term: str | None) -> Result:
     check_text_length("search_term", search_term, "Give a word from the description or path, e.g. 'tickets'.")
     queries = store.list(search_term)
-    data = {"queries": [q.as_dict() for q in queries], "total": len(queries)}
+    data: dict[str, Any] = {"queries": [q.as_dict() for q in queries], "total": len(queries)}
+    if search_term:
+        data["search_term"] = search_term
     if not queries:
-        where = f" matching {search_term!r}" if search_term else ""
-        return ok(data, f"No saved queries{where}. Save one with save_to_fast_memory after a call that worked.")
-    header = f"{len(queries)} saved queries (most used first):"
-    return ok(data, "\n".join([header, *(_entry_text(q) for q in queries)]))
+        data["next_step"] = "Save one with save_to_fast_memory after a call that worked."
+    return ok(data, _listing_lines)
 
 
 def _entry(store: MemoryStore, query_id: Any) -> SavedQuery:
@@ -86,12 +113,12 @@ def _entry(store: MemoryStore, query_id: Any) -> SavedQuery:
 def delete(store: MemoryStore, query_id: int) -> Result:
     entry = _entry(store, query_id)
     store.delete(entry.id)
-    return ok({"deleted": entry.as_dict()}, f"Deleted saved query #{entry.id} ({entry.description}).")
+    return ok({"deleted": entry.as_dict()}, _deleted_lines)
 
 
 def clear(store: MemoryStore) -> Result:
     removed = store.clear()
-    return ok({"deleted": removed}, f"Deleted all {removed} saved queries.")
+    return ok({"deleted": removed}, _deleted_lines)
 
 
 def run(store: MemoryStore, executor: Executor, query_id: int, params: Any, data: Any, confirm: bool = False) -> Result:

@@ -1,7 +1,8 @@
 """Calling ConnectWise for the assistant: the entry points of the execution pipeline.
 
-``execute`` (execute_api_call), ``execute_raw`` (send_raw_api_request) and ``run_saved``
-(run_saved_query) each read their arguments into a ``Request`` and run the same pipeline:
+``execute`` (execute_api_call), ``read`` (get_api_data: writes refused), ``execute_raw``
+(send_raw_api_request) and ``run_saved`` (run_saved_query) each read their arguments into a
+``Request`` and run the same pipeline:
 
 - ``request``: the Request value, read from arguments, a raw text or a saved query
 - ``prepare``: the request stage, in order: ``route`` (path, placeholders, operation, method),
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..catalog.store import Catalog
@@ -26,13 +28,23 @@ from .facts import reads_only
 from .paging import links as _links  # noqa: F401  (tests read Link parsing here)
 from .pipeline import Pipeline
 from .policy import Policy, write_allow_report
-from .request import Options, Request, from_arguments, from_raw, from_saved, normalize_data, normalize_params
+from .request import (
+    Options,
+    Progress,
+    Request,
+    from_arguments,
+    from_raw,
+    from_saved,
+    normalize_data,
+    normalize_params,
+)
 from .send import ClientFactory
 
 __all__ = [
     "Executor",
     "Options",
     "Policy",
+    "Progress",
     "Request",
     "normalize_data",
     "normalize_params",
@@ -42,7 +54,7 @@ __all__ = [
 
 
 class Executor:
-    """The three ways into the pipeline; each raises ToolError for what the assistant can fix."""
+    """The four ways into the pipeline; each raises ToolError for what the assistant can fix."""
 
     def __init__(
         self,
@@ -68,10 +80,39 @@ class Executor:
         all_pages: bool = False,
         max_items: int = 1000,
         include_info: bool = False,
+        progress: Progress | None = None,
     ) -> Result:
         request = from_arguments(path, method, params, data)
         # params={} means "no filters"; only params left out reuse the saved ones.
-        options = Options(confirm, all_pages, max_items, include_info, reuse_saved=params is None)
+        options = Options(confirm, all_pages, max_items, include_info, reuse_saved=params is None, progress=progress)
+        return self.pipeline.run(request, options)
+
+    def read(
+        self,
+        path: str,
+        params: Any = None,
+        data: Any = None,
+        all_pages: bool = False,
+        max_items: int = 1000,
+        fields: str | list[str] | None = None,
+        include_info: bool = False,
+        progress: Progress | None = None,
+    ) -> Result:
+        """get_api_data: a GET, or with ``data`` (or on a path with no GET) a POST query; writes are refused."""
+        request = from_arguments(path, "GET" if data is None else "POST", params, data)
+        if fields:
+            listed = fields if isinstance(fields, str) else ",".join(fields)
+            request = replace(
+                request, query=(*((k, v) for k, v in request.query if k.lower() != "fields"), ("fields", listed))
+            )
+        options = Options(
+            all_pages=all_pages,
+            max_items=max_items,
+            include_info=include_info,
+            reuse_saved=params is None and not fields,
+            reads_only=True,
+            progress=progress,
+        )
         return self.pipeline.run(request, options)
 
     def execute_raw(self, raw_request: str, confirm: bool = False) -> Result:

@@ -1,14 +1,16 @@
 """The answer stage: ConnectWise's answer made into what the assistant reads.
 
 The data is cut to whole records under ``CWM_MAX_RESPONSE_CHARS`` (``shaping.fit``), our own
-secrets are redacted from it, and the text says in words what was shown: a headline, why
-records are missing (``max_items``, the size cap), the call that fetches the next ones, notes.
+secrets are redacted from it, and the data says in words what was shown: why records are missing
+(``max_items``, the size cap) and what the checks changed (``notes``), what may not do what was
+meant (``warnings``), the call that fetches the next ones (``next_step``). The text is rendered
+from that data (``call_lines``): a headline, those words, then the records as compact JSON.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import logs
@@ -22,14 +24,31 @@ from .send import Sent, json_body
 
 @dataclass
 class Answer:
-    """A successful call's result, before it is handed back: the memory step may add to data and lines."""
+    """A successful call's result, before it is handed back: the memory step may add to its data."""
 
     data: dict[str, Any]
-    lines: list[str] = field(default_factory=list)
-    shown: str = ""  # the compact JSON of the data shown, last in the text
 
     def result(self) -> Result:
-        return Result(self.data, "\n".join([*self.lines, self.shown]))
+        return Result(self.data, call_lines, last=records_line)
+
+
+def call_lines(data: dict[str, Any]) -> list[str]:
+    """``200: 25 items from GET /service/tickets across 3 pages.``: the headline, from the data."""
+    method = str(data.get("operation", "")).split(" ", 1)[0]
+    what = f"{method} {data.get('path')}"
+    count, status = data.get("item_count"), data.get("status")
+    if count is not None:
+        pages = data.get("pages_fetched") or 1
+        across = f" across {pages} pages" if pages > 1 else ""
+        return [f"{status}: {count} items from {what}{across}."]
+    if status == 204 or data.get("data") is None:
+        return [f"{status}: {what} done (no content)."]
+    return [f"{status}: {what}."]
+
+
+def records_line(data: dict[str, Any]) -> list[str]:
+    """The records (or the value) shown, as compact JSON: last in the text."""
+    return [compact(data.get("data"))]
 
 
 @dataclass
@@ -69,14 +88,21 @@ def answer(request: Request, sent: Sent, options: Options, max_chars: int) -> An
         data["items_shown"] = shown.shown
     if shown.omitted_fields:
         data["omitted_fields"] = shown.omitted_fields
-    lines = [headline(request, sent.response, shown.count, sent.pages, options.all_pages)]
-    if stopped_early:
-        lines.append(f"Stopped at max_items={options.max_items}; more records exist.")
-    lines += cut_words(shown, max_chars)
-    lines += next_page_words(next_page, shown, trail.forward_only, request.has_body, options.all_pages)
+    notes = [f"Stopped at max_items={options.max_items}; more records exist."] if stopped_early else []
+    notes += cut_words(shown, max_chars)
+    step = next_page_words(next_page, shown, trail.forward_only, request.has_body, options.all_pages)
+    if step and not next_page:  # no call fetches the rest: why, as a note
+        notes += step
     if not options.include_info and payload not in (None, [], {}):
-        lines.append("(_info metadata removed; include_info=true keeps it)")
-    return Answer(data, [*lines, *request.notes], shown.text)
+        notes.append("(_info metadata removed; include_info=true keeps it)")
+    notes += request.notes
+    _put(data, notes=notes, warnings=list(request.warnings), next_step=step[0] if step and next_page else None)
+    return Answer(data)
+
+
+def _put(data: dict[str, Any], **words: Any) -> None:
+    """Add the words that say something (an empty list or None says nothing and is left out)."""
+    data.update((key, value) for key, value in words.items() if value)
 
 
 def read_payload(request: Request, sent: Sent) -> tuple[Any, Trail]:
@@ -136,17 +162,6 @@ def too_deep(response: Response, exc: TooDeep) -> ToolError:
         "shown. Ask for fewer fields (fields=...) or the record's parts one by one.",
         status=response.status,
     )
-
-
-def headline(request: Request, response: Response, count: int | None, pages: int, all_pages: bool) -> str:
-    """``200: 25 items from GET /service/tickets across 3 pages.``"""
-    what = f"{request.method} {request.path}"
-    if count is not None:
-        across = f" across {pages} pages" if all_pages and pages > 1 else ""
-        return f"{response.status}: {count} items from {what}{across}."
-    if response.status == 204 or not response.body:
-        return f"{response.status}: {what} done (no content)."
-    return f"{response.status}: {what}."
 
 
 def cut_words(shown: Shown, max_chars: int) -> list[str]:

@@ -34,12 +34,10 @@ def api_error(request: Request, exc: ApiError, facts: Facts) -> ToolError:
     if exc.attempts > 1:
         details["attempts"] = exc.attempts
     message = status_words(request, exc)
-    lines = field_lines(exc.errors)
-    help_lines, filterable, close = rejected_field_help(request, exc, facts)
+    help_text, filterable, close = rejected_field_help(request, exc, facts)
     if filterable:
         details["filterable_fields"] = filterable
-    text = "\n".join([message, *lines, *help_lines])
-    return ToolError(message, status=exc.status, suggestions=close or None, text=text, **details)
+    return ToolError(message, status=exc.status, suggestions=close or None, hint=help_text, **details)
 
 
 def status_words(request: Request, exc: ApiError) -> str:
@@ -79,27 +77,14 @@ def retries_said(method: str, exc: ApiError) -> str:
     return " It was sent once: no time was left before the call's deadline (CWM_DEADLINE)."
 
 
-def field_lines(errors: list[Any]) -> list[str]:
-    """``- board: Board is required`` for each of ConnectWise's field errors."""
-    lines = []
-    for item in errors:
-        if isinstance(item, dict):
-            where = item.get("field") or item.get("resource") or "/".join(map(str, item.get("location") or []))
-            lines.append(f"- {where}: {item.get('message') or item.get('code')}".replace("- : ", "- "))
-    return lines
-
-
-def rejected_field_help(request: Request, exc: ApiError, facts: Facts) -> tuple[list[str], list[str], list[str]]:
-    """For "Cannot filter on field 'x'": (lines to add, the fields that can be filtered on, the closest ones)."""
+def rejected_field_help(request: Request, exc: ApiError, facts: Facts) -> tuple[str | None, list[str], list[str]]:
+    """For "Cannot filter on field 'x'": (the sentence to add, the fields that can be filtered on, the closest)."""
     rejected = _REJECTED_FIELD.search(exc.message) if exc.status == 400 else None
     if rejected is None or request.op is None:
-        return [], [], []
+        return None, [], []
     known = sorted(facts.known_fields(request.op))
     if not known:
-        return [], [], []
+        return None, [], []
     close = difflib.get_close_matches(rejected.group(1), known, n=3, cutoff=0.6)
     shown = ", ".join(known[:80]) + (f", ... ({len(known)} in all)" if len(known) > 80 else "")
-    lines = [f"ConnectWise does not accept '{rejected.group(1)}' there. Fields it can filter on: {shown}."]
-    if close:
-        lines.append(f"Did you mean: {'; '.join(close)}?")
-    return lines, known, close
+    return f"ConnectWise does not accept '{rejected.group(1)}' there. Fields it can filter on: {shown}.", known, close

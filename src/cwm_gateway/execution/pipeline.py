@@ -54,7 +54,7 @@ class Pipeline:
     def checked(self, request: Request, options: Options) -> Request:
         """The request stage, and the saved params a bare GET reuses."""
         try:
-            request = prepare(request, self.facts, self.policy, options.confirm)
+            request = prepare(request, self.facts, self.policy, options.confirm, options.reads_only)
         except BodyMissing as missing:
             raise name_saved_body(missing, self.memory) from None
         if options.reuse_saved and request.method == "GET" and not request.query:
@@ -70,7 +70,7 @@ class Pipeline:
     def sent(self, client: ConnectWiseClient, request: Request, options: Options) -> Sent:
         """The send stage, audited: every write is recorded with how it ended."""
         try:
-            sent = send(client, request, self.facts, options.all_pages, options.max_items)
+            sent = send(client, request, self.facts, options.all_pages, options.max_items, options.progress)
         except ApiError as exc:
             self.audit(request, exc.status, "error")
             raise api_error(request, exc, self.facts) from None

@@ -21,17 +21,21 @@ MAX_ITEMS = 100_000  # all_pages collects at most this many, whatever max_items 
 
 
 def check_options(options: Options) -> Options:
-    """max_items in range (capped at MAX_ITEMS)."""
-    if options.max_items < 1:
-        raise ToolError("max_items must be at least 1 (it caps how many records all_pages collects).")
-    return replace(options, max_items=min(int(options.max_items), MAX_ITEMS))
+    """max_items from 1 to MAX_ITEMS (the tools' schemas publish the range too)."""
+    if not 1 <= options.max_items <= MAX_ITEMS:
+        raise ToolError(
+            f"max_items must be from 1 to {MAX_ITEMS:,} (got {options.max_items}); it caps how many records "
+            "all_pages collects.",
+            allowed_range=[1, MAX_ITEMS],
+        )
+    return replace(options, max_items=int(options.max_items))
 
 
-def prepare(request: Request, facts: Facts, policy: Policy, confirm: bool) -> Request:
+def prepare(request: Request, facts: Facts, policy: Policy, confirm: bool, reads_only: bool = False) -> Request:
     """The request as it will be sent: routed, allowed, its body and query checked."""
-    request = route(request, facts.catalog)
+    request = route(request, facts.catalog, reads_only)
     op = request.op
     assert op is not None  # route() found it
-    check_policy(request, op, facts.reads_only(op), policy, confirm)
+    check_policy(request, op, facts.reads_only(op), policy, confirm, reads_only)
     request = check_body(request, op, facts)
     return check_query(request, facts)

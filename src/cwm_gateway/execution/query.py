@@ -18,7 +18,7 @@ EXPRESSIONS = ("conditions", "childconditions", "customfieldconditions", "orderb
 
 
 def check_query(request: Request, facts: Facts) -> Request:
-    """The request as it will be sent (maybe as a POST .../search), with notes on what was sent as given."""
+    """The request as it will be sent (maybe as a POST .../search), with warnings on what was sent as given."""
     op = _operation(request)
     try:
         accepted = facts.accepted_parameters(op)
@@ -27,7 +27,7 @@ def check_query(request: Request, facts: Facts) -> Request:
         request = fit_url(request, facts)
     except checks.CheckError as exc:
         raise ToolError(f"{exc} Nothing was sent.", **exc.details) from None
-    return request.noted(*check_expressions(request, facts))
+    return request.warned(*check_expressions(request, facts))
 
 
 def _operation(request: Request) -> Operation:
@@ -37,7 +37,7 @@ def _operation(request: Request) -> Operation:
 
 
 def check_expressions(request: Request, facts: Facts) -> list[str]:
-    """conditions, orderBy and fields, in the query or (for a POST query) the body; returns notes."""
+    """conditions, orderBy and fields, in the query or (for a POST query) the body; returns warnings."""
     op = _operation(request)
     texts = list(request.query)
     if request.method == "POST" and isinstance(request.body, dict):

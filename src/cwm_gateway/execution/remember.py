@@ -33,15 +33,17 @@ def reuse_saved(request: Request, memory: MemoryStore | None, facts: Facts) -> R
     if saved is None or not saved.params:
         return request
     try:
-        trial = check_query(replace(request, query=tuple(normalize_params(saved.params)), notes=()), facts)
+        trial = check_query(replace(request, query=tuple(normalize_params(saved.params)), notes=(), warnings=()), facts)
     except (ValueError, ToolError):
         # A saved filter that no longer checks out is not forced on anyone.
-        return request.noted(f"Saved query #{saved.id} was not reused: its parameters no longer check out.")
+        return request.warned(f"Saved query #{saved.id} was not reused: its parameters no longer check out.")
     reused = (
         f"Reused the parameters of saved query #{saved.id} ({saved.description}): {compact(saved.params)}. "
         "Pass params to override."
     )
-    return replace(trial, saved=saved, notes=(*request.notes, reused, *trial.notes))
+    return replace(
+        trial, saved=saved, notes=(*request.notes, reused, *trial.notes), warnings=(*request.warnings, *trial.warnings)
+    )
 
 
 def name_saved_body(missing: BodyMissing, memory: MemoryStore | None) -> BodyMissing:
@@ -66,9 +68,7 @@ def after_success(answer: Answer, request: Request, memory: MemoryStore | None) 
         return
     if request.method == "DELETE" or memory is None or request.op is None:
         return
-    hint = save_hint(request)
-    answer.data["save_hint"] = hint
-    answer.lines.append(f"To keep this query: {hint}")
+    answer.data["save_hint"] = save_hint(request)
 
 
 def count_use(saved: SavedQuery, memory: MemoryStore | None) -> None:

@@ -6,6 +6,7 @@ A ``Request`` is never changed in place: each check of the request stage hands b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,7 +30,8 @@ class Request:
     query: Query = ()
     body: Any = None
     has_body: bool = False
-    notes: tuple[str, ...] = ()  # what the checks changed or could not check, for the answer
+    notes: tuple[str, ...] = ()  # what the checks changed, for the answer
+    warnings: tuple[str, ...] = ()  # what may not do what was meant (a field unlike any known one)
     op: Operation | None = None  # the catalog operation, once the path names one
     saved: SavedQuery | None = None  # the saved query this request came from or reuses
 
@@ -48,6 +50,12 @@ class Request:
     def noted(self, *notes: str) -> Request:
         return replace(self, notes=self.notes + notes)
 
+    def warned(self, *warnings: str) -> Request:
+        return replace(self, warnings=self.warnings + warnings)
+
+
+Progress = Callable[[int, str], None]  # (pages fetched so far, what they hold): one call per page
+
 
 @dataclass(frozen=True)
 class Options:
@@ -58,6 +66,8 @@ class Options:
     max_items: int = 1000
     include_info: bool = False
     reuse_saved: bool = False  # a GET without params takes those of the endpoint's most used saved query
+    reads_only: bool = False  # get_api_data: anything that writes is refused
+    progress: Progress | None = None  # told of each page all_pages fetches
 
 
 def from_arguments(path: Any, method: Any, params: Any, data: Any) -> Request:

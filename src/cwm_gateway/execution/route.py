@@ -12,8 +12,12 @@ from ..results import ToolError
 from .request import Request
 
 
-def route(request: Request, catalog: Catalog) -> Request:
-    """The request with its placeholders filled and its operation found."""
+def route(request: Request, catalog: Catalog, reads_only: bool = False) -> Request:
+    """The request with its placeholders filled and its operation found.
+
+    ``reads_only`` (get_api_data): a path with no GET is read with its POST (``.../search``); the
+    policy then refuses that POST unless the catalog says it only reads.
+    """
     if "://" in request.path:
         raise ToolError("Give the API path only (like /service/tickets/5), not a full URL.")
     request = fill_placeholders(request)
@@ -25,9 +29,13 @@ def route(request: Request, catalog: Catalog) -> Request:
     if match is None:
         raise unknown_path(catalog, request.path, request.method)
     op = match.method(request.method)
+    if op is None and reads_only and request.method == "GET" and match.method("POST") is not None:
+        request, op = replace(request, method="POST"), match.method("POST")
     if op is None:
+        # get_api_data's method is its own choice (a body means POST): say what the tool is for.
+        reading = " get_api_data only reads; use execute_api_call for writes." if reads_only else ""
         raise ToolError(
-            f"{match.template} does not take {request.method}; it takes {', '.join(match.methods)}.",
+            f"{match.template} does not take {request.method}; it takes {', '.join(match.methods)}.{reading}",
             available_methods=match.methods,
         )
     return replace(request, op=op)

@@ -22,9 +22,17 @@ PATCH_OPS = ("add", "replace", "remove", "copy", "move", "test")
 WRITES_WITH_BODY = ("POST", "PUT", "PATCH")
 
 
-def check_policy(request: Request, op: Operation, reads: bool, policy: Policy, confirm: bool) -> None:
-    """Refuse a write that read-only mode or the allow-list forbids, and an unconfirmed DELETE."""
+def check_policy(
+    request: Request, op: Operation, reads: bool, policy: Policy, confirm: bool, reads_only: bool = False
+) -> None:
+    """Refuse a write that read-only mode, the allow-list or the read-only tool forbids, and an unconfirmed DELETE."""
     label = f"{request.method} {op.path}"
+    if not reads and reads_only:
+        raise ToolError(
+            f"Refused {label}: get_api_data only reads (GET, and POST queries such as .../search), and this "
+            "operation can change data. Nothing was sent. Use execute_api_call for writes.",
+            operation=label,
+        )
     if not reads:
         if policy.read_only:
             raise ToolError(
@@ -84,7 +92,7 @@ def check_body(request: Request, op: Operation, facts: Facts) -> Request:
         body, note = patch_operations(request.body)
         check_patch_list(body)
         request = replace(request, body=body, notes=request.notes + ((note,) if note else ()))
-    return request.noted(*check_fields_of_body(request, op, facts))
+    return request.warned(*check_fields_of_body(request, op, facts))
 
 
 def patch_operations(body: Any) -> tuple[Any, str | None]:
@@ -114,7 +122,7 @@ def check_patch_list(body: Any) -> None:
 
 
 def check_fields_of_body(request: Request, op: Operation, facts: Facts) -> list[str]:
-    """The body against the definition: field names, required fields, types, enums, maxLength; returns notes."""
+    """The body against the definition: field names, required fields, types, enums, maxLength; returns warnings."""
     lookup = facts.catalog.schema
     try:
         if request.method == "PATCH":

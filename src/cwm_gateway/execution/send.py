@@ -20,7 +20,7 @@ from ..shaping import TooDeep, compact, connectwise_error, parse_json
 from .facts import Facts
 from .paging import Pairs, Trail, next_query, onward, query_key
 from .policy import Policy
-from .request import Request
+from .request import Progress, Request
 
 MAX_PAGES = 10_000
 ClientFactory = Callable[[Settings, str, Policy], ConnectWiseClient]
@@ -67,8 +67,19 @@ class Sent:
         return max(1, len(self.trail.pages)) if self.items is not None else 1
 
 
-def send(client: ConnectWiseClient, request: Request, facts: Facts, all_pages: bool, max_items: int) -> Sent:
-    """Send the request; with ``all_pages``, follow rel="next" until ``max_items`` records."""
+def send(
+    client: ConnectWiseClient,
+    request: Request,
+    facts: Facts,
+    all_pages: bool,
+    max_items: int,
+    progress: Progress | None = None,
+) -> Sent:
+    """Send the request; with ``all_pages``, follow rel="next" until ``max_items`` records.
+
+    ``progress`` hears of each page as it arrives (the client's progress notifications, which
+    also keep a long call from timing out in the client).
+    """
     op = request.op
     assert op is not None  # the request stage found it
     reads = facts.reads_only(op)
@@ -85,6 +96,7 @@ def send(client: ConnectWiseClient, request: Request, facts: Facts, all_pages: b
     items = _json_list(response)
     fetched = {query_key(request.query)}
     trail.add(request.query, len(items), onward(next_query(response), fetched))
+    told(progress, trail, items)
     while trail.next_query is not None and len(items) < max_items and len(trail.pages) < MAX_PAGES:
         # The next page's query goes to the same configured origin and path: a Link that
         # names another host (an alias, an explicit :443) can neither redirect nor break paging.
@@ -94,7 +106,15 @@ def send(client: ConnectWiseClient, request: Request, facts: Facts, all_pages: b
         batch = _json_list(response)
         items.extend(batch)
         trail.add(query, len(batch), onward(next_query(response), fetched) if batch else None)
+        told(progress, trail, items)
     return Sent(response, items, trail)
+
+
+def told(progress: Progress | None, trail: Trail, items: list[Any]) -> None:
+    """One progress event per page: the pages so far (always rising) and the records they hold."""
+    if progress is not None:
+        pages = len(trail.pages)
+        progress(pages, f"page {pages}: {len(items)} records so far")
 
 
 def _fetch(client: ConnectWiseClient, request: Request, query: Pairs, headers: dict[str, str], reads: bool) -> Response:
