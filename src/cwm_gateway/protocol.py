@@ -15,9 +15,20 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp.server.mcpserver.prompts.base import Message, Prompt, PromptArgument, UserMessage
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
 
-__all__ = ["CallToolResult", "Pool", "annotations", "new_server", "register", "tool_result"]
+__all__ = [
+    "CallToolResult",
+    "Pool",
+    "add_prompt",
+    "annotations",
+    "new_server",
+    "register",
+    "tool_names",
+    "tool_result",
+]
 
 
 class Pool:
@@ -77,3 +88,36 @@ def _in_worker_thread(fn: Callable[..., Any], pool: Pool) -> Callable[..., Any]:
         return await anyio.to_thread.run_sync(call, limiter=pool.limiter(), abandon_on_cancel=True)
 
     return wrapper
+
+
+def tool_names(server: MCPServer) -> frozenset[str]:
+    return frozenset(tool.name for tool in server._tool_manager.list_tools())
+
+
+class _TextPrompt(Prompt):
+    """A prompt whose ``fn(arguments)`` returns its text and raises ValueError for bad arguments.
+
+    The SDK's own checks raise a plain ValueError, which a 2026-07-28 connection reports only as
+    "Internal server error"; here every argument problem is an Invalid params error whose message
+    says what to send, on both protocol eras.
+    """
+
+    async def render(self, arguments: dict[str, Any] | None, context: Any) -> list[Message]:
+        try:
+            text = self.fn(dict(arguments or {}))
+        except ValueError as exc:
+            raise MCPError(INVALID_PARAMS, str(exc)) from None
+        return [UserMessage(text)]
+
+
+def add_prompt(
+    server: MCPServer,
+    name: str,
+    title: str,
+    description: str,
+    arguments: list[tuple[str, str, bool]],
+    render: Callable[[dict[str, str]], str],
+) -> None:
+    """Register a prompt; ``arguments`` are (name, description, required)."""
+    listed = [PromptArgument(name=arg, description=text, required=required) for arg, text, required in arguments]
+    server.add_prompt(_TextPrompt(name=name, title=title, description=description, arguments=listed, fn=render))

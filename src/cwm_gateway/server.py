@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
@@ -251,7 +252,19 @@ def build_server(runtime: Runtime | None = None) -> Any:
         """
         return run("clear_fast_memory", lambda: _saved().clear(rt.memory()))
 
+    _add_prompts(mcp)
     return mcp
+
+
+def _add_prompts(mcp: Any) -> None:
+    from . import prompts
+
+    tools = protocol.tool_names(mcp)
+    for p in prompts.PROMPTS:
+        arguments = [(arg.name, arg.description, arg.required) for arg in p.arguments]
+        protocol.add_prompt(
+            mcp, p.name, p.title, p.description, arguments, functools.partial(prompts.render, p.name, tools=tools)
+        )
 
 
 def _discovery() -> Any:
