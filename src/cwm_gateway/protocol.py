@@ -8,16 +8,68 @@ the server from reading a ping or a cancel (see ``stdio.py``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import gc
+import importlib.util
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import anyio
-import anyio.to_thread
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.prompts.base import Message, Prompt, PromptArgument, UserMessage
-from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
+
+def _sdk_root_on_first_use() -> None:
+    """Let ``mcp.server...`` load without running the package root ``mcp/__init__.py`` first.
+
+    That root imports the SDK's client (Client, ClientSession, session groups, the stdio and
+    HTTP client transports), which a server never uses. Python runs a package's ``__init__``
+    before any of its submodules, so ``mcp`` is registered as the package itself (same spec,
+    same ``__path__``) without running it; the first lookup of a name on it (``from mcp import
+    Client``) runs the real ``__init__`` then, so every use of the SDK still works. The SDK's
+    files are untouched. Start-up only: see the README's start-up section for what it saves.
+    """
+    if "mcp" in sys.modules:
+        return
+    spec = importlib.util.find_spec("mcp")
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        return
+    root = importlib.util.module_from_spec(spec)
+
+    def load_whole(name: str) -> Any:
+        del root.__dict__["__getattr__"]
+        spec.loader.exec_module(root)  # type: ignore[union-attr]
+        return getattr(root, name)
+
+    root.__getattr__ = load_whole  # type: ignore[method-assign]
+    sys.modules["mcp"] = root
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the SDK loads, and none over what it loaded afterwards.
+
+    Its import builds some 560 pydantic models; their allocations set off collections that find
+    nothing to free, and the first full one after would walk all of them again. Freezing what
+    is loaded (module-level objects that live as long as the process) skips both: about a tenth
+    of start-up.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_on:
+            gc.enable()
+
+
+with _collector_paused():
+    _sdk_root_on_first_use()
+    import anyio
+    import anyio.to_thread
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.prompts.base import Message, Prompt, PromptArgument, UserMessage
+    from mcp.shared.exceptions import MCPError
+    from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
 
 __all__ = [
     "CallToolResult",
