@@ -176,6 +176,11 @@ def check_prompts_over(call: Any) -> None:
     assert missing.value.code == types.INVALID_PARAMS
     assert "close_ticket needs resolution" in missing.value.message
 
+    with pytest.raises(MCPError) as unknown:
+        call(lambda c: c.get_prompt("close_tickets", {"ticket_id": "4521"}))
+    assert unknown.value.code == types.INVALID_PARAMS
+    assert "no prompt named 'close_tickets'; the prompts are my_open_tickets, log_time" in unknown.value.message
+
     with pytest.raises(MCPError) as malformed:
         call(lambda c: c.get_prompt("log_time", {"ticket_id": "4521", "hours": "lots", "note": "x"}))
     assert malformed.value.code == types.INVALID_PARAMS and "hours must be a number" in malformed.value.message

@@ -101,8 +101,18 @@ class Pool:
         return self._limiter
 
 
+class _Server(MCPServer):
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        """An unknown prompt name is Invalid params naming the prompts (the SDK's own error reads
+        "Internal server error" on a 2026-07-28 connection)."""
+        if self._prompt_manager.get_prompt(name) is None:
+            known = ", ".join(prompt.name for prompt in self._prompt_manager.list_prompts())
+            raise MCPError(INVALID_PARAMS, f"no prompt named {name!r}; the prompts are {known}")
+        return await super().get_prompt(name, arguments, context)
+
+
 def new_server(name: str, version: str, instructions: str) -> MCPServer:
-    return MCPServer(name=name, version=version, instructions=instructions)
+    return _Server(name=name, version=version, instructions=instructions)
 
 
 def annotations(read_only: bool, destructive: bool, open_world: bool, idempotent: bool = False) -> ToolAnnotations:

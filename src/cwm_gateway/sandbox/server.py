@@ -427,8 +427,7 @@ class StandIn(_HttpService):
     def _respond(self, request: RecordedRequest) -> Response:
         lowered = request.path.lower()
         if lowered.startswith("/login/companyinfo/"):
-            company = request.path[len("/login/companyinfo/") :]
-            return company_info(request, company, self.credentials, self.codebase, self.site)
+            return self._company_info(request, request.path[len("/login/companyinfo/") :])
         root = self.api_root.lower()
         if lowered != root and not lowered.startswith(root + "/"):
             return Response(404, NOT_FOUND_PAGE, [("Content-Type", "text/html")])
@@ -443,6 +442,10 @@ class StandIn(_HttpService):
             return self._api(request, request.path[len(root) :])
         except ApiError as exc:
             return json_response(exc.status, exc.payload, exc.headers)
+
+    def _company_info(self, request: RecordedRequest, company: str) -> Response:
+        """The login endpoint's answer (a test's subclass may name another site here)."""
+        return company_info(request, company, self.credentials, self.codebase, self.site)
 
     def _sample(self) -> bytes:
         return dumps(self._require_store().sample(TICKETS, 3))
