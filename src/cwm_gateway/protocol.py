@@ -8,20 +8,84 @@ the server from reading a ping or a cancel (see ``stdio.py``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
+import importlib.util
 import inspect
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
-from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult, ToolAnnotations
 
-__all__ = ["CallToolResult", "Pool", "Tool", "annotations", "new_server", "tool", "tool_result"]
+def _sdk_root_on_first_use() -> None:
+    """Let ``mcp.server...`` load without running the package root ``mcp/__init__.py`` first.
+
+    That root imports the SDK's client (Client, ClientSession, session groups, the stdio and
+    HTTP client transports), which a server never uses. Python runs a package's ``__init__``
+    before any of its submodules, so ``mcp`` is registered as the package itself (same spec,
+    same ``__path__``) without running it; the first lookup of a name on it (``from mcp import
+    Client``) runs the real ``__init__`` then, so every use of the SDK still works. The SDK's
+    files are untouched. Start-up only: see the README's start-up section for what it saves.
+    """
+    if "mcp" in sys.modules:
+        return
+    spec = importlib.util.find_spec("mcp")
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        return
+    root = importlib.util.module_from_spec(spec)
+
+    def load_whole(name: str) -> Any:
+        del root.__dict__["__getattr__"]
+        spec.loader.exec_module(root)  # type: ignore[union-attr]
+        return getattr(root, name)
+
+    root.__getattr__ = load_whole  # type: ignore[method-assign]
+    sys.modules["mcp"] = root
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the SDK loads, and none over what it loaded afterwards.
+
+    Its import builds some 560 pydantic models; their allocations set off collections that find
+    nothing to free, and the first full one after would walk all of them again. Freezing what
+    is loaded (module-level objects that live as long as the process) skips both: about a tenth
+    of start-up.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_on:
+            gc.enable()
+
+
+with _collector_paused():
+    _sdk_root_on_first_use()
+    import anyio
+    import anyio.from_thread
+    import anyio.to_thread
+    from mcp.server.mcpserver import Context, MCPServer
+    from mcp.server.mcpserver.prompts.base import Message, Prompt, PromptArgument, UserMessage
+    from mcp.server.mcpserver.tools import Tool
+    from mcp.shared.exceptions import MCPError
+    from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
+
+__all__ = [
+    "CallToolResult",
+    "Pool",
+    "Tool",
+    "add_prompt",
+    "annotations",
+    "new_server",
+    "tool",
+    "tool_names",
+    "tool_result",
+]
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +108,18 @@ class Pool:
         return self._limiter
 
 
+class _Server(MCPServer):
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        """An unknown prompt name is Invalid params naming the prompts (the SDK's own error reads
+        "Internal server error" on a 2026-07-28 connection)."""
+        if self._prompt_manager.get_prompt(name) is None:
+            known = ", ".join(prompt.name for prompt in self._prompt_manager.list_prompts())
+            raise MCPError(INVALID_PARAMS, f"no prompt named {name!r}; the prompts are {known}")
+        return await super().get_prompt(name, arguments, context)
+
+
 def new_server(name: str, version: str, instructions: str, tools: list[Tool] | None = None) -> MCPServer:
-    return MCPServer(name=name, version=version, instructions=instructions, tools=tools)
+    return _Server(name=name, version=version, instructions=instructions, tools=tools)
 
 
 def annotations(read_only: bool, destructive: bool, open_world: bool, idempotent: bool = False) -> ToolAnnotations:
@@ -138,3 +212,36 @@ def _lean(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_lean(v) for v in schema]
     return schema
+
+
+def tool_names(server: MCPServer) -> frozenset[str]:
+    return frozenset(tool.name for tool in server._tool_manager.list_tools())
+
+
+class _TextPrompt(Prompt):
+    """A prompt whose ``fn(arguments)`` returns its text and raises ValueError for bad arguments.
+
+    The SDK's own checks raise a plain ValueError, which a 2026-07-28 connection reports only as
+    "Internal server error"; here every argument problem is an Invalid params error whose message
+    says what to send, on both protocol eras.
+    """
+
+    async def render(self, arguments: dict[str, Any] | None, context: Any) -> list[Message]:
+        try:
+            text = self.fn(dict(arguments or {}))
+        except ValueError as exc:
+            raise MCPError(INVALID_PARAMS, str(exc)) from None
+        return [UserMessage(text)]
+
+
+def add_prompt(
+    server: MCPServer,
+    name: str,
+    title: str,
+    description: str,
+    arguments: list[tuple[str, str, bool]],
+    render: Callable[[dict[str, str]], str],
+) -> None:
+    """Register a prompt; ``arguments`` are (name, description, required)."""
+    listed = [PromptArgument(name=arg, description=text, required=required) for arg, text, required in arguments]
+    server.add_prompt(_TextPrompt(name=name, title=title, description=description, arguments=listed, fn=render))

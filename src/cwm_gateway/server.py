@@ -40,9 +40,21 @@ def build_server(runtime: Runtime | None = None, runtime_of: Callable[[], Runtim
     """
     if runtime_of is None:
         runtime_of = _the(runtime)
-    return protocol.new_server(
+    server = protocol.new_server(
         "cwm-gateway", __version__, INSTRUCTIONS, [listed(spec, runtime_of) for spec in tools.ALL]
     )
+    _add_prompts(server)
+    return server
+
+
+def _add_prompts(server: Any) -> None:
+    from . import prompts
+
+    served = protocol.tool_names(server)
+    for p in prompts.PROMPTS:
+        arguments = [(arg.name, arg.description, arg.required) for arg in p.arguments]
+        render = functools.partial(prompts.render, p.name, tools=served)
+        protocol.add_prompt(server, p.name, p.title, p.description, arguments, render)
 
 
 def _the(runtime: Runtime | None) -> Callable[[], Runtime]:
