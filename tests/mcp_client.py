@@ -64,6 +64,9 @@ class McpSession:
     def list_tools(self) -> list[types.Tool]:
         return self._portal.call(self._session.list_tools).tools
 
+    def list_prompts(self) -> list[types.Prompt]:
+        return self._portal.call(self._session.list_prompts).prompts
+
     def call(self, tool: str, timeout: float = 120, progress: Progress | None = None, **arguments: Any) -> ToolCall:
         """Call a tool; a server that does not answer in ``timeout`` seconds fails the test, not hangs it.
         ``progress`` (progress, total, message) is called for each progress notification."""

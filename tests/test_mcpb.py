@@ -139,6 +139,7 @@ def test_the_bundle_started_as_its_manifest_says_answers_and_calls_connectwise(
     with start(bundle, config, tmp_path) as session:
         tools = session.list_tools()
         assert [tool.name for tool in tools] == [tool["name"] for tool in described["tools"]]
+        assert described["prompts_generated"] is True and session.list_prompts()
         static = described["_meta"]["com.microsoft.windows"]["static_responses"]["tools/list"]["tools"]
         live = [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
         keys = ("name", "title", "description", "annotations")
