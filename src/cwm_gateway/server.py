@@ -76,13 +76,17 @@ def _result_of(action: Callable[[], Result]) -> Result:
 
 
 def _registrar(server: Any) -> Callable[[Any], Callable[[Callable[..., Any]], Any]]:
-    """``@tool(annotations)``: registers with the docstring dedented, as the assistant reads it."""
+    """``@tool(annotations, ask)``: registers with the docstring dedented, as the assistant reads it.
 
-    def tool(hints: Any) -> Callable[[Callable[..., Any]], Any]:
+    ``ask(**arguments)`` words what to ask the person before the call (None: nothing); the tool
+    body then gets their answer as ``person`` (see ``protocol.register``).
+    """
+
+    def tool(hints: Any, ask: Callable[..., str | None] | None = None) -> Callable[[Callable[..., Any]], Any]:
         pool = REMOTE_POOL if hints.open_world_hint else LOCAL_POOL
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints, pool)
+            protocol.register(server, fn, inspect.cleandoc(fn.__doc__ or ""), hints, pool, ask)
             return fn
 
         return register
@@ -156,7 +160,7 @@ def build_server(runtime: Runtime | None = None) -> Any:
         """
         return run("get_api_endpoint_details", lambda: _discovery().endpoint_details(rt.catalog(), path, method))
 
-    @tool(REMOTE_CALL)
+    @tool(REMOTE_CALL, ask=lambda **args: rt.executor().question_execute(**args))
     def execute_api_call(
         path: str,
         method: str = "GET",
@@ -166,30 +170,38 @@ def build_server(runtime: Runtime | None = None) -> Any:
         all_pages: bool = False,
         max_items: int = 1000,
         include_info: bool = False,
+        dry_run: bool = False,
+        person: Any = None,
     ) -> CallToolResult:
         """Call one ConnectWise Manage operation and return its data.
 
         path: concrete (/service/tickets/4521) or a template whose {placeholders} are given in params.
         params: query parameters (conditions, orderBy, fields, page, pageSize). data: the JSON body;
         for PATCH a list like [{"op": "replace", "path": "status/id", "value": 5}] (an object is turned
-        into replace operations). DELETE needs confirm=true. all_pages follows pagination up to
-        max_items. _info metadata is removed unless include_info. A GET without params reuses the
-        endpoint's most used saved query (the result says which); params={} asks for no filters.
+        into replace operations). DELETE asks the user to confirm (confirm=true where the client cannot ask).
+        all_pages follows pagination up to max_items. _info metadata is removed unless include_info. A GET
+        without params reuses the endpoint's most used saved query (the result says which); params={} asks
+        for no filters. dry_run=true shows what would be sent (URL, body, current values) and sends nothing.
         Example: execute_api_call("/service/tickets", params={"conditions": "closedFlag=false", "pageSize": 10})
         """
         return run(
             "execute_api_call",
-            lambda: rt.executor().execute(path, method, params, data, confirm, all_pages, max_items, include_info),
+            lambda: rt.executor().execute(
+                path, method, params, data, confirm, all_pages, max_items, include_info, dry_run, person
+            ),
         )
 
-    @tool(REMOTE_CALL)
-    def send_raw_api_request(raw_request: str, confirm: bool = False) -> CallToolResult:
+    @tool(REMOTE_CALL, ask=lambda **args: rt.executor().question_raw(**args))
+    def send_raw_api_request(
+        raw_request: str, confirm: bool = False, dry_run: bool = False, person: Any = None
+    ) -> CallToolResult:
         """Send a request written as "METHOD /path?query [JSON body]", checked like execute_api_call.
 
-        Conditions may contain spaces and quotes; the body is the JSON at the end. DELETE needs confirm=true.
+        Conditions may contain spaces and quotes; the body is the JSON at the end. DELETE asks the user
+        (confirm=true where the client cannot ask). dry_run=true shows what would be sent, sends nothing.
         Example: send_raw_api_request("GET /service/tickets?conditions=status/name='Open'&pageSize=5")
         """
-        return run("send_raw_api_request", lambda: rt.executor().execute_raw(raw_request, confirm))
+        return run("send_raw_api_request", lambda: rt.executor().execute_raw(raw_request, confirm, dry_run, person))
 
     @tool(LOCAL_WRITE)
     def save_to_fast_memory(
@@ -218,21 +230,27 @@ def build_server(runtime: Runtime | None = None) -> Any:
         """
         return run("list_fast_memory", lambda: _saved().listing(rt.memory(), search_term))
 
-    @tool(REMOTE_CALL)
+    def ask_saved(query_id: int, params: Any = None, data: Any = None, dry_run: bool = False, **_: Any) -> str | None:
+        return _saved().question(rt.memory(), rt.executor(), query_id, params, data, dry_run)
+
+    @tool(REMOTE_CALL, ask=ask_saved)
     def run_saved_query(
         query_id: int,
         params: dict[str, Any] | str | None = None,
         data: dict[str, Any] | list[Any] | str | None = None,
         confirm: bool = False,
+        dry_run: bool = False,
+        person: Any = None,
     ) -> CallToolResult:
         """Run a saved query by id; params override saved ones by name, data replaces the saved body.
 
-        Goes through every check of execute_api_call (DELETE needs confirm=true) and counts the use.
+        Goes through every check of execute_api_call (a DELETE asks the user) and counts the use;
+        dry_run=true shows what would be sent and sends nothing.
         Example: run_saved_query(3, params={"pageSize": 50})
         """
         return run(
             "run_saved_query",
-            lambda: _saved().run(rt.memory(), rt.executor(), query_id, params, data, confirm),
+            lambda: _saved().run(rt.memory(), rt.executor(), query_id, params, data, confirm, dry_run, person),
         )
 
     @tool(LOCAL_DESTRUCTIVE)
