@@ -10,6 +10,7 @@ client calls again with the answer); the legacy one shakes hands (``initialize``
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -59,9 +60,10 @@ class StdioSession:
 
 @contextmanager
 def connected(
-    home: Path, catalog: Path, env: dict[str, str], era: str, person: Person | None, kind: str = "inprocess"
+    home: Path, catalog: Path, env: dict[str, str], era: str, person: Any, kind: str = "inprocess"
 ) -> Iterator[Any]:
-    """The gateway and the official client in ``era``; the client can elicit only when given a person."""
+    """The gateway and the official client in ``era``; the client can elicit only when given a person
+    (an elicitation callback such as ``Person``)."""
     mode, version = ERAS[era]
     full = isolated_env(home, CWM_CATALOG=str(catalog), **env)
     options: dict[str, Any] = {"mode": mode, "elicitation_callback": person}
@@ -165,6 +167,31 @@ def test_a_person_who_says_no_stops_the_delete_and_the_result_says_so(
     assert f"the person {words}" in refused.text and "Nothing was sent" in refused.text
     assert "Do not call again with confirm=true" in refused.text
     assert person.questions[0] in refused.text
+
+
+def test_a_record_that_changes_before_the_answer_is_asked_about_again(
+    standin, built_catalog: Path, tmp_path: Path
+) -> None:
+    """Modern era: the answer comes back in a second request, for which the record is read again."""
+    person = Person("accept")
+    ask = person.__call__
+
+    async def someone_edits_it_meanwhile(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+        if not person.questions:
+            edit = [{"op": "replace", "path": "summary", "value": "Changed meanwhile"}]
+            request = urllib.request.Request(
+                f"{standin.base_url}{TICKETS}/1003", json.dumps(edit).encode(), standin.headers, method="PATCH"
+            )
+            request.add_header("Content-Type", "application/json")
+            urllib.request.urlopen(request, timeout=5).close()
+        return await ask(context, params)
+
+    env = connectwise_env(standin)
+    with connected(tmp_path, built_catalog, env, "modern", someone_edits_it_meanwhile) as session:
+        done = session.call("execute_api_call", path=f"{TICKETS}/1003", method="DELETE")
+    assert not done.is_error, done.text
+    assert len(person.questions) == 2 and "'Changed meanwhile'" in person.questions[1]
+    assert sent(standin, "DELETE") == [("DELETE", f"{TICKETS}/1003")]
 
 
 def test_a_client_that_cannot_ask_keeps_the_confirm_rule(

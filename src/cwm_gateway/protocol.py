@@ -109,7 +109,9 @@ def _in_worker_thread(fn: Callable[..., Any], pool: Pool) -> Callable[..., Any]:
 
 
 class Confirmation(BaseModel):
-    """Nothing to fill in: the person accepts or declines the question. Never a secret."""
+    """Accept sends the request to ConnectWise; decline sends nothing."""
+
+    # No fields: the person only accepts or declines. Nothing is typed in, so never a secret.
 
 
 def can_elicit(ctx: Context) -> bool:
