@@ -236,12 +236,16 @@ def test_doctor_shows_limits_and_reports_unusable_values(
     assert "CWM_TIMEOUT='12'" not in text
     monkeypatch.setenv("CWM_TIMEOUT", "twelve")
     monkeypatch.setenv("CWM_READ_ONLY", "sure")
+    assert "CWM_CONFIRM_WRITES off: the person confirms DELETE only" in text
+    monkeypatch.setenv("CWM_CONFIRM_WRITES", "always")
     out = io.StringIO()
     doctor.run(None, check=False, out=out)
     problems = out.getvalue().split("Problems to fix:")[1]
     assert "CWM_TIMEOUT='twelve' is not a number of seconds; using 30." in problems
     assert "CWM_READ_ONLY='sure'" in problems
+    assert "CWM_CONFIRM_WRITES='always'" in problems
     assert "CWM_READ_ONLY   on:" in out.getvalue()
+    assert "CWM_CONFIRM_WRITES on: the person confirms every write" in out.getvalue()
 
 
 def _no_keyring():
