@@ -167,7 +167,10 @@ def _asking_first(fn: Callable[..., Any], pool: Pool, ask: Callable[..., str | N
 
     said = Annotated[ElicitationResult[Confirmation], Resolve(confirmation)]
     resolved = [_keyword(PERSON, said), _keyword(_QUESTION, asked)]
-    hints = {p.name: p.annotation for p in arguments} | {PERSON: said, _QUESTION: asked}
+    hints = {p.name: p.annotation for p in arguments if p.annotation is not inspect.Parameter.empty}
+    hints |= {PERSON: said, _QUESTION: asked}
+    if signature.return_annotation is not inspect.Signature.empty:  # the tool's output schema reads it
+        hints["return"] = signature.return_annotation
     _declare(wrapper, hints, [*arguments, *resolved], signature.return_annotation)
     return wrapper
 
