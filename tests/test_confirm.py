@@ -437,3 +437,13 @@ def test_a_put_question_lists_only_the_fields_that_change(catalog) -> None:
     body = {"summary": "New", "board": {"id": 1}, "budgetHours": 3}
     lines = question(_request(catalog, "PUT", "/service/tickets/5", body), Current(record)).splitlines()
     assert lines == ["Replace service ticket #5 'Old'?", "  summary: 'Old' -> 'New'", "  budgetHours: 2 -> 3"]
+
+
+def test_the_writing_tools_take_dry_run_and_the_answer_is_no_argument(
+    standin, built_catalog: Path, tmp_path: Path, era: str
+) -> None:
+    with connected(tmp_path, built_catalog, connectwise_env(standin), era, Person("accept")) as session:
+        tools = {tool.name: tool.input_schema["properties"] for tool in session.list_tools()}
+    for name in ("execute_api_call", "send_raw_api_request", "run_saved_query"):
+        assert "dry_run" in tools[name] and "confirm" in tools[name]
+        assert not {"person", "person_question"} & set(tools[name]), name

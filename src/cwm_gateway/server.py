@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, protocol
+from .person import Answer
 from .protocol import CallToolResult
 from .results import Result, ToolError, error
 
@@ -171,7 +172,7 @@ def build_server(runtime: Runtime | None = None) -> Any:
         max_items: int = 1000,
         include_info: bool = False,
         dry_run: bool = False,
-        person: Any = None,
+        person: Answer | None = None,  # what the user said when asked to confirm; not an argument
     ) -> CallToolResult:
         """Call one ConnectWise Manage operation and return its data.
 
@@ -193,7 +194,7 @@ def build_server(runtime: Runtime | None = None) -> Any:
 
     @tool(REMOTE_CALL, ask=lambda **args: rt.executor().question_raw(**args))
     def send_raw_api_request(
-        raw_request: str, confirm: bool = False, dry_run: bool = False, person: Any = None
+        raw_request: str, confirm: bool = False, dry_run: bool = False, person: Answer | None = None
     ) -> CallToolResult:
         """Send a request written as "METHOD /path?query [JSON body]", checked like execute_api_call.
 
@@ -240,7 +241,7 @@ def build_server(runtime: Runtime | None = None) -> Any:
         data: dict[str, Any] | list[Any] | str | None = None,
         confirm: bool = False,
         dry_run: bool = False,
-        person: Any = None,
+        person: Answer | None = None,  # what the user said when asked to confirm; not an argument
     ) -> CallToolResult:
         """Run a saved query by id; params override saved ones by name, data replaces the saved body.
 
