@@ -36,6 +36,10 @@ CALLS_CASES = [
     ("CWM_READ_ONLY", "no", "read_only", False, False),
     ("CWM_READ_ONLY", "0", "read_only", False, False),
     ("CWM_READ_ONLY", "enabled", "read_only", True, True),  # a typo in a safety switch fails closed
+    ("CWM_CONFIRM_WRITES", None, "confirm_writes", False, False),
+    ("CWM_CONFIRM_WRITES", "yes", "confirm_writes", True, False),
+    ("CWM_CONFIRM_WRITES", "off", "confirm_writes", False, False),
+    ("CWM_CONFIRM_WRITES", "always", "confirm_writes", True, True),
     ("CWM_TIMEOUT", None, "timeout", 30.0, False),
     ("CWM_TIMEOUT", "2.5", "timeout", 2.5, False),
     ("CWM_TIMEOUT", "abc", "timeout", 30.0, True),
@@ -69,7 +73,7 @@ def test_each_call_setting_default_valid_and_invalid(
     assert bool(named) == reported, calls.problems
     if reported:
         assert f"{name}={given.strip()!r}" in named[0]
-        assert "using" in named[0] or "read-only is on" in named[0]
+        assert "using" in named[0] or " is on until" in named[0]
 
 
 def test_an_unusable_value_says_what_is_used_instead() -> None:
@@ -232,12 +236,16 @@ def test_doctor_shows_limits_and_reports_unusable_values(
     assert "CWM_TIMEOUT='12'" not in text
     monkeypatch.setenv("CWM_TIMEOUT", "twelve")
     monkeypatch.setenv("CWM_READ_ONLY", "sure")
+    assert "CWM_CONFIRM_WRITES off: the person confirms DELETE only" in text
+    monkeypatch.setenv("CWM_CONFIRM_WRITES", "always")
     out = io.StringIO()
     doctor.run(None, check=False, out=out)
     problems = out.getvalue().split("Problems to fix:")[1]
     assert "CWM_TIMEOUT='twelve' is not a number of seconds; using 30." in problems
     assert "CWM_READ_ONLY='sure'" in problems
+    assert "CWM_CONFIRM_WRITES='always'" in problems
     assert "CWM_READ_ONLY   on:" in out.getvalue()
+    assert "CWM_CONFIRM_WRITES on: the person confirms every write" in out.getvalue()
 
 
 def _no_keyring():

@@ -395,6 +395,15 @@ class ConnectWiseClient:
         self._check_url(url)
         return url
 
+    def shown_headers(self, with_body: bool = False) -> dict[str, str]:
+        """The headers a request carries, for a dry run: Authorization hidden, clientId only said to be there."""
+        shown = dict(self._headers)
+        shown["Authorization"] = "Basic (hidden)"
+        shown["clientId"] = "(present)" if self._headers.get("clientId") else "(missing)"
+        if with_body:
+            shown["Content-Type"] = "application/json"
+        return shown
+
     def _check_url(self, url: str) -> None:
         parts = urlsplit(url)
         same_origin = (

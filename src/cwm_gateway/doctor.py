@@ -105,15 +105,18 @@ def _write_calls(out: TextIO) -> list[str]:
 
 
 def _write_policy(out: TextIO) -> list[str]:
-    """CWM_READ_ONLY and CWM_WRITE_ALLOW as the gateway reads them; entries that allow nothing are problems."""
+    """CWM_READ_ONLY, CWM_CONFIRM_WRITES and CWM_WRITE_ALLOW as the gateway reads them; entries that allow
+    nothing are problems."""
     from .execution import Policy
 
     policy = Policy.from_env()
     out.write("\nWrite policy\n")
     state = "on: only GET and read-only POST queries are sent" if policy.read_only else "off"
     out.write(f"  CWM_READ_ONLY   {state}\n")
+    confirmed = "every write" if policy.confirm_writes else "DELETE only"
+    out.write(f"  CWM_CONFIRM_WRITES {'on' if policy.confirm_writes else 'off'}: the person confirms {confirmed}\n")
     if policy.write_allow is None:
-        out.write("  CWM_WRITE_ALLOW not set: every write may be sent (DELETE still needs confirm=true)\n")
+        out.write("  CWM_WRITE_ALLOW not set: every write may be sent (once confirmed where confirmation applies)\n")
         return []
     try:
         catalog = locations.open_catalog()

@@ -4,6 +4,12 @@ Tool bodies are plain synchronous functions (they call SQLite and urllib3). Each
 worker thread drawn from its own pool, never from anyio's default one: the stdio transport
 reads and writes through that default pool, so forty slow ConnectWise calls must not stop
 the server from reading a ping or a cancel (see ``stdio.py``).
+
+A tool that may need a person's confirmation (``tool(..., ask=...)``) asks before its body
+runs, with the SDK's resolver pattern: on 2026-07-28 connections the question travels in an
+``InputRequiredResult`` (Multi Round-Trip Requests) and the client calls again with the answer;
+on older ones it is an ``elicitation/create`` request in the middle of the call. The body then
+receives the answer as a plain ``person.Answer``.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import inspect
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
+
+from .person import Answer
 
 
 def _sdk_root_on_first_use() -> None:
@@ -69,11 +77,15 @@ with _collector_paused():
     import anyio
     import anyio.from_thread
     import anyio.to_thread
+    from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
     from mcp.server.mcpserver import Context, MCPServer
     from mcp.server.mcpserver.prompts.base import Message, Prompt, PromptArgument, UserMessage
+    from mcp.server.mcpserver.resolve import Elicit, Resolve
     from mcp.server.mcpserver.tools import Tool
     from mcp.shared.exceptions import MCPError
     from mcp_types import INVALID_PARAMS, CallToolResult, ToolAnnotations
+    from mcp_types.version import is_version_at_least
+    from pydantic import BaseModel
 
 __all__ = [
     "CallToolResult",
@@ -88,6 +100,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+PERSON = "person"  # the entry's parameter that receives the person's answer to the confirmation
+_QUESTION = "person_question"  # the resolved parameter that carries the question asked
+_INPUT_REQUIRED_VERSION = "2026-07-28"  # from this revision on, questions travel in InputRequiredResult
 
 
 class Pool:
@@ -141,7 +157,8 @@ def tool_result(text: str, data: dict[str, Any], is_error: bool) -> CallToolResu
 
 
 Progress = Callable[[int, str], None]
-Invoke = Callable[[dict[str, Any], Progress], CallToolResult]
+Invoke = Callable[[dict[str, Any], Progress, "Answer | None"], CallToolResult]
+Ask = Callable[[dict[str, Any]], "str | None"]
 
 
 def tool(
@@ -153,6 +170,7 @@ def tool(
     output_schema: dict[str, Any],
     pool: Pool,
     invoke: Invoke,
+    ask: Ask | None = None,
 ) -> Tool:
     """A tool whose arguments are ``parameters`` (``Annotated`` types: the SDK makes the input schema),
     run as ``invoke(arguments, progress)`` in a worker thread of ``pool``.
@@ -160,8 +178,12 @@ def tool(
     ``progress(pages, message)`` sends a progress notification when the client gave a progress
     token (the SDK drops it otherwise). The output schema is published as given: results are
     checked against it by the tests, never by the server, so a schema slip cannot fail a user's call.
+    With ``ask(arguments)``, the person may be asked first (see ``_asking_entry``).
     """
-    entry = _entry(name, parameters, pool, invoke)
+    if ask is None:
+        entry = _entry(name, parameters, pool, invoke)
+    else:
+        entry = _asking_entry(name, parameters, pool, invoke, ask)
     registered = Tool.from_function(entry, name=name, title=title, description=description, annotations=hints)
     registered.parameters = _lean(registered.parameters)
     registered.fn_metadata.output_schema = output_schema
@@ -177,14 +199,90 @@ def _entry(name: str, parameters: list[inspect.Parameter], pool: Pool, invoke: I
     """
 
     async def entry(ctx: Context, **arguments: Any) -> CallToolResult:  # type: ignore[type-arg]
-        call = functools.partial(invoke, arguments, _progress(ctx))
+        call = functools.partial(invoke, arguments, _progress(ctx), None)
         return await anyio.to_thread.run_sync(call, limiter=pool.limiter(), abandon_on_cancel=True)
 
-    context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
-    entry.__signature__ = inspect.Signature([*parameters, context], return_annotation=CallToolResult)  # type: ignore[attr-defined]
-    entry.__annotations__ = {p.name: p.annotation for p in [*parameters, context]} | {"return": CallToolResult}
-    entry.__name__ = entry.__qualname__ = name
+    _declare(entry, name, [*parameters, _keyword("ctx", Context)])
     return entry
+
+
+class Confirmation(BaseModel):
+    """Accept sends the request to ConnectWise; decline sends nothing."""
+
+    # No fields: the person only accepts or declines. Nothing is typed in, so never a secret.
+
+
+def can_elicit(ctx: Context) -> bool:  # type: ignore[type-arg]
+    """Whether this client can show the person a form question now (form mode, as the SDK counts it)."""
+    capabilities = ctx.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+        return False
+    version = ctx.protocol_version
+    if version is not None and is_version_at_least(version, _INPUT_REQUIRED_VERSION):
+        return True  # the question rides the result; the client asks and calls again
+    return bool(ctx.session.can_send_request)
+
+
+def _asking_entry(
+    name: str, parameters: list[inspect.Parameter], pool: Pool, invoke: Invoke, ask: Ask
+) -> Callable[..., Any]:
+    """The entry of a tool whose call may first ask the person ``ask(arguments)`` (None: nothing to ask).
+
+    Two resolvers (the SDK's pattern, ``mcp.server.mcpserver.resolve``) run before the body:
+    ``question`` words the question in a worker thread (it may read the record from ConnectWise)
+    when the client can elicit, and ``confirmation`` turns it into an ``Elicit``. On 2026-07-28
+    connections both run again when the client returns with the answer; a question worded
+    differently then (the record changed) is asked again. The body gets the ``Answer`` (None:
+    nobody was asked); the resolved parameters stay out of the tool's input schema.
+    """
+
+    async def question(ctx: Context, **arguments: Any) -> str | None:  # type: ignore[type-arg]
+        if not can_elicit(ctx):
+            return None
+        try:
+            call = functools.partial(ask, arguments)
+            return await anyio.to_thread.run_sync(call, limiter=pool.limiter(), abandon_on_cancel=True)
+        except Exception:  # a bug in wording a question: the body's own rules (confirm=true) still hold
+            log.exception("could not word the confirmation question")
+            return None
+
+    _declare(question, "question", [_keyword("ctx", Context), *(_keyword(p.name) for p in parameters)], str | None)
+
+    async def confirmation(message: str | None) -> Elicit[Confirmation] | None:
+        return None if message is None else Elicit(message, Confirmation)
+
+    asked = Annotated[str | None, Resolve(question)]
+    _declare(confirmation, "confirmation", [_keyword("message", asked)], Elicit[Confirmation] | None)
+
+    async def entry(ctx: Context, **arguments: Any) -> CallToolResult:  # type: ignore[type-arg]
+        answer = _answer(arguments.pop(PERSON), arguments.pop(_QUESTION))
+        call = functools.partial(invoke, arguments, _progress(ctx), answer)
+        return await anyio.to_thread.run_sync(call, limiter=pool.limiter(), abandon_on_cancel=True)
+
+    said = Annotated[ElicitationResult[Confirmation], Resolve(confirmation)]
+    _declare(entry, name, [*parameters, _keyword(PERSON, said), _keyword(_QUESTION, asked), _keyword("ctx", Context)])
+    return entry
+
+
+def _answer(outcome: Any, message: str | None) -> Answer | None:
+    if message is None or (isinstance(outcome, AcceptedElicitation) and outcome.data is None):
+        return None  # nobody was asked
+    return Answer(outcome.action, message)
+
+
+def _keyword(name: str, annotation: Any = inspect.Parameter.empty) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+
+
+def _declare(
+    fn: Callable[..., Any], name: str, parameters: list[inspect.Parameter], returns: Any = CallToolResult
+) -> None:
+    """Give a made-up function the signature the SDK reads (its annotations as objects, not strings)."""
+    fn.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    annotated = {p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty}
+    fn.__annotations__ = annotated | {"return": returns}
+    fn.__name__ = fn.__qualname__ = name
 
 
 def _progress(ctx: Context) -> Progress:  # type: ignore[type-arg]

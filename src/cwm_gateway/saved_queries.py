@@ -9,6 +9,7 @@ from .client import UnsafeRequest, check_path
 from .discovery import check_text_length
 from .execution import Executor, normalize_data, normalize_params
 from .memory import MAX_ID, FastMemoryError, MemoryStore, SavedQuery, valid_id
+from .person import Answer
 from .rawrequest import RawRequestError, parse_query
 from .results import Result, ToolError, ok
 from .shaping import compact
@@ -121,12 +122,36 @@ def clear(store: MemoryStore) -> Result:
     return ok({"deleted": removed}, _deleted_lines)
 
 
-def run(store: MemoryStore, executor: Executor, query_id: int, params: Any, data: Any, confirm: bool = False) -> Result:
+def run(
+    store: MemoryStore,
+    executor: Executor,
+    query_id: int,
+    params: Any,
+    data: Any,
+    confirm: bool = False,
+    dry_run: bool = False,
+    person: Answer | None = None,
+) -> Result:
     """Execute a saved query, with optional overrides, through every check a direct call gets."""
+    return executor.run_saved(_runnable(store, query_id), params, data, confirm, dry_run, person)
+
+
+def question(
+    store: MemoryStore, executor: Executor, query_id: int, params: Any = None, data: Any = None, dry_run: bool = False
+) -> str | None:
+    """What to ask the person before running the saved query; None when nobody needs asking."""
+    try:
+        entry = _runnable(store, query_id)
+    except ToolError:  # the call itself says so
+        return None
+    return executor.question_saved(entry, params, data, dry_run)
+
+
+def _runnable(store: MemoryStore, query_id: Any) -> SavedQuery:
     entry = _entry(store, query_id)
     if entry.unreadable:
         raise ToolError(f"Saved query #{entry.id} cannot be run: {entry.unreadable}.")
-    return executor.run_saved(entry, params, data, confirm)
+    return entry
 
 
 __all__ = ["FastMemoryError", "clear", "delete", "listing", "run", "save"]

@@ -14,6 +14,7 @@ from .results import Result, ToolError, error, render
 
 if TYPE_CHECKING:
     from .execution import Progress
+    from .person import Answer
     from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -83,19 +84,30 @@ def listed(spec: tools.Spec, runtime_of: Callable[[], Runtime]) -> protocol.Tool
         spec.output,
         REMOTE_POOL if hints.open_world else LOCAL_POOL,
         functools.partial(call_tool, spec, runtime_of),
+        None if spec.ask is None else functools.partial(question, spec, runtime_of),
     )
 
 
 def call_tool(
-    spec: tools.Spec, runtime_of: Callable[[], Runtime], arguments: dict[str, Any], progress: Progress | None = None
+    spec: tools.Spec,
+    runtime_of: Callable[[], Runtime],
+    arguments: dict[str, Any],
+    progress: Progress | None = None,
+    person: Answer | None = None,
 ) -> CallToolResult:
     """One tool call, in a worker thread: the body with this call's runtime, its result or error made a result."""
     try:
         runtime = runtime_of()
     except Exception as exc:  # a runtime that cannot be had (a ToolError, or a bug) is this call's result
         return run_tool(spec.name, functools.partial(_reraise, exc))
-    call = tools.Call(runtime, progress)
+    call = tools.Call(runtime, progress, person)
     return run_tool(spec.name, lambda: spec.fn(call, **arguments), runtime.data_note)
+
+
+def question(spec: tools.Spec, runtime_of: Callable[[], Runtime], arguments: dict[str, Any]) -> str | None:
+    """What to ask the person before the call (None: nothing), in a worker thread, before the body runs."""
+    assert spec.ask is not None
+    return spec.ask(tools.Call(runtime_of()), **arguments)
 
 
 def _reraise(exc: Exception) -> Result:

@@ -9,7 +9,7 @@ so that looking up a directory parses nothing else.
 
 A value that cannot be used never stops the gateway: the documented fallback is used and the
 problem is listed in ``problems``, which ``doctor`` prints and ``serve`` logs at start. The one
-exception leans the safe way: an unrecognised ``CWM_READ_ONLY`` value turns read-only on.
+exception leans the safe way: an unrecognised ``CWM_READ_ONLY`` or ``CWM_CONFIRM_WRITES`` value turns it on.
 The README's configuration table is ``markdown_table()``; a test keeps the two the same.
 """
 
@@ -142,6 +142,13 @@ _OTHERS = (
         default="every write",
     ),
     Variable(
+        "CWM_CONFIRM_WRITES",
+        "flag",
+        "`1`/`true`/`yes`/`on`: every write asks the person first, not only DELETE (clients that cannot "
+        "ask need `confirm=true`). An unknown value turns it on.",
+        default="off",
+    ),
+    Variable(
         "CWM_TIMEOUT",
         "seconds",
         "Connecting, each wait for data, and the arrival of the whole body.",
@@ -197,6 +204,7 @@ class Calls:
     """What the gateway may send to ConnectWise, how long it waits and how much it takes."""
 
     read_only: bool = False
+    confirm_writes: bool = False  # every write is confirmed by the person, not only DELETE
     write_allow: frozenset[tuple[str, str]] | None = None  # None: every write may be sent
     write_allow_problems: tuple[str, ...] = ()  # CWM_WRITE_ALLOW entries that are not "METHOD /path"
     timeout: float = DEFAULT_TIMEOUT
@@ -251,11 +259,13 @@ def profile(explicit: str | None = None, env: Mapping[str, str] | None = None) -
 def calls(env: Mapping[str, str] | None = None) -> Calls:
     env = _environment(env)
     problems: list[str] = []
-    read_only = _read_only(_raw(env, "CWM_READ_ONLY"), problems)
+    read_only = _flag(env, "CWM_READ_ONLY", "read-only", problems)
+    confirm_writes = _flag(env, "CWM_CONFIRM_WRITES", "confirming every write", problems)
     allow, allow_problems = parse_write_allow(_raw(env, "CWM_WRITE_ALLOW"))
     # "or": only CWM_DEADLINE has no fallback; the others are never None.
     return Calls(
         read_only=read_only,
+        confirm_writes=confirm_writes,
         write_allow=allow,
         write_allow_problems=allow_problems,
         timeout=_number(env, VARIABLES["CWM_TIMEOUT"], problems) or DEFAULT_TIMEOUT,
@@ -305,14 +315,14 @@ def _quoted(name: str, raw: str) -> str:
     return f"{name}={shown!r}"
 
 
-def _read_only(raw: str, problems: list[str]) -> bool:
+def _flag(env: Mapping[str, str], name: str, what: str, problems: list[str]) -> bool:
+    """A safety switch: on or off; an unknown value turns it on (a typo must not silently allow writes)."""
+    raw = _raw(env, name)
     value = raw.lower()
     if value in _ON or value in _OFF:
         return value in _ON
-    # A typo in a safety switch must not silently allow writes.
     problems.append(
-        f"{_quoted('CWM_READ_ONLY', raw)} is not 1/true/yes/on or 0/false/no/off; "
-        "read-only is on until it is one of those."
+        f"{_quoted(name, raw)} is not 1/true/yes/on or 0/false/no/off; {what} is on until it is one of those."
     )
     return True
 

@@ -12,6 +12,11 @@
 - ``answer``: the result and its words; ``failure``: ConnectWise's errors in words
 - ``remember``: the fast-memory steps (saved params reused, uses counted, save hints);
   ``pipeline``: the stages in order, with the audit trail
+- ``confirm``: which calls ask the person and the words of the question (``current``: the record
+  read just before); ``dry_run``: what would be sent, nothing sent
+
+Each entry point has a ``question_*`` twin: the confirmation the person is asked before the call
+runs (None: nobody needs asking). ``person`` is their Answer, once asked.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from typing import Any
 from ..catalog.store import Catalog
 from ..credentials import Settings
 from ..memory import MemoryStore, SavedQuery
-from ..results import Result
+from ..person import Answer
+from ..results import Result, ToolError
 from .facts import reads_only
 from .paging import links as _links  # noqa: F401  (tests read Link parsing here)
 from .pipeline import Pipeline
@@ -81,10 +87,21 @@ class Executor:
         max_items: int = 1000,
         include_info: bool = False,
         progress: Progress | None = None,
+        dry_run: bool = False,
+        person: Answer | None = None,
     ) -> Result:
         request = from_arguments(path, method, params, data)
         # params={} means "no filters"; only params left out reuse the saved ones.
-        options = Options(confirm, all_pages, max_items, include_info, reuse_saved=params is None, progress=progress)
+        options = Options(
+            confirm,
+            all_pages,
+            max_items,
+            include_info,
+            reuse_saved=params is None,
+            progress=progress,
+            dry_run=dry_run,
+            answer=person,
+        )
         return self.pipeline.run(request, options)
 
     def read(
@@ -115,9 +132,42 @@ class Executor:
         )
         return self.pipeline.run(request, options)
 
-    def execute_raw(self, raw_request: str, confirm: bool = False) -> Result:
-        return self.pipeline.run(from_raw(raw_request), Options(confirm=confirm))
+    def execute_raw(
+        self, raw_request: str, confirm: bool = False, dry_run: bool = False, person: Answer | None = None
+    ) -> Result:
+        return self.pipeline.run(from_raw(raw_request), Options(confirm=confirm, dry_run=dry_run, answer=person))
 
-    def run_saved(self, entry: SavedQuery, params: Any = None, data: Any = None, confirm: bool = False) -> Result:
+    def run_saved(
+        self,
+        entry: SavedQuery,
+        params: Any = None,
+        data: Any = None,
+        confirm: bool = False,
+        dry_run: bool = False,
+        person: Answer | None = None,
+    ) -> Result:
         """A saved query, ``params`` overriding saved ones by name and ``data`` replacing the saved body."""
-        return self.pipeline.run(from_saved(entry, params, data), Options(confirm=confirm))
+        options = Options(confirm=confirm, dry_run=dry_run, answer=person)
+        return self.pipeline.run(from_saved(entry, params, data), options)
+
+    def question_execute(
+        self, path: str, method: str = "GET", params: Any = None, data: Any = None, dry_run: bool = False, **_: Any
+    ) -> str | None:
+        return self._question(lambda: from_arguments(path, method, params, data), dry_run)
+
+    def question_raw(self, raw_request: str, dry_run: bool = False, **_: Any) -> str | None:
+        return self._question(lambda: from_raw(raw_request), dry_run)
+
+    def question_saved(
+        self, entry: SavedQuery, params: Any = None, data: Any = None, dry_run: bool = False
+    ) -> str | None:
+        return self._question(lambda: from_saved(entry, params, data), dry_run)
+
+    def _question(self, read: Callable[[], Request], dry_run: bool) -> str | None:
+        """The question for the request ``read`` gives; a dry run or unreadable arguments ask nothing."""
+        if dry_run:
+            return None
+        try:
+            return self.pipeline.question(read())
+        except ToolError:  # the call itself says what is wrong with its arguments
+            return None

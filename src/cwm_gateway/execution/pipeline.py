@@ -2,6 +2,10 @@
 
 Each stage raises ToolError for what the assistant can act on; ``server.run_tool`` turns it
 into the isError result. Credentials load only after the request stage has passed.
+
+Two turns off the way: a person's "no" (``options.answer`` declined) ends the call before any
+check, and a dry run ends after the checks with what would be sent. ``question`` words the
+confirmation a person is asked before the call runs (see ``protocol``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from ..credentials import Settings
 from ..memory import MemoryStore
 from ..results import Result, ToolError
 from ..shaping import compact
+from . import confirm, dry_run
 from .answer import answer
+from .current import read_current
 from .facts import Facts
 from .failure import api_error
 from .policy import Policy
@@ -45,7 +51,11 @@ class Pipeline:
 
     def run(self, request: Request, options: Options) -> Result:
         options = check_options(options)
+        if options.answer is not None and not options.answer.accepted:
+            return confirm.declined(options.answer, request)
         request = self.checked(request, options)
+        if options.dry_run:
+            return self.preview(request, options)
         sent = self.sent(self.client(request), request, options)
         answered = answer(request, sent, options, self.policy.max_chars)
         after_success(answered, request, self.memory)
@@ -54,12 +64,40 @@ class Pipeline:
     def checked(self, request: Request, options: Options) -> Request:
         """The request stage, and the saved params a bare GET reuses."""
         try:
-            request = prepare(request, self.facts, self.policy, options.confirm, options.reads_only)
+            # A dry run sends nothing, so it needs no confirmation; it says whether the call would.
+            confirmed = options.confirmed or options.dry_run
+            request = prepare(request, self.facts, self.policy, confirmed, options.reads_only)
         except BodyMissing as missing:
             raise name_saved_body(missing, self.memory) from None
         if options.reuse_saved and request.method == "GET" and not request.query:
             request = reuse_saved(request, self.memory, self.facts)
         return request
+
+    def question(self, request: Request) -> str | None:
+        """What to ask the person before ``request`` runs; None when nobody needs asking.
+
+        None too when a check refuses the request: the call itself then says why, nothing asked.
+        The record is read here, just before the question, so the person sees it as it is.
+        """
+        try:
+            request = prepare(request, self.facts, self.policy, confirm=True)
+            if not confirm.needs_person(request, self.facts, self.policy):
+                return None
+            client = self.connection.client()
+        except (ToolError, ConnectWiseError):
+            return None
+        return confirm.question(request, read_current(client, request, self.facts))
+
+    def preview(self, request: Request, options: Options) -> Result:
+        """The dry run: what would be sent, and for PATCH/PUT the record's current values (one GET)."""
+        client = self.client(request)
+        try:
+            url = client.url_for(request.path, list(request.query))
+        except (UnsafeRequest, ConnectWiseError) as exc:
+            raise ToolError(str(exc), operation=request.label) from None
+        current = read_current(client, request, self.facts)
+        asks = confirm.needs_person(request, self.facts, self.policy)
+        return dry_run.preview(request, url, client.shown_headers(request.has_body), current, asks, options.all_pages)
 
     def client(self, request: Request) -> ConnectWiseClient:
         try:

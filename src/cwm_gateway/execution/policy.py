@@ -1,8 +1,8 @@
 """What the gateway may send and how long and how much it takes: plain values the pipeline receives.
 
 ``Policy.from_env`` takes them from ``settings.calls`` (which reads and documents each of
-``CWM_READ_ONLY``, ``CWM_WRITE_ALLOW``, ``CWM_MAX_RESPONSE_CHARS``, ``CWM_TIMEOUT``, ``CWM_DEADLINE``
-and ``CWM_MAX_RESPONSE_BYTES``); everything else in ``execution`` takes a Policy.
+``CWM_READ_ONLY``, ``CWM_CONFIRM_WRITES``, ``CWM_WRITE_ALLOW``, ``CWM_MAX_RESPONSE_CHARS``, ``CWM_TIMEOUT``,
+``CWM_DEADLINE`` and ``CWM_MAX_RESPONSE_BYTES``); everything else in ``execution`` takes a Policy.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Policy:
     """What the gateway may send, and the limits of each call."""
 
     read_only: bool = False
+    confirm_writes: bool = False  # CWM_CONFIRM_WRITES: every write is confirmed, not only DELETE
     write_allow: frozenset[tuple[str, str]] | None = None
     max_chars: int = DEFAULT_MAX_CHARS
     timeout: float = 30.0
@@ -37,6 +38,7 @@ class Policy:
         given = settings.calls(env)
         return cls(
             read_only=given.read_only,
+            confirm_writes=given.confirm_writes,
             write_allow=given.write_allow,
             max_chars=given.max_chars,
             timeout=given.timeout,

@@ -13,6 +13,7 @@ from typing import Any
 from .. import checks
 from ..catalog.store import Operation
 from ..memory import SavedQuery
+from ..person import Answer
 from ..rawrequest import METHODS, RawRequestError, parse_query, parse_raw
 from ..results import ToolError
 from ..shaping import compact
@@ -68,6 +69,13 @@ class Options:
     reuse_saved: bool = False  # a GET without params takes those of the endpoint's most used saved query
     reads_only: bool = False  # get_api_data: anything that writes is refused
     progress: Progress | None = None  # told of each page all_pages fetches
+    dry_run: bool = False  # show what would be sent, send nothing that writes
+    answer: Answer | None = None  # what the person said when asked to confirm (None: nobody was asked)
+
+    @property
+    def confirmed(self) -> bool:
+        """The person accepted, or (nobody could be asked) the assistant passed confirm=true."""
+        return self.answer.accepted if self.answer is not None else self.confirm
 
 
 def from_arguments(path: Any, method: Any, params: Any, data: Any) -> Request:

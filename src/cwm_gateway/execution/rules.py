@@ -1,4 +1,4 @@
-"""What may be sent: the write policy (read-only, CWM_WRITE_ALLOW, DELETE confirmed) and the body.
+"""What may be sent: the write policy (read-only, CWM_WRITE_ALLOW, DELETE confirmed, CWM_CONFIRM_WRITES) and the body.
 
 The body is checked against the definition (see ``checks``); a PATCH given as an object becomes
 JSON Patch replace operations, in a new request with a note that says so.
@@ -25,7 +25,11 @@ WRITES_WITH_BODY = ("POST", "PUT", "PATCH")
 def check_policy(
     request: Request, op: Operation, reads: bool, policy: Policy, confirm: bool, reads_only: bool = False
 ) -> None:
-    """Refuse a write that read-only mode, the allow-list or the read-only tool forbids, and an unconfirmed DELETE."""
+    """Refuse a write that read-only mode, the allow-list or the read-only tool forbids, and an unconfirmed DELETE.
+
+    ``confirm``: the person accepted the question, or (a client that cannot ask) confirm=true was given.
+    With CWM_CONFIRM_WRITES every write needs it, not only DELETE.
+    """
     label = f"{request.method} {op.path}"
     if not reads and reads_only:
         raise ToolError(
@@ -50,6 +54,12 @@ def check_policy(
         raise ToolError(
             f"DELETE {request.path} permanently removes the record. Ask the user, then call again with "
             "confirm=true to go ahead.",
+            operation=label,
+        )
+    if policy.confirm_writes and not reads and not confirm:
+        raise ToolError(
+            f"{request.method} {request.path} changes data and CWM_CONFIRM_WRITES=1 asks for confirmation of every "
+            "write. Ask the user, then call again with confirm=true to go ahead.",
             operation=label,
         )
 

@@ -21,15 +21,18 @@ from ..results import Result
 
 if TYPE_CHECKING:
     from ..execution import Progress
+    from ..person import Answer
     from ..runtime import Runtime
 
 
 @dataclass(frozen=True)
 class Call:
-    """What one tool call works with: the runtime (catalog, executor, memory) and where progress goes."""
+    """What one tool call works with: the runtime (catalog, executor, memory), where progress goes,
+    and what the person said if they were asked to confirm."""
 
     runtime: Runtime
     progress: Progress | None = None
+    person: Answer | None = None  # the person's answer when they were asked to confirm the call
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Spec:
     title: str
     hints: Hints
     output: dict[str, Any]  # the JSON schema of its structured content, errors included
+    ask: Callable[..., str | None] | None = None  # ask(call, **arguments): the question for the person, if any
 
     @property
     def name(self) -> str:

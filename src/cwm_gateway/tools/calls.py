@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from ..results import Result
 from . import READ_REMOTE, WRITE_REMOTE, Call, Spec
-from .args import AllPages, Confirm, Data, IncludeInfo, MaxItems, Method, Params, Path, text
+from .args import AllPages, Confirm, Data, DryRun, IncludeInfo, MaxItems, Method, Params, Path, text
 from .schemas import shape
 
 
@@ -39,13 +39,24 @@ def execute_api_call(
     all_pages: AllPages = False,
     max_items: MaxItems = 1000,
     include_info: IncludeInfo = False,
+    dry_run: DryRun = False,
 ) -> Result:
-    """Call any operation, writes included; to read, use get_api_data.
+    """Call any operation, writes included; to read, use get_api_data. A DELETE asks the user.
     Example: execute_api_call("/service/tickets/4521", "PATCH", data={"status": {"id": 5}})
     """
     executor = call.runtime.executor()
     return executor.execute(
-        path, method, params, data, confirm, all_pages, max_items, include_info, progress=call.progress
+        path,
+        method,
+        params,
+        data,
+        confirm,
+        all_pages,
+        max_items,
+        include_info,
+        progress=call.progress,
+        dry_run=dry_run,
+        person=call.person,
     )
 
 
@@ -53,11 +64,20 @@ def send_raw_api_request(
     call: Call,
     raw_request: Annotated[str, Field(description='"METHOD /path?query [JSON body]"')],
     confirm: Confirm = False,
+    dry_run: DryRun = False,
 ) -> Result:
     """Send a request written out whole, checked like execute_api_call.
     Example: send_raw_api_request("GET /service/tickets?conditions=status/name='Open'&pageSize=5")
     """
-    return call.runtime.executor().execute_raw(raw_request, confirm)
+    return call.runtime.executor().execute_raw(raw_request, confirm, dry_run, call.person)
+
+
+def _ask_execute(call: Call, **arguments: Any) -> str | None:
+    return call.runtime.executor().question_execute(**arguments)
+
+
+def _ask_raw(call: Call, **arguments: Any) -> str | None:
+    return call.runtime.executor().question_raw(**arguments)
 
 
 # The records are in "data"; what the model must know about them in the other keys.
@@ -65,6 +85,6 @@ CALLED = shape(data=[], next_page=["object", "null"], notes="array")
 
 SPECS = [
     Spec(get_api_data, "Read ConnectWise data", READ_REMOTE, CALLED),
-    Spec(execute_api_call, "Call ConnectWise API", WRITE_REMOTE, CALLED),
-    Spec(send_raw_api_request, "Send raw API request", WRITE_REMOTE, CALLED),
+    Spec(execute_api_call, "Call ConnectWise API", WRITE_REMOTE, CALLED, _ask_execute),
+    Spec(send_raw_api_request, "Send raw API request", WRITE_REMOTE, CALLED, _ask_raw),
 ]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from ..results import Result
 from . import DESTROY_LOCAL, READ_LOCAL, WRITE_LOCAL, WRITE_REMOTE, Call, Spec
-from .args import Confirm, Data, Method, Params, Path, QueryId, text
+from .args import Confirm, Data, DryRun, Method, Params, Path, QueryId, text
 from .calls import CALLED
 from .schemas import shape
 
@@ -48,6 +48,7 @@ def run_saved_query(
     params: Annotated[Params, Field(description="Overrides saved params by name.")] = None,
     data: Annotated[Data, Field(description="Replaces the saved body.")] = None,
     confirm: Confirm = False,
+    dry_run: DryRun = False,
 ) -> Result:
     """Run a saved query, checked like execute_api_call.
     Example: run_saved_query(3, params={"pageSize": 50})
@@ -55,7 +56,16 @@ def run_saved_query(
     from .. import saved_queries
 
     rt = call.runtime
-    return saved_queries.run(rt.memory(), rt.executor(), query_id, params, data, confirm)
+    return saved_queries.run(rt.memory(), rt.executor(), query_id, params, data, confirm, dry_run, call.person)
+
+
+def _ask_saved(
+    call: Call, query_id: int, params: Any = None, data: Any = None, dry_run: bool = False, **_: Any
+) -> str | None:
+    from .. import saved_queries
+
+    rt = call.runtime
+    return saved_queries.question(rt.memory(), rt.executor(), query_id, params, data, dry_run)
 
 
 def delete_from_fast_memory(call: Call, query_id: QueryId) -> Result:
@@ -79,7 +89,7 @@ def clear_fast_memory(call: Call) -> Result:
 SPECS = [
     Spec(save_to_fast_memory, "Save a query", WRITE_LOCAL, shape(id="integer")),
     Spec(list_fast_memory, "List saved queries", READ_LOCAL, shape(queries="array")),
-    Spec(run_saved_query, "Run a saved query", WRITE_REMOTE, CALLED),
+    Spec(run_saved_query, "Run a saved query", WRITE_REMOTE, CALLED, _ask_saved),
     Spec(delete_from_fast_memory, "Delete a saved query", DESTROY_LOCAL, shape(deleted="object")),
     Spec(clear_fast_memory, "Delete all saved queries", DESTROY_LOCAL, shape(deleted="integer")),
 ]
