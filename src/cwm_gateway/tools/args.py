@@ -46,7 +46,7 @@ Confirm = Annotated[bool, Field(description="true after the user agreed.")]
 AllPages = Annotated[bool, Field(description="Follow all pages.")]
 MaxItems = Annotated[int, bounded("Cap for all_pages.", 1, 100_000)]
 IncludeInfo = Annotated[bool, Field(description="Keep _info metadata.")]
-DryRun = Annotated[bool, Field(description="Show what would be sent; send nothing.")]
+DryRun = Annotated[bool, Field(description="Preview; sends nothing.")]
 QueryId = Annotated[int, Field(description="Saved query id.", json_schema_extra={"minimum": 1})]
 
 

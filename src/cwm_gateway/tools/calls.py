@@ -41,7 +41,7 @@ def execute_api_call(
     include_info: IncludeInfo = False,
     dry_run: DryRun = False,
 ) -> Result:
-    """Call any operation, writes included; to read, use get_api_data. A DELETE asks the user.
+    """Call any operation, writes included; to read, use get_api_data.
     Example: execute_api_call("/service/tickets/4521", "PATCH", data={"status": {"id": 5}})
     """
     executor = call.runtime.executor()
@@ -81,7 +81,7 @@ def _ask_raw(call: Call, **arguments: Any) -> str | None:
 
 
 # The records are in "data"; what the model must know about them in the other keys.
-CALLED = shape(data=[], next_page=["object", "null"], notes="array")
+CALLED = shape(data=[], next_page=["object", "null"])
 
 SPECS = [
     Spec(get_api_data, "Read ConnectWise data", READ_REMOTE, CALLED),
