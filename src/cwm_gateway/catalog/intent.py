@@ -38,6 +38,9 @@ INTENT_METHODS = {
 # Fields named beside the subject: "with a status", "including its totals", "filtered by vendor".
 # (Examples, "such as net 30", are not details: they are often the best hint at the subject.)
 DETAIL_OPENERS = frozenset("with including include includes incl".split())
+# "a company called Fabrikam": the words after it are the new record's name, not things to find.
+NAME_INTRODUCERS = frozenset("called named titled entitled".split())
+SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
@@ -108,6 +111,7 @@ class Token:
     detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
     parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
     aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
+    naming: bool = False  # "called", "named": introduces a name, names nothing itself
 
     @property
     def is_number(self) -> bool:
@@ -189,60 +193,11 @@ def _capitalised(chunk: str) -> bool:
 
 
 def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
-    tokens = tokenize(query)
-    lexicon_words = lexicon.all_words()
-    known = vocabulary.known({t.word for t in tokens if not t.is_number})
-    if expand:
-        tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
-        known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
-    _mark_details(tokens)
-    for token in tokens:
-        word = token.word
-        if token.is_number or len(word) < 4 or not expand:
-            continue
-        if word in known:
-            # "scheduled" only names fields; "schedule" names operations.
-            base = vocabulary.base_form(word)
-            if base and word not in lexicon_words:
-                token.word = base
-        elif token.proper:
-            continue
-        elif word not in lexicon_words:
-            fixed = vocabulary.correct(word, token.raw.lower())
-            if fixed and fixed != word:
-                token.corrected_from, token.word = word, fixed
-        elif (word,) not in lexicon.synonyms and word not in lexicon.stop and token.raw.lower() != word:
-            # "entires" folds to "entire", a word only some lexicon phrase uses: a slip in "entries".
-            fixed = vocabulary.correct_plural(token.raw.lower(), swaps_only=True)
-            if fixed:
-                token.corrected_from, token.word = word, fixed
-    known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
-    words = [t.word for t in tokens]
+    """Read a request: its words (mended and corrected), its verb, the things it names and how they relate."""
+    tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
     analysis = Analysis(query, tokens)
-    # "permanently", "carefully": adverbs the catalog has no use for
-    adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
-    clause_starts = [t.clause_start for t in tokens]
-    found = None
-    if analysis_prefix := _tool_name_length(query, tokens):
-        # "Disable-CWMMember: Deactivates a member": the description's verb says more than the name's.
-        for t in tokens[:analysis_prefix]:
-            t.aside = True
-        found = _intent(words, [False] * analysis_prefix + clause_starts[analysis_prefix:], lexicon, adverbs)
-    if not found or not found[0]:
-        found = _intent(words, clause_starts, lexicon, adverbs)
-    if not found[0]:
-        # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
-        # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
-        after_ids = [
-            start or (i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed"))
-            for i, start in enumerate(clause_starts)
-        ]
-        found = _intent(words, after_ids, lexicon, adverbs)
-    analysis.intent, verb_start, after_verb = found
-    if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
-        analysis.intent = None
-    analysis.verb = (verb_start, after_verb) if analysis.intent else None
-    analysis.count = _count_intent(words, lexicon, tokens)
+    after_verb = _find_intent(analysis, lexicon, vocabulary, known)
+    analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens)
     _read_things(analysis, lexicon, known, vocabulary, expand)
     revised = _revised_intent(analysis, after_verb, lexicon)
     if revised != analysis.intent:
@@ -259,6 +214,80 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     return analysis
 
 
+def _read_words(
+    tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary, expand: bool
+) -> tuple[list[Token], dict[str, int]]:
+    """The request's words as the catalog spells them, and how many operations use each."""
+    lexicon_words = lexicon.all_words()
+    known = vocabulary.known({t.word for t in tokens if not t.is_number})
+    if expand:
+        tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
+        known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
+    _mark_details(tokens)
+    if expand:
+        for token in tokens:
+            if not token.is_number and len(token.word) >= 4:
+                _correct_word(token, known, lexicon, vocabulary)
+    known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
+    return tokens, known
+
+
+def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
+    """One word put in the catalog's form: its base form, or the word a slip was meant to be."""
+    word = token.word
+    lexicon_words = lexicon.all_words()
+    if word in known:
+        # "scheduled" only names fields; "schedule" names operations.
+        base = vocabulary.base_form(word)
+        if base and word not in lexicon_words:
+            token.word = base
+    elif token.proper or _adverb(word, lexicon_words):
+        return  # names are not slips, and "safely", "carefully" are not "safety", "careful"
+    elif word not in lexicon_words:
+        fixed = vocabulary.correct(word, token.raw.lower())
+        if fixed and fixed != word:
+            token.corrected_from, token.word = word, fixed
+    elif (word,) not in lexicon.synonyms and word not in lexicon.stop and token.raw.lower() != word:
+        # "entires" folds to "entire", a word only some lexicon phrase uses: a slip in "entries".
+        fixed = vocabulary.correct_plural(token.raw.lower(), swaps_only=True)
+        if fixed:
+            token.corrected_from, token.word = word, fixed
+
+
+def _adverb(word: str, lexicon_words: frozenset[str]) -> bool:
+    """ "permanently", "quickly": an adverb the catalog and the lexicon have no use for."""
+    return len(word) > 4 and word.endswith("ly") and word not in lexicon_words
+
+
+def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
+    """Set the request's intent and its verb's span; returns the index after the verb."""
+    tokens, query = analysis.tokens, analysis.query
+    words = [t.word for t in tokens]
+    adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
+    clause_starts = [t.clause_start for t in tokens]
+    found = None
+    if prefix := _tool_name_length(query, tokens):
+        # "Disable-CWMMember: Deactivates a member": the description's verb says more than the name's.
+        for t in tokens[:prefix]:
+            t.aside = True
+        found = _intent(words, [False] * prefix + clause_starts[prefix:], lexicon, adverbs)
+    if not found or not found[0]:
+        found = _intent(words, clause_starts, lexicon, adverbs)
+    if not found[0]:
+        # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
+        # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
+        after_ids = [
+            start or (i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed"))
+            for i, start in enumerate(clause_starts)
+        ]
+        found = _intent(words, after_ids, lexicon, adverbs)
+    analysis.intent, verb_start, after_verb = found
+    if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
+        analysis.intent = None
+    analysis.verb = (verb_start, after_verb) if analysis.intent else None
+    return after_verb
+
+
 def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     """What the request's words together describe, by the lexicon's descriptions (a bag of words).
 
@@ -272,6 +301,7 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         if t.index not in verb
         and not t.is_number
         and not t.proper
+        and not t.naming
         and len(t.word) > 2
         and t.word not in lexicon.stop
         and t.word not in PREAMBLE
@@ -314,12 +344,23 @@ def _mark_details(tokens: list[Token]) -> None:
         if token.sentence_start:
             inside = False  # a list of details runs over commas, not past the sentence
         previous = tokens[i - 1].word if i else ""
+        if _names_a_value(tokens, i):
+            token.naming = inside = True  # "a company called Fabrikam Phone Repair": a name follows
+            continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
         elif inside:
             token.detail = True
+
+
+def _names_a_value(tokens: list[Token], index: int) -> bool:
+    """ "a company called Fabrikam", "a board named Escalations" (but not "customers who called")."""
+    token = tokens[index]
+    if token.raw.lower() not in NAME_INTRODUCERS or index == 0 or index + 1 >= len(tokens):
+        return False
+    return tokens[index - 1].word not in SUBJECT_PRONOUNS
 
 
 def _mend_words(
@@ -534,99 +575,133 @@ def _concepts(
     actions: frozenset[str] = frozenset(),
     resource_names: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[Concept]:
-    taken = [False] * len(tokens)
+    """The things a request names, left to right: lexicon phrases, resource names, then single words."""
+    reader = _ConceptReader(tokens, words, lexicon, known, expand, change)
+    reader.phrases_with_small_words()
+    reader.phrases_of_content_words(_resource_name_spans(words, lexicon, resource_names))
+    reader.single_words(actions)
+    return sorted(reader.found, key=lambda c: c.start)
 
-    def structural(source: tuple[str, ...]) -> bool:
-        # "phases in a project template" names two things and how they relate: leave it to the
-        # head/parent analysis rather than swallow it as one lexicon phrase.
-        for k in range(1, len(source) - 1):
-            if source[k] in PARENT_PREPOSITIONS and source[k - 1] in known and source[k + 1] in known:
-                return source[k - 1] not in lexicon.stop and source[k + 1] not in lexicon.stop
-        return False
 
-    def qualified_noun(source: tuple[str, ...]) -> bool:
-        # In a change, "ticket priority" is the ticket's priority field, not the priority list the
-        # lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
-        # board status) is left as two words, a record and its field.
-        if not change or len(source) < 2 or not all(w in known for w in source):
-            return False
-        return any(target[-1] == source[-1] for target in lexicon.synonyms[source])
+class _ConceptReader:
+    """Reads concepts off a request's tokens, each token used by one concept at most."""
 
-    def accept(source: tuple[str, ...]) -> bool:
-        return not structural(source) and not qualified_noun(source)
+    def __init__(
+        self, tokens: list[Token], words: list[str], lexicon: Lexicon, known: dict[str, int], expand: bool, change: bool
+    ) -> None:
+        self.tokens, self.words, self.lexicon, self.known = tokens, words, lexicon, known
+        self.expand, self.change = expand, change
+        self.taken = [t.naming for t in tokens]  # "called" before a name names nothing itself
+        self.found: list[Concept] = []
+        self.in_names: set[int] = set()
 
-    found: list[Concept] = []
-    names = _resource_name_spans(words, lexicon, resource_names)
-    in_names = {p for start, end in names for p in range(start, end)}
+    def phrases_with_small_words(self) -> None:
+        """Phrases written with their small words ("out of office", "good at").
 
-    def add_phrase(positions: list[int], with_small_words: bool) -> None:
-        # Longest lexicon phrase over ``positions`` (indexes into tokens), left to right.
-        sequence = [words[p] for p in positions]
+        Articles and contraction pieces are skipped ("out of the office" is "out of office"),
+        and so is a name's possessive: "on Jenny's calendar" is "on calendar".
+        """
+        tokens = self.tokens
+        positions = [
+            i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and _possessive(tokens, i + 1))
+        ]
+        self._add_phrases(positions, with_small_words=True)
+
+    def phrases_of_content_words(self, names: list[tuple[int, int]]) -> None:
+        """Phrases over content words only ("office is closed" -> "office closed"), then resource names.
+
+        Never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
+        are a ticket and one of its fields. Resource names of several words the lexicon does not
+        list ("work type", "security role") are kept whole.
+        """
+        self.in_names = {p for start, end in names for p in range(start, end)}
+        run: list[int] = []
+        for i, token in enumerate([*self.tokens, None]):
+            breaks = token is None or token.is_number or _possessive(self.tokens, i)
+            if breaks and run:
+                self._add_phrases(run, with_small_words=False)
+                run = []
+            if token is not None and not token.is_number and not self.taken[i] and token.word not in self.lexicon.stop:
+                run.append(i)
+        for start, end in names:
+            if not any(self.taken[start:end]):
+                phrase = tuple(self.words[start:end])
+                self._take(Concept(" ".join(t.raw for t in self.tokens[start:end]), [(phrase, 1.0)], start, end))
+
+    def single_words(self, actions: frozenset[str]) -> None:
+        """Every other word the catalog knows, except verbs that only say what to do.
+
+        Verbs may open phrases ("log hours", "mailing list") but never stand alone as the thing
+        searched for: "close", "set" say what to do, not what to do it to. Action verbs
+        ("approve", "merge") and verbs with an endpoint ("generate") name an operation, so they stay.
+        """
+        for i, token in enumerate(self.tokens):
+            if self.taken[i] or token.is_number or token.word in self.lexicon.stop or token.word not in self.known:
+                continue
+            if _is_plain_verb(token.word, self.lexicon) and token.word not in actions:
+                continue
+            weight = 0.85 if token.corrected_from else 1.0
+            source = "corrected" if token.corrected_from else "word"
+            self._take(Concept(token.raw, [((token.word,), weight)], i, i + 1, source))
+
+    def _take(self, concept: Concept) -> None:
+        self.found.append(concept)
+        for p in range(concept.start, concept.end):
+            self.taken[p] = True
+
+    def _add_phrases(self, positions: list[int], with_small_words: bool) -> None:
+        """The longest lexicon phrase over ``positions`` (indexes into tokens), left to right."""
+        sequence = [self.words[p] for p in positions]
         i = 0
         while i < len(positions):
-            if taken[positions[i]]:
+            match = self._match_at(sequence, positions, i, with_small_words)
+            if match is None:
                 i += 1
                 continue
-            match = lexicon.synonyms_at(sequence, i, with_small_words, accept=accept) if expand else None
-            if match and match[0] == 1 and positions[i] in in_names:
-                match = None  # "purchase orders" is the resource name, not "purchase" and "orders"
-            if match and not any(taken[p] for p in positions[i : i + match[0]]):
-                length, targets = match
-                span = positions[i : i + length]
-                source = tuple(sequence[i : i + length])
-                alternatives: list[tuple[Phrase, float]] = []
-                if all(w in known for w in source) and not all(w in lexicon.stop for w in source):
-                    alternatives.append((source, 1.0))
-                alternatives += [(target, 0.9) for target in targets]
-                raw = " ".join(tokens[p].raw for p in span)
-                found.append(Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon"))
-                for p in span:
-                    taken[p] = True
-                i += length
-            else:
-                i += 1
+            length, targets = match
+            span = positions[i : i + length]
+            self._take(self._phrase_concept(tuple(sequence[i : i + length]), targets, span))
+            i += length
 
-    # Phrases written with their small words ("out of office", "good at") ...
-    # (articles and contraction pieces skipped: "out of the office" is "out of office").
-    # A name's possessive is skipped too: "on Jenny's calendar" is "on calendar".
-    add_phrase(
-        [i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and _possessive(tokens, i + 1))],
-        with_small_words=True,
-    )
-    # ... then phrases over content words only ("office is closed" -> "office closed"),
-    # never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
-    # are a ticket and one of its fields.
-    run: list[int] = []
-    for i, token in enumerate([*tokens, None]):
-        breaks = token is None or token.is_number or _possessive(tokens, i)
-        if breaks and run:
-            add_phrase(run, with_small_words=False)
-            run = []
-        if token is not None and not token.is_number and not taken[i] and token.word not in lexicon.stop:
-            run.append(i)
-    # Resource names of several words the lexicon does not list: "work type", "security role".
-    for start, end in names:
-        if not any(taken[p] for p in range(start, end)):
-            phrase = tuple(words[start:end])
-            found.append(Concept(" ".join(t.raw for t in tokens[start:end]), [(phrase, 1.0)], start, end))
-            for p in range(start, end):
-                taken[p] = True
-    for i, token in enumerate(tokens):
-        if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
-            continue
-        if _is_plain_verb(token.word, lexicon) and token.word not in actions:
-            # Verbs may open phrases ("log hours", "mailing list") but never stand alone as the
-            # thing searched for: "close", "set" say what to do, not what to do it to. Action
-            # verbs ("approve", "merge") and verbs with an endpoint ("generate") name an
-            # operation, so they stay.
-            continue
-        weight = 0.85 if token.corrected_from else 1.0
-        found.append(
-            Concept(token.raw, [((token.word,), weight)], i, i + 1, "corrected" if token.corrected_from else "word")
-        )
-        taken[i] = True
-    found.sort(key=lambda c: c.start)
-    return found
+    def _match_at(
+        self, sequence: list[str], positions: list[int], i: int, with_small_words: bool
+    ) -> tuple[int, list[Phrase]] | None:
+        if self.taken[positions[i]] or not self.expand:
+            return None
+        match = self.lexicon.synonyms_at(sequence, i, with_small_words, accept=self._accept)
+        if match and match[0] == 1 and positions[i] in self.in_names:
+            return None  # "purchase orders" is the resource name, not "purchase" and "orders"
+        if match and any(self.taken[p] for p in positions[i : i + match[0]]):
+            return None
+        return match
+
+    def _phrase_concept(self, source: Phrase, targets: list[Phrase], span: list[int]) -> Concept:
+        alternatives: list[tuple[Phrase, float]] = []
+        if all(w in self.known for w in source) and not all(w in self.lexicon.stop for w in source):
+            alternatives.append((source, 1.0))
+        alternatives += [(target, 0.9) for target in targets]
+        raw = " ".join(self.tokens[p].raw for p in span)
+        return Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon")
+
+    def _accept(self, source: Phrase) -> bool:
+        return not self._structural(source) and not self._qualified_noun(source)
+
+    def _structural(self, source: Phrase) -> bool:
+        """ "phases in a project template" names two things and how they relate: left to the
+        head/parent analysis rather than swallowed as one lexicon phrase."""
+        known, stop = self.known, self.lexicon.stop
+        for k in range(1, len(source) - 1):
+            if source[k] in PARENT_PREPOSITIONS and source[k - 1] in known and source[k + 1] in known:
+                return source[k - 1] not in stop and source[k + 1] not in stop
+        return False
+
+    def _qualified_noun(self, source: Phrase) -> bool:
+        """In a change, "ticket priority" is the ticket's priority field, not the priority list the
+        lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
+        board status) is left as two words, a record and its field."""
+        if not self.change or len(source) < 2 or not all(w in self.known for w in source):
+            return False
+        return any(target[-1] == source[-1] for target in self.lexicon.synonyms[source])
 
 
 def _resource_name_spans(
