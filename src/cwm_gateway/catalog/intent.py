@@ -57,11 +57,17 @@ NOUN_PHRASE_OPENERS = frozenset(
 )
 # "the budget on project 18 needs to be 120 hours", "ticket 77 should be on the board":
 # a numbered record and the state it should be in.
-_WANTED = "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be"
+_WANTED = (
+    "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be, "
+    "should read, should say, should show"
+)
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
+# "make the status of ticket 12 Closed": a create verb that also states what something becomes
+STATE_VERBS = frozenset(("make", "put"))
+NEW_RECORD_WORDS = frozenset("a an new another".split())
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
 _TOOL_NAME_RE = re.compile(r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?\s*(?::|\s[-\u2013\u2014]\s)")
@@ -131,6 +137,7 @@ class Concept:
     detail: bool = False  # named as a detail ("with a status"), not as the subject
     aside: bool = False  # only in a tool's name ("cw_get_calendar - ..."): the description says more
     parenthesised: bool = False  # "(user licence)": an aside, never the head
+    value: bool = False  # in a change, the new value ("to Senior Engineer"): a detail, never a parent
 
     def tokens(self) -> set[str]:
         return {t for phrase, _ in self.alternatives for t in phrase}
@@ -435,6 +442,8 @@ def _read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
+    if analysis.intent == "update":
+        _mark_new_values(analysis.concepts, tokens)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.head is not None and analysis.intent in ("create", "update"):
@@ -444,7 +453,23 @@ def _read_things(
         for concept in analysis.concepts:
             if later and concept.start >= later[0]:
                 concept.detail = True
-    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+    analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+
+
+def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
+    """In a change, what comes after "to"/"as"/"into" is the new value, not another thing to change.
+
+    "change the work role of time entry 77 to Senior Engineer": Senior Engineer is a work role
+    the entry gets, so it is matched as a detail (by the entry's fields), never as the target.
+    """
+    for previous, concept in itertools.pairwise(concepts):
+        before = concept.start - 1
+        while before >= 0 and tokens[before].word in SKIPPABLE:
+            before -= 1
+        after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS
+        # "to Fixed Fee": the value may be read as several concepts side by side
+        if after_marker or (previous.value and previous.end == concept.start):
+            concept.value = concept.detail = True
 
 
 def _without_verb(
@@ -517,6 +542,8 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
             between = tokens[after_verb : following[0].start]
             if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between):
                 return "update"
+        if following and _makes_state(tokens, after_verb, following, numbered):
+            return "update"
     if analysis.intent is None:
         change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
         for token, following in itertools.pairwise(tokens):
@@ -526,6 +553,15 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
+    """ "make the status of ticket 12 Closed": "make"/"put" with a definite object of a numbered record
+    states a change; "make a ticket for contact 12" still creates one."""
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    if verb not in STATE_VERBS or not any(id(c) in numbered for c in following):
+        return False
+    return not any(t.word in NEW_RECORD_WORDS for t in tokens[after_verb : following[0].start])
 
 
 def _intent(

@@ -52,6 +52,7 @@ FIELD_ONLY_WEIGHT = 0.525  # a word that names no path or category ("responded")
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
 DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
+VALUE_WEIGHT = 0  # "to Projects": a new value is a name, and names match fields only by chance
 ASIDE_WEIGHT = 1.0  # a concept only in a tool's name, before its description
 GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named concepts' average
 # "set the urgency on case 12": urgency names a field of the case (a ticket), not the
@@ -60,6 +61,7 @@ ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request 
 ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
 RECORD_UPDATE = 1.0  # bonus for the pointed-at record's own PATCH/PUT when one of its fields is named
 QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
+UNLISTED_FIELD = 0.5  # "the charge code of time entry 12": a field the schema does not name as such
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Hit:
     score: float
 
 
-_Fields = tuple[frozenset[frozenset[str]], frozenset[str]]
+_Fields = tuple[frozenset[frozenset[str]], frozenset[frozenset[str]]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class _Shape:
     summary: frozenset[str]
     fields: frozenset[str]
     field_names: frozenset[frozenset[str]]  # each property of the resource schema, as words
-    field_tails: frozenset[str]  # last words of longer property names: defaultLocation -> location
+    field_tails: frozenset[frozenset[str]]  # ends of longer property names: defaultLocation -> location
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
 
@@ -383,6 +385,7 @@ class Searcher:
             weights.append(min(max(best, 0.5), 5.0))
         weights = [w * DETAIL_WEIGHT if c.detail else w for c, w in zip(concepts, weights)]
         weights = [w * ASIDE_WEIGHT if c.aside else w for c, w in zip(concepts, weights)]
+        weights = [w * VALUE_WEIGHT if c.value else w for c, w in zip(concepts, weights)]
         named = [w for c, w in zip(concepts, weights) if c.source != "gloss"]
         if named:
             # A description is a hint: it weighs no more than the things the request names.
@@ -416,7 +419,9 @@ class Searcher:
         if found is None:
             schema = self.catalog.schema(name) or {}
             names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
-            found = frozenset(frozenset(n) for n in names if n), frozenset(n[-1] for n in names if len(n) > 1)
+            # "sales rep" is the end of primarySalesRep, "location" of defaultLocation
+            tails = frozenset(frozenset(n[i:]) for n in names for i in range(1, len(n)))
+            found = frozenset(frozenset(n) for n in names if n), tails
             self._field_names[name] = found
         return found
 
@@ -451,14 +456,19 @@ def _alternatives(concept: Concept) -> _Alternatives:
     return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
 
 
-def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _Alternatives, bool], ...]:
+# (index of a concept naming a field, the record's alternatives, record pinned down, field in its schema)
+_Attribute = tuple[int, _Alternatives, bool, bool]
+
+
+def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, ...]:
     """Concepts that name a field of a record the request points at.
 
     "set the urgency on case 12 to high": case 12 is a ticket, and tickets have a
     priority field, so urgency is the ticket's field, not the priority definitions.
     Found structurally, from the candidates' schemas: a record whose resource is named
-    and another concept equal to one of that resource's property names.
-    Returns (concept index, the record's alternatives, record pinned down).
+    and another concept equal to one of that resource's property names. In a change,
+    "the X of record 12" is taken as a field even when the schema does not list X, unless
+    X is a resource that hangs under that record ("the note on ticket 5").
     """
     out = []
     records = {id(concept) for concept, _ in analysis.records}
@@ -466,14 +476,34 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _A
         record_alts = _alternatives(record)
         owners = [s for s in shapes if any(words == s.resource for words, _ in record_alts)]
         for index, concept in enumerate(analysis.concepts):
-            if id(concept) in records:
+            if id(concept) in records or concept.value:
                 continue
             if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
                 continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
             alts = _alternatives(concept)
-            if any(_field_match(words, shape) for shape in owners for words, _ in alts):
-                out.append((index, record_alts, pinned))
+            if any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
+                out.append((index, record_alts, pinned, True))
+            elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
+                out.append((index, record_alts, pinned, False))
     return tuple(out)
+
+
+def _unlisted_field(analysis: Analysis, concept: Concept, record: Concept, pinned: bool) -> bool:
+    """ "change the charge code of time entry 12": the head of a change, said of a numbered record."""
+    numbered = any(r is record for _, r in analysis.ids)
+    return (
+        analysis.intent == "update" and pinned and numbered and concept is analysis.head and record in analysis.parents
+    )
+
+
+def _child_of(alts: _Alternatives, record_alts: _Alternatives, shapes: list[_Shape]) -> bool:
+    """Is the concept a resource under the record's placeholder (tickets/{parentId}/notes)?"""
+    return any(
+        words <= shape.resource
+        and any(r <= segment for segment, followed in shape.segments if followed for r, _ in record_alts)
+        for shape in shapes
+        for words, _ in alts
+    )
 
 
 @dataclass(frozen=True)
@@ -481,8 +511,7 @@ class _Query:
     """A request prepared for scoring many candidates quickly."""
 
     concepts: tuple[tuple[float, _Alternatives, bool, bool], ...]  # weight, alternatives, head, detail
-    # (index of a concept naming a field, the record's alternatives): "urgency" of "case 12"
-    attributes: tuple[tuple[int, _Alternatives, bool], ...]
+    attributes: tuple[_Attribute, ...]  # "urgency" of "case 12"
     total_weight: float
     methods: tuple[str, ...]
     update: bool
@@ -573,11 +602,12 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     """
     levels: dict[int, float] = {}
     penalty = 0.0
-    for index, record_alts, pinned in query.attributes:
+    for index, record_alts, pinned, listed in query.attributes:
         alternatives = query.concepts[index][1]
         # The record itself: "expense 77" is an expense entry, not an expense type exemption.
         if any(words == shape.resource for words, _ in record_alts):
-            level = max((conf * _field_match(words, shape) for words, conf in alternatives), default=0.0)
+            level = max((conf * _record_field(words, record_alts, shape) for words, conf in alternatives), default=0.0)
+            level = level or (0.0 if listed else UNLISTED_FIELD)
             if level:
                 levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
                 if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
@@ -597,11 +627,24 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     return levels, penalty
 
 
+def _record_field(words: frozenset[str], record_alts: _Alternatives, shape: _Shape) -> float:
+    """A field of the record, also when named with the record's own name: a project's "project type"
+    is its type field, a ticket's "ticket status" its status."""
+    match = _field_match(words, shape)
+    if match or len(words) < 2:
+        return match
+    for record, _ in record_alts:
+        rest = words - record
+        if rest and rest != words:
+            match = max(match, _field_match(rest, shape))
+    return match
+
+
 def _field_match(words: frozenset[str], shape: _Shape) -> float:
     """Is ``words`` a property of the operation's resource (1), or the end of one (less)?"""
     if words in shape.field_names:
         return 1.0
-    if len(words) == 1 and not words.isdisjoint(shape.field_tails):
+    if words in shape.field_tails:
         return QUALIFIED_FIELD
     return 0.0
 
