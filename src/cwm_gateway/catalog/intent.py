@@ -65,6 +65,7 @@ STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
+LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
 NEW_RECORD_WORDS = frozenset("a an new another".split())
@@ -715,7 +716,9 @@ class _ConceptReader:
         alternatives: list[tuple[Phrase, float]] = []
         if all(w in self.known for w in source) and not all(w in self.lexicon.stop for w in source):
             alternatives.append((source, 1.0))
-        alternatives += [(target, 0.9) for target in targets]
+        # A target the request spells out ("catalog" in "catalog item") is a literal reading, and
+        # a literal reading outranks the lexicon's other guesses ("product").
+        alternatives += [(target, LITERAL if set(target) <= set(source) else 0.9) for target in targets]
         raw = " ".join(self.tokens[p].raw for p in span)
         return Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import text
 from .intent import Analysis, Concept, analyze, singular
@@ -524,65 +524,90 @@ class _Query:
 
 def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
-    covered = 0.0
-    explained: set[str] = set(query.asked_modifiers)
-    partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
-    head_on_resource = False
-    resource, context = shape.resource, shape.resource_context
     attribute_levels, penalty = _attribute_fit(shape, query)
-    for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
-        if detail:
-            covered += weight * _detail_level(shape, alternatives)
-            continue
-        level = attribute_levels.get(index, 0.0)
-        if level and is_head:
-            head_on_resource = True
-        for words, confidence in alternatives:
-            if words <= resource or (words <= context and not words.isdisjoint(resource)):
-                # "time entry" is the resource of /time/entries as much as of .../timeentries
-                value = confidence
-                explained |= words
-                head_on_resource = head_on_resource or is_head
-            elif words <= shape.path:
-                value = confidence * FIELD_WEIGHT["path"]
-                explained |= words
-            elif words <= shape.category:
-                value = confidence * FIELD_WEIGHT["category"]
-            elif words <= shape.summary:
-                value = confidence * FIELD_WEIGHT["summary"]
-            elif words <= shape.fields:
-                value = confidence * FIELD_WEIGHT["fields"]
-            elif len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
-                # Most of a longer name: "knowledge base article" near "knowledge base category".
-                value = confidence * PARTIAL_NAME * len(words & context) / len(words)
-                partial |= words & context
-            else:
-                continue
-            if value > level:
-                level = value
-        covered += weight * level
-
-    explained |= partial
-    total = COVERAGE * covered / query.total_weight
-    if resource:
-        total += RESOURCE_EXPLAINED * len(resource & explained) / len(resource)
-    # Words of the path the request does not explain (the module aside) cost rank:
-    # "tasks on a project ticket" is not a project *template* ticket's task.
-    path_words = shape.path if shape.module in explained else shape.below_module
-    if path_words:
-        total += PATH_EXPLAINED * len(path_words & explained) / len(path_words)
-    if head_on_resource:
+    match = _coverage(shape, query, attribute_levels)
+    total = COVERAGE * match.covered / query.total_weight + _explained(shape, match.explained)
+    if match.head_on_resource:
         total += HEAD_IS_RESOURCE
-    total += intent_fit(shape, query)
-    for modifier in shape.modifiers:
-        if modifier not in explained:
-            total -= MODIFIER_PENALTY.get(modifier, 0.0)
-    if shape.op.deprecated:
-        total -= DEPRECATED_PENALTY
-    total -= penalty
+    total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
     return total
+
+
+@dataclass
+class _Match:
+    """What of the request an operation matches: the weighted concepts, the words its path explains."""
+
+    covered: float = 0.0
+    explained: set[str] = field(default_factory=set)
+    head_on_resource: bool = False
+
+
+def _coverage(shape: _Shape, query: _Query, attribute_levels: dict[int, float]) -> _Match:
+    """Each concept's best match in the operation, by where it is found (resource, path, summary ...)."""
+    match = _Match(explained=set(query.asked_modifiers))
+    partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
+    for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
+        if detail:
+            match.covered += weight * _detail_level(shape, alternatives)
+            continue
+        level = attribute_levels.get(index, 0.0)
+        match.head_on_resource |= bool(level) and is_head
+        for words, confidence in alternatives:
+            place = _place(words, shape)
+            if place is None:
+                continue
+            if place == "resource":
+                match.head_on_resource |= is_head
+            if place in ("resource", "path"):
+                match.explained |= words
+            if place == "partial":
+                partial |= words & shape.resource_context
+            level = max(level, confidence * _place_value(place, words, shape))
+        match.covered += weight * level
+    match.explained |= partial
+    return match
+
+
+def _place(words: frozenset[str], shape: _Shape) -> str | None:
+    """Where in the operation a phrase is found, best place first."""
+    resource, context = shape.resource, shape.resource_context
+    if words <= resource or (words <= context and not words.isdisjoint(resource)):
+        return "resource"  # "time entry" is the resource of /time/entries as much as of .../timeentries
+    for place in ("path", "category", "summary", "fields"):
+        if words <= getattr(shape, place):
+            return place
+    if len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
+        return "partial"  # most of a longer name: "knowledge base article" near "knowledge base category"
+    return None
+
+
+def _place_value(place: str, words: frozenset[str], shape: _Shape) -> float:
+    if place == "partial":
+        return PARTIAL_NAME * len(words & shape.resource_context) / len(words)
+    return FIELD_WEIGHT[place]
+
+
+def _explained(shape: _Shape, explained: set[str]) -> float:
+    """Shares of the operation's resource and path words the request explains.
+
+    Words of the path the request does not explain (the module aside) cost rank:
+    "tasks on a project ticket" is not a project *template* ticket's task.
+    """
+    total = 0.0
+    if shape.resource:
+        total += RESOURCE_EXPLAINED * len(shape.resource & explained) / len(shape.resource)
+    path_words = shape.path if shape.module in explained else shape.below_module
+    if path_words:
+        total += PATH_EXPLAINED * len(path_words & explained) / len(path_words)
+    return total
+
+
+def _variant_cost(shape: _Shape, explained: set[str]) -> float:
+    """Unasked-for /info, /usages, /bulk variants and deprecated operations rank lower."""
+    cost = sum(MODIFIER_PENALTY.get(m, 0.0) for m in shape.modifiers if m not in explained)
+    return cost + (DEPRECATED_PENALTY if shape.op.deprecated else 0.0)
 
 
 def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
