@@ -257,6 +257,36 @@ def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query
     assert (first["method"] in ("PATCH", "PUT"), first["path"]) == (True, record), query
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        # the new value after "to" is a work role, but the entry is what changes
+        ("set the work role on time entry 30 to Senior Engineer", "/time/entries/{id}"),
+        # a field named with the record's own name: a project's "project type" is its type field
+        ("set the project type of project 7 to Internal", "/project/projects/{id}"),
+        # the end of a longer field's name: "sales rep" of primarySalesRep
+        ("set the primary sales rep on opportunity 3 to Dan", "/sales/opportunities/{id}"),
+        # a field the schema spells differently (chargeToId): still the numbered record's field
+        ("change the charge code of time entry 5 to Training", "/time/entries/{id}"),
+        # "make" with a numbered record's field states a change; "should read" the state wanted
+        ("make the status of ticket 8 Closed", "/service/tickets/{id}"),
+        ("the status on ticket 44 should read Resolved", "/service/tickets/{id}"),
+        # a value that happens to name a field of another record (project tickets have a project)
+        ("on ticket 6 change the board to Projects", "/service/tickets/{id}"),
+    ],
+)
+def test_the_named_records_update_comes_first_whatever_names_the_field(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
+def test_a_new_value_is_a_detail_not_a_parent(searcher: Searcher) -> None:
+    analysis = searcher.analyze("change the work role of time entry 77 to Senior Engineer")
+    value = next(c for c in analysis.concepts if c.text == "Senior Engineer")
+    assert value.detail and value not in analysis.parents
+
+
 def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) -> None:
     # Notes are not a field of a ticket but records of their own under it; priorities have ids of their own.
     assert top(searcher, "update the note on ticket 5", 1) == ["PATCH /service/tickets/{parentId}/notes/{id}"]
@@ -270,8 +300,17 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
 @pytest.mark.parametrize(
     ("query", "first"),
     [
-        # words around the verb keep its intent
+        # words around the verb keep its intent; an adverb is not a slip ("safely" is not "safety")
         ("permanently remove a contact by ID", "DELETE /company/contacts/{id}"),
+        ("safely remove configuration 3", "DELETE /company/configurations/{id}"),
+        # "called X" names the new record: "called" is no phone call (activity)
+        ("go ahead and create a company called Northwind", "POST /company/companies"),
+        # a state named without "status" filters the records: servers out of warranty are devices
+        ("which servers are out of warranty", "GET /company/configurations"),
+        # everyday wording with no word of the API
+        ("what did Dana work on last week", "GET /time/entries"),
+        ("the closing reasons for tickets", "GET /service/codes"),
+        ("the stuff in the vans", "GET /procurement/warehouses"),
         # a read verb the lexicon also reads as a resource (return -> RMA) gives way to the object
         ("return the open projects", "GET /project/projects"),
         ("Returns how often agreements are billed", "GET /finance/agreements"),
@@ -294,6 +333,13 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
 )
 def test_request_classes_rank_the_exact_operation_first(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+def test_a_state_without_the_word_status_also_reads_as_the_records(searcher: Searcher) -> None:
+    deals = next(c for c in searcher.analyze("the deals we lost").concepts if "lost" in c.text)
+    assert ("opportunity",) in [phrase for phrase, _ in deals.alternatives]
+    statuses = next(c for c in searcher.analyze("deal statuses").concepts)
+    assert ("opportunity",) not in [phrase for phrase, _ in statuses.alternatives]
 
 
 def test_text_helpers_for_slips_in_plurals() -> None:

@@ -65,7 +65,9 @@ STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
-LITERAL = 0.95  # confidence of a lexicon target written in the request itself
+LITERAL = 0.95
+STATE_WORDS = frozenset(("status", "state"))
+IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status  # confidence of a lexicon target written in the request itself
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
 NEW_RECORD_WORDS = frozenset("a an new another".split())
@@ -620,6 +622,15 @@ def _concepts(
     return sorted(reader.found, key=lambda c: c.start)
 
 
+def _records_in_state(source: Phrase, targets: list[Phrase]) -> list[tuple[Phrase, float]]:
+    """ "deals we lost", "laptops out of warranty": a state named without the word "status" is most
+    often a filter on the records in it, so the records are a reading too (beside the status list)."""
+    if STATE_WORDS & set(source):
+        return []
+    found = [target[:-1] for target in targets if len(target) > 1 and target[-1] in STATE_WORDS]
+    return [(record, IN_STATE) for record in found if record not in targets]
+
+
 class _ConceptReader:
     """Reads concepts off a request's tokens, each token used by one concept at most."""
 
@@ -719,6 +730,7 @@ class _ConceptReader:
         # A target the request spells out ("catalog" in "catalog item") is a literal reading, and
         # a literal reading outranks the lexicon's other guesses ("product").
         alternatives += [(target, LITERAL if set(target) <= set(source) else 0.9) for target in targets]
+        alternatives += _records_in_state(source, targets)
         raw = " ".join(self.tokens[p].raw for p in span)
         return Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon")
 
