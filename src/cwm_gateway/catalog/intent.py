@@ -65,9 +65,9 @@ STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
-LITERAL = 0.95
+LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 STATE_WORDS = frozenset(("status", "state"))
-IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status  # confidence of a lexicon target written in the request itself
+IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
 NEW_RECORD_WORDS = frozenset("a an new another".split())
