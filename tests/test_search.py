@@ -273,6 +273,8 @@ def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query
         ("the status on ticket 44 should read Resolved", "/service/tickets/{id}"),
         # a value that happens to name a field of another record (project tickets have a project)
         ("on ticket 6 change the board to Projects", "/service/tickets/{id}"),
+        # the record after "of", behind names and modifiers: "of the big Fabrikam firewall ticket"
+        ("set the severity of the big Fabrikam firewall ticket to low", "/service/tickets/{id}"),
     ],
 )
 def test_the_named_records_update_comes_first_whatever_names_the_field(

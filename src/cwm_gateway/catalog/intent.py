@@ -68,6 +68,7 @@ CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move
 LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 STATE_WORDS = frozenset(("status", "state"))
 IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
+GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
 NEW_RECORD_WORDS = frozenset("a an new another".split())
@@ -828,6 +829,7 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
     if head is None:
         return []
     out = []
+    named = {p for c in concepts for p in range(c.start, c.end)}
     for concept in concepts:
         if concept.start <= head.start:
             continue
@@ -835,9 +837,24 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
         # The preposition must be in the concept's own sentence: "for Contoso: printer" is no parent.
         starts = [i for i, t in enumerate(window) if t.sentence_start]
         before = [t.word for t in window[starts[-1] if starts else 0 : -1]]
-        if any(word in PARENT_PREPOSITIONS for word in before):
+        if any(word in PARENT_PREPOSITIONS for word in before) or _after_preposition(tokens, concept, named):
             out.append(concept)
     return out
+
+
+def _after_preposition(tokens: list[Token], concept: Concept, named: set[int]) -> bool:
+    """ "the priority of the Contoso printer ticket": the noun closing a group of names and
+    modifiers that a preposition opens."""
+    j = concept.start - 1
+    reach = max(0, concept.start - GROUP_REACH)
+    while j >= reach and not tokens[j + 1].sentence_start and _modifier(tokens[j], j in named):
+        j -= 1
+    return j >= 0 and j + 1 < concept.start and tokens[j].word in PARENT_PREPOSITIONS
+
+
+def _modifier(token: Token, named: bool) -> bool:
+    """A word that may stand between a preposition and its noun: a name, an article, an adjective."""
+    return token.proper or named or (token.word not in PARENT_PREPOSITIONS and not token.is_number)
 
 
 def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, bool]]:
