@@ -309,6 +309,11 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
         ("go ahead and create a company called Northwind", "POST /company/companies"),
         # a state named without "status" filters the records: servers out of warranty are devices
         ("which servers are out of warranty", "GET /company/configurations"),
+        # "replaces an entire X" is the PUT; a change otherwise prefers the PATCH
+        ("Replaces an entire contact record.", "PUT /company/contacts/{id}"),
+        # a plural under a numbered parent lists those records, not the parent's own
+        ("time entries for member 21", "GET /time/entries"),
+        ("the schedule for Dana", "GET /schedule/entries"),
         # everyday wording with no word of the API
         ("what did Dana work on last week", "GET /time/entries"),
         ("the closing reasons for tickets", "GET /service/codes"),

@@ -38,10 +38,12 @@ PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request n
 HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
+WHOLE_WORDS = frozenset("replace overwrite entire whole full".split())  # "replaces an entire opportunity": PUT
 COUNT_MATCH = 1.2
 COUNT_UNASKED = 1.2
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
 ID_ITEM = 0.3
+PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
@@ -439,6 +441,7 @@ class Searcher:
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
+            whole=analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(t.word for t in analysis.tokens),
             count=analysis.count,
             id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
             or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
@@ -446,10 +449,25 @@ class Searcher:
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
             asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
+            listed_under=_listed_under(analysis),
         )
 
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
+
+
+def _listed_under(analysis: Analysis) -> frozenset[str]:
+    """The words of a plural head read under a numbered parent ("time entries for member 12"), else none.
+
+    Such a request lists the head's records; the parent's own record is not the answer.
+    """
+    head = analysis.head
+    numbered = [c for _, c in analysis.ids]
+    if head is None or analysis.intent not in (None, "read") or any(c is head for c in numbered):
+        return frozenset()
+    if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
+        return frozenset()
+    return frozenset(head.tokens())
 
 
 def _alternatives(concept: Concept) -> _Alternatives:
@@ -515,11 +533,13 @@ class _Query:
     total_weight: float
     methods: tuple[str, ...]
     update: bool
+    whole: bool  # the whole record is replaced: PUT before PATCH
     count: bool
     id_words: tuple[frozenset[str], ...]
     parent_words: tuple[frozenset[str], ...]
     qualifiers: frozenset[str]
     asked_modifiers: frozenset[str]
+    listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -680,8 +700,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     fit = 0.0
     if query.methods:
         fit += METHOD_MATCH if method in query.methods else -METHOD_MATCH
-        if query.update and method == "PATCH":
-            fit += 0.05  # PATCH changes only what is named; PUT replaces the record
+        if query.update and method == ("PUT" if query.whole else "PATCH"):
+            fit += 0.05  # PATCH changes only what is named; PUT replaces the record ("replace", "entire")
     else:
         fit += READ_DEFAULT if method == "GET" else -READ_DEFAULT
 
@@ -703,7 +723,9 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
         fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
-        if names_the_record:
+        if names_the_record and query.listed_under and not shape.resource <= query.listed_under:
+            fit -= PARENT_ITEM  # "time entries for member 12" lists time entries, not member 12
+        elif names_the_record:
             fit += ID_ITEM
         else:
             # One record of something no id was given for: the list is the likelier wish.
