@@ -41,6 +41,7 @@ def top(searcher: Searcher, query: str, n: int = 5, keyword: bool = False) -> li
         ("activities", ["activity"]),
         ("addresses", ["address"]),
         ("analysis", ["analysis"]),
+        ("uses", ["use"]),  # too short for the "-uses" rule (statuses, warehouses)
         ("Get List of ConnectWise.Apis.v3_0.v2015_3.Service.Ticket.Ticket", None),
     ],
 )
