@@ -315,6 +315,9 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
         # a plural under a numbered parent lists those records, not the parent's own
         ("time entries for member 21", "GET /time/entries"),
         ("the schedule for Dana", "GET /schedule/entries"),
+        # what a new record is about is its content; a generic noun after a resource adds nothing
+        ("log a ticket for Fabrikam about the faulty router", "POST /service/tickets"),
+        ("make a new member account for our intern", "POST /system/members"),
         # everyday wording with no word of the API
         ("what did Dana work on last week", "GET /time/entries"),
         ("the closing reasons for tickets", "GET /service/codes"),

@@ -41,6 +41,8 @@ DETAIL_OPENERS = frozenset("with including include includes incl".split())
 # "a company called Fabrikam": the words after it are the new record's name, not things to find.
 NAME_INTRODUCERS = frozenset("called named titled entitled".split())
 SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
+GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
+SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
@@ -448,6 +450,9 @@ def _read_things(
     analysis.ids = _ids(tokens, analysis.concepts)
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens)
+    if analysis.intent == "create":
+        _mark_subject_matter(analysis.concepts, tokens)
+    _mark_generic_nouns(analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.head is not None and analysis.intent in ("create", "update"):
@@ -458,6 +463,26 @@ def _read_things(
             if later and concept.start >= later[0]:
                 concept.detail = True
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+
+
+def _mark_generic_nouns(concepts: list[Concept]) -> None:
+    """ "a member account", "the contact record": after a resource named literally, a generic noun
+    says nothing more (and "account" must not turn a member into a company)."""
+    for previous, concept in itertools.pairwise(concepts):
+        literal = previous.source == "word" or any(conf >= 1.0 for _, conf in previous.alternatives)
+        if literal and previous.end == concept.start and concept.text.lower() in GENERIC_NOUNS:
+            concept.detail = True
+
+
+def _mark_subject_matter(concepts: list[Concept], tokens: list[Token]) -> None:
+    """ "raise a ticket for Contoso about the broken printer": what a new record is about is its
+    content, not a record to attach it to."""
+    opened = next((t.index for t in tokens if t.word in SUBJECT_MATTER), None)
+    if opened is None:
+        return
+    for concept in concepts:
+        if concept.start > opened and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
+            concept.detail = True
 
 
 def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
