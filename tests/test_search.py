@@ -274,6 +274,9 @@ def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query
         ("the status on ticket 44 should read Resolved", "/service/tickets/{id}"),
         # a value that happens to name a field of another record (project tickets have a project)
         ("on ticket 6 change the board to Projects", "/service/tickets/{id}"),
+        # a create or action verb with a numbered record and a plain new value is a change
+        ("raise the urgency on incident 31 to critical", "/service/tickets/{id}"),
+        ("push the required date on ticket 8 out to Friday", "/service/tickets/{id}"),
         # the record after "of", behind names and modifiers: "of the big Fabrikam firewall ticket"
         ("set the severity of the big Fabrikam firewall ticket to low", "/service/tickets/{id}"),
     ],
@@ -282,6 +285,11 @@ def test_the_named_records_update_comes_first_whatever_names_the_field(
     searcher: Searcher, query: str, record: str
 ) -> None:
     assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
+def test_an_action_verb_with_a_record_after_to_stays_an_action(searcher: Searcher) -> None:
+    assert top(searcher, "convert opportunity 12 to a project", 1) == ["POST /sales/opportunities/{id}/convertToProject"]
+    assert searcher.analyze("apply payment 5 to invoice 12").intent != "update"
 
 
 def test_a_new_value_is_a_detail_not_a_parent(searcher: Searcher) -> None:

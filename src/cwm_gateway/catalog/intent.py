@@ -73,6 +73,7 @@ IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportu
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
+PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
 NEW_RECORD_WORDS = frozenset("a an new another".split())
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
@@ -212,7 +213,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     after_verb = _find_intent(analysis, lexicon, vocabulary, known)
     analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens)
     _read_things(analysis, lexicon, known, vocabulary, expand)
-    revised = _revised_intent(analysis, after_verb, lexicon)
+    revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
     if revised != analysis.intent:
         analysis.intent = revised
         _read_things(analysis, lexicon, known, vocabulary, expand)
@@ -554,7 +555,9 @@ def _one_record(analysis: Analysis) -> bool:
     return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
 
 
-def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+def _revised_intent(
+    analysis: Analysis, after_verb: int, lexicon: Lexicon, actions: frozenset[str] = frozenset()
+) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
     "make ticket 12 high priority", "put ticket 5 on the Network board": a create verb
@@ -573,6 +576,9 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
                 return "update"
         if following and _makes_state(tokens, after_verb, following, numbered):
             return "update"
+    if analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions):
+        if _value_after_record(analysis):
+            return "update"  # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
     if analysis.intent is None:
         change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
         for token, following in itertools.pairwise(tokens):
@@ -582,6 +588,31 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
+    """Is the verb an endpoint's own action ("convert opportunity 5 to a project")?"""
+    return verb is not None and any(t.word in actions for t in tokens[verb[0] : verb[1]])
+
+
+def _value_after_record(analysis: Analysis) -> bool:
+    """A numbered record followed by "to"/"as" and a plain value: "... on ticket 12 to high".
+
+    Not another record ("apply payment 5 to invoice 12"): the value must name no concept.
+    """
+    ids = {word for word, _ in analysis.ids}
+    named = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens):
+        if not (token.is_number and token.word in ids):
+            continue
+        rest = [t for t in tokens[i + 1 :] if t.word not in SKIPPABLE and t.word not in PARTICLES]
+        # "on ticket 8 out to Friday": the particle of "push out", "bump up" may come between
+        if len(rest) > 1 and rest[0].word in CHANGE_MARKERS:
+            value = rest[1]
+            if not value.is_number and value.index not in named:
+                return True
+    return False
 
 
 def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
