@@ -288,7 +288,8 @@ def test_the_named_records_update_comes_first_whatever_names_the_field(
 
 
 def test_an_action_verb_with_a_record_after_to_stays_an_action(searcher: Searcher) -> None:
-    assert top(searcher, "convert opportunity 12 to a project", 1) == ["POST /sales/opportunities/{id}/convertToProject"]
+    converted = top(searcher, "convert opportunity 12 to a project", 1)
+    assert converted == ["POST /sales/opportunities/{id}/convertToProject"]
     assert searcher.analyze("apply payment 5 to invoice 12").intent != "update"
 
 

@@ -576,9 +576,10 @@ def _revised_intent(
                 return "update"
         if following and _makes_state(tokens, after_verb, following, numbered):
             return "update"
-    if analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions):
-        if _value_after_record(analysis):
-            return "update"  # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
+    # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
+    verb_acts = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    if verb_acts and _value_after_record(analysis):
+        return "update"
     if analysis.intent is None:
         change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
         for token, following in itertools.pairwise(tokens):
