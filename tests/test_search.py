@@ -293,6 +293,13 @@ def test_an_action_verb_with_a_record_after_to_stays_an_action(searcher: Searche
     assert searcher.analyze("apply payment 5 to invoice 12").intent != "update"
 
 
+def test_words_that_introduce_details_or_names_are_not_things_asked_for(searcher: Searcher) -> None:
+    analysis = searcher.analyze("Get-CWMInvoice -InvoiceID: Retrieves one invoice, including its totals.")
+    assert "including" not in [c.text for c in analysis.concepts]
+    assert analysis.head is not None and analysis.head.text == "invoice"  # the cmdlet name is an aside
+    assert "called" not in [c.text for c in searcher.analyze("add a board called Escalations").concepts]
+
+
 def test_a_new_value_is_a_detail_not_a_parent(searcher: Searcher) -> None:
     analysis = searcher.analyze("change the work role of time entry 77 to Senior Engineer")
     value = next(c for c in analysis.concepts if c.text == "Senior Engineer")
@@ -319,6 +326,8 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
         ("go ahead and create a company called Northwind", "POST /company/companies"),
         # a state named without "status" filters the records: servers out of warranty are devices
         ("which servers are out of warranty", "GET /company/configurations"),
+        # "a specific company" after "for" is the parent: the contacts are listed
+        ("List every contact for a specific company.", "GET /company/contacts"),
         # "replaces an entire X" is the PUT; a change otherwise prefers the PATCH
         ("Replaces an entire contact record.", "PUT /company/contacts/{id}"),
         # a plural under a numbered parent lists those records, not the parent's own

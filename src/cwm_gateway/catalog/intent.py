@@ -41,6 +41,7 @@ DETAIL_OPENERS = frozenset("with including include includes incl".split())
 # "a company called Fabrikam": the words after it are the new record's name, not things to find.
 NAME_INTRODUCERS = frozenset("called named titled entitled".split())
 SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
+GENERIC_HEADS = frozenset("details detail information info data summary overview".split())
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
@@ -77,7 +78,10 @@ PARTICLES = frozenset("out up down over back forward".split())  # "push ... out 
 NEW_RECORD_WORDS = frozenset("a an new another".split())
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
-_TOOL_NAME_RE = re.compile(r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?\s*(?::|\s[-\u2013\u2014]\s)")
+# (a cmdlet's parameters may follow its name: "Get-CWMExpenseEntry -ExpenseID: ...")
+_TOOL_NAME_RE = re.compile(
+    r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?(?:\s+-[A-Za-z]+)*\s*(?::|\s[-\u2013\u2014]\s)"
+)
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -124,7 +128,7 @@ class Token:
     detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
     parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
     aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
-    naming: bool = False  # "called", "named": introduces a name, names nothing itself
+    introduces: bool = False  # "called", "including": introduces a name or details, names nothing itself
 
     @property
     def is_number(self) -> bool:
@@ -315,7 +319,7 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         if t.index not in verb
         and not t.is_number
         and not t.proper
-        and not t.naming
+        and not t.introduces
         and len(t.word) > 2
         and t.word not in lexicon.stop
         and t.word not in PREAMBLE
@@ -359,12 +363,13 @@ def _mark_details(tokens: list[Token]) -> None:
             inside = False  # a list of details runs over commas, not past the sentence
         previous = tokens[i - 1].word if i else ""
         if _names_a_value(tokens, i):
-            token.naming = inside = True  # "a company called Fabrikam Phone Repair": a name follows
+            token.introduces = inside = True  # "a company called Fabrikam Phone Repair": a name follows
             continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
+            token.introduces = token.word in DETAIL_OPENERS
         elif inside:
             token.detail = True
 
@@ -548,11 +553,31 @@ def _one_record(analysis: Analysis) -> bool:
     if analysis.ids or analysis.head is None:
         return False
     words = [t.word for t in analysis.tokens]
-    if any(w in ONE_RECORD_WORDS for w in words):
-        return True
+    # "a single company" asks for one; "all contacts for a specific company" lists the contacts
+    things = [c for c in analysis.concepts if c.text.lower() not in ONE_RECORD_WORDS]
+    noun = _compound_start(things, _real_head(analysis, analysis.head))
+    starts = [c.start for c in things]
+    for i, word in enumerate(words[:noun]):
+        if word in ONE_RECORD_WORDS and not any(i < start < noun for start in starts):
+            return True
     # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"
     introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
     return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
+
+
+def _real_head(analysis: Analysis, head: Concept) -> Concept:
+    """The head, or the record it is a generic part of: "the details of a single opportunity"."""
+    if head.text.lower() in GENERIC_HEADS and analysis.parents:
+        return analysis.parents[0]
+    return head
+
+
+def _compound_start(concepts: list[Concept], head: Concept) -> int:
+    """Where the head's compound begins: "expense" of "a single expense entry"."""
+    start = head.start
+    while any(c.end == start and c.start < start for c in concepts):
+        start = next(c.start for c in concepts if c.end == start and c.start < start)
+    return start
 
 
 def _revised_intent(
@@ -697,7 +722,7 @@ class _ConceptReader:
     ) -> None:
         self.tokens, self.words, self.lexicon, self.known = tokens, words, lexicon, known
         self.expand, self.change = expand, change
-        self.taken = [t.naming for t in tokens]  # "called" before a name names nothing itself
+        self.taken = [t.introduces for t in tokens]  # "called", "including" name nothing themselves
         self.found: list[Concept] = []
         self.in_names: set[int] = set()
 
