@@ -748,7 +748,7 @@ class _ConceptReader:
         self.in_names = {p for start, end in names for p in range(start, end)}
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
-            breaks = token is None or token.is_number or _possessive(self.tokens, i)
+            breaks = token is None or token.is_number or token.introduces or _possessive(self.tokens, i)
             if breaks and run:
                 self._add_phrases(run, with_small_words=False)
                 run = []
