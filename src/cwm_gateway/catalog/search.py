@@ -566,28 +566,29 @@ class _Match:
 
 def _coverage(shape: _Shape, query: _Query, attribute_levels: dict[int, float]) -> _Match:
     """Each concept's best match in the operation, by where it is found (resource, path, summary ...)."""
-    match = _Match(explained=set(query.asked_modifiers))
+    covered, explained, on_resource = 0.0, set(query.asked_modifiers), False
     partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
     for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
         if detail:
-            match.covered += weight * _detail_level(shape, alternatives)
+            covered += weight * _detail_level(shape, alternatives)
             continue
         level = attribute_levels.get(index, 0.0)
-        match.head_on_resource |= bool(level) and is_head
+        on_resource = on_resource or (bool(level) and is_head)
         for words, confidence in alternatives:
             place = _place(words, shape)
             if place is None:
                 continue
-            if place == "resource":
-                match.head_on_resource |= is_head
-            if place in ("resource", "path"):
-                match.explained |= words
             if place == "partial":
                 partial |= words & shape.resource_context
-            level = max(level, confidence * _place_value(place, words, shape))
-        match.covered += weight * level
-    match.explained |= partial
-    return match
+                value = PARTIAL_NAME * len(words & shape.resource_context) / len(words)
+            else:
+                value = FIELD_WEIGHT[place]
+                if place == "resource" or place == "path":
+                    explained |= words
+                    on_resource = on_resource or (is_head and place == "resource")
+            level = max(level, confidence * value)
+        covered += weight * level
+    return _Match(covered, explained | partial, on_resource)
 
 
 def _place(words: frozenset[str], shape: _Shape) -> str | None:
@@ -595,18 +596,18 @@ def _place(words: frozenset[str], shape: _Shape) -> str | None:
     resource, context = shape.resource, shape.resource_context
     if words <= resource or (words <= context and not words.isdisjoint(resource)):
         return "resource"  # "time entry" is the resource of /time/entries as much as of .../timeentries
-    for place in ("path", "category", "summary", "fields"):
-        if words <= getattr(shape, place):
-            return place
+    # Spelled out, not looped over by name: this runs for every concept of every candidate.
+    if words <= shape.path:
+        return "path"
+    if words <= shape.category:
+        return "category"
+    if words <= shape.summary:
+        return "summary"
+    if words <= shape.fields:
+        return "fields"
     if len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
         return "partial"  # most of a longer name: "knowledge base article" near "knowledge base category"
     return None
-
-
-def _place_value(place: str, words: frozenset[str], shape: _Shape) -> float:
-    if place == "partial":
-        return PARTIAL_NAME * len(words & shape.resource_context) / len(words)
-    return FIELD_WEIGHT[place]
 
 
 def _explained(shape: _Shape, explained: set[str]) -> float:
@@ -626,8 +627,10 @@ def _explained(shape: _Shape, explained: set[str]) -> float:
 
 def _variant_cost(shape: _Shape, explained: set[str]) -> float:
     """Unasked-for /info, /usages, /bulk variants and deprecated operations rank lower."""
-    cost = sum(MODIFIER_PENALTY.get(m, 0.0) for m in shape.modifiers if m not in explained)
-    return cost + (DEPRECATED_PENALTY if shape.op.deprecated else 0.0)
+    cost = DEPRECATED_PENALTY if shape.op.deprecated else 0.0
+    if shape.modifiers:
+        cost += sum(MODIFIER_PENALTY.get(m, 0.0) for m in shape.modifiers if m not in explained)
+    return cost
 
 
 def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
