@@ -36,6 +36,7 @@ DEV_SET = EVAL_DIR / "search-dev.jsonl"  # a copy of ../shared/eval/search-dev.j
 DEFAULT_CATALOG = REPO / "build" / "catalog.db"
 DEFAULT_PYZ = REPO / "build" / "cwm-gateway.pyz"
 DEPTH = 10
+HELD_OUT_PREFIXES = ("extra-", "blind-")
 
 Ranked = list[tuple[str, str]]
 
@@ -118,6 +119,11 @@ def default_sets() -> list[Path]:
     return [p for p in [DEV_SET, *others] if p.is_file()]
 
 
+def held_out(name: str) -> bool:
+    """Sets kept unseen while tuning: only their aggregate numbers may be printed."""
+    return name.endswith("-heldout") or name.startswith(HELD_OUT_PREFIXES)
+
+
 def row(name: str, ranker: str, outcomes: list[Outcome]) -> str:
     m = metrics(outcomes)
     cells = " | ".join(f"{m[k]:.3f}" for k in ("hit@1", "hit@5", "MRR@10", "nDCG@10", "R@5"))
@@ -137,7 +143,9 @@ def main() -> int:
     parser.add_argument("--tool", choices=("natural", "keyword"), default="natural")
     parser.add_argument("--kinds", action="store_true", help="also break each set down by query kind")
     parser.add_argument(
-        "--misses", action="store_true", help="list queries whose answer is not first (never for *-heldout sets)"
+        "--misses",
+        action="store_true",
+        help="list queries whose answer is not first (never for held-out sets: *-heldout, extra-*, blind-*)",
     )
     parser.add_argument("--pyz", type=Path, default=DEFAULT_PYZ, help="report this zipapp's size")
     parser.add_argument("--repeat", type=int, default=1, help="time each search N times, keep the fastest")
@@ -187,7 +195,7 @@ def main() -> int:
                 print(row(f"{name}/{kind}", "gateway", by_kind[kind]))
     if args.misses:
         for name, outcomes in results:
-            if name.endswith("-heldout"):
+            if held_out(name):
                 continue  # held out from tuning: its misses are not to be read
             print(f"\n{name}:")
             for o in outcomes:

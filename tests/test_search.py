@@ -41,6 +41,7 @@ def top(searcher: Searcher, query: str, n: int = 5, keyword: bool = False) -> li
         ("activities", ["activity"]),
         ("addresses", ["address"]),
         ("analysis", ["analysis"]),
+        ("uses", ["use"]),  # too short for the "-uses" rule (statuses, warehouses)
         ("Get List of ConnectWise.Apis.v3_0.v2015_3.Service.Ticket.Ticket", None),
     ],
 )
@@ -257,6 +258,54 @@ def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query
     assert (first["method"] in ("PATCH", "PUT"), first["path"]) == (True, record), query
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        # the new value after "to" is a work role, but the entry is what changes
+        ("set the work role on time entry 30 to Senior Engineer", "/time/entries/{id}"),
+        # a field named with the record's own name: a project's "project type" is its type field
+        ("set the project type of project 7 to Internal", "/project/projects/{id}"),
+        # the end of a longer field's name: "sales rep" of primarySalesRep
+        ("set the primary sales rep on opportunity 3 to Dan", "/sales/opportunities/{id}"),
+        # a field the schema spells differently (chargeToId): still the numbered record's field
+        ("change the charge code of time entry 5 to Training", "/time/entries/{id}"),
+        # "make" with a numbered record's field states a change; "should read" the state wanted
+        ("make the status of ticket 8 Closed", "/service/tickets/{id}"),
+        ("the status on ticket 44 should read Resolved", "/service/tickets/{id}"),
+        # a value that happens to name a field of another record (project tickets have a project)
+        ("on ticket 6 change the board to Projects", "/service/tickets/{id}"),
+        # a create or action verb with a numbered record and a plain new value is a change
+        ("raise the urgency on incident 31 to critical", "/service/tickets/{id}"),
+        ("push the required date on ticket 8 out to Friday", "/service/tickets/{id}"),
+        # the record after "of", behind names and modifiers: "of the big Fabrikam firewall ticket"
+        ("set the severity of the big Fabrikam firewall ticket to low", "/service/tickets/{id}"),
+    ],
+)
+def test_the_named_records_update_comes_first_whatever_names_the_field(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
+def test_an_action_verb_with_a_record_after_to_stays_an_action(searcher: Searcher) -> None:
+    converted = top(searcher, "convert opportunity 12 to a project", 1)
+    assert converted == ["POST /sales/opportunities/{id}/convertToProject"]
+    assert searcher.analyze("apply payment 5 to invoice 12").intent != "update"
+
+
+def test_words_that_introduce_details_or_names_are_not_things_asked_for(searcher: Searcher) -> None:
+    analysis = searcher.analyze("Get-CWMInvoice -InvoiceID: Retrieves one invoice, including its totals.")
+    assert "including" not in [c.text for c in analysis.concepts]
+    assert analysis.head is not None and analysis.head.text == "invoice"  # the cmdlet name is an aside
+    assert "called" not in [c.text for c in searcher.analyze("add a board called Escalations").concepts]
+
+
+def test_a_new_value_is_a_detail_not_a_parent(searcher: Searcher) -> None:
+    analysis = searcher.analyze("change the work role of time entry 77 to Senior Engineer")
+    value = next(c for c in analysis.concepts if c.text == "Senior Engineer")
+    assert value.detail and value not in analysis.parents
+
+
 def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) -> None:
     # Notes are not a field of a ticket but records of their own under it; priorities have ids of their own.
     assert top(searcher, "update the note on ticket 5", 1) == ["PATCH /service/tickets/{parentId}/notes/{id}"]
@@ -270,8 +319,27 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
 @pytest.mark.parametrize(
     ("query", "first"),
     [
-        # words around the verb keep its intent
+        # words around the verb keep its intent; an adverb is not a slip ("safely" is not "safety")
         ("permanently remove a contact by ID", "DELETE /company/contacts/{id}"),
+        ("safely remove configuration 3", "DELETE /company/configurations/{id}"),
+        # "called X" names the new record: "called" is no phone call (activity)
+        ("go ahead and create a company called Northwind", "POST /company/companies"),
+        # a state named without "status" filters the records: servers out of warranty are devices
+        ("which servers are out of warranty", "GET /company/configurations"),
+        # "a specific company" after "for" is the parent: the contacts are listed
+        ("List every contact for a specific company.", "GET /company/contacts"),
+        # "replaces an entire X" is the PUT; a change otherwise prefers the PATCH
+        ("Replaces an entire contact record.", "PUT /company/contacts/{id}"),
+        # a plural under a numbered parent lists those records, not the parent's own
+        ("time entries for member 21", "GET /time/entries"),
+        ("the schedule for Dana", "GET /schedule/entries"),
+        # what a new record is about is its content; a generic noun after a resource adds nothing
+        ("log a ticket for Fabrikam about the faulty router", "POST /service/tickets"),
+        ("make a new member account for our intern", "POST /system/members"),
+        # everyday wording with no word of the API
+        ("what did Dana work on last week", "GET /time/entries"),
+        ("the closing reasons for tickets", "GET /service/codes"),
+        ("the stuff in the vans", "GET /procurement/warehouses"),
         # a read verb the lexicon also reads as a resource (return -> RMA) gives way to the object
         ("return the open projects", "GET /project/projects"),
         ("Returns how often agreements are billed", "GET /finance/agreements"),
@@ -294,6 +362,13 @@ def test_a_field_the_record_does_not_have_is_not_redirected(searcher: Searcher) 
 )
 def test_request_classes_rank_the_exact_operation_first(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+def test_a_state_without_the_word_status_also_reads_as_the_records(searcher: Searcher) -> None:
+    deals = next(c for c in searcher.analyze("the deals we lost").concepts if "lost" in c.text)
+    assert ("opportunity",) in [phrase for phrase, _ in deals.alternatives]
+    statuses = next(c for c in searcher.analyze("deal statuses").concepts)
+    assert ("opportunity",) not in [phrase for phrase, _ in statuses.alternatives]
 
 
 def test_text_helpers_for_slips_in_plurals() -> None:

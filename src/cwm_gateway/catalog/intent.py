@@ -38,6 +38,12 @@ INTENT_METHODS = {
 # Fields named beside the subject: "with a status", "including its totals", "filtered by vendor".
 # (Examples, "such as net 30", are not details: they are often the best hint at the subject.)
 DETAIL_OPENERS = frozenset("with including include includes incl".split())
+# "a company called Fabrikam": the words after it are the new record's name, not things to find.
+NAME_INTRODUCERS = frozenset("called named titled entitled".split())
+SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
+GENERIC_HEADS = frozenset("details detail information info data summary overview".split())
+GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
+SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
@@ -54,14 +60,28 @@ NOUN_PHRASE_OPENERS = frozenset(
 )
 # "the budget on project 18 needs to be 120 hours", "ticket 77 should be on the board":
 # a numbered record and the state it should be in.
-_WANTED = "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be"
+_WANTED = (
+    "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be, "
+    "should read, should say, should show"
+)
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
+LITERAL = 0.95  # confidence of a lexicon target written in the request itself
+STATE_WORDS = frozenset(("status", "state"))
+IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
+GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
+# "make the status of ticket 12 Closed": a create verb that also states what something becomes
+STATE_VERBS = frozenset(("make", "put"))
+PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
+NEW_RECORD_WORDS = frozenset("a an new another".split())
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
-_TOOL_NAME_RE = re.compile(r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?\s*(?::|\s[-\u2013\u2014]\s)")
+# (a cmdlet's parameters may follow its name: "Get-CWMExpenseEntry -ExpenseID: ...")
+_TOOL_NAME_RE = re.compile(
+    r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?(?:\s+-[A-Za-z]+)*\s*(?::|\s[-\u2013\u2014]\s)"
+)
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -108,6 +128,7 @@ class Token:
     detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
     parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
     aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
+    introduces: bool = False  # "called", "including": introduces a name or details, names nothing itself
 
     @property
     def is_number(self) -> bool:
@@ -127,6 +148,7 @@ class Concept:
     detail: bool = False  # named as a detail ("with a status"), not as the subject
     aside: bool = False  # only in a tool's name ("cw_get_calendar - ..."): the description says more
     parenthesised: bool = False  # "(user licence)": an aside, never the head
+    value: bool = False  # in a change, the new value ("to Senior Engineer"): a detail, never a parent
 
     def tokens(self) -> set[str]:
         return {t for phrase, _ in self.alternatives for t in phrase}
@@ -189,45 +211,84 @@ def _capitalised(chunk: str) -> bool:
 
 
 def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
-    tokens = tokenize(query)
+    """Read a request: its words (mended and corrected), its verb, the things it names and how they relate."""
+    tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
+    analysis = Analysis(query, tokens)
+    after_verb = _find_intent(analysis, lexicon, vocabulary, known)
+    analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens)
+    _read_things(analysis, lexicon, known, vocabulary, expand)
+    revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
+    if revised != analysis.intent:
+        analysis.intent = revised
+        _read_things(analysis, lexicon, known, vocabulary, expand)
+    analysis.records = _records(analysis, tokens)
+    analysis.one_record = _one_record(analysis)
+    if expand:
+        described = _described(analysis, lexicon)
+        if described is not None:
+            analysis.concepts.append(described)
+    mentioned = {t for c in analysis.concepts for t in c.tokens()}
+    analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
+    return analysis
+
+
+def _read_words(
+    tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary, expand: bool
+) -> tuple[list[Token], dict[str, int]]:
+    """The request's words as the catalog spells them, and how many operations use each."""
     lexicon_words = lexicon.all_words()
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
-    for token in tokens:
-        word = token.word
-        if token.is_number or len(word) < 4 or not expand:
-            continue
-        if word in known:
-            # "scheduled" only names fields; "schedule" names operations.
-            base = vocabulary.base_form(word)
-            if base and word not in lexicon_words:
-                token.word = base
-        elif token.proper:
-            continue
-        elif word not in lexicon_words:
-            fixed = vocabulary.correct(word, token.raw.lower())
-            if fixed and fixed != word:
-                token.corrected_from, token.word = word, fixed
-        elif (word,) not in lexicon.synonyms and word not in lexicon.stop and token.raw.lower() != word:
-            # "entires" folds to "entire", a word only some lexicon phrase uses: a slip in "entries".
-            fixed = vocabulary.correct_plural(token.raw.lower(), swaps_only=True)
-            if fixed:
-                token.corrected_from, token.word = word, fixed
+    if expand:
+        for token in tokens:
+            if not token.is_number and len(token.word) >= 4:
+                _correct_word(token, known, lexicon, vocabulary)
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
+    return tokens, known
+
+
+def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
+    """One word put in the catalog's form: its base form, or the word a slip was meant to be."""
+    word = token.word
+    lexicon_words = lexicon.all_words()
+    if word in known:
+        # "scheduled" only names fields; "schedule" names operations.
+        base = vocabulary.base_form(word)
+        if base and word not in lexicon_words:
+            token.word = base
+    elif token.proper or _adverb(word, lexicon_words):
+        return  # names are not slips, and "safely", "carefully" are not "safety", "careful"
+    elif word not in lexicon_words:
+        fixed = vocabulary.correct(word, token.raw.lower())
+        if fixed and fixed != word:
+            token.corrected_from, token.word = word, fixed
+    elif (word,) not in lexicon.synonyms and word not in lexicon.stop and token.raw.lower() != word:
+        # "entires" folds to "entire", a word only some lexicon phrase uses: a slip in "entries".
+        fixed = vocabulary.correct_plural(token.raw.lower(), swaps_only=True)
+        if fixed:
+            token.corrected_from, token.word = word, fixed
+
+
+def _adverb(word: str, lexicon_words: frozenset[str]) -> bool:
+    """ "permanently", "quickly": an adverb the catalog and the lexicon have no use for."""
+    return len(word) > 4 and word.endswith("ly") and word not in lexicon_words
+
+
+def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
+    """Set the request's intent and its verb's span; returns the index after the verb."""
+    tokens, query = analysis.tokens, analysis.query
     words = [t.word for t in tokens]
-    analysis = Analysis(query, tokens)
-    # "permanently", "carefully": adverbs the catalog has no use for
     adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
     clause_starts = [t.clause_start for t in tokens]
     found = None
-    if analysis_prefix := _tool_name_length(query, tokens):
+    if prefix := _tool_name_length(query, tokens):
         # "Disable-CWMMember: Deactivates a member": the description's verb says more than the name's.
-        for t in tokens[:analysis_prefix]:
+        for t in tokens[:prefix]:
             t.aside = True
-        found = _intent(words, [False] * analysis_prefix + clause_starts[analysis_prefix:], lexicon, adverbs)
+        found = _intent(words, [False] * prefix + clause_starts[prefix:], lexicon, adverbs)
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
     if not found[0]:
@@ -242,21 +303,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
-    analysis.count = _count_intent(words, lexicon, tokens)
-    _read_things(analysis, lexicon, known, vocabulary, expand)
-    revised = _revised_intent(analysis, after_verb, lexicon)
-    if revised != analysis.intent:
-        analysis.intent = revised
-        _read_things(analysis, lexicon, known, vocabulary, expand)
-    analysis.records = _records(analysis, tokens)
-    analysis.one_record = _one_record(analysis)
-    if expand:
-        described = _described(analysis, lexicon)
-        if described is not None:
-            analysis.concepts.append(described)
-    mentioned = {t for c in analysis.concepts for t in c.tokens()}
-    analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
-    return analysis
+    return after_verb
 
 
 def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
@@ -272,6 +319,7 @@ def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         if t.index not in verb
         and not t.is_number
         and not t.proper
+        and not t.introduces
         and len(t.word) > 2
         and t.word not in lexicon.stop
         and t.word not in PREAMBLE
@@ -314,12 +362,24 @@ def _mark_details(tokens: list[Token]) -> None:
         if token.sentence_start:
             inside = False  # a list of details runs over commas, not past the sentence
         previous = tokens[i - 1].word if i else ""
+        if _names_a_value(tokens, i):
+            token.introduces = inside = True  # "a company called Fabrikam Phone Repair": a name follows
+            continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
+            token.introduces = token.word in DETAIL_OPENERS
         elif inside:
             token.detail = True
+
+
+def _names_a_value(tokens: list[Token], index: int) -> bool:
+    """ "a company called Fabrikam", "a board named Escalations" (but not "customers who called")."""
+    token = tokens[index]
+    if token.raw.lower() not in NAME_INTRODUCERS or index == 0 or index + 1 >= len(tokens):
+        return False
+    return tokens[index - 1].word not in SUBJECT_PRONOUNS
 
 
 def _mend_words(
@@ -394,6 +454,11 @@ def _read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
+    if analysis.intent == "update":
+        _mark_new_values(analysis.concepts, tokens)
+    if analysis.intent == "create":
+        _mark_subject_matter(analysis.concepts, tokens)
+    _mark_generic_nouns(analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.head is not None and analysis.intent in ("create", "update"):
@@ -403,7 +468,43 @@ def _read_things(
         for concept in analysis.concepts:
             if later and concept.start >= later[0]:
                 concept.detail = True
-    analysis.parents = _parents(analysis.concepts, tokens, analysis.head)
+    analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+
+
+def _mark_generic_nouns(concepts: list[Concept]) -> None:
+    """ "a member account", "the contact record": after a resource named literally, a generic noun
+    says nothing more (and "account" must not turn a member into a company)."""
+    for previous, concept in itertools.pairwise(concepts):
+        literal = previous.source == "word" or any(conf >= 1.0 for _, conf in previous.alternatives)
+        if literal and previous.end == concept.start and concept.text.lower() in GENERIC_NOUNS:
+            concept.detail = True
+
+
+def _mark_subject_matter(concepts: list[Concept], tokens: list[Token]) -> None:
+    """ "raise a ticket for Contoso about the broken printer": what a new record is about is its
+    content, not a record to attach it to."""
+    opened = next((t.index for t in tokens if t.word in SUBJECT_MATTER), None)
+    if opened is None:
+        return
+    for concept in concepts:
+        if concept.start > opened and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
+            concept.detail = True
+
+
+def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
+    """In a change, what comes after "to"/"as"/"into" is the new value, not another thing to change.
+
+    "change the work role of time entry 77 to Senior Engineer": Senior Engineer is a work role
+    the entry gets, so it is matched as a detail (by the entry's fields), never as the target.
+    """
+    for previous, concept in itertools.pairwise(concepts):
+        before = concept.start - 1
+        while before >= 0 and tokens[before].word in SKIPPABLE:
+            before -= 1
+        after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS
+        # "to Fixed Fee": the value may be read as several concepts side by side
+        if after_marker or (previous.value and previous.end == concept.start):
+            concept.value = concept.detail = True
 
 
 def _without_verb(
@@ -452,14 +553,36 @@ def _one_record(analysis: Analysis) -> bool:
     if analysis.ids or analysis.head is None:
         return False
     words = [t.word for t in analysis.tokens]
-    if any(w in ONE_RECORD_WORDS for w in words):
-        return True
+    # "a single company" asks for one; "all contacts for a specific company" lists the contacts
+    things = [c for c in analysis.concepts if c.text.lower() not in ONE_RECORD_WORDS]
+    noun = _compound_start(things, _real_head(analysis, analysis.head))
+    starts = [c.start for c in things]
+    for i, word in enumerate(words[:noun]):
+        if word in ONE_RECORD_WORDS and not any(i < start < noun for start in starts):
+            return True
     # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"
     introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
     return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
 
 
-def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+def _real_head(analysis: Analysis, head: Concept) -> Concept:
+    """The head, or the record it is a generic part of: "the details of a single opportunity"."""
+    if head.text.lower() in GENERIC_HEADS and analysis.parents:
+        return analysis.parents[0]
+    return head
+
+
+def _compound_start(concepts: list[Concept], head: Concept) -> int:
+    """Where the head's compound begins: "expense" of "a single expense entry"."""
+    start = head.start
+    while any(c.end == start and c.start < start for c in concepts):
+        start = next(c.start for c in concepts if c.end == start and c.start < start)
+    return start
+
+
+def _revised_intent(
+    analysis: Analysis, after_verb: int, lexicon: Lexicon, actions: frozenset[str] = frozenset()
+) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
     "make ticket 12 high priority", "put ticket 5 on the Network board": a create verb
@@ -476,6 +599,12 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
             between = tokens[after_verb : following[0].start]
             if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between):
                 return "update"
+        if following and _makes_state(tokens, after_verb, following, numbered):
+            return "update"
+    # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
+    verb_acts = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    if verb_acts and _value_after_record(analysis):
+        return "update"
     if analysis.intent is None:
         change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
         for token, following in itertools.pairwise(tokens):
@@ -485,6 +614,40 @@ def _revised_intent(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> st
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
+    """Is the verb an endpoint's own action ("convert opportunity 5 to a project")?"""
+    return verb is not None and any(t.word in actions for t in tokens[verb[0] : verb[1]])
+
+
+def _value_after_record(analysis: Analysis) -> bool:
+    """A numbered record followed by "to"/"as" and a plain value: "... on ticket 12 to high".
+
+    Not another record ("apply payment 5 to invoice 12"): the value must name no concept.
+    """
+    ids = {word for word, _ in analysis.ids}
+    named = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens):
+        if not (token.is_number and token.word in ids):
+            continue
+        rest = [t for t in tokens[i + 1 :] if t.word not in SKIPPABLE and t.word not in PARTICLES]
+        # "on ticket 8 out to Friday": the particle of "push out", "bump up" may come between
+        if len(rest) > 1 and rest[0].word in CHANGE_MARKERS:
+            value = rest[1]
+            if not value.is_number and value.index not in named:
+                return True
+    return False
+
+
+def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
+    """ "make the status of ticket 12 Closed": "make"/"put" with a definite object of a numbered record
+    states a change; "make a ticket for contact 12" still creates one."""
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    if verb not in STATE_VERBS or not any(id(c) in numbered for c in following):
+        return False
+    return not any(t.word in NEW_RECORD_WORDS for t in tokens[after_verb : following[0].start])
 
 
 def _intent(
@@ -534,99 +697,145 @@ def _concepts(
     actions: frozenset[str] = frozenset(),
     resource_names: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[Concept]:
-    taken = [False] * len(tokens)
+    """The things a request names, left to right: lexicon phrases, resource names, then single words."""
+    reader = _ConceptReader(tokens, words, lexicon, known, expand, change)
+    reader.phrases_with_small_words()
+    reader.phrases_of_content_words(_resource_name_spans(words, lexicon, resource_names))
+    reader.single_words(actions)
+    return sorted(reader.found, key=lambda c: c.start)
 
-    def structural(source: tuple[str, ...]) -> bool:
-        # "phases in a project template" names two things and how they relate: leave it to the
-        # head/parent analysis rather than swallow it as one lexicon phrase.
-        for k in range(1, len(source) - 1):
-            if source[k] in PARENT_PREPOSITIONS and source[k - 1] in known and source[k + 1] in known:
-                return source[k - 1] not in lexicon.stop and source[k + 1] not in lexicon.stop
-        return False
 
-    def qualified_noun(source: tuple[str, ...]) -> bool:
-        # In a change, "ticket priority" is the ticket's priority field, not the priority list the
-        # lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
-        # board status) is left as two words, a record and its field.
-        if not change or len(source) < 2 or not all(w in known for w in source):
-            return False
-        return any(target[-1] == source[-1] for target in lexicon.synonyms[source])
+def _records_in_state(source: Phrase, targets: list[Phrase]) -> list[tuple[Phrase, float]]:
+    """ "deals we lost", "laptops out of warranty": a state named without the word "status" is most
+    often a filter on the records in it, so the records are a reading too (beside the status list)."""
+    if STATE_WORDS & set(source):
+        return []
+    found = [target[:-1] for target in targets if len(target) > 1 and target[-1] in STATE_WORDS]
+    return [(record, IN_STATE) for record in found if record not in targets]
 
-    def accept(source: tuple[str, ...]) -> bool:
-        return not structural(source) and not qualified_noun(source)
 
-    found: list[Concept] = []
-    names = _resource_name_spans(words, lexicon, resource_names)
-    in_names = {p for start, end in names for p in range(start, end)}
+class _ConceptReader:
+    """Reads concepts off a request's tokens, each token used by one concept at most."""
 
-    def add_phrase(positions: list[int], with_small_words: bool) -> None:
-        # Longest lexicon phrase over ``positions`` (indexes into tokens), left to right.
-        sequence = [words[p] for p in positions]
+    def __init__(
+        self, tokens: list[Token], words: list[str], lexicon: Lexicon, known: dict[str, int], expand: bool, change: bool
+    ) -> None:
+        self.tokens, self.words, self.lexicon, self.known = tokens, words, lexicon, known
+        self.expand, self.change = expand, change
+        self.taken = [t.introduces for t in tokens]  # "called", "including" name nothing themselves
+        self.found: list[Concept] = []
+        self.in_names: set[int] = set()
+
+    def phrases_with_small_words(self) -> None:
+        """Phrases written with their small words ("out of office", "good at").
+
+        Articles and contraction pieces are skipped ("out of the office" is "out of office"),
+        and so is a name's possessive: "on Jenny's calendar" is "on calendar".
+        """
+        tokens = self.tokens
+        positions = [
+            i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and _possessive(tokens, i + 1))
+        ]
+        self._add_phrases(positions, with_small_words=True)
+
+    def phrases_of_content_words(self, names: list[tuple[int, int]]) -> None:
+        """Phrases over content words only ("office is closed" -> "office closed"), then resource names.
+
+        Never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
+        are a ticket and one of its fields. Resource names of several words the lexicon does not
+        list ("work type", "security role") are kept whole.
+        """
+        self.in_names = {p for start, end in names for p in range(start, end)}
+        run: list[int] = []
+        for i, token in enumerate([*self.tokens, None]):
+            breaks = token is None or token.is_number or token.introduces or _possessive(self.tokens, i)
+            if breaks and run:
+                self._add_phrases(run, with_small_words=False)
+                run = []
+            if token is not None and not token.is_number and not self.taken[i] and token.word not in self.lexicon.stop:
+                run.append(i)
+        for start, end in names:
+            if not any(self.taken[start:end]):
+                phrase = tuple(self.words[start:end])
+                self._take(Concept(" ".join(t.raw for t in self.tokens[start:end]), [(phrase, 1.0)], start, end))
+
+    def single_words(self, actions: frozenset[str]) -> None:
+        """Every other word the catalog knows, except verbs that only say what to do.
+
+        Verbs may open phrases ("log hours", "mailing list") but never stand alone as the thing
+        searched for: "close", "set" say what to do, not what to do it to. Action verbs
+        ("approve", "merge") and verbs with an endpoint ("generate") name an operation, so they stay.
+        """
+        for i, token in enumerate(self.tokens):
+            if self.taken[i] or token.is_number or token.word in self.lexicon.stop or token.word not in self.known:
+                continue
+            if _is_plain_verb(token.word, self.lexicon) and token.word not in actions:
+                continue
+            weight = 0.85 if token.corrected_from else 1.0
+            source = "corrected" if token.corrected_from else "word"
+            self._take(Concept(token.raw, [((token.word,), weight)], i, i + 1, source))
+
+    def _take(self, concept: Concept) -> None:
+        self.found.append(concept)
+        for p in range(concept.start, concept.end):
+            self.taken[p] = True
+
+    def _add_phrases(self, positions: list[int], with_small_words: bool) -> None:
+        """The longest lexicon phrase over ``positions`` (indexes into tokens), left to right."""
+        sequence = [self.words[p] for p in positions]
         i = 0
         while i < len(positions):
-            if taken[positions[i]]:
+            match = self._match_at(sequence, positions, i, with_small_words)
+            if match is None:
                 i += 1
                 continue
-            match = lexicon.synonyms_at(sequence, i, with_small_words, accept=accept) if expand else None
-            if match and match[0] == 1 and positions[i] in in_names:
-                match = None  # "purchase orders" is the resource name, not "purchase" and "orders"
-            if match and not any(taken[p] for p in positions[i : i + match[0]]):
-                length, targets = match
-                span = positions[i : i + length]
-                source = tuple(sequence[i : i + length])
-                alternatives: list[tuple[Phrase, float]] = []
-                if all(w in known for w in source) and not all(w in lexicon.stop for w in source):
-                    alternatives.append((source, 1.0))
-                alternatives += [(target, 0.9) for target in targets]
-                raw = " ".join(tokens[p].raw for p in span)
-                found.append(Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon"))
-                for p in span:
-                    taken[p] = True
-                i += length
-            else:
-                i += 1
+            length, targets = match
+            span = positions[i : i + length]
+            self._take(self._phrase_concept(tuple(sequence[i : i + length]), targets, span))
+            i += length
 
-    # Phrases written with their small words ("out of office", "good at") ...
-    # (articles and contraction pieces skipped: "out of the office" is "out of office").
-    # A name's possessive is skipped too: "on Jenny's calendar" is "on calendar".
-    add_phrase(
-        [i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and _possessive(tokens, i + 1))],
-        with_small_words=True,
-    )
-    # ... then phrases over content words only ("office is closed" -> "office closed"),
-    # never across a number or a possessive: "ticket 55012's status" and "the ticket's board"
-    # are a ticket and one of its fields.
-    run: list[int] = []
-    for i, token in enumerate([*tokens, None]):
-        breaks = token is None or token.is_number or _possessive(tokens, i)
-        if breaks and run:
-            add_phrase(run, with_small_words=False)
-            run = []
-        if token is not None and not token.is_number and not taken[i] and token.word not in lexicon.stop:
-            run.append(i)
-    # Resource names of several words the lexicon does not list: "work type", "security role".
-    for start, end in names:
-        if not any(taken[p] for p in range(start, end)):
-            phrase = tuple(words[start:end])
-            found.append(Concept(" ".join(t.raw for t in tokens[start:end]), [(phrase, 1.0)], start, end))
-            for p in range(start, end):
-                taken[p] = True
-    for i, token in enumerate(tokens):
-        if taken[i] or token.is_number or token.word in lexicon.stop or token.word not in known:
-            continue
-        if _is_plain_verb(token.word, lexicon) and token.word not in actions:
-            # Verbs may open phrases ("log hours", "mailing list") but never stand alone as the
-            # thing searched for: "close", "set" say what to do, not what to do it to. Action
-            # verbs ("approve", "merge") and verbs with an endpoint ("generate") name an
-            # operation, so they stay.
-            continue
-        weight = 0.85 if token.corrected_from else 1.0
-        found.append(
-            Concept(token.raw, [((token.word,), weight)], i, i + 1, "corrected" if token.corrected_from else "word")
-        )
-        taken[i] = True
-    found.sort(key=lambda c: c.start)
-    return found
+    def _match_at(
+        self, sequence: list[str], positions: list[int], i: int, with_small_words: bool
+    ) -> tuple[int, list[Phrase]] | None:
+        if self.taken[positions[i]] or not self.expand:
+            return None
+        match = self.lexicon.synonyms_at(sequence, i, with_small_words, accept=self._accept)
+        if match and match[0] == 1 and positions[i] in self.in_names:
+            return None  # "purchase orders" is the resource name, not "purchase" and "orders"
+        if match and any(self.taken[p] for p in positions[i : i + match[0]]):
+            return None
+        return match
+
+    def _phrase_concept(self, source: Phrase, targets: list[Phrase], span: list[int]) -> Concept:
+        alternatives: list[tuple[Phrase, float]] = []
+        if all(w in self.known for w in source) and not all(w in self.lexicon.stop for w in source):
+            alternatives.append((source, 1.0))
+        # A target the request spells out ("catalog" in "catalog item") is a literal reading, and
+        # a literal reading outranks the lexicon's other guesses ("product").
+        alternatives += [(target, LITERAL if set(target) <= set(source) else 0.9) for target in targets]
+        alternatives += _records_in_state(source, targets)
+        raw = " ".join(self.tokens[p].raw for p in span)
+        return Concept(raw, alternatives, span[0], span[-1] + 1, "lexicon")
+
+    def _accept(self, source: Phrase) -> bool:
+        return not self._structural(source) and not self._qualified_noun(source)
+
+    def _structural(self, source: Phrase) -> bool:
+        """ "phases in a project template" names two things and how they relate: left to the
+        head/parent analysis rather than swallowed as one lexicon phrase."""
+        known, stop = self.known, self.lexicon.stop
+        for k in range(1, len(source) - 1):
+            if source[k] in PARENT_PREPOSITIONS and source[k - 1] in known and source[k + 1] in known:
+                return source[k - 1] not in stop and source[k + 1] not in stop
+        return False
+
+    def _qualified_noun(self, source: Phrase) -> bool:
+        """In a change, "ticket priority" is the ticket's priority field, not the priority list the
+        lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
+        board status) is left as two words, a record and its field."""
+        if not self.change or len(source) < 2 or not all(w in self.known for w in source):
+            return False
+        return any(target[-1] == source[-1] for target in self.lexicon.synonyms[source])
 
 
 def _resource_name_spans(
@@ -702,6 +911,7 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
     if head is None:
         return []
     out = []
+    named = {p for c in concepts for p in range(c.start, c.end)}
     for concept in concepts:
         if concept.start <= head.start:
             continue
@@ -709,9 +919,24 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
         # The preposition must be in the concept's own sentence: "for Contoso: printer" is no parent.
         starts = [i for i, t in enumerate(window) if t.sentence_start]
         before = [t.word for t in window[starts[-1] if starts else 0 : -1]]
-        if any(word in PARENT_PREPOSITIONS for word in before):
+        if any(word in PARENT_PREPOSITIONS for word in before) or _after_preposition(tokens, concept, named):
             out.append(concept)
     return out
+
+
+def _after_preposition(tokens: list[Token], concept: Concept, named: set[int]) -> bool:
+    """ "the priority of the Contoso printer ticket": the noun closing a group of names and
+    modifiers that a preposition opens."""
+    j = concept.start - 1
+    reach = max(0, concept.start - GROUP_REACH)
+    while j >= reach and not tokens[j + 1].sentence_start and _modifier(tokens[j], j in named):
+        j -= 1
+    return j >= 0 and j + 1 < concept.start and tokens[j].word in PARENT_PREPOSITIONS
+
+
+def _modifier(token: Token, named: bool) -> bool:
+    """A word that may stand between a preposition and its noun: a name, an article, an adjective."""
+    return token.proper or named or (token.word not in PARENT_PREPOSITIONS and not token.is_number)
 
 
 def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, bool]]:

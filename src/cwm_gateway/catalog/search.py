@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import text
 from .intent import Analysis, Concept, analyze, singular
@@ -38,10 +38,12 @@ PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request n
 HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
+WHOLE_WORDS = frozenset("replace overwrite entire whole full".split())  # "replaces an entire opportunity": PUT
 COUNT_MATCH = 1.2
 COUNT_UNASKED = 1.2
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
 ID_ITEM = 0.3
+PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
@@ -52,6 +54,7 @@ FIELD_ONLY_WEIGHT = 0.525  # a word that names no path or category ("responded")
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
 DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
+VALUE_WEIGHT = 0  # "to Projects": a new value is a name, and names match fields only by chance
 ASIDE_WEIGHT = 1.0  # a concept only in a tool's name, before its description
 GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named concepts' average
 # "set the urgency on case 12": urgency names a field of the case (a ticket), not the
@@ -60,6 +63,7 @@ ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request 
 ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
 RECORD_UPDATE = 1.0  # bonus for the pointed-at record's own PATCH/PUT when one of its fields is named
 QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
+UNLISTED_FIELD = 0.5  # "the charge code of time entry 12": a field the schema does not name as such
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Hit:
     score: float
 
 
-_Fields = tuple[frozenset[frozenset[str]], frozenset[str]]
+_Fields = tuple[frozenset[frozenset[str]], frozenset[frozenset[str]]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class _Shape:
     summary: frozenset[str]
     fields: frozenset[str]
     field_names: frozenset[frozenset[str]]  # each property of the resource schema, as words
-    field_tails: frozenset[str]  # last words of longer property names: defaultLocation -> location
+    field_tails: frozenset[frozenset[str]]  # ends of longer property names: defaultLocation -> location
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
 
@@ -383,6 +387,7 @@ class Searcher:
             weights.append(min(max(best, 0.5), 5.0))
         weights = [w * DETAIL_WEIGHT if c.detail else w for c, w in zip(concepts, weights)]
         weights = [w * ASIDE_WEIGHT if c.aside else w for c, w in zip(concepts, weights)]
+        weights = [w * VALUE_WEIGHT if c.value else w for c, w in zip(concepts, weights)]
         named = [w for c, w in zip(concepts, weights) if c.source != "gloss"]
         if named:
             # A description is a hint: it weighs no more than the things the request names.
@@ -416,7 +421,9 @@ class Searcher:
         if found is None:
             schema = self.catalog.schema(name) or {}
             names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
-            found = frozenset(frozenset(n) for n in names if n), frozenset(n[-1] for n in names if len(n) > 1)
+            # "sales rep" is the end of primarySalesRep, "location" of defaultLocation
+            tails = frozenset(frozenset(n[i:]) for n in names for i in range(1, len(n)))
+            found = frozenset(frozenset(n) for n in names if n), tails
             self._field_names[name] = found
         return found
 
@@ -434,6 +441,7 @@ class Searcher:
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
+            whole=analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(t.word for t in analysis.tokens),
             count=analysis.count,
             id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
             or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
@@ -441,24 +449,44 @@ class Searcher:
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
             asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
+            listed_under=_listed_under(analysis),
         )
 
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
 
 
+def _listed_under(analysis: Analysis) -> frozenset[str]:
+    """The words of a plural head read under a numbered parent ("time entries for member 12"), else none.
+
+    Such a request lists the head's records; the parent's own record is not the answer.
+    """
+    head = analysis.head
+    numbered = [c for _, c in analysis.ids]
+    if head is None or analysis.intent not in (None, "read") or any(c is head for c in numbered):
+        return frozenset()
+    if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
+        return frozenset()
+    return frozenset(head.tokens())
+
+
 def _alternatives(concept: Concept) -> _Alternatives:
     return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
 
 
-def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _Alternatives, bool], ...]:
+# (index of a concept naming a field, the record's alternatives, record pinned down, field in its schema)
+_Attribute = tuple[int, _Alternatives, bool, bool]
+
+
+def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, ...]:
     """Concepts that name a field of a record the request points at.
 
     "set the urgency on case 12 to high": case 12 is a ticket, and tickets have a
     priority field, so urgency is the ticket's field, not the priority definitions.
     Found structurally, from the candidates' schemas: a record whose resource is named
-    and another concept equal to one of that resource's property names.
-    Returns (concept index, the record's alternatives, record pinned down).
+    and another concept equal to one of that resource's property names. In a change,
+    "the X of record 12" is taken as a field even when the schema does not list X, unless
+    X is a resource that hangs under that record ("the note on ticket 5").
     """
     out = []
     records = {id(concept) for concept, _ in analysis.records}
@@ -466,14 +494,34 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[tuple[int, _A
         record_alts = _alternatives(record)
         owners = [s for s in shapes if any(words == s.resource for words, _ in record_alts)]
         for index, concept in enumerate(analysis.concepts):
-            if id(concept) in records:
+            if id(concept) in records or concept.value:
                 continue
             if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
                 continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
             alts = _alternatives(concept)
-            if any(_field_match(words, shape) for shape in owners for words, _ in alts):
-                out.append((index, record_alts, pinned))
+            if any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
+                out.append((index, record_alts, pinned, True))
+            elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
+                out.append((index, record_alts, pinned, False))
     return tuple(out)
+
+
+def _unlisted_field(analysis: Analysis, concept: Concept, record: Concept, pinned: bool) -> bool:
+    """ "change the charge code of time entry 12": the head of a change, said of a numbered record."""
+    numbered = any(r is record for _, r in analysis.ids)
+    return (
+        analysis.intent == "update" and pinned and numbered and concept is analysis.head and record in analysis.parents
+    )
+
+
+def _child_of(alts: _Alternatives, record_alts: _Alternatives, shapes: list[_Shape]) -> bool:
+    """Is the concept a resource under the record's placeholder (tickets/{parentId}/notes)?"""
+    return any(
+        words <= shape.resource
+        and any(r <= segment for segment, followed in shape.segments if followed for r, _ in record_alts)
+        for shape in shapes
+        for words, _ in alts
+    )
 
 
 @dataclass(frozen=True)
@@ -481,79 +529,108 @@ class _Query:
     """A request prepared for scoring many candidates quickly."""
 
     concepts: tuple[tuple[float, _Alternatives, bool, bool], ...]  # weight, alternatives, head, detail
-    # (index of a concept naming a field, the record's alternatives): "urgency" of "case 12"
-    attributes: tuple[tuple[int, _Alternatives, bool], ...]
+    attributes: tuple[_Attribute, ...]  # "urgency" of "case 12"
     total_weight: float
     methods: tuple[str, ...]
     update: bool
+    whole: bool  # the whole record is replaced: PUT before PATCH
     count: bool
     id_words: tuple[frozenset[str], ...]
     parent_words: tuple[frozenset[str], ...]
     qualifiers: frozenset[str]
     asked_modifiers: frozenset[str]
+    listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
 
 
 def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
-    covered = 0.0
-    explained: set[str] = set(query.asked_modifiers)
-    partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
-    head_on_resource = False
-    resource, context = shape.resource, shape.resource_context
     attribute_levels, penalty = _attribute_fit(shape, query)
+    match = _coverage(shape, query, attribute_levels)
+    total = COVERAGE * match.covered / query.total_weight + _explained(shape, match.explained)
+    if match.head_on_resource:
+        total += HEAD_IS_RESOURCE
+    total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
+    if shape.module in query.qualifiers:
+        total += QUALIFIER_BONUS
+    return total
+
+
+@dataclass
+class _Match:
+    """What of the request an operation matches: the weighted concepts, the words its path explains."""
+
+    covered: float = 0.0
+    explained: set[str] = field(default_factory=set)
+    head_on_resource: bool = False
+
+
+def _coverage(shape: _Shape, query: _Query, attribute_levels: dict[int, float]) -> _Match:
+    """Each concept's best match in the operation, by where it is found (resource, path, summary ...)."""
+    covered, explained, on_resource = 0.0, set(query.asked_modifiers), False
+    partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
     for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
         if detail:
             covered += weight * _detail_level(shape, alternatives)
             continue
         level = attribute_levels.get(index, 0.0)
-        if level and is_head:
-            head_on_resource = True
+        on_resource = on_resource or (bool(level) and is_head)
         for words, confidence in alternatives:
-            if words <= resource or (words <= context and not words.isdisjoint(resource)):
-                # "time entry" is the resource of /time/entries as much as of .../timeentries
-                value = confidence
-                explained |= words
-                head_on_resource = head_on_resource or is_head
-            elif words <= shape.path:
-                value = confidence * FIELD_WEIGHT["path"]
-                explained |= words
-            elif words <= shape.category:
-                value = confidence * FIELD_WEIGHT["category"]
-            elif words <= shape.summary:
-                value = confidence * FIELD_WEIGHT["summary"]
-            elif words <= shape.fields:
-                value = confidence * FIELD_WEIGHT["fields"]
-            elif len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
-                # Most of a longer name: "knowledge base article" near "knowledge base category".
-                value = confidence * PARTIAL_NAME * len(words & context) / len(words)
-                partial |= words & context
-            else:
+            place = _place(words, shape)
+            if place is None:
                 continue
-            if value > level:
-                level = value
+            if place == "partial":
+                partial |= words & shape.resource_context
+                value = PARTIAL_NAME * len(words & shape.resource_context) / len(words)
+            else:
+                value = FIELD_WEIGHT[place]
+                if place == "resource" or place == "path":
+                    explained |= words
+                    on_resource = on_resource or (is_head and place == "resource")
+            level = max(level, confidence * value)
         covered += weight * level
+    return _Match(covered, explained | partial, on_resource)
 
-    explained |= partial
-    total = COVERAGE * covered / query.total_weight
-    if resource:
-        total += RESOURCE_EXPLAINED * len(resource & explained) / len(resource)
-    # Words of the path the request does not explain (the module aside) cost rank:
-    # "tasks on a project ticket" is not a project *template* ticket's task.
+
+def _place(words: frozenset[str], shape: _Shape) -> str | None:
+    """Where in the operation a phrase is found, best place first."""
+    resource, context = shape.resource, shape.resource_context
+    if words <= resource or (words <= context and not words.isdisjoint(resource)):
+        return "resource"  # "time entry" is the resource of /time/entries as much as of .../timeentries
+    # Spelled out, not looped over by name: this runs for every concept of every candidate.
+    if words <= shape.path:
+        return "path"
+    if words <= shape.category:
+        return "category"
+    if words <= shape.summary:
+        return "summary"
+    if words <= shape.fields:
+        return "fields"
+    if len(words) > 1 and len(words & context) * 2 >= len(words) and not words.isdisjoint(resource):
+        return "partial"  # most of a longer name: "knowledge base article" near "knowledge base category"
+    return None
+
+
+def _explained(shape: _Shape, explained: set[str]) -> float:
+    """Shares of the operation's resource and path words the request explains.
+
+    Words of the path the request does not explain (the module aside) cost rank:
+    "tasks on a project ticket" is not a project *template* ticket's task.
+    """
+    total = 0.0
+    if shape.resource:
+        total += RESOURCE_EXPLAINED * len(shape.resource & explained) / len(shape.resource)
     path_words = shape.path if shape.module in explained else shape.below_module
     if path_words:
         total += PATH_EXPLAINED * len(path_words & explained) / len(path_words)
-    if head_on_resource:
-        total += HEAD_IS_RESOURCE
-    total += intent_fit(shape, query)
-    for modifier in shape.modifiers:
-        if modifier not in explained:
-            total -= MODIFIER_PENALTY.get(modifier, 0.0)
-    if shape.op.deprecated:
-        total -= DEPRECATED_PENALTY
-    total -= penalty
-    if shape.module in query.qualifiers:
-        total += QUALIFIER_BONUS
     return total
+
+
+def _variant_cost(shape: _Shape, explained: set[str]) -> float:
+    """Unasked-for /info, /usages, /bulk variants and deprecated operations rank lower."""
+    cost = DEPRECATED_PENALTY if shape.op.deprecated else 0.0
+    if shape.modifiers:
+        cost += sum(MODIFIER_PENALTY.get(m, 0.0) for m in shape.modifiers if m not in explained)
+    return cost
 
 
 def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
@@ -573,11 +650,12 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     """
     levels: dict[int, float] = {}
     penalty = 0.0
-    for index, record_alts, pinned in query.attributes:
+    for index, record_alts, pinned, listed in query.attributes:
         alternatives = query.concepts[index][1]
         # The record itself: "expense 77" is an expense entry, not an expense type exemption.
         if any(words == shape.resource for words, _ in record_alts):
-            level = max((conf * _field_match(words, shape) for words, conf in alternatives), default=0.0)
+            level = max((conf * _record_field(words, record_alts, shape) for words, conf in alternatives), default=0.0)
+            level = level or (0.0 if listed else UNLISTED_FIELD)
             if level:
                 levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
                 if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
@@ -597,11 +675,24 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     return levels, penalty
 
 
+def _record_field(words: frozenset[str], record_alts: _Alternatives, shape: _Shape) -> float:
+    """A field of the record, also when named with the record's own name: a project's "project type"
+    is its type field, a ticket's "ticket status" its status."""
+    match = _field_match(words, shape)
+    if match or len(words) < 2:
+        return match
+    for record, _ in record_alts:
+        rest = words - record
+        if rest and rest != words:
+            match = max(match, _field_match(rest, shape))
+    return match
+
+
 def _field_match(words: frozenset[str], shape: _Shape) -> float:
     """Is ``words`` a property of the operation's resource (1), or the end of one (less)?"""
     if words in shape.field_names:
         return 1.0
-    if len(words) == 1 and not words.isdisjoint(shape.field_tails):
+    if words in shape.field_tails:
         return QUALIFIED_FIELD
     return 0.0
 
@@ -612,8 +703,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     fit = 0.0
     if query.methods:
         fit += METHOD_MATCH if method in query.methods else -METHOD_MATCH
-        if query.update and method == "PATCH":
-            fit += 0.05  # PATCH changes only what is named; PUT replaces the record
+        if query.update and method == ("PUT" if query.whole else "PATCH"):
+            fit += 0.05  # PATCH changes only what is named; PUT replaces the record ("replace", "entire")
     else:
         fit += READ_DEFAULT if method == "GET" else -READ_DEFAULT
 
@@ -635,7 +726,9 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
         fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
-        if names_the_record:
+        if names_the_record and query.listed_under and not shape.resource <= query.listed_under:
+            fit -= PARENT_ITEM  # "time entries for member 12" lists time entries, not member 12
+        elif names_the_record:
             fit += ID_ITEM
         else:
             # One record of something no id was given for: the list is the likelier wish.

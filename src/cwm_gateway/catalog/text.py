@@ -31,7 +31,7 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith("uses"):
+    if word.endswith("uses") and len(word) > 4:  # "uses" itself is "use"
         # statuses -> status, but warehouses -> warehouse
         return word[:-2] if word[-5] not in "aeiou" else word[:-1]
     if word.endswith(("sses", "xes", "ches", "shes", "zes")):
