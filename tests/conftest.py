@@ -147,14 +147,14 @@ def gateway(
 ) -> Iterator[McpSession | InProcessSession]:
     """The gateway, every writable path under ``home``: built in this process, or (``kind="pyz"`` or
     ``"module"``) a server process over stdio. Both sessions have the same ``call`` and ``list_tools``.
-    ``mode`` picks the protocol era of an in-process session: "legacy" or "2026-07-28"."""
+    ``mode`` picks the protocol era: "legacy" or "2026-07-28"."""
     full = isolated_env(home, CWM_CATALOG=str(catalog), **env)
     if kind == "inprocess":
         with inprocess_gateway(home, full, mode=mode) as session:
             yield session
         return
     command, args, full = launch(kind, full)
-    with McpSession.start(command, args, full) as session:
+    with McpSession.start(command, args, full, mode=mode) as session:
         yield session
 
 

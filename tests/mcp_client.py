@@ -40,7 +40,7 @@ class ToolCall:
 
 
 class McpSession:
-    def __init__(self, session: ClientSession, portal: Any, stderr_path: Path) -> None:
+    def __init__(self, session: ClientSession | Client, portal: Any, stderr_path: Path) -> None:
         self._session = session
         self._portal = portal
         self.stderr_path = stderr_path
@@ -48,18 +48,33 @@ class McpSession:
 
     @classmethod
     @contextmanager
-    def start(cls, command: str, args: list[str], env: dict[str, str], cwd: str | None = None) -> Iterator[McpSession]:
+    def start(
+        cls, command: str, args: list[str], env: dict[str, str], cwd: str | None = None, mode: str = "legacy"
+    ) -> Iterator[McpSession]:
+        """A server process over stdio. ``mode="legacy"``: the initialize handshake; a modern version
+        (``"2026-07-28"``): the SDK's ``Client`` opens with ``server/discover``, no handshake."""
         params = StdioServerParameters(command=command, args=args, env=env, cwd=cwd)
         stderr_path = Path(env.get("HOME", ".")) / f"server-stderr-{id(params)}.log"
         stderr_path.parent.mkdir(parents=True, exist_ok=True)
         with ExitStack() as stack:
             errlog = stack.enter_context(open(stderr_path, "w"))
             portal = stack.enter_context(start_blocking_portal())
+            if mode != "legacy":
+                client = Client(stdio_client(params, errlog), mode=mode)
+                yield cls(stack.enter_context(portal.wrap_async_context_manager(client)), portal, stderr_path)
+                return
             read, write = stack.enter_context(portal.wrap_async_context_manager(stdio_client(params, errlog)))
             session = stack.enter_context(portal.wrap_async_context_manager(ClientSession(read, write)))
             wrapper = cls(session, portal, stderr_path)
             wrapper.initialize_result = portal.call(session.initialize)
             yield wrapper
+
+    @property
+    def protocol_version(self) -> str | None:
+        """The protocol version the session speaks (the handshake's, or the one discovery chose)."""
+        if self.initialize_result is not None:
+            return str(self.initialize_result.protocol_version)
+        return getattr(self._session, "protocol_version", None)
 
     def list_tools(self) -> list[types.Tool]:
         return self._portal.call(self._session.list_tools).tools

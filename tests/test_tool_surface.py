@@ -28,9 +28,12 @@ def era(request: pytest.FixtureRequest, standin, built_catalog: Path, tmp_path_f
         yield session
 
 
-@pytest.fixture(scope="module")
-def pyz_session(standin, built_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with gateway(tmp_path_factory.mktemp("surface-pyz"), built_catalog, connectwise_env(standin), kind="pyz") as s:
+@pytest.fixture(scope="module", params=["legacy", MODERN])
+def pyz_session(
+    standin, built_catalog: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    home, env = tmp_path_factory.mktemp("surface-pyz"), connectwise_env(standin)
+    with gateway(home, built_catalog, env, kind="pyz", mode=request.param) as s:
         yield s
 
 
@@ -86,7 +89,9 @@ def test_every_tool_has_a_title_described_arguments_bounds_and_an_output_schema(
     check_listing({tool.name: tool for tool in era.list_tools()})
 
 
-def test_the_pyz_lists_the_same_over_stdio(pyz_session) -> None:
+def test_the_pyz_lists_the_same_over_stdio(pyz_session, request: pytest.FixtureRequest) -> None:
+    era = request.node.callspec.params["pyz_session"]
+    assert (pyz_session.protocol_version == MODERN) == (era == MODERN), pyz_session.protocol_version
     check_listing({tool.name: tool for tool in pyz_session.list_tools()})
 
 
