@@ -101,16 +101,11 @@ class KeyVault:
 
     def list(self) -> list[dict[str, Any]]:
         """Who has keys: subject, api_url, company_id, public_key_fingerprint, updated (ISO 8601). No secrets."""
-        with self.db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT subject, api_url, company_id, public_key_fingerprint, updated FROM key_vault ORDER BY subject"
-            ).fetchall()
-        return [{**row, "updated": row["updated"].isoformat(timespec="seconds")} for row in rows]
+        return stored_subjects(self.db)
 
     def remove(self, subject: str) -> bool:
         """Forget ``subject``'s keys; False when it had none."""
-        with self.db.transaction() as conn:
-            return conn.execute("DELETE FROM key_vault WHERE subject = %s", (_subject(subject),)).rowcount > 0
+        return remove_keys(self.db, subject)
 
     # -- sealing ---------------------------------------------------------------
 
@@ -136,6 +131,21 @@ class KeyVault:
                 f"subject's own keys with 'cwm-gateway users set-keys {subject} ...'."
             )
         return check_keys_dict(plain.get("keys") or {})
+
+
+def stored_subjects(db: Database) -> list[dict[str, Any]]:
+    """``KeyVault.list`` without the secret key: it never opens a sealed row."""
+    with db.transaction() as conn:
+        rows = conn.execute(
+            "SELECT subject, api_url, company_id, public_key_fingerprint, updated FROM key_vault ORDER BY subject"
+        ).fetchall()
+    return [{**row, "updated": row["updated"].isoformat(timespec="seconds")} for row in rows]
+
+
+def remove_keys(db: Database, subject: str) -> bool:
+    """``KeyVault.remove`` without the secret key."""
+    with db.transaction() as conn:
+        return conn.execute("DELETE FROM key_vault WHERE subject = %s", (_subject(subject),)).rowcount > 0
 
 
 def _subject(subject: str) -> str:
