@@ -9,6 +9,7 @@ between calls: every read goes to the database, so two replicas agree at once.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -114,6 +115,7 @@ class Database:
         self.url = check_url(url)
         self.min_size, self.max_size, self.timeout = min_size, max_size, timeout
         self._pool: Any = None
+        self._pool_lock = threading.Lock()  # the first calls may come from many threads at once
 
     def __repr__(self) -> str:
         return f"Database({redact(self.url)!r})"
@@ -130,19 +132,23 @@ class Database:
             raise _failure(self.url, exc) from None
 
     def _opened_pool(self) -> Any:
-        if self._pool is None:
-            from psycopg_pool import ConnectionPool
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = self._new_pool()
+            return self._pool
 
-            self._pool = ConnectionPool(
-                self.url,
-                min_size=self.min_size,
-                max_size=self.max_size,
-                timeout=self.timeout,
-                kwargs={"connect_timeout": CONNECT_TIMEOUT},
-                open=True,
-                name="cwm-gateway",
-            )
-        return self._pool
+    def _new_pool(self) -> Any:
+        from psycopg_pool import ConnectionPool
+
+        return ConnectionPool(
+            self.url,
+            min_size=self.min_size,
+            max_size=self.max_size,
+            timeout=self.timeout,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT},
+            open=True,
+            name="cwm-gateway",
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
@@ -164,9 +170,10 @@ class Database:
             raise _failure(self.url, exc) from None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def __enter__(self) -> Database:
         return self
