@@ -20,8 +20,9 @@ from ..cli import FAILED, UNUSABLE_INPUT, CliError
 SERVER_EXTRA = "pip install 'cwm-gateway[server]'"
 
 
-def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    """The ``users`` command named by ``args.users_command``."""
+def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    """The ``users`` command named by ``args.users_command`` (standard input and output unless given)."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     if args.users_command == "new-secret-key":
         _new_secret_key(stdout)
         return
