@@ -251,6 +251,17 @@ def test_saved_queries_are_private_to_their_subject(db: Database, catalog) -> No
     assert alice.list() == []
 
 
+def test_text_postgresql_cannot_hold_is_refused_and_nothing_is_saved(db: Database, catalog) -> None:
+    alice = SubjectMemory(db, "alice")
+    with pytest.raises(ToolError, match=r"NUL character.*Nothing was saved"):
+        saved_queries.save(alice, catalog, TICKETS, "GET", "open\x00tickets", OPEN, None)
+    saved_queries.save(alice, catalog, TICKETS, "GET", "open tickets", {"conditions": "summary='a\x00b'"}, None)
+    assert [q.params for q in alice.list()] == [{"conditions": "summary='a\x00b'"}]  # JSON keeps it, escaped
+    assert alice.list("a\x00") == []
+    report = alice.import_entries([{"path": TICKETS, "description": "bad\x00name"}])
+    assert report.added == 0 and "NUL" in report.refused[0]
+
+
 def test_the_same_query_saved_by_two_subjects_is_two_entries(db: Database) -> None:
     (a, created_a), (b, created_b) = (
         SubjectMemory(db, subject).save("GET", TICKETS, TICKETS, "open", OPEN) for subject in ("alice", "bob")

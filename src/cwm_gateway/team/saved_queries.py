@@ -17,6 +17,7 @@ from ..memory import (
     COLUMNS,
     ImportReport,
     SavedQuery,
+    UnsavableQuery,
     _dumps,
     _import_problem,
     _imported_row,
@@ -30,6 +31,15 @@ from .database import Database
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM saved_queries"
 _ORDER = " ORDER BY usage_count DESC, coalesce(last_used, '') DESC, created DESC, id DESC"
+# PostgreSQL text cannot hold NUL; SQLite can. JSON columns are safe (json.dumps writes \u0000).
+NUL = "\x00"
+
+
+def nul_problem(*texts: object) -> str | None:
+    """Why these texts cannot be stored in PostgreSQL, or None."""
+    if any(isinstance(text, str) and NUL in text for text in texts):
+        return "it contains a NUL character (\\u0000), which the team database cannot store"
+    return None
 
 
 class SubjectMemory:
@@ -60,6 +70,9 @@ class SubjectMemory:
     ) -> tuple[SavedQuery, bool]:
         """Store a query; returns (entry, created). The same query saved twice (even at once) is kept once."""
         check_storable(params, data)
+        problem = nul_problem(method, path, template, description)
+        if problem:
+            raise UnsavableQuery(f"This query cannot be saved: {problem}. Nothing was saved.")
         method = method.upper()
         row = {"subject": self.subject, "description": description, "method": method, "path": path}
         row.update(template=template, params=_dumps(params), data=_dumps(data), created=now())
@@ -85,6 +98,8 @@ class SubjectMemory:
         """Most used first, then most recently used, then newest."""
         sql = f"{_SELECT} WHERE subject = %(subject)s"
         args: dict[str, Any] = {"subject": self.subject}
+        if nul_problem(search_term):
+            return []  # nothing stored holds one
         if search_term and search_term.strip():
             # strpos, not LIKE: the term is plain text, its % and _ are not wildcards.
             sql += (
@@ -158,7 +173,7 @@ class SubjectMemory:
         report = ImportReport()
         with self._write() as conn:
             for number, entry in enumerate(entries, 1):
-                problem = _import_problem(entry)
+                problem = _import_problem(entry) or nul_problem(*_texts(entry))
                 if problem:
                     report.refused.append(f"entry {number}: {problem}")
                     continue
@@ -173,3 +188,8 @@ class SubjectMemory:
                 else:
                     report.duplicates += 1
         return report
+
+
+def _texts(entry: dict[str, Any]) -> list[Any]:
+    """The text fields of an export entry (already checked to be an object by ``_import_problem``)."""
+    return [entry.get(key) for key in ("description", "method", "path", "template", "created", "last_used")]
