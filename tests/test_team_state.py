@@ -287,6 +287,26 @@ def test_two_replicas_see_each_others_writes_at_once(database_url: str) -> None:
         second.close()
 
 
+def test_a_save_in_another_process_is_listed_here_at_once(db: Database, database_url: str) -> None:
+    here = SubjectMemory(db, "alice")
+    assert here.list() == []  # the pool is open: whatever it shows next is not a first read
+    script = (
+        "import sys\n"
+        "from cwm_gateway.team.database import Database\n"
+        "from cwm_gateway.team.saved_queries import SubjectMemory\n"
+        "with Database(sys.argv[1]) as db:\n"
+        "    entry, _ = SubjectMemory(db, 'alice').save('GET', '/service/tickets', '/service/tickets', 'other', None)\n"
+        "    SubjectMemory(db, 'alice').record_use(entry.id)\n"
+        "    print(entry.id)\n"
+    )
+    env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script, database_url], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    (entry,) = here.list()
+    assert (entry.id, entry.description, entry.usage_count) == (int(done.stdout), "other", 1)
+    db.ping()
+
+
 def test_concurrent_uses_and_saves_on_two_replicas_lose_nothing(database_url: str) -> None:
     first, second = Database(database_url, max_size=4), Database(database_url, max_size=4)
     try:

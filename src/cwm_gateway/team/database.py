@@ -169,6 +169,11 @@ class Database:
         except psycopg.OperationalError as exc:  # the server went away, or refused us
             raise _failure(self.url, exc) from None
 
+    def ping(self) -> None:
+        """One round trip through the pool (for a health check); a DatabaseError when it fails."""
+        with self.transaction() as conn:
+            conn.execute("SELECT 1")
+
     def close(self) -> None:
         with self._pool_lock:
             pool, self._pool = self._pool, None
