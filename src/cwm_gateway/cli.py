@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_doctor_and_config(commands, with_profile)
     _add_catalog_commands(commands)
     _add_memory(commands)
+    _add_users(commands)
     return parser
 
 
@@ -334,6 +335,20 @@ def _add_memory(commands) -> None:
     memory.set_defaults(func=_cmd_memory)
 
 
+def _add_users(commands) -> None:
+    from .team.users import add_parser  # the parser only: psycopg and cryptography load when a command runs
+
+    add_parser(commands, _cmd_users)
+
+
+def _cmd_users(args: argparse.Namespace) -> None:
+    from . import logs
+    from .team.users import run
+
+    logs.configure(level="WARNING", to_file=False)
+    run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .buildinfo import mismatch
 
@@ -371,7 +386,8 @@ def _run_printing(args: argparse.Namespace) -> int:
 
 def _command_name(args: argparse.Namespace) -> str:
     """ "memory import", "config claude", "setup": how messages name the command."""
-    parts = (args.command, getattr(args, "config_command", None), getattr(args, "memory_command", None))
+    subcommands = ("config_command", "memory_command", "users_command")
+    parts = (args.command, *(getattr(args, name, None) for name in subcommands))
     return " ".join(part for part in parts if part)
 
 

@@ -176,7 +176,22 @@ _OTHERS = (
     Variable("CWM_LOG_DIR", "path", "The log and the write audit trail.", default="user log dir"),
     Variable("CWM_CONFIG_DIR", "path", "Where `config.ini` lives.", default="user config dir"),
 )
-VARIABLES: dict[str, Variable] = {variable.name: variable for variable in (*_CONNECTION, *_OTHERS)}
+# The team server (`serve --http`, `users`): read only by the team package, never by the stdio server.
+_TEAM = (
+    Variable(
+        "CWM_DATABASE_URL",
+        "URL",
+        "Team server: shared state (saved queries, write audit, key vault) in PostgreSQL, `postgresql://...`.",
+        secret=True,
+    ),
+    Variable(
+        "CWM_SECRET_KEY",
+        "key",
+        "Team server: encrypts the key vault; `users new-secret-key` prints one. `new,old` decrypts with either.",
+        secret=True,
+    ),
+)
+VARIABLES: dict[str, Variable] = {variable.name: variable for variable in (*_CONNECTION, *_OTHERS, *_TEAM)}
 # credentials.Settings key -> environment variable, for the ConnectWise settings
 CONNECTION_VARIABLES: dict[str, str] = {variable.key: variable.name for variable in _CONNECTION}
 
@@ -214,6 +229,14 @@ class Paths:
     log_dir: Path | None = None
     config_dir: Path | None = None
     catalog: Path | None = None
+
+
+@dataclass(frozen=True)
+class Team:
+    """The team server's settings; empty strings when unset (the team package says what to do)."""
+
+    database_url: str = ""
+    secret_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -274,6 +297,11 @@ def paths(env: Mapping[str, str] | None = None) -> Paths:
         config_dir=_path(env, "CWM_CONFIG_DIR"),
         catalog=_path(env, "CWM_CATALOG"),
     )
+
+
+def team(env: Mapping[str, str] | None = None) -> Team:
+    env = _environment(env)
+    return Team(database_url=_raw(env, "CWM_DATABASE_URL"), secret_key=_raw(env, "CWM_SECRET_KEY"))
 
 
 def is_set(name: str, env: Mapping[str, str] | None = None) -> bool:

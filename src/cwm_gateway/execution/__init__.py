@@ -24,7 +24,7 @@ from ..memory import MemoryStore, SavedQuery
 from ..results import Result
 from .facts import reads_only
 from .paging import links as _links  # noqa: F401  (tests read Link parsing here)
-from .pipeline import Pipeline
+from .pipeline import AuditRecord, Pipeline
 from .policy import Policy, write_allow_report
 from .request import Options, Request, from_arguments, from_raw, from_saved, normalize_data, normalize_params
 from .send import ClientFactory
@@ -51,8 +51,9 @@ class Executor:
         policy: Policy | None = None,
         client_factory: ClientFactory | None = None,
         memory: MemoryStore | None = None,
+        audit: AuditRecord | None = None,
     ) -> None:
-        self.pipeline = Pipeline(catalog, settings, policy or Policy.from_env(), client_factory, memory)
+        self.pipeline = Pipeline(catalog, settings, policy or Policy.from_env(), client_factory, memory, audit)
 
     @property
     def policy(self) -> Policy:
