@@ -164,7 +164,8 @@ def start_team(postgres_server: Any, directory: Path, catalog: Path, replicas: i
             port = free_port()
             home = directory / f"replica{number + 1}"
             home.mkdir()
-            options = ("--json-response",) if number % 2 else ()  # one answers with SSE, the other with JSON
+            # One answers with SSE streams from one process, the other with JSON from two worker processes.
+            options = ("--json-response", "--workers", "2") if number % 2 else ()
             replica = start_replica(replica_env(team, home, catalog, port, **env), port, home / "log", *options)
             stack.callback(stop_replica, replica)
             team.replicas.append(replica)

@@ -89,3 +89,13 @@ def test_allowed_hosts_default_to_the_public_host() -> None:
     assert "evil.example" not in checks.allowed_hosts
     off = transport_security(settings.team({"CWM_ALLOWED_HOSTS": "*"}), "https://cwm.example.com/mcp")
     assert off.enable_dns_rebinding_protection is False
+
+
+def test_serve_http_without_settings_says_what_to_set(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from cwm_gateway import cli
+
+    for name in settings.VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("cwm_gateway.logs.configure", lambda **kwargs: None)
+    assert cli.main(["serve", "--http", "--port", "1"]) == cli.UNUSABLE_INPUT
+    assert "CWM_PUBLIC_URL is not set" in capsys.readouterr().err

@@ -80,6 +80,7 @@ def create_app(env: Any = None, json_response: bool = False) -> Any:
     from . import runtime
     from .oauth import READ_SCOPE, SCOPES, JwtVerifier, OAuthSettings
 
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # a line per stateless request
     team = settings.team(env)
     resource = public_resource(team.public_url)
     oauth = OAuthSettings.checked(team.oauth_issuer, team.oauth_audience, team.oauth_jwks)
