@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from cwm_gateway import settings
+from cwm_gateway import __version__, settings
 from cwm_gateway.team.http import ServerConfigError, public_resource, transport_security
 from cwm_gateway.team.oauth import JwksClient, JwtVerifier, OAuthConfigError, OAuthSettings, token_scopes
 from tokens import AUDIENCE, ISSUER, IdentityProvider
@@ -99,3 +99,20 @@ def test_serve_http_without_settings_says_what_to_set(monkeypatch: pytest.Monkey
     monkeypatch.setattr("cwm_gateway.logs.configure", lambda **kwargs: None)
     assert cli.main(["serve", "--http", "--port", "1"]) == cli.UNUSABLE_INPUT
     assert "CWM_PUBLIC_URL is not set" in capsys.readouterr().err
+
+
+def test_health_is_503_without_saying_where_the_database_is() -> None:
+    import json
+    from types import SimpleNamespace
+
+    import anyio
+
+    from cwm_gateway.team.database import DatabaseError
+    from cwm_gateway.team.http import _health
+
+    def ping() -> None:
+        raise DatabaseError("The database at db.internal:5432/cwm cannot be used: connection refused.")
+
+    answer = anyio.run(_health, SimpleNamespace(db=SimpleNamespace(ping=ping)))
+    assert answer.status_code == 503
+    assert json.loads(answer.body) == {"status": "unavailable", "version": __version__, "database": "unreachable"}
