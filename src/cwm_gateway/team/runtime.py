@@ -115,7 +115,8 @@ class SubjectRuntime(Runtime):
 
     def executor(self) -> Executor:
         keys = self._keys_digest()  # the vault is read at every call: rotated or removed keys count at once
-        return self.state.executor((self.subject, keys, self.may_write), self._new_executor)
+        executor = self.state.executor((self.subject, keys, self.may_write), self._new_executor)
+        return executor if self.state.vault is None else _VaultKeysExecutor(executor, self.subject)  # type: ignore[return-value]
 
     def _keys_digest(self) -> str:
         if self.state.vault is None:
@@ -162,6 +163,38 @@ class SubjectRuntime(Runtime):
 
         audit = SubjectAudit(self.state.db, self.subject).record
         return Executor(self.catalog(), self._settings, policy, client, memory=self.memory(), audit=audit)
+
+
+class _VaultKeysExecutor:
+    """An Executor whose "keys rejected" error speaks of the vault, not of CONNECTWISE_* and doctor."""
+
+    CALLS = ("execute", "execute_raw", "run_saved")
+
+    def __init__(self, executor: Executor, subject: str) -> None:
+        self._executor = executor
+        self._subject = subject
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._executor, name)
+        if name not in self.CALLS:
+            return found
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return found(*args, **kwargs)
+            except ToolError as exc:
+                if exc.details.get("status") != 401:
+                    raise
+                kept = {k: v for k, v in exc.details.items() if k not in ("status", "suggestions", "hint")}
+                raise ToolError(
+                    f"ConnectWise rejected the keys stored for you (subject {self._subject!r}) with 401: they were "
+                    "changed or revoked in ConnectWise. Ask the gateway's administrator to store your current keys: "
+                    f"{SET_KEYS.format(subject=self._subject)}",
+                    status=401,
+                    **kept,
+                ) from None
+
+        return call
 
 
 # -- the current request -------------------------------------------------------------------------------------------
