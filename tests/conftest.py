@@ -168,3 +168,31 @@ def cw(standin, built_catalog: Path, cw_home: Path) -> Iterator[InProcessSession
     """A gateway (in-process) configured for the stand-in, shared by a module's tests."""
     with gateway(cw_home, built_catalog, connectwise_env(standin)) as session:
         yield session
+
+
+# -- the team server's PostgreSQL ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL for the whole run (``postgres.PostgresServer``), stopped at the end."""
+    from postgres import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server) -> str:
+    """A database shared by the whole run: ``postgresql://postgres:...@127.0.0.1:PORT/cwm``."""
+    return postgres_server.create_database("cwm")
+
+
+_databases = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def database_url(postgres_server) -> str:
+    """A new, empty database for one test (not migrated)."""
+    return postgres_server.create_database(f"cwm_test_{next(_databases)}")

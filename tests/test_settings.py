@@ -193,6 +193,8 @@ def test_every_setting_is_described() -> None:
     assert [v.name for v in settings.VARIABLES.values() if v.secret] == [
         "CONNECTWISE_PUBLIC_KEY",
         "CONNECTWISE_PRIVATE_KEY",
+        "CWM_DATABASE_URL",  # holds the database password
+        "CWM_SECRET_KEY",
     ]
     assert set(credentials.KEYRING_SETTINGS) == {"public_key", "private_key"}
     assert "private_key" not in credentials.CONFIG_SETTINGS

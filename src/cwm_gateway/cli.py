@@ -59,6 +59,31 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve_http(args: argparse.Namespace) -> int:
+    """The team server; a setting it cannot start with is reported with what to set (exit code 2)."""
+    from . import logs
+    from .results import ToolError
+
+    logs.configure(level="INFO", to_file=False)
+    try:
+        from .team.http import serve
+    except ImportError as exc:
+        return _report(
+            CliError(
+                f"serve --http needs the server extra ({exc.name} is missing): pip install 'cwm-gateway[server]'.",
+                UNUSABLE_INPUT,
+            ),
+            "serve",
+        )
+    try:
+        serve(args.host, args.port or 8000, max(1, args.workers), args.json_response)
+    except ToolError as exc:
+        return _report(CliError(exc.message, UNUSABLE_INPUT), "serve --http")
+    except KeyboardInterrupt:
+        pass
+    return OK
+
+
 def _warn_unusable_settings() -> None:
     """Values the gateway could not use as given, on stderr and in the log (doctor lists them too)."""
     import logging
@@ -253,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_doctor_and_config(commands, with_profile)
     _add_catalog_commands(commands)
     _add_memory(commands)
+    _add_users(commands)
     return parser
 
 
@@ -264,7 +290,20 @@ def _add_serve(commands, with_profile: argparse.ArgumentParser) -> None:
         help="serve against a built-in ConnectWise stand-in with sample data: try every tool with no account",
     )
     serve.add_argument(
-        "--port", type=int, metavar="N", help="with --sandbox: the stand-in listens on 127.0.0.1:N (default: any free)"
+        "--port",
+        type=int,
+        metavar="N",
+        help="with --http: the port to listen on (default 8000); with --sandbox: the stand-in's (default: any free)",
+    )
+    serve.add_argument(
+        "--http",
+        action="store_true",
+        help="the team server: MCP over streamable HTTP at /mcp with OAuth sign-in (see README 'Team server')",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="with --http: the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N", help="with --http: worker processes (default 1)")
+    serve.add_argument(
+        "--json-response", action="store_true", help="with --http: answer with JSON bodies instead of SSE streams"
     )
     serve.set_defaults(func=_cmd_serve)
 
@@ -334,6 +373,20 @@ def _add_memory(commands) -> None:
     memory.set_defaults(func=_cmd_memory)
 
 
+def _add_users(commands) -> None:
+    from .team.users import add_parser  # the parser only: psycopg and cryptography load when a command runs
+
+    add_parser(commands, _cmd_users)
+
+
+def _cmd_users(args: argparse.Namespace) -> None:
+    from . import logs
+    from .team.users import run
+
+    logs.configure(level="WARNING", to_file=False)
+    run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .buildinfo import mismatch
 
@@ -345,8 +398,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
     if args.func is _cmd_serve:
+        if args.http:
+            if args.sandbox:
+                parser.error("--http serves real ConnectWise keys from the team database; --sandbox is for stdio")
+            return _cmd_serve_http(args)
         if args.port is not None and not args.sandbox:
-            parser.error("--port is for the sandbox's stand-in: cwm-gateway serve --sandbox --port 8080")
+            parser.error("--port is for the sandbox's stand-in or --http: cwm-gateway serve --sandbox --port 8080")
         return _cmd_serve(args)
     return _run_printing(args)
 
@@ -371,7 +428,8 @@ def _run_printing(args: argparse.Namespace) -> int:
 
 def _command_name(args: argparse.Namespace) -> str:
     """ "memory import", "config claude", "setup": how messages name the command."""
-    parts = (args.command, getattr(args, "config_command", None), getattr(args, "memory_command", None))
+    subcommands = ("config_command", "memory_command", "users_command")
+    parts = (args.command, *(getattr(args, name, None) for name in subcommands))
     return " ".join(part for part in parts if part)
 
 

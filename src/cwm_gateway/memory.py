@@ -149,13 +149,19 @@ def _dumps(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-_COLUMNS = ", ".join(f.name for f in fields(SavedQuery) if f.metadata.get("column", True))
+COLUMNS = tuple(f.name for f in fields(SavedQuery) if f.metadata.get("column", True))
+_COLUMNS = ", ".join(COLUMNS)
 _JSON_COLUMNS = ("params", "data")
 
 
 def _row(row: sqlite3.Row) -> SavedQuery:
     """A stored row; one whose params or body cannot be read is returned marked, never raised."""
-    values = dict(zip(row.keys(), row))
+    return saved_query(dict(zip(row.keys(), row)))
+
+
+def saved_query(values: dict[str, Any]) -> SavedQuery:
+    """A row as column -> value (params and data as stored JSON text); unreadable JSON is marked, never raised."""
+    values = {name: values[name] for name in COLUMNS}
     problem = None
     for name in _JSON_COLUMNS:
         try:

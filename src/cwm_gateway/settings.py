@@ -183,7 +183,63 @@ _OTHERS = (
     Variable("CWM_LOG_DIR", "path", "The log and the write audit trail.", default="user log dir"),
     Variable("CWM_CONFIG_DIR", "path", "Where `config.ini` lives.", default="user config dir"),
 )
-VARIABLES: dict[str, Variable] = {variable.name: variable for variable in (*_CONNECTION, *_OTHERS)}
+# The team server (`serve --http`, `users`): read only by the team package, never by the stdio server.
+_TEAM = (
+    Variable(
+        "CWM_DATABASE_URL",
+        "URL",
+        "Team server: shared state (saved queries, write audit, key vault) in PostgreSQL, `postgresql://...`.",
+        secret=True,
+    ),
+    Variable(
+        "CWM_SECRET_KEY",
+        "key",
+        "Team server: encrypts the key vault; `users new-secret-key` prints one. `new,old` decrypts with either.",
+        secret=True,
+    ),
+    Variable(
+        "CWM_OAUTH_ISSUER",
+        "URL",
+        "Team server: the identity provider's issuer (the tokens' `iss`), e.g. "
+        "`https://login.microsoftonline.com/TENANT/v2.0`.",
+    ),
+    Variable(
+        "CWM_OAUTH_AUDIENCE",
+        "list",
+        "Team server: the audiences a token may carry (`aud`), comma-separated, e.g. `api://cwm-gateway`.",
+    ),
+    Variable(
+        "CWM_OAUTH_JWKS",
+        "URL",
+        "Team server: the issuer's signing keys, an `https://` URL or `file://` path; refreshed on an unknown key.",
+    ),
+    Variable(
+        "CWM_PUBLIC_URL",
+        "URL",
+        "Team server: the MCP endpoint as clients reach it (the OAuth resource), e.g. `https://cwm.example.com/mcp`.",
+    ),
+    Variable(
+        "CWM_ALLOWED_HOSTS",
+        "list",
+        "Team server: `Host` values (and `Origin` hosts) accepted, e.g. `cwm.example.com`; `*` turns the check off.",
+        default="CWM_PUBLIC_URL's host",
+    ),
+    Variable(
+        "CWM_SHARED_KEYS",
+        "flag",
+        "Team server: `1` uses one service key from `CONNECTWISE_*` for every user (each still audited).",
+        default="off",
+    ),
+    Variable(
+        "CWM_REMOTE_THREADS",
+        "count",
+        "Team server: ConnectWise calls in flight per process (searches have their own threads).",
+        fallback=64,
+        minimum=1,
+        whole=True,
+    ),
+)
+VARIABLES: dict[str, Variable] = {variable.name: variable for variable in (*_CONNECTION, *_OTHERS, *_TEAM)}
 # credentials.Settings key -> environment variable, for the ConnectWise settings
 CONNECTION_VARIABLES: dict[str, str] = {variable.key: variable.name for variable in _CONNECTION}
 
@@ -222,6 +278,21 @@ class Paths:
     log_dir: Path | None = None
     config_dir: Path | None = None
     catalog: Path | None = None
+
+
+@dataclass(frozen=True)
+class Team:
+    """The team server's settings; empty strings when unset (the team package says what to do)."""
+
+    database_url: str = ""
+    secret_key: str = ""
+    oauth_issuer: str = ""
+    oauth_audience: tuple[str, ...] = ()
+    oauth_jwks: str = ""
+    public_url: str = ""
+    allowed_hosts: tuple[str, ...] = ()
+    shared_keys: bool = False
+    remote_threads: int = 64
 
 
 @dataclass(frozen=True)
@@ -284,6 +355,28 @@ def paths(env: Mapping[str, str] | None = None) -> Paths:
         config_dir=_path(env, "CWM_CONFIG_DIR"),
         catalog=_path(env, "CWM_CATALOG"),
     )
+
+
+def team(env: Mapping[str, str] | None = None) -> Team:
+    env = _environment(env)
+    problems: list[str] = []
+    threads = _number(env, VARIABLES["CWM_REMOTE_THREADS"], problems)
+    return Team(
+        database_url=_raw(env, "CWM_DATABASE_URL"),
+        secret_key=_raw(env, "CWM_SECRET_KEY"),
+        oauth_issuer=_raw(env, "CWM_OAUTH_ISSUER"),
+        oauth_audience=_items(_raw(env, "CWM_OAUTH_AUDIENCE")),
+        oauth_jwks=_raw(env, "CWM_OAUTH_JWKS"),
+        public_url=_raw(env, "CWM_PUBLIC_URL"),
+        allowed_hosts=_items(_raw(env, "CWM_ALLOWED_HOSTS")),
+        shared_keys=_raw(env, "CWM_SHARED_KEYS").lower() in ("1", "true", "yes", "on"),
+        remote_threads=int(threads if threads is not None else 64),
+    )
+
+
+def _items(raw: str) -> tuple[str, ...]:
+    """A comma-separated list, blanks dropped."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
 def is_set(name: str, env: Mapping[str, str] | None = None) -> bool:

@@ -32,7 +32,7 @@ from ..person import Answer
 from ..results import Result, ToolError
 from .facts import reads_only
 from .paging import links as _links  # noqa: F401  (tests read Link parsing here)
-from .pipeline import Pipeline
+from .pipeline import AuditRecord, Pipeline
 from .policy import Policy, write_allow_report
 from .request import (
     Options,
@@ -69,8 +69,9 @@ class Executor:
         policy: Policy | None = None,
         client_factory: ClientFactory | None = None,
         memory: MemoryStore | None = None,
+        audit: AuditRecord | None = None,
     ) -> None:
-        self.pipeline = Pipeline(catalog, settings, policy or Policy.from_env(), client_factory, memory)
+        self.pipeline = Pipeline(catalog, settings, policy or Policy.from_env(), client_factory, memory, audit)
 
     @property
     def policy(self) -> Policy:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import audit
+from .. import audit as audit_trail
 from ..catalog.store import Catalog
 from ..client import ApiError, ConnectWiseClient, ConnectWiseError, UnsafeRequest
 from ..credentials import Settings
@@ -31,6 +31,9 @@ from .request import Options, Request
 from .rules import BodyMissing
 from .send import ClientFactory, Connection, Sent, send
 
+# audit.record's signature: (method, path, template, status, body_bytes, outcome, profile)
+AuditRecord = Callable[[str, str, str, int | None, int, str, str | None], None]
+
 
 class Pipeline:
     """The stages of a call and what they share: the catalog's facts, the policy, the client, the memory."""
@@ -42,9 +45,12 @@ class Pipeline:
         policy: Policy,
         client_factory: ClientFactory | None = None,
         memory: MemoryStore | None = None,
+        audit: AuditRecord | None = None,
     ) -> None:
         self.catalog = catalog
         self.memory = memory
+        # Where writes are recorded: None for the audit file (stdio), else e.g. the team server's per-subject trail.
+        self.record_audit = audit
         self.policy = policy.resolved(catalog)
         self.facts = Facts(catalog)
         self.connection = Connection(settings, catalog.api_version, self.policy, client_factory)
@@ -125,4 +131,5 @@ class Pipeline:
         if request.method == "GET" or request.op is None:
             return
         size = len(compact(request.body)) if request.has_body else 0
-        audit.record(request.method, request.path, request.op.path, status, size, outcome, self.connection.profile)
+        record = self.record_audit or audit_trail.record  # looked up per call, as tests replace it
+        record(request.method, request.path, request.op.path, status, size, outcome, self.connection.profile)

@@ -31,6 +31,8 @@ class Policy:
     write_allow_problems: tuple[str, ...] = ()  # CWM_WRITE_ALLOW entries that allow nothing, and why
     deadline: float | None = None  # a whole call, retries and waits included; None: twice the timeout
     max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES  # of one answer, once decompressed
+    # Why writes are refused when read_only comes from elsewhere than CWM_READ_ONLY (the team server: a token's scopes)
+    read_only_reason: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:

@@ -39,8 +39,9 @@ def check_policy(
         )
     if not reads:
         if policy.read_only:
+            reason = policy.read_only_reason or "the gateway is in read-only mode (CWM_READ_ONLY=1)"
             raise ToolError(
-                f"Refused {label}: the gateway is in read-only mode (CWM_READ_ONLY=1), which allows GET "
+                f"Refused {label}: {reason}, which allows GET "
                 "and the POST queries that only read (such as POST /service/tickets/search)."
             )
         if policy.write_allow is not None and (request.method, op.path) not in policy.write_allow:
