@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -143,7 +143,7 @@ def valid_id(query_id: Any) -> bool:
     return isinstance(query_id, int) and not isinstance(query_id, bool) and 1 <= query_id <= MAX_ID
 
 
-def _dumps(value: Any) -> str | None:
+def dumps(value: Any) -> str | None:
     if value is None or value == {}:
         return None
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
@@ -191,12 +191,73 @@ def check_storable(params: Any, data: Any) -> None:
             raise UnsavableQuery(f"{name} cannot be saved: {problem}. Nothing was saved.")
 
 
-class MemoryStore:
+class SavedQueryStore:
+    """What every store of saved queries shares: the brief usage cache, export and import.
+
+    A store (``MemoryStore`` here, in SQLite; ``team.saved_queries.SubjectMemory`` in PostgreSQL)
+    gives ``_usage_rows`` (method, template, uses), ``_write`` (a transaction) and
+    ``_insert_imported`` (one checked row; False when it was already there).
+    """
+
+    unavailable: type[Exception] = FastMemoryError  # the store's "cannot be reached" error
+
+    def __init__(self) -> None:
+        self._usage_cache: tuple[float, dict[tuple[str, str], int]] | None = None
+
+    def list(self, search_term: str | None = None) -> list[SavedQuery]:
+        raise NotImplementedError
+
+    def _usage_rows(self) -> list[Any]:
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _insert_imported(self, conn: Any, entry: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def _import_problem(self, entry: Any) -> str | None:
+        return import_problem(entry)
+
+    def usage_by_endpoint(self, max_age: float = 2.0) -> dict[tuple[str, str], int]:
+        """Uses per (method, template), for the search ranking; cached briefly."""
+        cached = self._usage_cache
+        if cached and time.monotonic() - cached[0] < max_age:
+            return cached[1]
+        try:
+            rows = self._usage_rows()
+        except self.unavailable:  # ranking without usage beats no search at all
+            rows = []
+        usage = {(r["method"], r["template"]): int(r["uses"]) for r in rows if r["uses"]}
+        self._usage_cache = (time.monotonic(), usage)
+        return usage
+
+    def export(self) -> tuple[list[dict[str, Any]], list[SavedQuery]]:
+        """(entries to export, unreadable entries left out): an export must import again as it was."""
+        queries = self.list()
+        return [q.as_dict() for q in queries if q.unreadable is None], [q for q in queries if q.unreadable]
+
+    def import_entries(self, entries: list[dict[str, Any]]) -> ImportReport:
+        """Merge entries (an export); the same query is never stored twice."""
+        report = ImportReport()
+        with self._write() as conn:
+            for number, entry in enumerate(entries, 1):
+                problem = self._import_problem(entry)
+                if problem:
+                    report.refused.append(f"entry {number}: {problem}")
+                elif self._insert_imported(conn, entry):
+                    report.added += 1
+                else:
+                    report.duplicates += 1
+        return report
+
+
+class MemoryStore(SavedQueryStore):
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else locations.data_dir() / FILE_NAME
         self._ready = False
         self._lock = threading.Lock()
-        self._usage_cache: tuple[float, dict[tuple[str, str], int]] | None = None
+        super().__init__()
 
     # -- connection and schema -------------------------------------------------
 
@@ -264,7 +325,7 @@ class MemoryStore:
                 entry.description = description
                 return entry, False
             new = {"description": description, "method": method, "path": path, "template": template}
-            new.update(params=_dumps(params), data=_dumps(data), created=now(), fingerprint=key)
+            new.update(params=dumps(params), data=dumps(data), created=now(), fingerprint=key)
             cursor = _insert(conn, new)
             row = conn.execute(f"SELECT {_COLUMNS} FROM saved_queries WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _row(row), True
@@ -317,48 +378,18 @@ class MemoryStore:
             ).fetchall()
         return next((q for q in map(_row, rows) if q.unreadable is None), None)
 
-    def usage_by_endpoint(self, max_age: float = 2.0) -> dict[tuple[str, str], int]:
-        """Uses per (method, template), for the search ranking; cached briefly."""
-        cached = self._usage_cache
-        if cached and time.monotonic() - cached[0] < max_age:
-            return cached[1]
-        try:
-            with self._connect() as conn:
-                rows = conn.execute(
-                    "SELECT method, template, sum(usage_count) AS uses FROM saved_queries GROUP BY method, template"
-                ).fetchall()
-        except FastMemoryError:
-            rows = []
-        usage = {(r["method"], r["template"]): int(r["uses"]) for r in rows if r["uses"]}
-        self._usage_cache = (time.monotonic(), usage)
-        return usage
+    def _usage_rows(self) -> list[Any]:
+        with self._connect() as conn:
+            return conn.execute(
+                "SELECT method, template, sum(usage_count) AS uses FROM saved_queries GROUP BY method, template"
+            ).fetchall()
 
-    # -- moving in and out ------------------------------------------------------
-
-    def export(self) -> tuple[list[dict[str, Any]], list[SavedQuery]]:
-        """(entries to export, unreadable entries left out): an export must import again as it was."""
-        queries = self.list()
-        return [q.as_dict() for q in queries if q.unreadable is None], [q for q in queries if q.unreadable]
-
-    def import_entries(self, entries: list[dict[str, Any]]) -> ImportReport:
-        """Merge entries (an export); the same query is never stored twice."""
-        report = ImportReport()
-        with self._write() as conn:
-            for number, entry in enumerate(entries, 1):
-                problem = _import_problem(entry)
-                if problem:
-                    report.refused.append(f"entry {number}: {problem}")
-                    continue
-                cursor = _insert(conn, _imported_row(entry), skip_duplicate=True)
-                if cursor.rowcount:
-                    report.added += 1
-                else:
-                    report.duplicates += 1
-        return report
+    def _insert_imported(self, conn: Any, entry: dict[str, Any]) -> bool:
+        return _insert(conn, imported_row(entry), skip_duplicate=True).rowcount > 0
 
 
-def _imported_row(entry: dict[str, Any]) -> dict[str, Any]:
-    """An export entry (checked by ``_import_problem``) as a saved_queries row."""
+def imported_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """An export entry (checked by ``import_problem``) as a saved_queries row."""
     method = str(entry.get("method") or "GET").upper()
     path = str(entry["path"])
     params = _import_params(entry.get("params"))
@@ -368,8 +399,8 @@ def _imported_row(entry: dict[str, Any]) -> dict[str, Any]:
         "method": method,
         "path": path,
         "template": str(entry.get("template") or path),
-        "params": _dumps(params),
-        "data": _dumps(data),
+        "params": dumps(params),
+        "data": dumps(data),
         "created": str(entry.get("created") or now()),
         "last_used": entry.get("last_used"),
         "usage_count": int(entry.get("usage_count") or 0),
@@ -384,7 +415,7 @@ class ImportReport:
     refused: list[str] = field(default_factory=list)  # "entry 3: why", in input order
 
 
-def _import_problem(entry: Any) -> str | None:
+def import_problem(entry: Any) -> str | None:
     """Why an imported entry cannot be stored, or None; checked like save_to_fast_memory checks."""
     from .client import UnsafeRequest, check_path  # the HTTP stack loads only when importing
 

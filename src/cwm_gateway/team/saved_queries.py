@@ -8,26 +8,25 @@ save on one replica is listed by another at once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ..memory import (
     COLUMNS,
-    ImportReport,
     SavedQuery,
+    SavedQueryStore,
     UnsavableQuery,
-    _dumps,
-    _import_problem,
-    _imported_row,
     check_storable,
+    dumps,
     fingerprint,
+    import_problem,
+    imported_row,
     now,
     saved_query,
     valid_id,
 )
-from .database import Database
+from .database import Database, DatabaseError
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM saved_queries"
 _ORDER = " ORDER BY usage_count DESC, coalesce(last_used, '') DESC, created DESC, id DESC"
@@ -42,15 +41,17 @@ def nul_problem(*texts: object) -> str | None:
     return None
 
 
-class SubjectMemory:
+class SubjectMemory(SavedQueryStore):
     """Saved queries of ``subject``: ``MemoryStore``'s methods, private to that subject."""
+
+    unavailable = DatabaseError
 
     def __init__(self, db: Database, subject: str) -> None:
         if not isinstance(subject, str) or not subject:
             raise ValueError("SubjectMemory needs the subject (the token's 'sub') whose queries it keeps")
+        super().__init__()
         self.db = db
         self.subject = subject
-        self._usage_cache: tuple[float, dict[tuple[str, str], int]] | None = None
 
     @property
     def path(self) -> str:
@@ -75,7 +76,7 @@ class SubjectMemory:
             raise UnsavableQuery(f"This query cannot be saved: {problem}. Nothing was saved.")
         method = method.upper()
         row = {"subject": self.subject, "description": description, "method": method, "path": path}
-        row.update(template=template, params=_dumps(params), data=_dumps(data), created=now())
+        row.update(template=template, params=dumps(params), data=dumps(data), created=now())
         row["fingerprint"] = fingerprint(method, path, params, data)
         with self._write() as conn:
             # xmax = 0 only for a row this statement inserted: an update of a duplicate has our xid there.
@@ -141,53 +142,25 @@ class SubjectMemory:
             ).fetchall()
         return next((q for q in map(saved_query, rows) if q.unreadable is None), None)
 
-    def usage_by_endpoint(self, max_age: float = 2.0) -> dict[tuple[str, str], int]:
-        """This subject's uses per (method, template), for the search ranking; cached briefly."""
-        from .database import DatabaseError
+    def _usage_rows(self) -> list[Any]:
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "SELECT method, template, sum(usage_count) AS uses FROM saved_queries WHERE subject = %s"
+                " GROUP BY method, template",
+                (self.subject,),
+            ).fetchall()
 
-        cached = self._usage_cache
-        if cached and time.monotonic() - cached[0] < max_age:
-            return cached[1]
-        try:
-            with self.db.transaction() as conn:
-                rows = conn.execute(
-                    "SELECT method, template, sum(usage_count) AS uses FROM saved_queries WHERE subject = %s"
-                    " GROUP BY method, template",
-                    (self.subject,),
-                ).fetchall()
-        except DatabaseError:  # ranking without usage beats no search at all
-            rows = []
-        usage = {(r["method"], r["template"]): int(r["uses"]) for r in rows if r["uses"]}
-        self._usage_cache = (time.monotonic(), usage)
-        return usage
+    def _import_problem(self, entry: Any) -> str | None:
+        return import_problem(entry) or nul_problem(*_texts(entry))
 
-    # -- moving in and out ------------------------------------------------------
-
-    def export(self) -> tuple[list[dict[str, Any]], list[SavedQuery]]:
-        """(entries to export, unreadable entries left out), as ``MemoryStore.export``."""
-        queries = self.list()
-        return [q.as_dict() for q in queries if q.unreadable is None], [q for q in queries if q.unreadable]
-
-    def import_entries(self, entries: list[dict[str, Any]]) -> ImportReport:
-        """Merge entries (an export) into this subject's queries; the same query is never stored twice."""
-        report = ImportReport()
-        with self._write() as conn:
-            for number, entry in enumerate(entries, 1):
-                problem = _import_problem(entry) or nul_problem(*_texts(entry))
-                if problem:
-                    report.refused.append(f"entry {number}: {problem}")
-                    continue
-                row = {"subject": self.subject, **_imported_row(entry)}
-                cursor = conn.execute(
-                    f"INSERT INTO saved_queries ({', '.join(row)}) VALUES ({', '.join(f'%({k})s' for k in row)})"
-                    " ON CONFLICT (subject, fingerprint) DO NOTHING",
-                    row,
-                )
-                if cursor.rowcount:
-                    report.added += 1
-                else:
-                    report.duplicates += 1
-        return report
+    def _insert_imported(self, conn: Any, entry: dict[str, Any]) -> bool:
+        row = {"subject": self.subject, **imported_row(entry)}
+        cursor = conn.execute(
+            f"INSERT INTO saved_queries ({', '.join(row)}) VALUES ({', '.join(f'%({k})s' for k in row)})"
+            " ON CONFLICT (subject, fingerprint) DO NOTHING",
+            row,
+        )
+        return cursor.rowcount > 0
 
 
 def _texts(entry: dict[str, Any]) -> list[Any]:
