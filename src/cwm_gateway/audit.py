@@ -11,6 +11,7 @@ import logging
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from . import locations, logs
 
@@ -22,6 +23,21 @@ def audit_path() -> Path:
     return locations.log_dir() / "audit.jsonl"
 
 
+MAX_PATH = 2000  # characters of the (redacted) path kept
+
+
+def fields(method: str, path: str, template: str, status: int | None, body_bytes: int, outcome: str) -> dict[str, Any]:
+    """One audit entry's facts, for the file here and for the team server's table alike."""
+    return {
+        "method": method,
+        "path": logs.redact(path)[:MAX_PATH],
+        "operation": f"{method} {template}",
+        "status": status,
+        "body_bytes": body_bytes,
+        "outcome": outcome,
+    }
+
+
 def record(
     method: str,
     path: str,
@@ -31,15 +47,8 @@ def record(
     outcome: str,
     profile: str | None = None,
 ) -> None:
-    entry = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "method": method,
-        "path": logs.redact(path)[:2000],
-        "operation": f"{method} {template}",
-        "status": status,
-        "body_bytes": body_bytes,
-        "outcome": outcome,
-    }
+    entry = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    entry |= fields(method, path, template, status, body_bytes, outcome)
     if profile:
         entry["profile"] = profile
     try:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .. import logs
+from ..audit import fields
 from .database import Database, DatabaseError
 
 log = logging.getLogger(__name__)
-MAX_PATH = 2000
 
 
 class SubjectAudit:
@@ -37,16 +36,8 @@ class SubjectAudit:
         outcome: str,
         profile: str | None = None,
     ) -> None:
-        row = {
-            "subject": self.subject,
-            "method": method,
-            "operation": f"{method} {template}",
-            "path": logs.redact(path)[:MAX_PATH],
-            "status": status,
-            "body_bytes": body_bytes,
-            "outcome": outcome,
-            "profile": profile,
-        }
+        row = {"subject": self.subject, **fields(method, path, template, status, body_bytes, outcome)}
+        row["profile"] = profile
         try:
             with self.db.transaction() as conn:
                 conn.execute(
