@@ -364,6 +364,26 @@ def test_request_classes_rank_the_exact_operation_first(searcher: Searcher, quer
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the verb comes last, after the record and a reason, with politeness before it
+        ("time entry 4402 was logged twice, go ahead and get rid of it for me", "DELETE /time/entries/{id}"),
+        ("schedule entry 310 is a duplicate, can you remove it", "DELETE /schedule/entries/{id}"),
+        ("agreement 18 was a test so just trash it", "DELETE /finance/agreements/{id}"),
+        ("opportunity 64 is dead, kill it please", "DELETE /sales/opportunities/{id}"),
+        ("Jane Roe is a new contact at Litware, could you add her", "POST /company/contacts"),
+        ("Woodgrove signed with us today, please set them up as a company", "POST /company/companies"),
+    ],
+)
+def test_a_create_or_delete_verb_after_filler_wins_over_the_nouns(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
+    assert searcher.analyze("which members are allowed to delete them").intent != "delete"
+
+
 def test_a_state_without_the_word_status_also_reads_as_the_records(searcher: Searcher) -> None:
     deals = next(c for c in searcher.analyze("the deals we lost").concepts if "lost" in c.text)
     assert ("opportunity",) in [phrase for phrase, _ in deals.alternatives]

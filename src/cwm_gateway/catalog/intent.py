@@ -23,7 +23,16 @@ PREAMBLE = frozenset(
     "used use is be able".split()
 )
 PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
-LATER_CLAUSE_PREAMBLE = frozenset("please pls kindly and then now also just".split())
+# ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
+# clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
+LATER_CLAUSE_PREAMBLE = frozenset(
+    "please pls kindly and then now also just go ahead can could would you ok okay so to".split()
+)
+# "get rid of it", "log that for me": a verb whose object is a pronoun is the request's verb
+# wherever it stands ("time entry 88 is a dupe so delete it").
+OBJECT_PRONOUNS = frozenset("it them that this those these him her".split())
+ASKING_WORDS = frozenset("and just please pls kindly".split())
+CLOSING_WORDS = frozenset("for me us now please pls out off away asap today thanks thx too as well".split())
 # "ticket number 4521", "PO no. 77"
 ID_FILLERS = frozenset("no num nbr number id record".split())
 # "how many vacation and sick hours": a unit this close after "how many" makes it an amount.
@@ -292,6 +301,8 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
     if not found[0]:
+        found = _pronoun_object_verb(words, lexicon)
+    if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
         after_ids = [
@@ -304,6 +315,22 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """A closing request to create or delete "it": "... is a dupe, so go ahead and get rid of it for me".
+
+    The verb is asked for ("and", "just", "please" before it) and ends the request but for
+    politeness; a pronoun object elsewhere ("who may delete them") is no request.
+    """
+    for position in range(1, len(words)):
+        found = lexicon.intent_at(words, position)
+        if not found or found[0] not in ("delete", "create") or words[position - 1] not in ASKING_WORDS:
+            continue
+        end = position + found[1]
+        if end < len(words) and words[end] in OBJECT_PRONOUNS and set(words[end + 1 :]) <= CLOSING_WORDS:
+            return found[0], position, end
+    return None, 0, 0
 
 
 def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
