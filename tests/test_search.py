@@ -380,6 +380,22 @@ def test_a_create_or_delete_verb_after_filler_wins_over_the_nouns(searcher: Sear
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        # the record named by its owner and description; the value alone after "as" names no field
+        ("mark the old litware deal as lost", "/sales/opportunities/{id}"),  # not the opportunity statuses
+        ("flag the woodgrove oppurtunity as won", "/sales/opportunities/{id}"),
+        # an owner's record of a kind: the word after it is that record's field, not a resource
+        ("set tailspin's company type to Vendor", "/company/companies/{id}"),  # not company types
+    ],
+)
+def test_a_record_named_by_owner_or_description_gets_its_own_update(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

@@ -483,6 +483,7 @@ def _read_things(
     analysis.ids = _ids(tokens, analysis.concepts)
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens)
+        _mark_change_verb(analysis)
     if analysis.intent == "create":
         _mark_subject_matter(analysis.concepts, tokens)
     _mark_generic_nouns(analysis.concepts)
@@ -526,7 +527,8 @@ def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
     """
     for previous, concept in itertools.pairwise(concepts):
         before = concept.start - 1
-        while before >= 0 and tokens[before].word in SKIPPABLE:
+        # "to Contoso Group": a name may open the value
+        while before >= previous.end and (tokens[before].word in SKIPPABLE or tokens[before].proper):
             before -= 1
         after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS
         # "to Fixed Fee": the value may be read as several concepts side by side
@@ -573,6 +575,18 @@ def _without_verb(
         if changes or (end < len(tokens) and tokens[end].word not in PARENT_PREPOSITIONS):
             dropped.update(id(c) for c in concepts if c.source == "lexicon" and c.start >= position and c.end <= end)
     return [c for c in concepts if id(c) not in dropped]
+
+
+def _mark_change_verb(analysis: Analysis) -> None:
+    """ "mark the deal as lost": a change verb that also opens an action's name ("markAs") is a
+    detail when a thing to change follows it; the thing is the subject."""
+    if analysis.verb is None:
+        return
+    start, end = analysis.verb
+    inside = [c for c in analysis.concepts if start <= c.start and c.end <= end]
+    if inside and any(c.start >= end and not c.value for c in analysis.concepts):
+        for concept in inside:
+            concept.detail = True
 
 
 def _one_record(analysis: Analysis) -> bool:
@@ -776,6 +790,8 @@ class _ConceptReader:
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
             breaks = token is None or token.is_number or token.introduces or _possessive(self.tokens, i)
+            # "mark the deal as lost": in a change, the record and its new value are two things
+            breaks = breaks or (self.change and token is not None and token.word in CHANGE_MARKERS)
             if breaks and run:
                 self._add_phrases(run, with_small_words=False)
                 run = []
@@ -983,13 +999,20 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
         # what follows names its fields and values.
         return out
     for index, concept in enumerate(analysis.concepts):
-        if concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS:
+        if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
             continue  # "to Remote Support", "as Mileage": the new value, not a record
         if _possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
-            out.append((concept, False))
+            # "fabrikam's company type": an owner's record of that kind, so the type is its field
+            out.append((concept, _owned(tokens, concept, analysis.concepts)))
     return out
+
+
+def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
+    """ "acme's company", "bob's time entry": a record named by its owner, not by a number."""
+    owner = concept.start - 2
+    return owner >= 0 and _possessive(tokens, concept.start - 1) and not any(c.start <= owner < c.end for c in concepts)
 
 
 def singular(concept: Concept, tokens: list[Token]) -> bool:
