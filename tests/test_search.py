@@ -396,6 +396,24 @@ def test_a_record_named_by_owner_or_description_gets_its_own_update(
     assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
 
 
+@pytest.mark.parametrize("query", ["delete it", "pullup", "bump it to high", "contoso", "xyzzy", "how many"])
+def test_every_request_with_words_gets_an_answer(searcher: Searcher, query: str) -> None:
+    """Naming nothing the catalog knows still answers, in the way the verb asks for."""
+    hits, total = searcher.natural(query, 3)
+    assert hits and total >= len(hits), query
+    if query == "delete it":
+        assert {h.operation.method for h in hits} == {"DELETE"}
+    if query == "how many":
+        assert all(h.operation.path.endswith("/count") for h in hits)
+
+
+def test_a_precise_search_with_a_slip_is_retried_forgivingly(server: McpSession) -> None:
+    for tool in ("search_api_endpoints", "natural_language_api_search"):
+        result = server.call(tool, query="tciket", max_results=3)
+        assert result.data["results"][0]["path"] == "/service/tickets", tool
+    assert server.call("search_api_endpoints", query="delete it", max_results=3).data["results"]
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 
