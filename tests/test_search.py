@@ -414,6 +414,18 @@ def test_a_precise_search_with_a_slip_is_retried_forgivingly(server: McpSession)
     assert server.call("search_api_endpoints", query="delete it", max_results=3).data["results"]
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("push the litware rollout project back to monday", "/project/projects/{id}"),
+        ("push dana's onsite schedule entry at tailspin to next tuesday", "/schedule/entries/{id}"),
+    ],
+)
+def test_pushing_a_record_to_another_time_changes_it(searcher: Searcher, query: str, record: str) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+    assert searcher.analyze("push the invoices to quickbooks").intent == "action"  # an export, not a change
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

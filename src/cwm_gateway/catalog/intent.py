@@ -85,6 +85,11 @@ GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Co
 STATE_VERBS = frozenset(("make", "put"))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
 NEW_RECORD_WORDS = frozenset("a an new another".split())
+TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
 # (a cmdlet's parameters may follow its name: "Get-CWMExpenseEntry -ExpenseID: ...")
@@ -631,9 +636,12 @@ def _revised_intent(
     no opening verb, but a numbered record and a change verb's participle before "to"/"as".
     """
     numbered = {id(concept) for _, concept in analysis.ids}
+    tokens = analysis.tokens
+    moves = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    if moves and _moved_in_time(tokens, after_verb):
+        return "update"
     if not numbered:
         return analysis.intent
-    tokens = analysis.tokens
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
         if following and id(following[0]) in numbered:
@@ -655,6 +663,15 @@ def _revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
+    """ "push contoso's migration project out to friday": a record moved to another time is changed."""
+    rest = tokens[after_verb:]
+    for token, following in itertools.pairwise(rest):
+        if (token.word in CHANGE_MARKERS or token.word in PARTICLES) and following.word in TIME_WORDS:
+            return True
+    return False
 
 
 def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
