@@ -426,6 +426,21 @@ def test_pushing_a_record_to_another_time_changes_it(searcher: Searcher, query: 
     assert searcher.analyze("push the invoices to quickbooks").intent == "action"  # an export, not a change
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("can u flip the status on the tailspin wifi ticket to in progress", "/service/tickets/{id}"),
+        ("the litware vpn ticket needs to go to the network board", "/service/tickets/{id}"),  # the state wanted
+        ("put the woodgrove onboarding ticket on hold", "/service/tickets/{id}"),  # put + the: a change
+        ("reassign the ticket about outlook crashing to alice", "/service/tickets/{id}"),  # about: no resource
+        ("reassign the tailspin opportunity to our new sales rep Dan", "/sales/opportunities/{id}"),  # the value
+    ],
+)
+def test_chat_wording_of_a_change_to_a_described_record(searcher: Searcher, query: str, record: str) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+    assert top(searcher, "bob is onsite at acme on monday, put that on his schedule", 1) == ["POST /schedule/entries"]
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

@@ -16,7 +16,7 @@ from .lexicon import SKIPPABLE, Lexicon, Phrase
 
 # Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
 PREAMBLE = frozenset(
-    "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
+    "please pls plz kindly can could would will you u i we need needs want wants to let lets s help me us go ahead "
     "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
     # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
     "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
@@ -85,6 +85,8 @@ GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Co
 STATE_VERBS = frozenset(("make", "put"))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
 NEW_RECORD_WORDS = frozenset("a an new another".split())
+DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
+VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
     "january february march april may june july august september october november december "
@@ -489,7 +491,8 @@ def _read_things(
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens)
         _mark_change_verb(analysis)
-    if analysis.intent == "create":
+    if analysis.intent in ("create", "update"):
+        # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens)
     _mark_generic_nouns(analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
@@ -533,7 +536,9 @@ def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
     for previous, concept in itertools.pairwise(concepts):
         before = concept.start - 1
         # "to Contoso Group": a name may open the value
-        while before >= previous.end and (tokens[before].word in SKIPPABLE or tokens[before].proper):
+        while before >= previous.end and (
+            tokens[before].word in SKIPPABLE or tokens[before].word in VALUE_OPENERS or tokens[before].proper
+        ):
             before -= 1
         after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS
         # "to Fixed Fee": the value may be read as several concepts side by side
@@ -641,7 +646,7 @@ def _revised_intent(
     if moves and _moved_in_time(tokens, after_verb):
         return "update"
     if not numbered:
-        return analysis.intent
+        return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
         if following and id(following[0]) in numbered:
@@ -662,6 +667,27 @@ def _revised_intent(
                 return "update"
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
+    return analysis.intent
+
+
+def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+    """A change to one record named by its description, not its number.
+
+    "put the contoso new hire ticket on hold", "make the northwind outage ticket priority 1":
+    make/put with a definite object. "the fabrikam vpn ticket needs to go to the network
+    board": no verb, one record and the state wanted for it.
+    """
+    tokens = analysis.tokens
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    definite_object = after_verb < len(tokens) and tokens[after_verb].word in DEFINITE_WORDS
+    if analysis.intent == "create" and verb in STATE_VERBS and definite_object:
+        return "update"
+    head = analysis.head
+    one_record = head is not None and singular(head, tokens) and tokens[0].word in DEFINITE_WORDS
+    if analysis.intent is None and head is not None and one_record:
+        pairs = itertools.pairwise(tokens[head.end :])
+        if any((token.word, following.word) in STATE_WANTED for token, following in pairs):
+            return "update"
     return analysis.intent
 
 
