@@ -441,6 +441,21 @@ def test_chat_wording_of_a_change_to_a_described_record(searcher: Searcher, quer
     assert top(searcher, "bob is onsite at acme on monday, put that on his schedule", 1) == ["POST /schedule/entries"]
 
 
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("set the default phone of the contact sam lee to 555 0142", "/company/contacts/{id}"),  # defaultPhoneNbr
+        ("make the woodgrove email outage ticket priority 1", "/service/tickets/{id}"),  # priority 1 is a value
+        ("rename the tailspin deal to Tailspin 2027 renewal", "/sales/opportunities/{id}"),  # the new name
+    ],
+)
+def test_a_field_or_value_in_connectwise_spelling_stays_the_records(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+    assert top(searcher, "delete priority 3", 1) == ["DELETE /service/priorities/{id}"]
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

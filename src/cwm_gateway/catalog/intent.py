@@ -86,6 +86,7 @@ STATE_VERBS = frozenset(("make", "put"))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
 NEW_RECORD_WORDS = frozenset("a an new another".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
+LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
@@ -488,6 +489,9 @@ def _read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
+    if analysis.intent in ("create", "update"):
+        # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
+        analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens)
         _mark_change_verb(analysis)
@@ -537,7 +541,10 @@ def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
         before = concept.start - 1
         # "to Contoso Group": a name may open the value
         while before >= previous.end and (
-            tokens[before].word in SKIPPABLE or tokens[before].word in VALUE_OPENERS or tokens[before].proper
+            tokens[before].word in SKIPPABLE
+            or tokens[before].word in VALUE_OPENERS
+            or tokens[before].proper
+            or tokens[before].is_number  # "to Fabrikam 2027 renewal"
         ):
             before -= 1
         after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS

@@ -53,6 +53,7 @@ BM25_SHARE = 0.375
 FIELD_ONLY_WEIGHT = 0.525  # a word that names no path or category ("responded") is likely a detail
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
+FIELD_SUFFIXES = frozenset(("nbr", "flag"))
 DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
 VALUE_WEIGHT = 0  # "to Projects": a new value is a name, and names match fields only by chance
 ASIDE_WEIGHT = 1.0  # a concept only in a tool's name, before its description
@@ -475,6 +476,8 @@ class Searcher:
         if found is None:
             schema = self.catalog.schema(name) or {}
             names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
+            # "defaultPhoneNbr", "inactiveFlag": ConnectWise's suffixes; the phone is the field's subject
+            names += [n[:-1] for n in names if len(n) > 1 and n[-1] in FIELD_SUFFIXES]
             # "sales rep" is the end of primarySalesRep, "location" of defaultLocation
             tails = frozenset(frozenset(n[i:]) for n in names for i in range(1, len(n)))
             found = frozenset(frozenset(n) for n in names if n), tails
