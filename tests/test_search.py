@@ -456,6 +456,16 @@ def test_a_field_or_value_in_connectwise_spelling_stays_the_records(
     assert top(searcher, "delete priority 3", 1) == ["DELETE /service/priorities/{id}"]
 
 
+def test_a_named_records_compound_field_is_not_the_definition_list(searcher: Searcher) -> None:
+    """ "the acme company status": a name before the compound says which company; with no name the
+    request may still mean the company statuses themselves."""
+    assert top(searcher, "set the tailspin company status to inactive", 1) == ["PATCH /company/companies/{id}"]
+    assert top(searcher, "rename the company status Dormant to Inactive", 1) == [
+        "PATCH /company/companies/statuses/{id}"
+    ]
+    assert top(searcher, "update the litware scanner ticket type to hardware", 1) == ["PATCH /service/tickets/{id}"]
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

@@ -87,6 +87,7 @@ PARTICLES = frozenset("out up down over back forward".split())  # "push ... out 
 NEW_RECORD_WORDS = frozenset("a an new another".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
 LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
+NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
@@ -1055,7 +1056,11 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
             # "fabrikam's company type": an owner's record of that kind, so the type is its field
-            out.append((concept, _owned(tokens, concept, analysis.concepts)))
+            # ("the litware scanner ticket type": the ticket's type; "scanner" only describes it)
+            following = analysis.concepts[index + 2 : index + 3]
+            pair = not following or following[0].start != analysis.concepts[index + 1].end
+            named = pair and _named(tokens, concept, analysis.concepts)
+            out.append((concept, _owned(tokens, concept, analysis.concepts) or named))
     return out
 
 
@@ -1063,6 +1068,17 @@ def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bo
     """ "acme's company", "bob's time entry": a record named by its owner, not by a number."""
     owner = concept.start - 2
     return owner >= 0 and _possessive(tokens, concept.start - 1) and not any(c.start <= owner < c.end for c in concepts)
+
+
+def _named(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
+    """ "set the acme company status to inactive": names between the article and a compound say
+    which company; the status is that record's field, not the list of company statuses."""
+    covered = {p for c in concepts for p in range(c.start, c.end)}
+    j = concept.start - 1
+    names = 0
+    while j >= 0 and j not in covered and not tokens[j].is_number and tokens[j].word not in NAME_BOUNDARIES:
+        names, j = names + 1, j - 1
+    return names > 0 and j >= 0 and tokens[j].word in DEFINITE_WORDS
 
 
 def singular(concept: Concept, tokens: list[Token]) -> bool:
