@@ -466,6 +466,13 @@ def test_a_named_records_compound_field_is_not_the_definition_list(searcher: Sea
     assert top(searcher, "update the litware scanner ticket type to hardware", 1) == ["PATCH /service/tickets/{id}"]
 
 
+def test_a_look_then_a_change_is_the_change_and_joined_verbs_are_verbs(searcher: Searcher) -> None:
+    assert top(searcher, "pull up and close the litware printer ticket", 1) == ["PATCH /service/tickets/{id}"]
+    assert top(searcher, "pullup and close the litware printer ticket", 1) == ["PATCH /service/tickets/{id}"]
+    assert top(searcher, "handover the tailspin tciket to dana", 1) == ["PATCH /service/tickets/{id}"]
+    assert searcher.analyze("list and count tickets").intent == "read"
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

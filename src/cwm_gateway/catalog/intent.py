@@ -319,11 +319,23 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
             for i, start in enumerate(clause_starts)
         ]
         found = _intent(words, after_ids, lexicon, adverbs)
+    found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """ "pull up and close the acme ticket": a look first, then the change that is the point."""
+    intent, _, end = found
+    if intent != "read" or end + 1 >= len(words) or words[end] != "and":
+        return found
+    then = lexicon.intent_at(words, end + 1)
+    if then and then[0] in ("update", "delete", "create", "action"):
+        return then[0], end + 1, end + 1 + then[1]
+    return found
 
 
 def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
