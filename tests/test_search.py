@@ -473,6 +473,12 @@ def test_a_look_then_a_change_is_the_change_and_joined_verbs_are_verbs(searcher:
     assert searcher.analyze("list and count tickets").intent == "read"
 
 
+def test_a_records_name_that_reads_as_its_kind_is_not_counted_twice(searcher: Searcher) -> None:
+    """ "the help desk board" names one board: the tickets on it are what is counted or listed."""
+    assert top(searcher, "how many tickets are waiting on the help desk board", 1) == ["GET /service/tickets/count"]
+    assert top(searcher, "show tickets on the help desk board", 1) == ["GET /service/tickets"]
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

@@ -512,6 +512,7 @@ def _read_things(
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens)
     _mark_generic_nouns(analysis.concepts)
+    _mark_names_of_kind(analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.head is not None and analysis.intent in ("create", "update"):
@@ -531,6 +532,18 @@ def _mark_generic_nouns(concepts: list[Concept]) -> None:
         literal = previous.source == "word" or any(conf >= 1.0 for _, conf in previous.alternatives)
         if literal and previous.end == concept.start and concept.text.lower() in GENERIC_NOUNS:
             concept.detail = True
+
+
+def _mark_names_of_kind(concepts: list[Concept]) -> None:
+    """ "the help desk board": a phrase the lexicon reads as the very kind named right after it
+    is that record's name, not a second mention of the kind."""
+    for previous, concept in itertools.pairwise(concepts):
+        if previous.end != concept.start or previous.source != "lexicon":
+            continue
+        kinds = {phrase for phrase, conf in concept.alternatives if conf >= 1.0}
+        readings = {phrase for phrase, _ in previous.alternatives}
+        if kinds and readings and readings <= kinds:
+            previous.detail = True
 
 
 def _mark_subject_matter(concepts: list[Concept], tokens: list[Token]) -> None:
