@@ -475,7 +475,7 @@ def test_a_look_then_a_change_is_the_change_and_joined_verbs_are_verbs(searcher:
 
 def test_a_records_name_that_reads_as_its_kind_is_not_counted_twice(searcher: Searcher) -> None:
     """ "the help desk board" names one board: the tickets on it are what is counted or listed."""
-    assert top(searcher, "how many tickets are waiting on the help desk board", 1) == ["GET /service/tickets/count"]
+    assert top(searcher, "how many tickets are open on the help desk board", 1) == ["GET /service/tickets/count"]
     assert top(searcher, "show tickets on the help desk board", 1) == ["GET /service/tickets"]
 
 
