@@ -479,6 +479,24 @@ def test_a_records_name_that_reads_as_its_kind_is_not_counted_twice(searcher: Se
     assert top(searcher, "show tickets on the help desk board", 1) == ["GET /service/tickets"]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        (
+            "the note on ticket 812 has a typo so please delete that note",
+            "DELETE /service/tickets/{parentId}/notes/{id}",
+        ),
+        ("that opportunity 77 was only a test, safe to delete it", "DELETE /sales/opportunities/{id}"),
+        ("dana asked me to get rid of schedule entry 414 since she is out sick", "DELETE /schedule/entries/{id}"),
+        ("ticket 3390 should be deleted, it's spam", "DELETE /service/tickets/{id}"),  # passive: not a change
+        ("litware called about a broken scanner, log a ticket for them", "POST /service/tickets"),  # not a call
+    ],
+)
+def test_a_verb_inside_the_sentence_still_decides(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+    assert searcher.analyze("who deleted ticket 55").intent != "delete"  # a report, not a request
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

@@ -88,6 +88,7 @@ NEW_RECORD_WORDS = frozenset("a an new another".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
 LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
 NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS
+PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
@@ -312,6 +313,8 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found[0]:
         found = _pronoun_object_verb(words, lexicon)
     if not found[0]:
+        found = _deletion_anywhere(tokens, lexicon)
+    if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
         after_ids = [
@@ -336,6 +339,23 @@ def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: L
     if then and then[0] in ("update", "delete", "create", "action"):
         return then[0], end + 1, end + 1 + then[1]
     return found
+
+
+def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """A request to delete, worded around the verb: "... so feel free to delete 77", "ticket 55
+    should be deleted", "get time entry 33 removed". Only deleting is this safe to read anywhere:
+    its verbs name nothing else. A past tense ("who deleted ...") reports and asks nothing."""
+    words = [t.word for t in tokens]
+    deletes = {p[0] for p in lexicon.intents["delete"] if len(p) == 1}
+    for position, token in enumerate(tokens):
+        raw = token.raw.lower()
+        found = lexicon.intent_at(words, position)
+        if found and found[0] == "delete" and not raw.endswith(("ed", "ing")):
+            return "delete", position, position + found[1]
+        passive = position > 0 and words[position - 1] in PASSIVE_AUXILIARIES
+        if passive and raw.endswith("ed") and set(text.inflections(raw)) & deletes:
+            return "delete", position, position + 1
+    return None, 0, 0
 
 
 def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
@@ -423,11 +443,13 @@ def _mark_details(tokens: list[Token]) -> None:
 
 
 def _names_a_value(tokens: list[Token], index: int) -> bool:
-    """ "a company called Fabrikam", "a board named Escalations" (but not "customers who called")."""
+    """ "a company called Fabrikam", "a board named Escalations" (but not "customers who called",
+    nor "contoso called about a printer": a phone call)."""
     token = tokens[index]
     if token.raw.lower() not in NAME_INTRODUCERS or index == 0 or index + 1 >= len(tokens):
         return False
-    return tokens[index - 1].word not in SUBJECT_PRONOUNS
+    following = tokens[index + 1].word
+    return tokens[index - 1].word not in SUBJECT_PRONOUNS and following not in SUBJECT_MATTER | PARENT_PREPOSITIONS
 
 
 def _mend_words(
@@ -510,10 +532,15 @@ def _read_things(
         _mark_change_verb(analysis)
     if analysis.intent in ("create", "update"):
         # "reassign the ticket about outlook to alice": what a record is about names no resource
-        _mark_subject_matter(analysis.concepts, tokens)
+        _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
+    # "contoso called about a printer, log a ticket for them": a verb in a later clause says
+    # what it acts on after it; the clause before gives the reason.
+    later = analysis.verb is not None and tokens[analysis.verb[0]].clause_start and analysis.verb[0] > 0
+    if later and analysis.intent == "create":
+        subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.head is not None and analysis.intent in ("create", "update"):
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
@@ -546,14 +573,16 @@ def _mark_names_of_kind(concepts: list[Concept]) -> None:
             previous.detail = True
 
 
-def _mark_subject_matter(concepts: list[Concept], tokens: list[Token]) -> None:
+def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tuple[int, int] | None = None) -> None:
     """ "raise a ticket for Contoso about the broken printer": what a new record is about is its
-    content, not a record to attach it to."""
+    content, not a record to attach it to. A verb after it starts the request proper:
+    "contoso called about a broken printer, log a ticket for them"."""
     opened = next((t.index for t in tokens if t.word in SUBJECT_MATTER), None)
     if opened is None:
         return
+    ends = verb[0] if verb is not None and verb[0] > opened else len(tokens)
     for concept in concepts:
-        if concept.start > opened and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
+        if opened < concept.start < ends and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
             concept.detail = True
 
 
