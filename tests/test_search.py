@@ -497,6 +497,11 @@ def test_a_verb_inside_the_sentence_still_decides(searcher: Searcher, query: str
     assert searcher.analyze("who deleted ticket 55").intent != "delete"  # a report, not a request
 
 
+def test_make_with_an_owners_record_is_a_change(searcher: Searcher) -> None:
+    assert top(searcher, "make dana's onboarding ticket priority 1", 1) == ["PATCH /service/tickets/{id}"]
+    assert searcher.analyze("make bob's new ticket for the printer").intent == "create"
+
+
 def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
     assert searcher.analyze("which members are allowed to delete them").intent != "delete"
 

@@ -741,7 +741,11 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     """
     tokens = analysis.tokens
     verb = tokens[after_verb - 1].word if after_verb else ""
-    definite_object = after_verb < len(tokens) and tokens[after_verb].word in DEFINITE_WORDS
+    # "make bob's default board Help Desk": an owner's record is one already there too
+    definite_object = after_verb < len(tokens) and (
+        tokens[after_verb].word in DEFINITE_WORDS
+        or (_possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
+    )
     if analysis.intent == "create" and verb in STATE_VERBS and definite_object:
         return "update"
     head = analysis.head
