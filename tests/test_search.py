@@ -364,6 +364,148 @@ def test_request_classes_rank_the_exact_operation_first(searcher: Searcher, quer
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the verb comes last, after the record and a reason, with politeness before it
+        ("time entry 4402 was logged twice, go ahead and get rid of it for me", "DELETE /time/entries/{id}"),
+        ("schedule entry 310 is a duplicate, can you remove it", "DELETE /schedule/entries/{id}"),
+        ("agreement 18 was a test so just trash it", "DELETE /finance/agreements/{id}"),
+        ("opportunity 64 is dead, kill it please", "DELETE /sales/opportunities/{id}"),
+        ("Jane Roe is a new contact at Litware, could you add her", "POST /company/contacts"),
+        ("Woodgrove signed with us today, please set them up as a company", "POST /company/companies"),
+    ],
+)
+def test_a_create_or_delete_verb_after_filler_wins_over_the_nouns(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        # the record named by its owner and description; the value alone after "as" names no field
+        ("mark the old litware deal as lost", "/sales/opportunities/{id}"),  # not the opportunity statuses
+        ("flag the woodgrove oppurtunity as won", "/sales/opportunities/{id}"),
+        # an owner's record of a kind: the word after it is that record's field, not a resource
+        ("set tailspin's company type to Vendor", "/company/companies/{id}"),  # not company types
+    ],
+)
+def test_a_record_named_by_owner_or_description_gets_its_own_update(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
+@pytest.mark.parametrize("query", ["delete it", "pullup", "bump it to high", "contoso", "xyzzy", "how many"])
+def test_every_request_with_words_gets_an_answer(searcher: Searcher, query: str) -> None:
+    """Naming nothing the catalog knows still answers, in the way the verb asks for."""
+    hits, total = searcher.natural(query, 3)
+    assert hits and total >= len(hits), query
+    if query == "delete it":
+        assert {h.operation.method for h in hits} == {"DELETE"}
+    if query == "how many":
+        assert all(h.operation.path.endswith("/count") for h in hits)
+
+
+def test_a_precise_search_with_a_slip_is_retried_forgivingly(server: McpSession) -> None:
+    for tool in ("search_api_endpoints", "natural_language_api_search"):
+        result = server.call(tool, query="tciket", max_results=3)
+        assert result.data["results"][0]["path"] == "/service/tickets", tool
+    assert server.call("search_api_endpoints", query="delete it", max_results=3).data["results"]
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("push the litware rollout project back to monday", "/project/projects/{id}"),
+        ("push dana's onsite schedule entry at tailspin to next tuesday", "/schedule/entries/{id}"),
+    ],
+)
+def test_pushing_a_record_to_another_time_changes_it(searcher: Searcher, query: str, record: str) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+    assert searcher.analyze("push the invoices to quickbooks").intent == "action"  # an export, not a change
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("can u flip the status on the tailspin wifi ticket to in progress", "/service/tickets/{id}"),
+        ("the litware vpn ticket needs to go to the network board", "/service/tickets/{id}"),  # the state wanted
+        ("put the woodgrove onboarding ticket on hold", "/service/tickets/{id}"),  # put + the: a change
+        ("reassign the ticket about outlook crashing to alice", "/service/tickets/{id}"),  # about: no resource
+        ("reassign the tailspin opportunity to our new sales rep Dan", "/sales/opportunities/{id}"),  # the value
+    ],
+)
+def test_chat_wording_of_a_change_to_a_described_record(searcher: Searcher, query: str, record: str) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+    assert top(searcher, "bob is onsite at acme on monday, put that on his schedule", 1) == ["POST /schedule/entries"]
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("set the default phone of the contact sam lee to 555 0142", "/company/contacts/{id}"),  # defaultPhoneNbr
+        ("make the woodgrove email outage ticket priority 1", "/service/tickets/{id}"),  # priority 1 is a value
+        ("rename the tailspin deal to Tailspin 2027 renewal", "/sales/opportunities/{id}"),  # the new name
+    ],
+)
+def test_a_field_or_value_in_connectwise_spelling_stays_the_records(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+    assert top(searcher, "delete priority 3", 1) == ["DELETE /service/priorities/{id}"]
+
+
+def test_a_named_records_compound_field_is_not_the_definition_list(searcher: Searcher) -> None:
+    """ "the acme company status": a name before the compound says which company; with no name the
+    request may still mean the company statuses themselves."""
+    assert top(searcher, "set the tailspin company status to inactive", 1) == ["PATCH /company/companies/{id}"]
+    assert top(searcher, "rename the company status Dormant to Inactive", 1) == [
+        "PATCH /company/companies/statuses/{id}"
+    ]
+    assert top(searcher, "update the litware scanner ticket type to hardware", 1) == ["PATCH /service/tickets/{id}"]
+
+
+def test_a_look_then_a_change_is_the_change_and_joined_verbs_are_verbs(searcher: Searcher) -> None:
+    assert top(searcher, "pull up and close the litware printer ticket", 1) == ["PATCH /service/tickets/{id}"]
+    assert top(searcher, "pullup and close the litware printer ticket", 1) == ["PATCH /service/tickets/{id}"]
+    assert top(searcher, "handover the tailspin tciket to dana", 1) == ["PATCH /service/tickets/{id}"]
+    assert searcher.analyze("list and count tickets").intent == "read"
+
+
+def test_a_records_name_that_reads_as_its_kind_is_not_counted_twice(searcher: Searcher) -> None:
+    """ "the help desk board" names one board: the tickets on it are what is counted or listed."""
+    assert top(searcher, "how many tickets are open on the help desk board", 1) == ["GET /service/tickets/count"]
+    assert top(searcher, "show tickets on the help desk board", 1) == ["GET /service/tickets"]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        (
+            "the note on ticket 812 has a typo so please delete that note",
+            "DELETE /service/tickets/{parentId}/notes/{id}",
+        ),
+        ("that opportunity 77 was only a test, safe to delete it", "DELETE /sales/opportunities/{id}"),
+        ("dana asked me to get rid of schedule entry 414 since she is out sick", "DELETE /schedule/entries/{id}"),
+        ("ticket 3390 should be deleted, it's spam", "DELETE /service/tickets/{id}"),  # passive: not a change
+        ("litware called about a broken scanner, log a ticket for them", "POST /service/tickets"),  # not a call
+    ],
+)
+def test_a_verb_inside_the_sentence_still_decides(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+    assert searcher.analyze("who deleted ticket 55").intent != "delete"  # a report, not a request
+
+
+def test_make_with_an_owners_record_is_a_change(searcher: Searcher) -> None:
+    assert top(searcher, "make dana's onboarding ticket priority 1", 1) == ["PATCH /service/tickets/{id}"]
+    assert searcher.analyze("make bob's new ticket for the printer").intent == "create"
+
+
+def test_a_pronoun_object_elsewhere_is_no_request(searcher: Searcher) -> None:
+    assert searcher.analyze("which members are allowed to delete them").intent != "delete"
+
+
 def test_a_state_without_the_word_status_also_reads_as_the_records(searcher: Searcher) -> None:
     deals = next(c for c in searcher.analyze("the deals we lost").concepts if "lost" in c.text)
     assert ("opportunity",) in [phrase for phrase, _ in deals.alternatives]

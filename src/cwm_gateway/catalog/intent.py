@@ -16,14 +16,23 @@ from .lexicon import SKIPPABLE, Lexicon, Phrase
 
 # Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
 PREAMBLE = frozenset(
-    "please pls kindly can could would will you i we need needs want wants to let lets s help me us go ahead "
+    "please pls plz kindly can could would will you u i we need needs want wants to let lets s help me us go ahead "
     "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
     # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
     "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
     "used use is be able".split()
 )
 PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
-LATER_CLAUSE_PREAMBLE = frozenset("please pls kindly and then now also just".split())
+# ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
+# clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
+LATER_CLAUSE_PREAMBLE = frozenset(
+    "please pls kindly and then now also just go ahead can could would you ok okay so to".split()
+)
+# "get rid of it", "log that for me": a verb whose object is a pronoun is the request's verb
+# wherever it stands ("time entry 88 is a dupe so delete it").
+OBJECT_PRONOUNS = frozenset("it them that this those these him her".split())
+ASKING_WORDS = frozenset("and just please pls kindly".split())
+CLOSING_WORDS = frozenset("for me us now please pls out off away asap today thanks thx too as well".split())
 # "ticket number 4521", "PO no. 77"
 ID_FILLERS = frozenset("no num nbr number id record".split())
 # "how many vacation and sick hours": a unit this close after "how many" makes it an amount.
@@ -76,6 +85,16 @@ GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Co
 STATE_VERBS = frozenset(("make", "put"))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
 NEW_RECORD_WORDS = frozenset("a an new another".split())
+DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
+LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
+NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS
+PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
+VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
+TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
 # (a cmdlet's parameters may follow its name: "Get-CWMExpenseEntry -ExpenseID: ...")
@@ -292,6 +311,10 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
     if not found[0]:
+        found = _pronoun_object_verb(words, lexicon)
+    if not found[0]:
+        found = _deletion_anywhere(tokens, lexicon)
+    if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
         after_ids = [
@@ -299,11 +322,56 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
             for i, start in enumerate(clause_starts)
         ]
         found = _intent(words, after_ids, lexicon, adverbs)
+    found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """ "pull up and close the acme ticket": a look first, then the change that is the point."""
+    intent, _, end = found
+    if intent != "read" or end + 1 >= len(words) or words[end] != "and":
+        return found
+    then = lexicon.intent_at(words, end + 1)
+    if then and then[0] in ("update", "delete", "create", "action"):
+        return then[0], end + 1, end + 1 + then[1]
+    return found
+
+
+def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """A request to delete, worded around the verb: "... so feel free to delete 77", "ticket 55
+    should be deleted", "get time entry 33 removed". Only deleting is this safe to read anywhere:
+    its verbs name nothing else. A past tense ("who deleted ...") reports and asks nothing."""
+    words = [t.word for t in tokens]
+    deletes = {p[0] for p in lexicon.intents["delete"] if len(p) == 1}
+    for position, token in enumerate(tokens):
+        raw = token.raw.lower()
+        found = lexicon.intent_at(words, position)
+        if found and found[0] == "delete" and not raw.endswith(("ed", "ing")):
+            return "delete", position, position + found[1]
+        passive = position > 0 and words[position - 1] in PASSIVE_AUXILIARIES
+        if passive and raw.endswith("ed") and set(text.inflections(raw)) & deletes:
+            return "delete", position, position + 1
+    return None, 0, 0
+
+
+def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """A closing request to create or delete "it": "... is a dupe, so go ahead and get rid of it for me".
+
+    The verb is asked for ("and", "just", "please" before it) and ends the request but for
+    politeness; a pronoun object elsewhere ("who may delete them") is no request.
+    """
+    for position in range(1, len(words)):
+        found = lexicon.intent_at(words, position)
+        if not found or found[0] not in ("delete", "create") or words[position - 1] not in ASKING_WORDS:
+            continue
+        end = position + found[1]
+        if end < len(words) and words[end] in OBJECT_PRONOUNS and set(words[end + 1 :]) <= CLOSING_WORDS:
+            return found[0], position, end
+    return None, 0, 0
 
 
 def _described(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
@@ -375,11 +443,13 @@ def _mark_details(tokens: list[Token]) -> None:
 
 
 def _names_a_value(tokens: list[Token], index: int) -> bool:
-    """ "a company called Fabrikam", "a board named Escalations" (but not "customers who called")."""
+    """ "a company called Fabrikam", "a board named Escalations" (but not "customers who called",
+    nor "contoso called about a printer": a phone call)."""
     token = tokens[index]
     if token.raw.lower() not in NAME_INTRODUCERS or index == 0 or index + 1 >= len(tokens):
         return False
-    return tokens[index - 1].word not in SUBJECT_PRONOUNS
+    following = tokens[index + 1].word
+    return tokens[index - 1].word not in SUBJECT_PRONOUNS and following not in SUBJECT_MATTER | PARENT_PREPOSITIONS
 
 
 def _mend_words(
@@ -454,12 +524,23 @@ def _read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
+    if analysis.intent in ("create", "update"):
+        # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
+        analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens)
-    if analysis.intent == "create":
-        _mark_subject_matter(analysis.concepts, tokens)
+        _mark_change_verb(analysis)
+    if analysis.intent in ("create", "update"):
+        # "reassign the ticket about outlook to alice": what a record is about names no resource
+        _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
     _mark_generic_nouns(analysis.concepts)
+    _mark_names_of_kind(analysis.concepts)
     subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
+    # "contoso called about a printer, log a ticket for them": a verb in a later clause says
+    # what it acts on after it; the clause before gives the reason.
+    later = analysis.verb is not None and tokens[analysis.verb[0]].clause_start and analysis.verb[0] > 0
+    if later and analysis.intent == "create":
+        subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
     analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.head is not None and analysis.intent in ("create", "update"):
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
@@ -480,14 +561,28 @@ def _mark_generic_nouns(concepts: list[Concept]) -> None:
             concept.detail = True
 
 
-def _mark_subject_matter(concepts: list[Concept], tokens: list[Token]) -> None:
+def _mark_names_of_kind(concepts: list[Concept]) -> None:
+    """ "the help desk board": a phrase the lexicon reads as the very kind named right after it
+    is that record's name, not a second mention of the kind."""
+    for previous, concept in itertools.pairwise(concepts):
+        if previous.end != concept.start or previous.source != "lexicon":
+            continue
+        kinds = {phrase for phrase, conf in concept.alternatives if conf >= 1.0}
+        readings = {phrase for phrase, _ in previous.alternatives}
+        if kinds and readings and readings <= kinds:
+            previous.detail = True
+
+
+def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tuple[int, int] | None = None) -> None:
     """ "raise a ticket for Contoso about the broken printer": what a new record is about is its
-    content, not a record to attach it to."""
+    content, not a record to attach it to. A verb after it starts the request proper:
+    "contoso called about a broken printer, log a ticket for them"."""
     opened = next((t.index for t in tokens if t.word in SUBJECT_MATTER), None)
     if opened is None:
         return
+    ends = verb[0] if verb is not None and verb[0] > opened else len(tokens)
     for concept in concepts:
-        if concept.start > opened and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
+        if opened < concept.start < ends and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
             concept.detail = True
 
 
@@ -499,7 +594,13 @@ def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
     """
     for previous, concept in itertools.pairwise(concepts):
         before = concept.start - 1
-        while before >= 0 and tokens[before].word in SKIPPABLE:
+        # "to Contoso Group": a name may open the value
+        while before >= previous.end and (
+            tokens[before].word in SKIPPABLE
+            or tokens[before].word in VALUE_OPENERS
+            or tokens[before].proper
+            or tokens[before].is_number  # "to Fabrikam 2027 renewal"
+        ):
             before -= 1
         after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS
         # "to Fixed Fee": the value may be read as several concepts side by side
@@ -548,6 +649,18 @@ def _without_verb(
     return [c for c in concepts if id(c) not in dropped]
 
 
+def _mark_change_verb(analysis: Analysis) -> None:
+    """ "mark the deal as lost": a change verb that also opens an action's name ("markAs") is a
+    detail when a thing to change follows it; the thing is the subject."""
+    if analysis.verb is None:
+        return
+    start, end = analysis.verb
+    inside = [c for c in analysis.concepts if start <= c.start and c.end <= end]
+    if inside and any(c.start >= end and not c.value for c in analysis.concepts):
+        for concept in inside:
+            concept.detail = True
+
+
 def _one_record(analysis: Analysis) -> bool:
     """Does the request ask for one record without giving its id ("a single company by its ID")?"""
     if analysis.ids or analysis.head is None:
@@ -590,9 +703,12 @@ def _revised_intent(
     no opening verb, but a numbered record and a change verb's participle before "to"/"as".
     """
     numbered = {id(concept) for _, concept in analysis.ids}
-    if not numbered:
-        return analysis.intent
     tokens = analysis.tokens
+    moves = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    if moves and _moved_in_time(tokens, after_verb):
+        return "update"
+    if not numbered:
+        return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
         if following and id(following[0]) in numbered:
@@ -614,6 +730,40 @@ def _revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+    """A change to one record named by its description, not its number.
+
+    "put the contoso new hire ticket on hold", "make the northwind outage ticket priority 1":
+    make/put with a definite object. "the fabrikam vpn ticket needs to go to the network
+    board": no verb, one record and the state wanted for it.
+    """
+    tokens = analysis.tokens
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    # "make bob's default board Help Desk": an owner's record is one already there too
+    definite_object = after_verb < len(tokens) and (
+        tokens[after_verb].word in DEFINITE_WORDS
+        or (_possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
+    )
+    if analysis.intent == "create" and verb in STATE_VERBS and definite_object:
+        return "update"
+    head = analysis.head
+    one_record = head is not None and singular(head, tokens) and tokens[0].word in DEFINITE_WORDS
+    if analysis.intent is None and head is not None and one_record:
+        pairs = itertools.pairwise(tokens[head.end :])
+        if any((token.word, following.word) in STATE_WANTED for token, following in pairs):
+            return "update"
+    return analysis.intent
+
+
+def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
+    """ "push contoso's migration project out to friday": a record moved to another time is changed."""
+    rest = tokens[after_verb:]
+    for token, following in itertools.pairwise(rest):
+        if (token.word in CHANGE_MARKERS or token.word in PARTICLES) and following.word in TIME_WORDS:
+            return True
+    return False
 
 
 def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
@@ -749,6 +899,8 @@ class _ConceptReader:
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
             breaks = token is None or token.is_number or token.introduces or _possessive(self.tokens, i)
+            # "mark the deal as lost": in a change, the record and its new value are two things
+            breaks = breaks or (self.change and token is not None and token.word in CHANGE_MARKERS)
             if breaks and run:
                 self._add_phrases(run, with_small_words=False)
                 run = []
@@ -956,13 +1108,35 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
         # what follows names its fields and values.
         return out
     for index, concept in enumerate(analysis.concepts):
-        if concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS:
+        if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
             continue  # "to Remote Support", "as Mileage": the new value, not a record
         if _possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
-            out.append((concept, False))
+            # "fabrikam's company type": an owner's record of that kind, so the type is its field
+            # ("the litware scanner ticket type": the ticket's type; "scanner" only describes it)
+            following = analysis.concepts[index + 2 : index + 3]
+            pair = not following or following[0].start != analysis.concepts[index + 1].end
+            named = pair and _named(tokens, concept, analysis.concepts)
+            out.append((concept, _owned(tokens, concept, analysis.concepts) or named))
     return out
+
+
+def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
+    """ "acme's company", "bob's time entry": a record named by its owner, not by a number."""
+    owner = concept.start - 2
+    return owner >= 0 and _possessive(tokens, concept.start - 1) and not any(c.start <= owner < c.end for c in concepts)
+
+
+def _named(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
+    """ "set the acme company status to inactive": names between the article and a compound say
+    which company; the status is that record's field, not the list of company statuses."""
+    covered = {p for c in concepts for p in range(c.start, c.end)}
+    j = concept.start - 1
+    names = 0
+    while j >= 0 and j not in covered and not tokens[j].is_number and tokens[j].word not in NAME_BOUNDARIES:
+        names, j = names + 1, j - 1
+    return names > 0 and j >= 0 and tokens[j].word in DEFINITE_WORDS
 
 
 def singular(concept: Concept, tokens: list[Token]) -> bool:

@@ -19,6 +19,7 @@ INTENTS = ("action", "create", "update", "delete", "count", "read")
 
 
 # Skipped inside phrases, on both sides: "out of the office" is "out of office", "who's" is "who".
+JOINABLE_INTENTS = frozenset(("read", "update", "delete", "count"))
 SKIPPABLE = frozenset("the a an s t ve ll re d m".split())
 
 
@@ -222,7 +223,12 @@ def parse(source: str) -> Lexicon:
             name = left[1:]
             if name not in INTENTS:
                 raise ValueError(f"lexicon line {number}: unknown intent {left}")
-            lexicon.intents[name].update(phrase(item) for item in items)
+            phrases = [phrase(item) for item in items]
+            lexicon.intents[name].update(phrases)
+            if name in JOINABLE_INTENTS:
+                # "pullup", "handover", "wipeout": a two-word verb is also typed as one word
+                # (not "setup": that one is also a noun in the API, "opportunity setups")
+                lexicon.intents[name].update((p[0] + p[1],) for p in phrases if len(p) == 2 and p[1] not in SKIPPABLE)
         else:
             targets = [phrase(t) for t in right.split("|") if phrase(t)]
             for source in (source_phrase(item) for item in left.split(",")):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
-from .intent import Analysis, Concept, analyze, singular
+from .intent import INTENT_METHODS, Analysis, Concept, analyze, singular
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
 from .store import Catalog, Operation
@@ -53,6 +53,7 @@ BM25_SHARE = 0.375
 FIELD_ONLY_WEIGHT = 0.525  # a word that names no path or category ("responded") is likely a detail
 PARTIAL_NAME = 0.6  # share of a match for a name that is mostly, not wholly, the resource
 MAX_USAGE_BOOST = 0.3
+FIELD_SUFFIXES = frozenset(("nbr", "flag"))
 DETAIL_WEIGHT = 0.4  # "filtered by status", "(Workstation, Server)": details weigh less than the subject
 VALUE_WEIGHT = 0  # "to Projects": a new value is a name, and names match fields only by chance
 ASIDE_WEIGHT = 1.0  # a concept only in a tool's name, before its description
@@ -293,6 +294,7 @@ class Searcher:
         self._field_names: dict[str, _Fields] = {}
         self._lock = threading.Lock()
         self._operations = int(catalog.meta.get("operations", "3000") or 3000)
+        self._central_ops: list[tuple[Operation, bool, bool]] | None = None
 
     # -- public -------------------------------------------------------------
 
@@ -310,10 +312,63 @@ class Searcher:
     # -- retrieval ---------------------------------------------------------
 
     def _search(self, query: str, limit: int, expand: bool) -> tuple[list[Hit], int]:
+        """Ranked hits, never none for a request with words: a precise search that finds nothing
+        ("tciket") is retried forgivingly, and a request that names nothing the catalog knows
+        ("delete it", "pullup") gets the central records in the way its verb asks for."""
         direct = self._path_lookup(query)
         if direct:
             return [Hit(op, 10.0) for op in direct[:limit]], len(direct)
         analysis = self.analyze(query, expand=expand)
+        hits, total = self._ranked(analysis, limit)
+        if not hits and not expand:
+            analysis = self.analyze(query, expand=True)
+            hits, total = self._ranked(analysis, limit)
+        if not hits and limit > 0:
+            hits = self._fallback(analysis, limit)
+            total = len(hits)
+        return hits, total
+
+    def _fallback(self, analysis: Analysis, limit: int) -> list[Hit]:
+        """The most central records' operations that fit the verb (a read without one), least sure."""
+        if analysis.count:
+            wanted: tuple[str, ...] = ("count",)
+        else:
+            wanted = INTENT_METHODS.get(analysis.intent or "read", ("GET",))
+        one = bool(analysis.ids) or analysis.intent in ("update", "delete")
+        fits = [
+            op
+            for op, item, count in self._central()
+            if (op.method in wanted and item == one and not count) or ("count" in wanted and count)
+        ]
+        # What this installation calls most comes first; the catalog's own shape decides the rest.
+        usage = self.usage() if self.usage else {}
+        fits.sort(key=lambda op: -usage.get((op.method, op.path), 0))
+        return [Hit(op, 0.0) for op in fits[:limit]]
+
+    def _central(self) -> list[tuple[Operation, bool, bool]]:
+        """Top-level resources' operations (/module/resource, /{id}, /count), the resources with
+        the most operations under them first: tickets, companies, projects before their settings."""
+        if self._central_ops is None:
+            rows = self.catalog.query("SELECT id, path FROM operations WHERE deprecated = 0")
+            under: dict[str, int] = {}
+            for _, path in rows:
+                parts = path.split("/")
+                if len(parts) > 2:
+                    under["/".join(parts[:3])] = under.get("/".join(parts[:3]), 0) + 1
+            top = []
+            for op_id, path in rows:
+                parts = path.split("/")
+                base = "/".join(parts[:3])
+                if len(parts) == 3 or (len(parts) == 4 and parts[3] in ("{id}", "count")):
+                    top.append(
+                        (-under.get(base, 0), base, op_id, len(parts) == 4 and parts[3] == "{id}", parts[-1] == "count")
+                    )
+            top.sort()
+            operations = self.catalog.operations_by_ids([t[2] for t in top])
+            self._central_ops = [(operations[t[2]], t[3], t[4]) for t in top]
+        return self._central_ops
+
+    def _ranked(self, analysis: Analysis, limit: int) -> tuple[list[Hit], int]:
         if not analysis.concepts:
             return [], 0
         terms = sorted({t for c in analysis.concepts for t in c.tokens()} | analysis.qualifiers)
@@ -421,6 +476,8 @@ class Searcher:
         if found is None:
             schema = self.catalog.schema(name) or {}
             names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
+            # "defaultPhoneNbr", "inactiveFlag": ConnectWise's suffixes; the phone is the field's subject
+            names += [n[:-1] for n in names if len(n) > 1 and n[-1] in FIELD_SUFFIXES]
             # "sales rep" is the end of primarySalesRep, "location" of defaultLocation
             tails = frozenset(frozenset(n[i:]) for n in names for i in range(1, len(n)))
             found = frozenset(frozenset(n) for n in names if n), tails
