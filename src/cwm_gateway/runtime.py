@@ -19,28 +19,18 @@ if TYPE_CHECKING:
     from .memory import MemoryStore
 
 
-class Runtime:
-    def __init__(
-        self,
-        profile: str | None = None,
-        settings: Callable[[], Settings] | None = None,
-        data_note: str | None = None,
-        memory_path: Path | None = None,
-    ) -> None:
-        self.profile = profile
-        self._settings = settings or self._load_settings
-        self.data_note = data_note
-        self._memory_path = memory_path
+class CatalogParts:
+    """The catalog and its searcher, each opened on first use and shared by every call that holds this.
+
+    ``usage()`` gives the saved queries' uses per endpoint, which the searcher ranks a little higher
+    ("learns what is valuable to you"); the team server passes the current request's subject's.
+    """
+
+    def __init__(self, usage: Callable[[], dict[tuple[str, str], int]]) -> None:
+        self._usage = usage
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
         self._searcher: Searcher | None = None
-        self._executor: Executor | None = None
-        self._memory: MemoryStore | None = None
-
-    def _load_settings(self) -> Settings:
-        from .credentials import load_settings
-
-        return load_settings(self.profile)
 
     def catalog(self) -> Catalog:
         with self._lock:
@@ -56,9 +46,37 @@ class Runtime:
             if self._searcher is None:
                 from .catalog.search import Searcher
 
-                # Queries the user keeps using rank a little higher ("learns what is valuable to you").
-                self._searcher = Searcher(catalog, usage=self._memory_store().usage_by_endpoint)
+                self._searcher = Searcher(catalog, usage=self._usage)
             return self._searcher
+
+
+class Runtime:
+    def __init__(
+        self,
+        profile: str | None = None,
+        settings: Callable[[], Settings] | None = None,
+        data_note: str | None = None,
+        memory_path: Path | None = None,
+    ) -> None:
+        self.profile = profile
+        self._settings = settings or self._load_settings
+        self.data_note = data_note
+        self._memory_path = memory_path
+        self._lock = threading.RLock()
+        self._parts = CatalogParts(usage=lambda: self.memory().usage_by_endpoint())
+        self._executor: Executor | None = None
+        self._memory: MemoryStore | None = None
+
+    def _load_settings(self) -> Settings:
+        from .credentials import load_settings
+
+        return load_settings(self.profile)
+
+    def catalog(self) -> Catalog:
+        return self._parts.catalog()
+
+    def searcher(self) -> Searcher:
+        return self._parts.searcher()
 
     def executor(self) -> Executor:
         catalog = self.catalog()

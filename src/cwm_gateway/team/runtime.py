@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import settings
 from ..results import ToolError
-from ..runtime import Runtime
+from ..runtime import CatalogParts, Runtime
 from .oauth import WRITE_SCOPE
 
 if TYPE_CHECKING:
@@ -52,28 +52,16 @@ class TeamState:
         self.db = db
         self.vault = vault  # None with CWM_SHARED_KEYS=1
         self._lock = threading.RLock()
-        self._catalog: Catalog | None = None
-        self._searcher: Searcher | None = None
+        # One catalog and searcher per process (its vocabulary is costly); the usage boost it applies is
+        # the current request's subject's, looked up at each search.
+        self.parts = CatalogParts(usage=lambda: current_runtime().memory().usage_by_endpoint())
         self._executors: OrderedDict[tuple[str, str, bool], Executor] = OrderedDict()
 
     def catalog(self) -> Catalog:
-        with self._lock:
-            if self._catalog is None:
-                from ..locations import open_catalog
-
-                self._catalog = open_catalog()
-            return self._catalog
+        return self.parts.catalog()
 
     def searcher(self) -> Searcher:
-        catalog = self.catalog()
-        with self._lock:
-            if self._searcher is None:
-                from ..catalog.search import Searcher
-
-                # One searcher per process (its vocabulary is costly); the usage boost it applies is the
-                # current request's subject's, looked up at each search.
-                self._searcher = Searcher(catalog, usage=lambda: current_runtime().memory().usage_by_endpoint())
-            return self._searcher
+        return self.parts.searcher()
 
     def executor(self, key: tuple[str, str, bool], make: Callable[[], Executor]) -> Executor:
         with self._lock:
