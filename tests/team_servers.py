@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -26,10 +25,10 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from conftest import isolated_env
 from postgres import free_port
 from tokens import AUDIENCE, ISSUER, IdentityProvider
 
-REPO = Path(__file__).resolve().parents[1]
 LEGACY, MODERN = "legacy", "2026-07-28"
 
 
@@ -90,15 +89,8 @@ def standin_for(user: User):
 
 
 def replica_env(team: Team, home: Path, catalog: Path, port: int, **extra: str) -> dict[str, str]:
-    env = {
-        "HOME": str(home),
-        "PATH": os.environ.get("PATH", ""),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "PYTHONPATH": str(REPO / "src"),
-        "PYTHONUNBUFFERED": "1",
+    """A replica's environment: a server process's own home (``isolated_env``) and the team settings."""
+    settings = {
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "CWM_CATALOG": str(catalog),
         "CWM_DATABASE_URL": team.database_url,
@@ -110,8 +102,7 @@ def replica_env(team: Team, home: Path, catalog: Path, port: int, **extra: str) 
         "CWM_ALLOWED_HOSTS": "127.0.0.1",
         "CWM_TIMEOUT": "30",
     }
-    env.update(extra)
-    return env
+    return isolated_env(home, **(settings | extra))  # the caller's settings win
 
 
 def start_replica(env: dict[str, str], port: int, log: Path, *options: str) -> Replica:
