@@ -95,6 +95,17 @@ TIME_WORDS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+# "set 4521 to waiting on client": in an MSP's chat a bare record number is a service ticket.
+IMPLIED_TICKET: Phrase = ("ticket",)
+# "contoso's status", "jane doe's title": someone's record whose field is named; the schema of each
+# decides which has the field, the order which is meant when several do.
+# A first name alone is most often a colleague ("mike's default board"), a full name a client's
+# contact ("jane doe's title"); a company's own fields (status, territory) are only the company's.
+OWNER_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("member",), 0.95), (("contact",), 0.9))
+FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("contact",), 0.95), (("member",), 0.9))
+CLOCK_WORDS = frozenset(("am", "pm", "oclock"))  # "2pm", "4 pm": a time, never a record
+# "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
+RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 # "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
 # (a cmdlet's parameters may follow its name: "Get-CWMExpenseEntry -ExpenseID: ...")
@@ -237,10 +248,17 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens)
     _read_things(analysis, lexicon, known, vocabulary, expand)
     revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
+    if revised is None and _unknown_verb_change(analysis, lexicon, known):
+        revised = "update"  # "kick 6603 back to the help desk board": a verb we do not know, moving a record
     if revised != analysis.intent:
         analysis.intent = revised
         _read_things(analysis, lexicon, known, vocabulary, expand)
+    if analysis.intent != "update" and any(c.source == "implied" for c in analysis.concepts):
+        _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = _records(analysis, tokens)
+    owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
+    if owners:  # "contoso's status": the owner is named, as a company, contact or member
+        analysis.concepts = sorted([*analysis.concepts, *owners], key=lambda c: c.start)
     analysis.one_record = _one_record(analysis)
     if expand:
         described = _described(analysis, lexicon)
@@ -503,7 +521,12 @@ def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabu
 
 
 def _read_things(
-    analysis: Analysis, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary, expand: bool
+    analysis: Analysis,
+    lexicon: Lexicon,
+    known: dict[str, int],
+    vocabulary: Vocabulary,
+    expand: bool,
+    imply: bool = True,
 ) -> None:
     """The concepts a request names, the ids given for them, its head noun and its parents."""
     tokens = analysis.tokens
@@ -527,9 +550,15 @@ def _read_things(
     if analysis.intent in ("create", "update"):
         # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
         analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
+    implied = _bare_record_number(analysis, lexicon, known) if imply and expand and not analysis.ids else None
+    if implied is not None:
+        analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
+        analysis.ids = [(tokens[implied.start].word, implied)]
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens)
         _mark_change_verb(analysis)
+    if implied is not None:
+        implied.value = implied.detail = False  # the record changed, never its new value
     if analysis.intent in ("create", "update"):
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
@@ -761,9 +790,24 @@ def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
     """ "push contoso's migration project out to friday": a record moved to another time is changed."""
     rest = tokens[after_verb:]
     for token, following in itertools.pairwise(rest):
-        if (token.word in CHANGE_MARKERS or token.word in PARTICLES) and following.word in TIME_WORDS:
+        if (token.word in CHANGE_MARKERS or token.word in PARTICLES) and (
+            following.word in TIME_WORDS or _clock_time(tokens, following.index)
+        ):
             return True
     return False
+
+
+def _clock_time(tokens: list[Token], index: int) -> bool:
+    """ "4pm", "4 pm", "11:30": a time of day."""
+    token = tokens[index]
+    if not token.is_number:
+        return False
+    if token.raw.lower().endswith(tuple(CLOCK_WORDS)):
+        return True
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return following is not None and (
+        following.word in CLOCK_WORDS or (following.is_number and len(following.raw) == 2)
+    )
 
 
 def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
@@ -1021,6 +1065,72 @@ def _is_plain_verb(word: str, lexicon: Lexicon) -> bool:
     return any((word,) in phrases[name] for name in ("create", "update", "delete", "read"))
 
 
+def _bare_record_number(analysis: Analysis, lexicon: Lexicon, known: dict[str, int]) -> Concept | None:
+    """A number with no noun before it, in a change: "set 4521 to waiting on client".
+
+    In an MSP's chat a bare record number is a service ticket, unless it is a quantity, a time, a
+    date or an amount ("log 2 hours", "at 4pm", "should be 1299"): it must stand where the changed
+    record stands (right after the verb, opening the request, or after "the status of").
+    """
+    tokens = analysis.tokens
+    for token in tokens:
+        if token.is_number and _bare_number_is_record(analysis, token.index, lexicon, known):
+            return Concept(token.raw, [(IMPLIED_TICKET, 1.0)], token.index, token.index + 1, "implied")
+    return None
+
+
+def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: dict[str, int]) -> bool:
+    tokens = analysis.tokens
+    token = tokens[i]
+    if not token.raw.isdigit() or len(token.raw) < 2:  # "2pm", "4": a time or a small quantity
+        return False
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    # "2 hours", "3 tickets", "15 march": a quantity or a date
+    if following is not None and (
+        following.word in lexicon.units
+        or following.word in CLOCK_WORDS
+        or following.plural
+        or following.word in TIME_WORDS
+    ):
+        return False
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    verb = tokens[verb_end - 1].word if analysis.verb else ""
+    at_verb = analysis.verb is not None and i == verb_end
+    if analysis.intent == "update":
+        if at_verb or i == 0:
+            return True
+        # "the status of 9014": a field, a preposition, the number
+        previous = tokens[i - 1].word if i else ""
+        return previous in RECORD_PREPOSITIONS and any(c.end == i - 1 and not c.value for c in analysis.concepts)
+    if analysis.intent == "create":
+        return at_verb and verb in STATE_VERBS  # "put 2231 on hold", "make 1180 high priority"
+    if analysis.intent == "action":
+        return at_verb  # "push 5502 to the escalations board": kept only if read as a change
+    if analysis.intent is None:
+        # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
+        return i == 0 or (i == 1 and _unknown_word(tokens[0], lexicon, known))
+    return False
+
+
+def _unknown_word(token: Token, lexicon: Lexicon, known: dict[str, int]) -> bool:
+    """A word neither the catalog nor the lexicon knows: in first place, most often a verb ("kick")."""
+    word = token.word
+    if token.is_number or word in known or word in PREAMBLE or word in lexicon.stop or (word,) in lexicon.synonyms:
+        return False
+    return not any((word,) in phrases for phrases in lexicon.intents.values())
+
+
+def _unknown_verb_change(analysis: Analysis, lexicon: Lexicon, known: dict[str, int]) -> bool:
+    """ "shove ticket 4410 over to the projects board", "slide my 10am visit, entry 55, to 11:30": an
+    opening word we do not know, a numbered record after it, then "to"/"as"/"into" a new value."""
+    if analysis.intent is not None or not analysis.ids or analysis.count or not analysis.tokens:
+        return False
+    if not _unknown_word(analysis.tokens[0], lexicon, known):
+        return False
+    first = min(c.start for _, c in analysis.ids)
+    return any(t.word in CHANGE_MARKERS for t in analysis.tokens[first:])
+
+
 def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
     """Numbers that name a record: they follow the noun they identify ("ticket 4521", "PO #77")."""
     by_end = {c.end - 1: c for c in concepts}
@@ -1119,7 +1229,33 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
             pair = not following or following[0].start != analysis.concepts[index + 1].end
             named = pair and _named(tokens, concept, analysis.concepts)
             out.append((concept, _owned(tokens, concept, analysis.concepts) or named))
+    owner = None if out else _owner_record(analysis, tokens)  # "bob's time entry" is the entry
+    if owner is not None:
+        out.append((owner, True))
     return out
+
+
+def _owner_record(analysis: Analysis, tokens: list[Token]) -> Concept | None:
+    """ "change contoso's status", "jane doe's job title": a name the catalog does not know, with a
+    possessive, owns the field after it. The owner is a company, a contact or a member: the one whose
+    schema has the field is the record to change, never the field's own definitions."""
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    for p in range(1, len(tokens) - 1):
+        if not _possessive(tokens, p) or p + 1 not in covered:
+            continue
+        start = p
+        while start - 1 >= verb_end and start - 1 not in covered and _name_word(tokens[start - 1]):
+            start -= 1
+        if start < p:
+            kinds = OWNER_RECORDS if p - start == 1 else FULL_NAME_RECORDS
+            return Concept(" ".join(t.raw for t in tokens[start:p]), list(kinds), start, p, "implied")
+    return None
+
+
+def _name_word(token: Token) -> bool:
+    """A word that may be part of a name: "jane doe", "adventure works" (not "the", "to", "12")."""
+    return not token.is_number and token.word not in NAME_BOUNDARIES and token.word not in SKIPPABLE
 
 
 def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
