@@ -551,3 +551,53 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
     result = server.call("natural_language_api_search", query=sample["query"], max_results=5)
     found = [[r["method"], r["path"]] for r in result.data["results"]]
     assert any(expected in found for expected in sample["expected"]), (sample["query"], found)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "set 8120 to waiting on vendor",
+        "reassign 4471 to priya",
+        "change the status of 6093 to in progress",
+        "put 6120 on hold",  # put/make with a bare number changes it
+        "7315 should be priority 1",  # the state wanted, no verb
+        "shove 2290 over to the onsite board",  # an opening verb the lexicon does not know
+    ],
+)
+def test_a_bare_number_in_a_change_is_a_service_ticket(searcher: Searcher, query: str) -> None:
+    """In an MSP's chat a record number without a noun is a service ticket: its own update comes first."""
+    assert top(searcher, query, 1) in (["PATCH /service/tickets/{id}"], ["PUT /service/tickets/{id}"]), query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "log 2 hours on the printer ticket",  # a quantity
+        "set the list price of catalog item 55 to 1299",  # an amount after "to"
+        "move schedule entry 91 to 4 pm",  # a time
+        "show 20 open tickets",  # a read never implies a record
+    ],
+)
+def test_quantities_times_and_amounts_are_not_ticket_numbers(searcher: Searcher, query: str) -> None:
+    assert [c.text for c in searcher.analyze(query).concepts if c.source == "implied"] == [], query
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("set proseware's territory to east", "/company/companies/{id}"),  # not the territories
+        ("change litware's status to inactive", "/company/companies/{id}"),  # not the company statuses
+        ("change priya's work role to senior engineer", "/system/members/{id}"),  # not the work roles
+        ("set kevin's security role to admin", "/system/members/{id}"),
+        ("change lisa taylor's title to office manager", "/company/contacts/{id}"),  # a full name: a contact
+    ],
+)
+def test_an_unknown_names_possessive_field_changes_that_record(searcher: Searcher, query: str, record: str) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
+@pytest.mark.parametrize(
+    "query", ["push schedule entry 3340 to 4pm", "slide my 10am visit, schedule entry 5531, to 11:30"]
+)
+def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, query: str) -> None:
+    assert top(searcher, query, 1) in (["PATCH /schedule/entries/{id}"], ["PUT /schedule/entries/{id}"]), query

@@ -1096,8 +1096,10 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
     verb_end = analysis.verb[1] if analysis.verb else 0
     verb = tokens[verb_end - 1].word if analysis.verb else ""
     at_verb = analysis.verb is not None and i == verb_end
+    # "8812 should be ...", "kick 6603 back to ...": the number opens the request, or follows a verb we do not know
+    opening = i == 0 or (i == 1 and analysis.verb is None and _unknown_word(tokens[0], lexicon, known))
     if analysis.intent == "update":
-        if at_verb or i == 0:
+        if at_verb or opening:
             return True
         # "the status of 9014": a field, a preposition, the number
         previous = tokens[i - 1].word if i else ""
@@ -1108,7 +1110,7 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
         return at_verb  # "push 5502 to the escalations board": kept only if read as a change
     if analysis.intent is None:
         # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
-        return i == 0 or (i == 1 and _unknown_word(tokens[0], lexicon, known))
+        return opening
     return False
 
 
