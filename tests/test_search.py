@@ -601,3 +601,20 @@ def test_an_unknown_names_possessive_field_changes_that_record(searcher: Searche
 )
 def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, query: str) -> None:
     assert top(searcher, query, 1) in (["PATCH /schedule/entries/{id}"], ["PUT /schedule/entries/{id}"]), query
+
+
+@pytest.mark.parametrize(
+    ("query", "record"),
+    [
+        ("mark 5180 as resolved", "/service/tickets/{id}"),  # the verb's own word ("markAs") takes no number
+        ("push 7044 to the dispatch board", "/service/tickets/{id}"),  # "push" read as export takes none either
+        ("catalog item RT-310 list price should be 249", "/procurement/catalog/{id}"),  # a product code's number
+        ("push the close date on opportunity 77 to end of month", "/sales/opportunities/{id}"),
+        ("set wide world importers' territory to north", "/company/companies/{id}"),  # a possessive after s
+        ("change omar's title to dispatcher", "/system/members/{id}"),  # a first name alone: a colleague
+    ],
+)
+def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(
+    searcher: Searcher, query: str, record: str
+) -> None:
+    assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query

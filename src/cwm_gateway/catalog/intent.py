@@ -93,7 +93,9 @@ VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sal
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
     "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    # "push the close date to end of month", "slide it to q3"
+    "end eom eod eow week month quarter q1 q2 q3 q4".split()
 )
 # "set 4521 to waiting on client": in an MSP's chat a bare record number is a service ticket.
 IMPLIED_TICKET: Phrase = ("ticket",)
@@ -101,8 +103,8 @@ IMPLIED_TICKET: Phrase = ("ticket",)
 # decides which has the field, the order which is meant when several do.
 # A first name alone is most often a colleague ("mike's default board"), a full name a client's
 # contact ("jane doe's title"); a company's own fields (status, territory) are only the company's.
-OWNER_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("member",), 0.95), (("contact",), 0.9))
-FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("contact",), 0.95), (("member",), 0.9))
+OWNER_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("member",), 0.95), (("contact",), 0.6))
+FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("contact",), 0.95), (("member",), 0.6))
 CLOCK_WORDS = frozenset(("am", "pm", "oclock"))  # "2pm", "4 pm": a time, never a record
 # "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
 RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
@@ -232,6 +234,10 @@ def tokenize(query: str) -> list[Token]:
             token.plural, token.parenthesised = word != piece, depth > 0
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
             out.append(token)
+        after = cleaned[match.end() : match.end() + 2]
+        if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
+            # "adventure works' territory": the possessive of a name ending in s, as "works's" would be
+            out.append(Token("s", "s", len(out), clause_start=False))
         previous_end = match.end()
     return out
 
@@ -547,6 +553,16 @@ def _read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     analysis.ids = _ids(tokens, analysis.concepts)
+    if analysis.verb is not None:
+        # "mark 4410 as closed", "push 5502 to ...": the verb is no noun the number belongs to
+        start, end = analysis.verb
+        # (but "invoice 55 ..." may open with the record it acts on: only a change or a lexicon reading)
+        verb_only = analysis.intent == "update"
+        analysis.ids = [
+            (n, c)
+            for n, c in analysis.ids
+            if not (start <= c.start and c.end <= end and (verb_only or c.source == "lexicon"))
+        ]
     if analysis.intent in ("create", "update"):
         # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
         analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
@@ -750,6 +766,8 @@ def _revised_intent(
     verb_acts = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
     if verb_acts and _value_after_record(analysis):
         return "update"
+    if analysis.intent == "read" and _state_after_late_verb(analysis):
+        return "update"
     if analysis.intent is None:
         change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
         for token, following in itertools.pairwise(tokens):
@@ -759,6 +777,15 @@ def _revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _state_after_late_verb(analysis: Analysis) -> bool:
+    """ "catalog item FW-200 list price should be 1299": a verb read after the record ("list") is a
+    word of the field when the state wanted follows it."""
+    verb, tokens = analysis.verb, analysis.tokens
+    if verb is None or tokens[verb[0]].clause_start:
+        return False
+    return any((t.word, f.word) in STATE_WANTED for t, f in itertools.pairwise(tokens[verb[1] :]))
 
 
 def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
@@ -821,7 +848,9 @@ def _value_after_record(analysis: Analysis) -> bool:
     Not another record ("apply payment 5 to invoice 12"): the value must name no concept.
     """
     ids = {word for word, _ in analysis.ids}
-    named = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    # "push 5502 to the escalations board": a bare number is a ticket, so a named value is its new place
+    implied = any(c.source == "implied" for _, c in analysis.ids)
+    named = set() if implied else {p for c in analysis.concepts for p in range(c.start, c.end)}
     tokens = analysis.tokens
     for i, token in enumerate(tokens):
         if not (token.is_number and token.word in ids):
@@ -1142,12 +1171,18 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
             continue
         j = token.index - 1
         # "company record id 19": the noun may itself end in a filler word
-        while j >= 0 and j not in by_end and tokens[j].word in ID_FILLERS:
+        # and "catalog item FW-200": a product code's letters stand between the noun and the number
+        while j >= 0 and j not in by_end and (tokens[j].word in ID_FILLERS or _code_letters(tokens[j])):
             j -= 1
         concept = by_end.get(j)
         if concept is not None:
             out.append((token.word, concept))
     return out
+
+
+def _code_letters(token: Token) -> bool:
+    """ "FW" of "FW-200", "SW" of "SW-24": the capital letters that open a product code."""
+    return token.raw.isalpha() and token.raw.isupper() and len(token.raw) <= 4
 
 
 def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
@@ -1219,6 +1254,11 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
         # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
         # what follows names its fields and values.
         return out
+    owner = _owner_record(analysis, tokens)
+    if owner is not None:
+        # "wide world importers' territory": a word of the name is no thing of its own
+        inside = range(owner.start, owner.end)
+        analysis.concepts = [c for c in analysis.concepts if c.start not in inside]
     for index, concept in enumerate(analysis.concepts):
         if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
             continue  # "to Remote Support", "as Mileage": the new value, not a record
@@ -1231,8 +1271,7 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
             pair = not following or following[0].start != analysis.concepts[index + 1].end
             named = pair and _named(tokens, concept, analysis.concepts)
             out.append((concept, _owned(tokens, concept, analysis.concepts) or named))
-    owner = None if out else _owner_record(analysis, tokens)  # "bob's time entry" is the entry
-    if owner is not None:
+    if owner is not None and not out:  # "bob's time entry" is the entry
         out.append((owner, True))
     return out
 
@@ -1242,13 +1281,23 @@ def _owner_record(analysis: Analysis, tokens: list[Token]) -> Concept | None:
     possessive, owns the field after it. The owner is a company, a contact or a member: the one whose
     schema has the field is the record to change, never the field's own definitions."""
     covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    # "Adventure Works", "Wide World Importers": a name may end in a plural or a word read as a slip
+    in_name = {
+        c.start
+        for c in analysis.concepts
+        if c.end == c.start + 1 and c is not analysis.head and (c.source == "corrected" or tokens[c.start].plural)
+    }
     verb_end = analysis.verb[1] if analysis.verb else 0
     for p in range(1, len(tokens) - 1):
         if not _possessive(tokens, p) or p + 1 not in covered:
             continue
         start = p
-        while start - 1 >= verb_end and start - 1 not in covered and _name_word(tokens[start - 1]):
+        while start - 1 >= verb_end and (start - 1 not in covered or start - 1 in in_name):
+            if not _name_word(tokens[start - 1]):
+                break
             start -= 1
+        while start < p and start in covered:
+            start += 1  # the name opens with a word the catalog does not know
         if start < p:
             kinds = OWNER_RECORDS if p - start == 1 else FULL_NAME_RECORDS
             return Concept(" ".join(t.raw for t in tokens[start:p]), list(kinds), start, p, "implied")

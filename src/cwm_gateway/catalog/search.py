@@ -717,7 +717,8 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
                 levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
                 if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
                     # The rule, not a weight: a numbered record and one of its fields -> its own update.
-                    penalty = -RECORD_UPDATE
+                    # (As sure as the record's reading: "alice's title" is a member's before a contact's.)
+                    penalty = -RECORD_UPDATE * max(conf for words, conf in record_alts if words == shape.resource)
         elif query.update and any(words <= shape.resource for words, _ in alternatives):
             # The field's own resource is still right when it hangs under the record
             # ("tickets/{parentId}/notes") or, for a loose compound, is named by it ("project type").
@@ -742,6 +743,9 @@ def _record_field(words: frozenset[str], record_alts: _Alternatives, shape: _Sha
         rest = words - record
         if rest and rest != words:
             match = max(match, _field_match(rest, shape))
+    # "job title", "list price": a kind of one of its fields, named more closely
+    if not match and any(frozenset((word,)) in shape.field_names for word in words):
+        match = QUALIFIED_FIELD
     return match
 
 
