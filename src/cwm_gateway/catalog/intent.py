@@ -263,7 +263,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = _records(analysis, tokens)
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
-    if owners:  # "contoso's status": the owner is named, as a company, contact or member
+    if owners and len(analysis.records) == 1:  # "contoso's status": the owner is named, as a company, contact or member
         analysis.concepts = sorted([*analysis.concepts, *owners], key=lambda c: c.start)
     analysis.one_record = _one_record(analysis)
     if expand:
@@ -1115,16 +1115,15 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
         return False
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     # "2 hours", "3 tickets", "15 march": a quantity or a date
+    counted = following is not None and following.plural and any(c.start == i + 1 for c in analysis.concepts)
     if following is not None and (
-        following.word in lexicon.units
-        or following.word in CLOCK_WORDS
-        or following.plural
-        or following.word in TIME_WORDS
+        following.word in lexicon.units or following.word in CLOCK_WORDS or counted or following.word in TIME_WORDS
     ):
         return False
     verb_end = analysis.verb[1] if analysis.verb else 0
     verb = tokens[verb_end - 1].word if analysis.verb else ""
-    at_verb = analysis.verb is not None and i == verb_end
+    # "close out 6632", "hand over 4498": a particle may stand between the verb and its record
+    at_verb = analysis.verb is not None and all(t.word in PARTICLES for t in tokens[verb_end:i]) and i >= verb_end
     # "8812 should be ...", "kick 6603 back to ...": the number opens the request, or follows a verb we do not know
     opening = i == 0 or (i == 1 and analysis.verb is None and _unknown_word(tokens[0], lexicon, known))
     if analysis.intent == "update":
@@ -1132,7 +1131,9 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
             return True
         # "the status of 9014": a field, a preposition, the number
         previous = tokens[i - 1].word if i else ""
-        return previous in RECORD_PREPOSITIONS and any(c.end == i - 1 and not c.value for c in analysis.concepts)
+        year = len(token.raw) == 4 and token.raw[:2] in ("19", "20")  # "the budget for 2027"
+        field_before = any(c.end == i - 1 and not c.value for c in analysis.concepts)
+        return previous in RECORD_PREPOSITIONS and field_before and not year
     if analysis.intent == "create":
         return at_verb and verb in STATE_VERBS  # "put 2231 on hold", "make 1180 high priority"
     if analysis.intent == "action":
@@ -1271,7 +1272,9 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
             pair = not following or following[0].start != analysis.concepts[index + 1].end
             named = pair and _named(tokens, concept, analysis.concepts)
             out.append((concept, _owned(tokens, concept, analysis.concepts) or named))
-    if owner is not None and not out:  # "bob's time entry" is the entry
+    if owner is not None:
+        # "mike's hourly cost": the owner's field, though "hourly" may read as a record of its kind;
+        # beside another record ("bob's time entry") the owner is only named, not counted as a thing
         out.append((owner, True))
     return out
 
