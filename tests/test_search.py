@@ -616,6 +616,8 @@ def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, 
         ("set wide world importers' territory to north", "/company/companies/{id}"),  # a possessive after s
         ("change omar's title to dispatcher", "/system/members/{id}"),  # a first name alone: a colleague
         ("set dana's hourly cost to 45", "/system/members/{id}"),  # "hourly cost" is her field, not a record
+        ("change the default location for priya to tampa", "/system/members/{id}"),  # the owner after "for"
+        ("set proseware to inactive", "/company/companies/{id}"),  # a name alone, then its new state
     ],
 )
 def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(

@@ -261,9 +261,11 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         _read_things(analysis, lexicon, known, vocabulary, expand)
     if analysis.intent != "update" and any(c.source == "implied" for c in analysis.concepts):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
-    analysis.records = _records(analysis, tokens)
+    analysis.records = _records(analysis, tokens, lexicon.stop)
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
-    if owners and len(analysis.records) == 1:  # "contoso's status": the owner is named, as a company, contact or member
+    if owners and all(
+        pinned is False or r in owners for r, pinned in analysis.records
+    ):  # "contoso's status": the owner is named, as a company, contact or member
         analysis.concepts = sorted([*analysis.concepts, *owners], key=lambda c: c.start)
     analysis.one_record = _one_record(analysis)
     if expand:
@@ -1239,7 +1241,7 @@ def _modifier(token: Token, named: bool) -> bool:
     return token.proper or named or (token.word not in PARENT_PREPOSITIONS and not token.is_number)
 
 
-def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, bool]]:
+def _records(analysis: Analysis, tokens: list[Token], stop: frozenset[str] = frozenset()) -> list[tuple[Concept, bool]]:
     """Concepts that name one particular record, and whether it is pinned down.
 
     A field of that record may be what is to be changed or read. Pinned: given an id
@@ -1255,11 +1257,15 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
         # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
         # what follows names its fields and values.
         return out
-    owner = _owner_record(analysis, tokens)
+    owner = _owner_record(analysis, tokens, stop)
     if owner is not None:
         # "wide world importers' territory": a word of the name is no thing of its own
         inside = range(owner.start, owner.end)
         analysis.concepts = [c for c in analysis.concepts if c.start not in inside]
+        if owner.end < len(tokens) and tokens[owner.end].word in CHANGE_MARKERS:
+            for concept in analysis.concepts:  # "set contoso to inactive": what follows is the new value
+                if concept.start > owner.end:
+                    concept.value = concept.detail = True
     for index, concept in enumerate(analysis.concepts):
         if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
             continue  # "to Remote Support", "as Mileage": the new value, not a record
@@ -1279,7 +1285,7 @@ def _records(analysis: Analysis, tokens: list[Token]) -> list[tuple[Concept, boo
     return out
 
 
-def _owner_record(analysis: Analysis, tokens: list[Token]) -> Concept | None:
+def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
     """ "change contoso's status", "jane doe's job title": a name the catalog does not know, with a
     possessive, owns the field after it. The owner is a company, a contact or a member: the one whose
     schema has the field is the record to change, never the field's own definitions."""
@@ -1296,20 +1302,41 @@ def _owner_record(analysis: Analysis, tokens: list[Token]) -> Concept | None:
             continue
         start = p
         while start - 1 >= verb_end and (start - 1 not in covered or start - 1 in in_name):
-            if not _name_word(tokens[start - 1]):
+            if not _name_word(tokens[start - 1], frozenset()):  # "jane doe's": a possessive says it is a name
                 break
             start -= 1
         while start < p and start in covered:
             start += 1  # the name opens with a word the catalog does not know
         if start < p:
-            kinds = OWNER_RECORDS if p - start == 1 else FULL_NAME_RECORDS
-            return Concept(" ".join(t.raw for t in tokens[start:p]), list(kinds), start, p, "implied")
+            return _owner(tokens, start, p)
+    return _named_after(analysis, tokens, covered, stop)
+
+
+def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], stop: frozenset[str]) -> Concept | None:
+    """ "change the default location for mike to tampa", "set contoso to inactive": a name the catalog
+    does not know, after the field and "for"/"of" or right after the verb, before the new value."""
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    for start in range(verb_end, len(tokens)):
+        after_field = start > 0 and tokens[start - 1].word in ("for", "of") and start - 2 in covered
+        if not (after_field or (start == verb_end and analysis.verb is not None)):
+            continue
+        end = start
+        while end < len(tokens) and end not in covered and _name_word(tokens[end], stop):
+            end += 1
+        if start < end < len(tokens) and tokens[end].word in CHANGE_MARKERS:
+            return _owner(tokens, start, end)
     return None
 
 
-def _name_word(token: Token) -> bool:
-    """A word that may be part of a name: "jane doe", "adventure works" (not "the", "to", "12")."""
-    return not token.is_number and token.word not in NAME_BOUNDARIES and token.word not in SKIPPABLE
+def _owner(tokens: list[Token], start: int, end: int) -> Concept:
+    kinds = OWNER_RECORDS if end - start == 1 else FULL_NAME_RECORDS
+    return Concept(" ".join(t.raw for t in tokens[start:end]), list(kinds), start, end, "implied")
+
+
+def _name_word(token: Token, stop: frozenset[str]) -> bool:
+    """A word that may be part of a name: "jane doe", "adventure works" (not "the", "it", "up", "12")."""
+    word = token.raw.lower()  # as written: "world" is no slip for "would" in a name
+    return not token.is_number and word not in NAME_BOUNDARIES | SKIPPABLE | PARTICLES and word not in stop
 
 
 def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
