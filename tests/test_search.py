@@ -618,6 +618,8 @@ def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, 
         ("set dana's hourly cost to 45", "/system/members/{id}"),  # "hourly cost" is her field, not a record
         ("change the default location for priya to tampa", "/system/members/{id}"),  # the owner after "for"
         ("set proseware to inactive", "/company/companies/{id}"),  # a name alone, then its new state
+        # an opening verb the lexicon does not know, one record described, and where it should go
+        ("nudge the northwind scanner ticket over to the network board", "/service/tickets/{id}"),
     ],
 )
 def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(

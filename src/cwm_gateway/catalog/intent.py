@@ -1157,12 +1157,18 @@ def _unknown_word(token: Token, lexicon: Lexicon, known: dict[str, int]) -> bool
 def _unknown_verb_change(analysis: Analysis, lexicon: Lexicon, known: dict[str, int]) -> bool:
     """ "shove ticket 4410 over to the projects board", "slide my 10am visit, entry 55, to 11:30": an
     opening word we do not know, a numbered record after it, then "to"/"as"/"into" a new value."""
-    if analysis.intent is not None or not analysis.ids or analysis.count or not analysis.tokens:
+    tokens = analysis.tokens
+    if analysis.intent is not None or analysis.count or len(tokens) < 3:
         return False
-    if not _unknown_word(analysis.tokens[0], lexicon, known):
+    if not _unknown_word(tokens[0], lexicon, known):
         return False
-    first = min(c.start for _, c in analysis.ids)
-    return any(t.word in CHANGE_MARKERS for t in analysis.tokens[first:])
+    if analysis.ids:
+        first = min(c.start for _, c in analysis.ids)
+    elif tokens[1].word in DEFINITE_WORDS and analysis.head is not None and singular(analysis.head, tokens):
+        first = analysis.head.end  # "kick the contoso printer ticket over to the onsite board"
+    else:
+        return False
+    return any(t.word in CHANGE_MARKERS for t in tokens[first:])
 
 
 def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
