@@ -620,6 +620,8 @@ def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, 
         ("set proseware to inactive", "/company/companies/{id}"),  # a name alone, then its new state
         # an opening verb the lexicon does not know, one record described, and where it should go
         ("nudge the northwind scanner ticket over to the network board", "/service/tickets/{id}"),
+        # a word the lexicon reads as another record ("renewal" -> agreement) describes the noun after it
+        ("bump the woodgrove renewal opportunity to 80 percent", "/sales/opportunities/{id}"),
     ],
 )
 def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(

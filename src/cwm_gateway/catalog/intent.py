@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -261,7 +262,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         _read_things(analysis, lexicon, known, vocabulary, expand)
     if analysis.intent != "update" and any(c.source == "implied" for c in analysis.concepts):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
-    analysis.records = _records(analysis, tokens, lexicon.stop)
+    analysis.records = _records(analysis, tokens, lexicon.stop, vocabulary.names)
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
     if owners and all(
         pinned is False or r in owners for r, pinned in analysis.records
@@ -1247,7 +1248,12 @@ def _modifier(token: Token, named: bool) -> bool:
     return token.proper or named or (token.word not in PARENT_PREPOSITIONS and not token.is_number)
 
 
-def _records(analysis: Analysis, tokens: list[Token], stop: frozenset[str] = frozenset()) -> list[tuple[Concept, bool]]:
+def _records(
+    analysis: Analysis,
+    tokens: list[Token],
+    stop: frozenset[str] = frozenset(),
+    names: Callable[[str], bool] | None = None,
+) -> list[tuple[Concept, bool]]:
     """Concepts that name one particular record, and whether it is pinned down.
 
     A field of that record may be what is to be changed or read. Pinned: given an id
@@ -1278,6 +1284,12 @@ def _records(analysis: Analysis, tokens: list[Token], stop: frozenset[str] = fro
         if _possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+            if names is not None and _describes(concept, names):
+                # "the tailspin renewal opportunity": a renewal is what the opportunity is for
+                described = analysis.concepts[index + 1]
+                pinned = _owned(tokens, concept, analysis.concepts) or _named(tokens, concept, analysis.concepts)
+                out.append((described, pinned))
+                continue
             # "fabrikam's company type": an owner's record of that kind, so the type is its field
             # ("the litware scanner ticket type": the ticket's type; "scanner" only describes it)
             following = analysis.concepts[index + 2 : index + 3]
@@ -1289,6 +1301,13 @@ def _records(analysis: Analysis, tokens: list[Token], stop: frozenset[str] = fro
         # beside another record ("bob's time entry") the owner is only named, not counted as a thing
         out.append((owner, True))
     return out
+
+
+def _describes(concept: Concept, names: Callable[[str], bool]) -> bool:
+    """A word that names no resource as written, only through the lexicon ("renewal" -> agreement):
+    before another noun it says what kind that record is, it is not a record of its own."""
+    literal = [phrase for phrase, conf in concept.alternatives if conf >= LITERAL]
+    return concept.source == "lexicon" and not any(names(word) for phrase in literal for word in phrase)
 
 
 def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
