@@ -622,6 +622,8 @@ def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, 
         ("nudge the northwind scanner ticket over to the network board", "/service/tickets/{id}"),
         # a word the lexicon reads as another record ("renewal" -> agreement) describes the noun after it
         ("bump the woodgrove renewal opportunity to 80 percent", "/sales/opportunities/{id}"),
+        ("update the territory for acme corp to west", "/company/companies/{id}"),  # "corp" ends a name
+        ("change omar's default department to support", "/system/members/{id}"),  # two words, one property
     ],
 )
 def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(

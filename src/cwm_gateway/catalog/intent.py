@@ -106,6 +106,8 @@ IMPLIED_TICKET: Phrase = ("ticket",)
 # contact ("jane doe's title"); a company's own fields (status, territory) are only the company's.
 OWNER_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("member",), 0.95), (("contact",), 0.6))
 FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("contact",), 0.95), (("member",), 0.6))
+# "acme corp", "contoso ltd": the end of a company's name, whatever else the word may mean
+COMPANY_SUFFIXES = frozenset("inc corp ltd llc gmbh plc pty co corporation incorporated limited".split())
 CLOCK_WORDS = frozenset(("am", "pm", "oclock"))  # "2pm", "4 pm": a time, never a record
 # "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
 RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
@@ -1319,7 +1321,9 @@ def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
     in_name = {
         c.start
         for c in analysis.concepts
-        if c.end == c.start + 1 and c is not analysis.head and (c.source == "corrected" or tokens[c.start].plural)
+        if c.end == c.start + 1
+        and c is not analysis.head
+        and (c.source == "corrected" or tokens[c.start].plural or tokens[c.start].raw.lower() in COMPANY_SUFFIXES)
     }
     verb_end = analysis.verb[1] if analysis.verb else 0
     for p in range(1, len(tokens) - 1):
@@ -1346,7 +1350,10 @@ def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], sto
         if not (after_field or (start == verb_end and analysis.verb is not None)):
             continue
         end = start
-        while end < len(tokens) and end not in covered and _name_word(tokens[end], stop):
+        while end < len(tokens) and _name_word(tokens[end], stop):
+            suffix = end > start and tokens[end].raw.lower() in COMPANY_SUFFIXES  # "acme corp"
+            if end in covered and not suffix:
+                break
             end += 1
         if start < end < len(tokens) and tokens[end].word in CHANGE_MARKERS:
             return _owner(tokens, start, end)

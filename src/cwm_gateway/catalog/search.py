@@ -531,8 +531,9 @@ def _alternatives(concept: Concept) -> _Alternatives:
     return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
 
 
-# (index of a concept naming a field, the record's alternatives, record pinned down, field in its schema)
-_Attribute = tuple[int, _Alternatives, bool, bool]
+# (index of a concept naming a field, the record's alternatives, record pinned down, field in its schema,
+# the field's words when named with the words before it: "daily capacity", "default service board")
+_Attribute = tuple[int, _Alternatives, bool, bool, _Alternatives]
 
 
 def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, ...]:
@@ -556,11 +557,28 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
             if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
                 continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
             alts = _alternatives(concept)
-            if any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
-                out.append((index, record_alts, pinned, True))
+            compound = _compound_field(analysis.concepts, index, owners)
+            if compound:
+                out.append((index, record_alts, pinned, True, compound))
+            elif any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
+                out.append((index, record_alts, pinned, True, ()))
             elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
-                out.append((index, record_alts, pinned, False))
+                out.append((index, record_alts, pinned, False, ()))
     return tuple(out)
+
+
+def _compound_field(concepts: list[Concept], index: int, owners: list[_Shape]) -> _Alternatives:
+    """ "mike's default service board": words read as several concepts that together are one of the
+    record's properties (defaultServiceBoard), ending with this concept."""
+    words: frozenset[str] = frozenset()
+    for start in range(index, max(-1, index - 3), -1):
+        concept = concepts[start]
+        if (start < index and concept.end != concepts[start + 1].start) or concept.value:
+            break
+        words |= frozenset(concept.alternatives[0][0])
+        if start < index and any(words in shape.field_names for shape in owners):
+            return ((words, 1.0),)
+    return ()
 
 
 def _unlisted_field(analysis: Analysis, concept: Concept, record: Concept, pinned: bool) -> bool:
@@ -707,8 +725,8 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     """
     levels: dict[int, float] = {}
     penalty = 0.0
-    for index, record_alts, pinned, listed in query.attributes:
-        alternatives = query.concepts[index][1]
+    for index, record_alts, pinned, listed, compound in query.attributes:
+        alternatives = query.concepts[index][1] + compound
         # The record itself: "expense 77" is an expense entry, not an expense type exemption.
         if any(words == shape.resource for words, _ in record_alts):
             level = max((conf * _record_field(words, record_alts, shape) for words, conf in alternatives), default=0.0)
