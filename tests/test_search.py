@@ -630,3 +630,17 @@ def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(
     searcher: Searcher, query: str, record: str
 ) -> None:
     assert top(searcher, query, 1) in (["PATCH " + record], ["PUT " + record]), query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("cancel agreement 52", "PATCH /finance/agreements/{id}"),  # agreements have a cancelled flag
+        ("product 553 should be cancelled", "PATCH /procurement/products/{id}"),
+        ("cancel schedule entry 55", "DELETE /schedule/entries/{id}"),  # no such flag: cancelling deletes
+        ("delete agreement 52", "DELETE /finance/agreements/{id}"),
+    ],
+)
+def test_cancelling_a_record_with_a_cancelled_flag_sets_it(searcher: Searcher, query: str, first: str) -> None:
+    """Deleting an agreement loses its history; cancelling it is a change of the record."""
+    assert top(searcher, query, 1) in ([first], [first.replace("PATCH", "PUT")]), query

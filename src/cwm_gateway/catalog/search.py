@@ -487,6 +487,8 @@ class Searcher:
     # -- ranking -----------------------------------------------------------
 
     def _prepare(self, analysis: Analysis, shapes: list[_Shape]) -> _Query:
+        if analysis.intent == "delete" and _cancelled_by_flag(analysis, shapes):
+            analysis.intent = "update"
         weights = self._concept_weights(analysis.concepts)
         concepts = tuple(
             (weight, _alternatives(concept), concept is analysis.head, concept.detail)
@@ -511,6 +513,18 @@ class Searcher:
 
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
+CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
+
+
+def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
+    """ "cancel agreement 44": a record with a cancelled flag is cancelled by setting it (its update),
+    not deleted with its history."""
+    verb = analysis.tokens[analysis.verb[0] : analysis.verb[1]] if analysis.verb else []
+    if not any(t.raw.lower().startswith("cancel") for t in verb):
+        return False
+    named = [c for _, c in analysis.ids] or ([analysis.head] if analysis.head else [])
+    readings = {frozenset(phrase) for c in named for phrase, _ in c.alternatives}
+    return any(shape.resource in readings and any(f in shape.field_names for f in CANCELLED_FIELDS) for shape in shapes)
 
 
 def _listed_under(analysis: Analysis) -> frozenset[str]:
