@@ -564,6 +564,7 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         "shove 2290 over to the onsite board",  # an opening verb the lexicon does not know
         "3377 needs to go to the onsite board",  # "needs" is a verb here, not a count of needs
         "close out 6632",  # a particle between the verb and the number
+        "on 4521 change the board to network",  # the record first, then the verb
     ],
 )
 def test_a_bare_number_in_a_change_is_a_service_ticket(searcher: Searcher, query: str) -> None:

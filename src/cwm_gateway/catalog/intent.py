@@ -1131,6 +1131,9 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
     at_verb = analysis.verb is not None and all(t.word in PARTICLES for t in tokens[verb_end:i]) and i >= verb_end
     # "8812 should be ...", "kick 6603 back to ...": the number opens the request, or follows a verb we do not know
     opening = i == 0 or (i == 1 and analysis.verb is None and _unknown_word(tokens[0], lexicon, known))
+    # "on 4521 change the board to network", "for 4521 set the source": the record, then the verb
+    verb_follows = analysis.verb is not None and analysis.verb[0] == i + 1
+    opening = opening or (i == 1 and tokens[0].word in RECORD_PREPOSITIONS and verb_follows)
     if analysis.intent == "update":
         if at_verb or opening:
             return True
