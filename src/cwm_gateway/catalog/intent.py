@@ -1190,7 +1190,7 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         while j >= 0 and j not in by_end and (tokens[j].word in ID_FILLERS or _code_letters(tokens[j])):
             j -= 1
         concept = by_end.get(j)
-        if concept is not None:
+        if concept is not None and concept.text.lower() not in TIME_WORDS:  # "june 1" is a date
             out.append((token.word, concept))
     return out
 
@@ -1294,6 +1294,7 @@ def _records(
                 described = analysis.concepts[index + 1]
                 pinned = _owned(tokens, concept, analysis.concepts) or _named(tokens, concept, analysis.concepts)
                 out.append((described, pinned))
+                concept.detail = True  # what the record is about, matched by its fields only
                 continue
             # "fabrikam's company type": an owner's record of that kind, so the type is its field
             # ("the litware scanner ticket type": the ticket's type; "scanner" only describes it)
