@@ -64,7 +64,10 @@ ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request 
 ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
 RECORD_UPDATE = 1.0  # bonus for the pointed-at record's own PATCH/PUT when one of its fields is named
 QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
-UNLISTED_FIELD = 0.5  # "the charge code of time entry 12": a field the schema does not name as such
+UNLISTED_FIELD = 0.5
+GENERIC_FIELD_WORDS = frozenset(
+    "number name type date code id flag".split()
+)  # "the charge code of time entry 12": a field the schema does not name as such
 
 
 @dataclass(frozen=True)
@@ -775,8 +778,10 @@ def _record_field(words: frozenset[str], record_alts: _Alternatives, shape: _Sha
         rest = words - record
         if rest and rest != words:
             match = max(match, _field_match(rest, shape))
-    # "job title", "list price": a kind of one of its fields, named more closely
-    if not match and any(frozenset((word,)) in shape.field_names for word in words):
+    # "job title", "list price": a kind of one of its fields, named more closely (not "mobile number":
+    # a word that ends many names says nothing of the field)
+    own = frozenset(w for record, _ in record_alts for w in record)  # "contact communication" of a contact
+    if not match and any(frozenset((w,)) in shape.field_names for w in words - GENERIC_FIELD_WORDS - own):
         match = QUALIFIED_FIELD
     return match
 
