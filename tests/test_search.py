@@ -249,6 +249,8 @@ def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
         ("for ticket 33 set the source to Phone", "/service/tickets/{id}"),  # the verb after the record
         ("Could you put opportunity 55 in the Negotiation stage?", "/sales/opportunities/{id}"),  # not the stages
         ("re-assign the owner of ticket 7 to Dave", "/service/tickets/{id}"),
+        ("reassign 6130 to priya", "/service/tickets/{id}"),  # a bare number in chat is a ticket
+        ("set proseware's market to healthcare", "/company/companies/{id}"),  # not the market descriptions
     ],
 )
 def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query: str, record: str) -> None:
