@@ -627,6 +627,8 @@ def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, 
         ("bump the woodgrove renewal opportunity to 80 percent", "/sales/opportunities/{id}"),
         ("flip the tailspin firewall opportunity to lost", "/sales/opportunities/{id}"),  # not a configuration's
         ("update the due date on the litware migration project to march 3", "/project/projects/{id}"),  # a date
+        # an unknown word opens the new value's name: the board is where the project goes, not the target
+        ("move the tailspin website project to the residential services board", "/project/projects/{id}"),
         ("update the territory for acme corp to west", "/company/companies/{id}"),  # "corp" ends a name
         ("change omar's default department to support", "/system/members/{id}"),  # two words, one property
     ],

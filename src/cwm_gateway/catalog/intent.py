@@ -576,7 +576,7 @@ def _read_things(
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
     if analysis.intent == "update":
-        _mark_new_values(analysis.concepts, tokens)
+        _mark_new_values(analysis.concepts, tokens, lexicon.stop)
         _mark_change_verb(analysis)
     if implied is not None:
         implied.value = implied.detail = False  # the record changed, never its new value
@@ -636,12 +636,13 @@ def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tup
             concept.detail = True
 
 
-def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
+def _mark_new_values(concepts: list[Concept], tokens: list[Token], stop: frozenset[str] = frozenset()) -> None:
     """In a change, what comes after "to"/"as"/"into" is the new value, not another thing to change.
 
     "change the work role of time entry 77 to Senior Engineer": Senior Engineer is a work role
     the entry gets, so it is matched as a detail (by the entry's fields), never as the target.
     """
+    covered = {p for c in concepts for p in range(c.start, c.end)}
     for previous, concept in itertools.pairwise(concepts):
         before = concept.start - 1
         # "to Contoso Group": a name may open the value
@@ -650,12 +651,20 @@ def _mark_new_values(concepts: list[Concept], tokens: list[Token]) -> None:
             or tokens[before].word in VALUE_OPENERS
             or tokens[before].proper
             or tokens[before].is_number  # "to Fabrikam 2027 renewal"
+            or _unknown_name(
+                tokens[before], before in covered or tokens[before].word in stop
+            )  # "to the professional services board"
         ):
             before -= 1
         after_marker = before >= 0 and tokens[before].word in CHANGE_MARKERS
         # "to Fixed Fee": the value may be read as several concepts side by side
         if after_marker or (previous.value and previous.end == concept.start):
             concept.value = concept.detail = True
+
+
+def _unknown_name(token: Token, covered: bool) -> bool:
+    """A word no concept reads and no preposition: part of a name ("professional" services board)."""
+    return not covered and token.word not in PARENT_PREPOSITIONS | CHANGE_MARKERS | PARTICLES and token.raw.isalpha()
 
 
 def _without_verb(
