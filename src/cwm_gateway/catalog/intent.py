@@ -100,6 +100,8 @@ TIME_WORDS = frozenset(
 )
 # "set 4521 to waiting on client": in an MSP's chat a bare record number is a service ticket.
 IMPLIED_TICKET: Phrase = ("ticket",)
+# "set the price of FW-200 to 1299": a product code alone names a catalog item
+IMPLIED_ITEM: tuple[tuple[Phrase, float], ...] = ((("catalog", "item"), 1.0), (("catalog",), 1.0), (("product",), 0.9))
 # "contoso's status", "jane doe's title": someone's record whose field is named; the schema of each
 # decides which has the field, the order which is meant when several do.
 # A first name alone is most often a colleague ("mike's default board"), a full name a client's
@@ -571,7 +573,9 @@ def _read_things(
     if analysis.intent in ("create", "update"):
         # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
         analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
-    implied = _bare_record_number(analysis, lexicon, known) if imply and expand and not analysis.ids else None
+    implied = None
+    if imply and expand and not analysis.ids:
+        implied = _bare_record_number(analysis, lexicon, known) or _product_code(analysis)
     if implied is not None:
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
@@ -1119,6 +1123,22 @@ def _bare_record_number(analysis: Analysis, lexicon: Lexicon, known: dict[str, i
     for token in tokens:
         if token.is_number and _bare_number_is_record(analysis, token.index, lexicon, known):
             return Concept(token.raw, [(IMPLIED_TICKET, 1.0)], token.index, token.index + 1, "implied")
+    return None
+
+
+def _product_code(analysis: Analysis) -> Concept | None:
+    """ "set the price of FW-200 to 1299", "SW-24 should cost 410": capital letters and a number, no
+    noun before them, in a change: a catalog item's identifier."""
+    if analysis.intent not in ("update", None):
+        return None
+    tokens = analysis.tokens
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    for i in range(len(tokens) - 1):
+        letters, number = tokens[i], tokens[i + 1]
+        if letters.word in CHANGE_MARKERS:
+            return None  # "rename the core switch to ACME-SW-01": a code in the new value
+        if _code_letters(letters) and i not in covered and number.is_number and number.raw.isdigit():
+            return Concept(f"{letters.raw}-{number.raw}", list(IMPLIED_ITEM), i, i + 2, "implied")
     return None
 
 
