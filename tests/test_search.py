@@ -616,6 +616,8 @@ def test_moving_a_schedule_entry_to_a_clock_time_changes_it(searcher: Searcher, 
         ("push 7044 to the dispatch board", "/service/tickets/{id}"),  # "push" read as export takes none either
         ("catalog item RT-310 list price should be 249", "/procurement/catalog/{id}"),  # a product code's number
         ("set the cost of RT-310 to 180", "/procurement/catalog/{id}"),  # a product code alone: a catalog item
+        ("RT-310 should cost 199", "/procurement/catalog/{id}"),  # the amount after "cost" is no id
+        ("agreement 61 should end on friday", "/finance/agreements/{id}"),  # a date wanted
         ("push the close date on opportunity 77 to end of month", "/sales/opportunities/{id}"),
         ("set wide world importers' territory to north", "/company/companies/{id}"),  # a possessive after s
         ("change omar's title to dispatcher", "/system/members/{id}"),  # a first name alone: a colleague

@@ -72,7 +72,9 @@ NOUN_PHRASE_OPENERS = frozenset(
 # a numbered record and the state it should be in.
 _WANTED = (
     "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be, "
-    "should read, should say, should show"
+    "should read, should say, should show, "
+    # "agreement 44 should end on friday", "FW-200 should cost 1299": a date or amount wanted
+    "should end, should start, should expire, should cost, should close"
 )
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
@@ -573,9 +575,11 @@ def _read_things(
     if analysis.intent in ("create", "update"):
         # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
         analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
+        # "should cost 1299", "budget 40": after a word that names no resource, a number is its value
+        analysis.ids = [(n, c) for n, c in analysis.ids if any(vocabulary.names(w) for w in c.tokens())]
     implied = None
     if imply and expand and not analysis.ids:
-        implied = _bare_record_number(analysis, lexicon, known) or _product_code(analysis)
+        implied = _product_code(analysis) or _bare_record_number(analysis, lexicon, known)
     if implied is not None:
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
