@@ -175,6 +175,16 @@ def test_lexicon_expansion_reaches_catalog_words(searcher: Searcher) -> None:
     assert any(("in", "out", "board") in [alt for alt, _ in c.alternatives] for c in analysis.concepts)
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("the days we're closed", "GET /schedule/holidayLists"),  # lexicon: "days we are closed"
+    ],
+)
+def test_contracted_and_copula_words_do_not_break_lexicon_phrases(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
 def test_keyword_search_does_not_expand_synonyms(searcher: Searcher) -> None:
     keyword = [alt for c in searcher.analyze("technicians", expand=False).concepts for alt, _ in c.alternatives]
     natural = [alt for c in searcher.analyze("technicians").concepts for alt, _ in c.alternatives]

@@ -20,7 +20,7 @@ INTENTS = ("action", "create", "update", "delete", "count", "read")
 
 # Skipped inside phrases, on both sides: "out of the office" is "out of office", "who's" is "who".
 JOINABLE_INTENTS = frozenset(("read", "update", "delete", "count"))
-SKIPPABLE = frozenset("the a an s t ve ll re d m".split())
+SKIPPABLE = frozenset("the a an s t ve ll re d m are is am".split())
 
 
 def phrase(words: str) -> Phrase:
