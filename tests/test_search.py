@@ -185,6 +185,23 @@ def test_contracted_and_copula_words_do_not_break_lexicon_phrases(searcher: Sear
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("ticket 4521 status closed", "PATCH /service/tickets/{id}"),
+        ("4521 -> waiting on client", "PATCH /service/tickets/{id}"),
+        ("project 88 priority high", "PATCH /project/projects/{id}"),
+        ("company 19 status inactive", "PATCH /company/companies/{id}"),
+        # guards: a field with no new value, a question, or something about the field stay reads
+        ("ticket 4521 status", "GET /service/tickets/{id}"),
+        ("is ticket 4521 priority high", "GET /service/tickets/{id}"),
+        ("ticket 4521 board history", "GET /service/tickets/{id}"),
+    ],
+)
+def test_chat_shorthand_without_a_verb_changes_the_record(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
 def test_keyword_search_does_not_expand_synonyms(searcher: Searcher) -> None:
     keyword = [alt for c in searcher.analyze("technicians", expand=False).concepts for alt, _ in c.alternatives]
     natural = [alt for c in searcher.analyze("technicians").concepts for alt, _ in c.alternatives]

@@ -79,6 +79,11 @@ _WANTED = (
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in _WANTED.split(", "))
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
+ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
+# Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
+TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
+ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
+QUESTION_WORDS = frozenset("what who whom whose when where which why how is are does do did can could".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 STATE_WORDS = frozenset(("status", "state"))
@@ -776,6 +781,8 @@ def _revised_intent(
         return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
+    if analysis.intent is None and _terse_change(analysis):
+        return "update"
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
         if following and id(following[0]) in numbered:
@@ -799,6 +806,25 @@ def _revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _terse_change(analysis: Analysis) -> bool:
+    """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
+
+    Only an arrow, or a field that holds a state or a level followed by its new value, reads as
+    a change: "ticket 4521 notes" and "ticket 4521 status" stay reads.
+    """
+    tokens = analysis.tokens
+    if tokens[0].word in QUESTION_WORDS:
+        return False
+    if any(arrow in analysis.query for arrow in ARROWS):
+        return True
+    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    if not numbers:
+        return False
+    after = tokens[numbers[0] + 1 :]
+    # "project 88 status report", "ticket 4521 board history": something about the field, no value
+    return len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD
 
 
 def _state_after_late_verb(analysis: Analysis) -> bool:
