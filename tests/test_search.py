@@ -202,6 +202,19 @@ def test_chat_shorthand_without_a_verb_changes_the_record(searcher: Searcher, qu
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("kick back time sheet 77, hours are wrong", "POST /time/sheets/{id}/reject"),
+        ("undo the approval on timesheet 9", "POST /time/sheets/{id}/reverse"),
+        ("greenlight expense report 14", "POST /expense/reports/{id}/approve"),
+        ("hand in timesheet 12", "POST /time/sheets/{id}/submit"),
+    ],
+)
+def test_everyday_verbs_reach_the_action_they_mean(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
 def test_keyword_search_does_not_expand_synonyms(searcher: Searcher) -> None:
     keyword = [alt for c in searcher.analyze("technicians", expand=False).concepts for alt, _ in c.alternatives]
     natural = [alt for c in searcher.analyze("technicians").concepts for alt, _ in c.alternatives]
