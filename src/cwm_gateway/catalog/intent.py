@@ -566,6 +566,47 @@ def _read_things(
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
+    implied = _find_ids(analysis, lexicon, known, vocabulary, imply and expand)
+    if analysis.intent == "update":
+        _mark_new_values(analysis.concepts, tokens, lexicon.stop)
+        _mark_change_verb(analysis)
+    if implied is not None:
+        implied.value = implied.detail = False  # the record changed, never its new value
+    if analysis.intent in ("create", "update"):
+        # "reassign the ticket about outlook to alice": what a record is about names no resource
+        _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
+    _mark_generic_nouns(analysis.concepts)
+    _mark_names_of_kind(analysis.concepts)
+    analysis.head = _find_head(analysis, lexicon)
+    analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+
+
+def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
+    """The head noun among the things the request is about (not details, asides or new values)."""
+    tokens = analysis.tokens
+    subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
+    # "contoso called about a printer, log a ticket for them": a verb in a later clause says
+    # what it acts on after it; the clause before gives the reason.
+    later = analysis.verb is not None and tokens[analysis.verb[0]].clause_start and analysis.verb[0] > 0
+    if later and analysis.intent == "create":
+        subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
+    head = _head(subjects or analysis.concepts, tokens, lexicon)
+    if head is not None and analysis.intent in ("create", "update"):
+        # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
+        # names what is made or changed comes its content, not another thing to make.
+        sentences = [i for i in range(head.end, len(tokens)) if tokens[i].sentence_start]
+        for concept in analysis.concepts:
+            if sentences and concept.start >= sentences[0]:
+                concept.detail = True
+    return head
+
+
+def _find_ids(
+    analysis: Analysis, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary, imply: bool
+) -> Concept | None:
+    """The ids given for the records named ("ticket 4521"); with ``imply``, the record a bare number
+    or product code stands for ("set 4521 to ...", "the price of FW-200"), which is returned."""
+    tokens = analysis.tokens
     analysis.ids = _ids(tokens, analysis.concepts)
     if analysis.verb is not None:
         # "mark 4410 as closed", "push 5502 to ...": the verb is no noun the number belongs to
@@ -583,36 +624,12 @@ def _read_things(
         # "should cost 1299", "budget 40": after a word that names no resource, a number is its value
         analysis.ids = [(n, c) for n, c in analysis.ids if any(vocabulary.names(w) for w in c.tokens())]
     implied = None
-    if imply and expand and not analysis.ids:
+    if imply and not analysis.ids:
         implied = _product_code(analysis) or _bare_record_number(analysis, lexicon, known)
     if implied is not None:
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
-    if analysis.intent == "update":
-        _mark_new_values(analysis.concepts, tokens, lexicon.stop)
-        _mark_change_verb(analysis)
-    if implied is not None:
-        implied.value = implied.detail = False  # the record changed, never its new value
-    if analysis.intent in ("create", "update"):
-        # "reassign the ticket about outlook to alice": what a record is about names no resource
-        _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
-    _mark_generic_nouns(analysis.concepts)
-    _mark_names_of_kind(analysis.concepts)
-    subjects = [c for c in analysis.concepts if not (c.detail or c.aside or c.parenthesised)]
-    # "contoso called about a printer, log a ticket for them": a verb in a later clause says
-    # what it acts on after it; the clause before gives the reason.
-    later = analysis.verb is not None and tokens[analysis.verb[0]].clause_start and analysis.verb[0] > 0
-    if later and analysis.intent == "create":
-        subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
-    analysis.head = _head(subjects or analysis.concepts, tokens, lexicon)
-    if analysis.head is not None and analysis.intent in ("create", "update"):
-        # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
-        # names what is made or changed comes its content, not another thing to make.
-        later = [i for i in range(analysis.head.end, len(tokens)) if tokens[i].sentence_start]
-        for concept in analysis.concepts:
-            if later and concept.start >= later[0]:
-                concept.detail = True
-    analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+    return implied
 
 
 def _mark_generic_nouns(concepts: list[Concept]) -> None:
