@@ -551,3 +551,34 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
     result = server.call("natural_language_api_search", query=sample["query"], max_results=5)
     found = [[r["method"], r["path"]] for r in result.data["results"]]
     assert any(expected in found for expected in sample["expected"]), (sample["query"], found)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # everyday words for a resource's children: remarks are notes, a crew is the team, a stage of a project
+        ("jot a quick remark on ticket 31", "POST /service/tickets/{parentId}/notes"),
+        ("the remarks on opportunity 8", "GET /sales/opportunities/{parentId}/notes"),
+        ("the crew on project 7", "GET /project/projects/{parentId}/teamMembers"),
+        ("who covers for member 4", "GET /system/members/{parentId}/delegations"),
+        ("work breakdown of project 3", "GET /project/projects/{id}/projectWorkplan"),
+        ("categories of problems on board 2", "GET /service/boards/{parentId}/types"),
+        ("the hour cards from last week", "GET /time/sheets"),
+        ("the follow-up sequences we use", "GET /company/tracks"),
+        # "stage" is the sales stage unless a project owns it
+        ("add a stage to project 5", "POST /project/projects/{parentId}/phases"),
+        ("stages of the sales pipeline", "GET /sales/stages"),
+        # everyday verbs: fold = merge, hand = reassign, kick off = start a new one
+        ("fold ticket 8 into ticket 9", "POST /service/tickets/{parentId}/merge"),
+        ("hand ticket 40 to Dana", "PATCH /service/tickets/{id}"),
+        ("kick off a project for Contoso", "POST /project/projects"),
+    ],
+)
+def test_everyday_words_with_no_api_word_reach_the_resource(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_number_between_a_record_and_its_id_is_filler(searcher: Searcher) -> None:
+    analysis = searcher.analyze("look up case number 72")
+    assert analysis.head is not None and analysis.head.text == "case"
+    assert [(value, concept.text) for value, concept in analysis.ids] == [("72", "case")]

@@ -923,9 +923,17 @@ class _ConceptReader:
                 continue
             if _is_plain_verb(token.word, self.lexicon) and token.word not in actions:
                 continue
+            if self._fills_id(i):
+                continue
             weight = 0.85 if token.corrected_from else 1.0
             source = "corrected" if token.corrected_from else "word"
             self._take(Concept(token.raw, [((token.word,), weight)], i, i + 1, source))
+
+    def _fills_id(self, i: int) -> bool:
+        """'case number 72': "number" only joins a record to its id, it names no record itself."""
+        token = self.tokens[i]
+        following = i + 1 < len(self.tokens) and self.tokens[i + 1].is_number
+        return token.word in ID_FILLERS and following and i > 0 and self.taken[i - 1]
 
     def _take(self, concept: Concept) -> None:
         self.found.append(concept)
