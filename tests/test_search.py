@@ -563,6 +563,7 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("who covers for member 4", "GET /system/members/{parentId}/delegations"),
         ("work breakdown of project 3", "GET /project/projects/{id}/projectWorkplan"),
         ("categories of problems on board 2", "GET /service/boards/{parentId}/types"),
+        ("the groups of engineers on the support queue", "GET /service/boards/{parentId}/teams"),
         ("the hour cards from last week", "GET /time/sheets"),
         ("the follow-up sequences we use", "GET /company/tracks"),
         # "stage" is the sales stage unless a project owns it
