@@ -566,6 +566,10 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("the groups of engineers on the support queue", "GET /service/boards/{parentId}/teams"),
         ("the hour cards from last week", "GET /time/sheets"),
         ("the follow-up sequences we use", "GET /company/tracks"),
+        # someone's own calendar is their appointments; "calendars" alone stay the business-hours list
+        ("put it in my calendar for friday", "POST /schedule/entries"),
+        ("list calendars", "GET /schedule/calendars"),
+        ("log an outage for contoso", "POST /service/tickets"),
         # "stage" is the sales stage unless a project owns it
         ("add a stage to project 5", "POST /project/projects/{parentId}/phases"),
         ("stages of the sales pipeline", "GET /sales/stages"),
