@@ -577,6 +577,8 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("fold ticket 8 into ticket 9", "POST /service/tickets/{parentId}/merge"),
         ("hand ticket 40 to Dana", "PATCH /service/tickets/{id}"),
         ("kick off a project for Contoso", "POST /project/projects"),
+        ("hire a new engineer", "POST /system/members"),
+        ("onboard contoso as a client", "POST /company/companies"),
     ],
 )
 def test_everyday_words_with_no_api_word_reach_the_resource(searcher: Searcher, query: str, first: str) -> None:
