@@ -570,6 +570,8 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("put it in my calendar for friday", "POST /schedule/entries"),
         ("list calendars", "GET /schedule/calendars"),
         ("log an outage for contoso", "POST /service/tickets"),
+        ("log a complaint from contoso", "POST /service/tickets"),
+        ("who is on shift tomorrow", "GET /schedule/entries"),
         # "stage" is the sales stage unless a project owns it
         ("add a stage to project 5", "POST /project/projects/{parentId}/phases"),
         ("stages of the sales pipeline", "GET /sales/stages"),
