@@ -591,3 +591,9 @@ def test_number_between_a_record_and_its_id_is_filler(searcher: Searcher) -> Non
     analysis = searcher.analyze("look up case number 72")
     assert analysis.head is not None and analysis.head.text == "case"
     assert [(value, concept.text) for value, concept in analysis.ids] == [("72", "case")]
+
+
+@pytest.mark.parametrize("query", ["the people on mailing list 7", "client people on project 12"])
+def test_a_number_after_a_phrase_holding_its_owner_is_the_owners(searcher: Searcher, query: str) -> None:
+    """The phrase names records under an owner; the number is the owner's, so the list comes first."""
+    assert "{id}" not in top(searcher, query, 1)[0]

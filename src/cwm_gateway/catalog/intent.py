@@ -1041,9 +1041,17 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         while j >= 0 and j not in by_end and tokens[j].word in ID_FILLERS:
             j -= 1
         concept = by_end.get(j)
-        if concept is not None:
+        if concept is not None and not _owner_inside(concept, tokens):
             out.append((token.word, concept))
     return out
+
+
+def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
+    """'people on mailing list 4': a lexicon phrase that holds its owner names the owner's number,
+    not one of its own records, so the number picks no single record of the phrase."""
+    if concept.source != "lexicon" or concept.end - concept.start < 3:
+        return False
+    return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
 
 
 def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
