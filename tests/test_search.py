@@ -694,3 +694,49 @@ def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(
 def test_cancelling_a_record_with_a_cancelled_flag_sets_it(searcher: Searcher, query: str, first: str) -> None:
     """Deleting an agreement loses its history; cancelling it is a change of the record."""
     assert top(searcher, query, 1) in ([first], [first.replace("PATCH", "PUT")]), query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # everyday words for a resource's children: remarks are notes, a crew is the team, a stage of a project
+        ("jot a quick remark on ticket 31", "POST /service/tickets/{parentId}/notes"),
+        ("the remarks on opportunity 8", "GET /sales/opportunities/{parentId}/notes"),
+        ("the crew on project 7", "GET /project/projects/{parentId}/teamMembers"),
+        ("who covers for member 4", "GET /system/members/{parentId}/delegations"),
+        ("work breakdown of project 3", "GET /project/projects/{id}/projectWorkplan"),
+        ("categories of problems on board 2", "GET /service/boards/{parentId}/types"),
+        ("the groups of engineers on the support queue", "GET /service/boards/{parentId}/teams"),
+        ("the hour cards from last week", "GET /time/sheets"),
+        ("the follow-up sequences we use", "GET /company/tracks"),
+        # someone's own calendar is their appointments; "calendars" alone stay the business-hours list
+        ("put it in my calendar for friday", "POST /schedule/entries"),
+        ("list calendars", "GET /schedule/calendars"),
+        ("log an outage for contoso", "POST /service/tickets"),
+        ("log a complaint from contoso", "POST /service/tickets"),
+        ("who is on shift tomorrow", "GET /schedule/entries"),
+        # "stage" is the sales stage unless a project owns it
+        ("add a stage to project 5", "POST /project/projects/{parentId}/phases"),
+        ("stages of the sales pipeline", "GET /sales/stages"),
+        # everyday verbs: fold = merge, hand = reassign, kick off = start a new one
+        ("fold ticket 8 into ticket 9", "POST /service/tickets/{parentId}/merge"),
+        ("hand ticket 40 to Dana", "PATCH /service/tickets/{id}"),
+        ("kick off a project for Contoso", "POST /project/projects"),
+        ("hire a new engineer", "POST /system/members"),
+        ("onboard contoso as a client", "POST /company/companies"),
+    ],
+)
+def test_everyday_words_with_no_api_word_reach_the_resource(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_number_between_a_record_and_its_id_is_filler(searcher: Searcher) -> None:
+    analysis = searcher.analyze("look up case number 72")
+    assert analysis.head is not None and analysis.head.text == "case"
+    assert [(value, concept.text) for value, concept in analysis.ids] == [("72", "case")]
+
+
+@pytest.mark.parametrize("query", ["the people on mailing list 7", "client people on project 12"])
+def test_a_number_after_a_phrase_holding_its_owner_is_the_owners(searcher: Searcher, query: str) -> None:
+    """The phrase names records under an owner; the number is the owner's, so the list comes first."""
+    assert "{id}" not in top(searcher, query, 1)[0]

@@ -1061,9 +1061,17 @@ class _ConceptReader:
                 continue
             if _is_plain_verb(token.word, self.lexicon) and token.word not in actions:
                 continue
+            if self._fills_id(i):
+                continue
             weight = 0.85 if token.corrected_from else 1.0
             source = "corrected" if token.corrected_from else "word"
             self._take(Concept(token.raw, [((token.word,), weight)], i, i + 1, source))
+
+    def _fills_id(self, i: int) -> bool:
+        """'case number 72': "number" only joins a record to its id, it names no record itself."""
+        token = self.tokens[i]
+        following = i + 1 < len(self.tokens) and self.tokens[i + 1].is_number
+        return token.word in ID_FILLERS and following and i > 0 and self.taken[i - 1]
 
     def _take(self, concept: Concept) -> None:
         self.found.append(concept)
@@ -1266,7 +1274,8 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         while j >= 0 and j not in by_end and (tokens[j].word in ID_FILLERS or _code_letters(tokens[j])):
             j -= 1
         concept = by_end.get(j)
-        if concept is not None and concept.text.lower() not in TIME_WORDS:  # "june 1" is a date
+        # "june 1" is a date
+        if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
             out.append((token.word, concept))
     return out
 
@@ -1274,6 +1283,14 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
 def _code_letters(token: Token) -> bool:
     """ "FW" of "FW-200", "SW" of "SW-24": the capital letters that open a product code."""
     return token.raw.isalpha() and token.raw.isupper() and len(token.raw) <= 4
+
+
+def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
+    """'people on mailing list 4': a lexicon phrase that holds its owner names the owner's number,
+    not one of its own records, so the number picks no single record of the phrase."""
+    if concept.source != "lexicon" or concept.end - concept.start < 3:
+        return False
+    return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
 
 
 def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
