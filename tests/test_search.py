@@ -654,3 +654,21 @@ def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(
 def test_cancelling_a_record_with_a_cancelled_flag_sets_it(searcher: Searcher, query: str, first: str) -> None:
     """Deleting an agreement loses its history; cancelling it is a change of the record."""
     assert top(searcher, query, 1) in ([first], [first.replace("PATCH", "PUT")]), query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # back-office wording with no word of the API: each word reads the same in any request
+        ("amounts still owing from last quarter", "GET /finance/invoices"),
+        ("invoices not yet posted", "GET /finance/accounting/unpostedinvoices"),
+        ("what is sitting on the shelf in bin 4", "GET /procurement/warehouseBins/{parentId}/inventoryOnHand"),
+        ("volume discount tiers", "GET /procurement/pricingschedules"),
+        ("item groups we sell", "GET /procurement/categories"),
+        ("the travel claims waiting", "GET /expense/reports"),
+        ("offboard the leaver Sam", "POST /system/members/{id}/deactivate"),
+        ("certificates our engineers hold", "GET /system/members/{parentId}/certifications"),
+    ],
+)
+def test_back_office_paraphrases_reach_the_resource(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first], query
