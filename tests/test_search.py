@@ -668,6 +668,7 @@ def test_cancelling_a_record_with_a_cancelled_flag_sets_it(searcher: Searcher, q
         ("the travel claims waiting", "GET /expense/reports"),
         ("offboard the leaver Sam", "POST /system/members/{id}/deactivate"),
         ("certificates our engineers hold", "GET /system/members/{parentId}/certifications"),
+        ("groups of permissions", "GET /system/securityroles"),
         # "turn on/off" switches a record, it does not convert it ("turn into")
         ("turn off the workflow for overdue tickets", "PATCH /system/workflows/{id}"),
     ],
