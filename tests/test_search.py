@@ -740,3 +740,24 @@ def test_number_between_a_record_and_its_id_is_filler(searcher: Searcher) -> Non
 def test_a_number_after_a_phrase_holding_its_owner_is_the_owners(searcher: Searcher, query: str) -> None:
     """The phrase names records under an owner; the number is the owner's, so the list comes first."""
     assert "{id}" not in top(searcher, query, 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # back-office wording with no word of the API: each word reads the same in any request
+        ("amounts still owing from last quarter", "GET /finance/invoices"),
+        ("invoices not yet posted", "GET /finance/accounting/unpostedinvoices"),
+        ("what is sitting on the shelf in bin 4", "GET /procurement/warehouseBins/{parentId}/inventoryOnHand"),
+        ("volume discount tiers", "GET /procurement/pricingschedules"),
+        ("item groups we sell", "GET /procurement/categories"),
+        ("the travel claims waiting", "GET /expense/reports"),
+        ("offboard the leaver Sam", "POST /system/members/{id}/deactivate"),
+        ("certificates our engineers hold", "GET /system/members/{parentId}/certifications"),
+        ("groups of permissions", "GET /system/securityroles"),
+        # "turn on/off" switches a record, it does not convert it ("turn into")
+        ("turn off the workflow for overdue tickets", "PATCH /system/workflows/{id}"),
+    ],
+)
+def test_back_office_paraphrases_reach_the_resource(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first], query
