@@ -256,6 +256,7 @@ def _read_words(
 ) -> tuple[list[Token], dict[str, int]]:
     """The request's words as the catalog spells them, and how many operations use each."""
     lexicon_words = lexicon.all_words()
+    _product_names(tokens, lexicon)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
@@ -267,6 +268,18 @@ def _read_words(
                 _correct_word(token, known, lexicon, vocabulary)
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     return tokens, known
+
+
+def _product_names(tokens: list[Token], lexicon: Lexicon) -> None:
+    """ "in ConnectWise Manage", "from ConnectWise.": the product's name, written in camel case, is
+    one stop word, not "connect" and "wise". Before a word that says more ("ConnectWise hosted
+    setups") it stays: there it names a resource."""
+    for i, token in enumerate(tokens):
+        name = token.raw.lower()
+        following = next((t for t in tokens[i + 1 :] if t.raw != token.raw), None)
+        split = len(text.split_identifier(token.raw)) > 1
+        if split and name in lexicon.stop and (following is None or following.raw.lower() in lexicon.stop):
+            token.word = name
 
 
 def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
@@ -827,14 +840,24 @@ def _intent(
 
 
 def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
+    counts = False
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
         # "the serial numbers of stock" names numbers; "the number of tickets" counts
         if found and found[0] == "count" and not tokens[position].plural:
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
-                return True
-    return False
+                _mark_count_words(tokens[position : position + found[1]])
+                counts = True
+    return counts
+
+
+def _mark_count_words(phrase: list[Token]) -> None:
+    """ "Gets the number of companies": "number" asks for a count and names no serial numbers.
+    "count" itself stays a word: the catalog's count operations are named by it."""
+    for token in phrase:
+        if token.word != "count":
+            token.introduces = True
 
 
 def _concepts(
