@@ -54,6 +54,9 @@ GENERIC_HEADS = frozenset("details detail information info data summary overview
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
+# "the teams defined on a service board", "members configured in the system": documentation's
+# participles between a thing and what it belongs to name neither.
+PLACING_PARTICIPLES = frozenset("defined configured available registered stored recorded belonging kept".split())
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
@@ -262,6 +265,7 @@ def _read_words(
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
+    _mark_placing_participles(tokens)
     if expand:
         for token in tokens:
             if not token.is_number and len(token.word) >= 4:
@@ -430,6 +434,15 @@ def _tool_name_length(query: str, tokens: list[Token]) -> int:
         return 0
     length = len(tokenize(match.group(0)))
     return length if length < len(tokens) else 0
+
+
+def _mark_placing_participles(tokens: list[Token]) -> None:
+    """ "teams defined on a board": the participle only places the teams; without it "teams" is
+    the head and "board" their parent (not "defined", as in user-defined fields)."""
+    for i in range(1, len(tokens) - 1):
+        placed = tokens[i].word in PLACING_PARTICIPLES and tokens[i + 1].word in PARENT_PREPOSITIONS
+        if placed and not tokens[i].sentence_start:
+            tokens[i].introduces = True
 
 
 def _mark_details(tokens: list[Token]) -> None:
