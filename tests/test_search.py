@@ -551,3 +551,26 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
     result = server.call("natural_language_api_search", query=sample["query"], max_results=5)
     found = [[r["method"], r["path"]] for r in result.data["results"]]
     assert any(expected in found for expected in sample["expected"]), (sample["query"], found)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "the number of X" asks for X's count: "number" names no serial numbers
+        ("Returns the number of contacts.", "GET /company/contacts/count"),
+        ("Gets the total number of configurations in the system.", "GET /company/configurations/count"),
+        # the product's own name, written in camel case, names no ConnectWise-hosted screens
+        ("Returns every company stored in ConnectWise Manage.", "GET /company/companies"),
+        # "in the system" is where every record lives, not the system module
+        ("Counts the members in the system.", "GET /system/members/count"),
+    ],
+)
+def test_documentation_filler_leaves_the_thing_and_its_parent(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_a_placing_participle_leaves_the_thing_as_head_and_its_parent(searcher: Searcher) -> None:
+    """ "teams defined on a service board": the teams are asked for, on their board."""
+    analysis = searcher.analyze("Gets the teams defined on a service board.")
+    assert analysis.head.text == "teams"
+    assert [c.text for c in analysis.parents] == ["service board"]

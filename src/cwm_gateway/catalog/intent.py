@@ -443,6 +443,13 @@ def _mark_placing_participles(tokens: list[Token]) -> None:
         placed = tokens[i].word in PLACING_PARTICIPLES and tokens[i + 1].word in PARENT_PREPOSITIONS
         if placed and not tokens[i].sentence_start:
             tokens[i].introduces = True
+    # "... in the system", "across the whole system": where every record lives, not the system module
+    for i in range(2, len(tokens)):
+        before = [t.word for t in tokens[max(0, i - 3) : i]]
+        in_the = "the" in before[-2:] and any(word in PARENT_PREPOSITIONS for word in before)
+        ends = i + 1 == len(tokens) or tokens[i + 1].clause_start
+        if tokens[i].word == "system" and in_the and ends:
+            tokens[i].introduces = True
 
 
 def _mark_details(tokens: list[Token]) -> None:
