@@ -563,6 +563,8 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("Returns every company stored in ConnectWise Manage.", "GET /company/companies"),
         # "in the system" is where every record lives, not the system module
         ("Counts the members in the system.", "GET /system/members/count"),
+        # a plural read "for" a parent without a nested path: the head's own list, not the parent's
+        ("Retrieves the work types available for time entries.", "GET /time/workTypes"),
     ],
 )
 def test_documentation_filler_leaves_the_thing_and_its_parent(searcher: Searcher, query: str, first: str) -> None:

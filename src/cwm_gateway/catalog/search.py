@@ -45,6 +45,7 @@ ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after t
 ID_ITEM = 0.3
 PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
+PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
@@ -507,6 +508,7 @@ class Searcher:
             # "ticket info", "bulk line items": a variant named in the request is not penalised
             asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
             listed_under=_listed_under(analysis),
+            listing_parents=_listing_parents(analysis),
         )
 
 
@@ -525,6 +527,18 @@ def _listed_under(analysis: Analysis) -> frozenset[str]:
     if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
         return frozenset()
     return frozenset(head.tokens())
+
+
+def _listing_parents(analysis: Analysis) -> tuple[frozenset[str], ...]:
+    """The parents' words of a plural head that is read ("Retrieve all notes for a given ticket").
+
+    The request lists the head's records: an operation on the parent alone answers something else.
+    """
+    head = analysis.head
+    if head is None or analysis.intent not in (None, "read") or analysis.ids or singular(head, analysis.tokens):
+        return ()
+    head_words = frozenset(head.tokens())
+    return tuple(words for c in analysis.parents if not (words := frozenset(c.tokens())) <= head_words)
 
 
 def _alternatives(concept: Concept) -> _Alternatives:
@@ -597,6 +611,7 @@ class _Query:
     qualifiers: frozenset[str]
     asked_modifiers: frozenset[str]
     listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
+    listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -606,6 +621,8 @@ def score(shape: _Shape, query: _Query) -> float:
     total = COVERAGE * match.covered / query.total_weight + _explained(shape, match.explained)
     if match.head_on_resource:
         total += HEAD_IS_RESOURCE
+    elif any(_place(words, shape) == "resource" for words in query.listing_parents):
+        total -= PARENT_UNASKED
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
