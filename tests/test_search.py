@@ -565,6 +565,8 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("Counts the members in the system.", "GET /system/members/count"),
         # a plural read "for" a parent without a nested path: the head's own list, not the parent's
         ("Retrieves the work types available for time entries.", "GET /time/workTypes"),
+        # an action named with its target ("convertToServiceTicket"): the joining word needs no saying
+        ("Converts the opportunity to a service ticket.", "POST /sales/opportunities/{id}/convertToServiceTicket"),
     ],
 )
 def test_documentation_filler_leaves_the_thing_and_its_parent(searcher: Searcher, query: str, first: str) -> None:

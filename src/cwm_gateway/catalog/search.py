@@ -34,6 +34,7 @@ ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
 COVERAGE = 3.75  # weighted share of the request's concepts the operation matches
 RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
+PATH_CONNECTORS = frozenset("to from by for of on in with and".split())  # small words inside action names
 PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request names
 HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
@@ -691,6 +692,8 @@ def _explained(shape: _Shape, explained: set[str]) -> float:
     "tasks on a project ticket" is not a project *template* ticket's task.
     """
     total = 0.0
+    # "convertToServiceTicket", "createFromProject": a request never needs to say the joining word
+    explained = explained | PATH_CONNECTORS
     if shape.resource:
         total += RESOURCE_EXPLAINED * len(shape.resource & explained) / len(shape.resource)
     path_words = shape.path if shape.module in explained else shape.below_module
