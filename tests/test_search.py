@@ -578,3 +578,14 @@ def test_a_placing_participle_leaves_the_thing_as_head_and_its_parent(searcher: 
     analysis = searcher.analyze("Gets the teams defined on a service board.")
     assert analysis.head.text == "teams"
     assert [c.text for c in analysis.parents] == ["service board"]
+
+
+@pytest.mark.parametrize(
+    ("query", "head"),
+    [
+        ("Return information about the current user.", "current user"),
+        ("Retrieves information on the configured currencies.", "currencies"),
+    ],
+)
+def test_information_about_a_thing_asks_for_the_thing(searcher: Searcher, query: str, head: str) -> None:
+    assert searcher.analyze(query).head.text == head

@@ -57,6 +57,8 @@ FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchab
 # "the teams defined on a service board", "members configured in the system": documentation's
 # participles between a thing and what it belongs to name neither.
 PLACING_PARTICIPLES = frozenset("defined configured available registered stored recorded belonging kept".split())
+# "Return information about the current user", "details of an opportunity": the thing is what is asked for.
+ABOUT_WORDS = frozenset(("information",))  # "details", "data" are stop words already
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
@@ -442,6 +444,9 @@ def _mark_placing_participles(tokens: list[Token]) -> None:
     for i in range(1, len(tokens) - 1):
         placed = tokens[i].word in PLACING_PARTICIPLES and tokens[i + 1].word in PARENT_PREPOSITIONS
         if placed and not tokens[i].sentence_start:
+            tokens[i].introduces = True
+        about = tokens[i].word in ABOUT_WORDS and tokens[i + 1].word in SUBJECT_MATTER | PARENT_PREPOSITIONS
+        if about and not tokens[i].detail:
             tokens[i].introduces = True
     # "... in the system", "across the whole system": where every record lives, not the system module
     for i in range(2, len(tokens)):
