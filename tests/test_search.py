@@ -565,6 +565,9 @@ def test_dev_set_queries_over_mcp(server: McpSession, kind: str) -> None:
         ("Counts the members in the system.", "GET /system/members/count"),
         # a plural read "for" a parent without a nested path: the head's own list, not the parent's
         ("Retrieves the work types available for time entries.", "GET /time/workTypes"),
+        # "where X is used" asks for X's /usages; "the currencies used on invoices" for currencies
+        ("Shows where a work role is used.", "GET /time/workRoles/{id}/usages"),
+        ("Returns the currencies used on invoices.", "GET /finance/currencies"),
         # an action named with its target ("convertToServiceTicket"): the joining word needs no saying
         ("Converts the opportunity to a service ticket.", "POST /sales/opportunities/{id}/convertToServiceTicket"),
     ],

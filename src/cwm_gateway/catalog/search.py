@@ -31,6 +31,7 @@ FIELD_WEIGHT = {"resource": 1.0, "path": 0.85, "category": 0.6, "summary": 0.5, 
 # Trailing segments that qualify a resource; unasked-for ones cost rank.
 MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "search": 0.5, "list": 0.3}
 ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
+USAGE_ASKED = 0.3
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
 COVERAGE = 3.75  # weighted share of the request's concepts the operation matches
 RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
@@ -507,7 +508,7 @@ class Searcher:
             parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
-            asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
+            asked_modifiers=_asked_modifiers([t.word for t in analysis.tokens]),
             listed_under=_listed_under(analysis),
             listing_parents=_listing_parents(analysis),
         )
@@ -528,6 +529,16 @@ def _listed_under(analysis: Analysis) -> frozenset[str]:
     if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
         return frozenset()
     return frozenset(head.tokens())
+
+
+def _asked_modifiers(words: list[str]) -> frozenset[str]:
+    """Variants the request names: "ticket info", "bulk line items", and "where an SLA is used"
+    (the /usages of one record; "the currencies used on invoices" asks for currencies)."""
+    asked = frozenset(words) & ASKABLE_MODIFIERS
+    where = words.index("where") if "where" in words else len(words)
+    if "used" in words[where:]:
+        asked |= {"usage"}
+    return asked
 
 
 def _listing_parents(analysis: Analysis) -> tuple[frozenset[str], ...]:
@@ -627,6 +638,8 @@ def score(shape: _Shape, query: _Query) -> float:
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
+    if "usage" in shape.modifiers and "usage" in query.asked_modifiers:
+        total += USAGE_ASKED  # "where an SLA is used" names no "usages" word for the path to explain
     return total
 
 
