@@ -761,3 +761,44 @@ def test_a_number_after_a_phrase_holding_its_owner_is_the_owners(searcher: Searc
 )
 def test_back_office_paraphrases_reach_the_resource(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first], query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "the number of X" asks for X's count: "number" names no serial numbers
+        ("Returns the number of contacts.", "GET /company/contacts/count"),
+        ("Gets the total number of configurations in the system.", "GET /company/configurations/count"),
+        # the product's own name, written in camel case, names no ConnectWise-hosted screens
+        ("Returns every company stored in ConnectWise Manage.", "GET /company/companies"),
+        # "in the system" is where every record lives, not the system module
+        ("Counts the members in the system.", "GET /system/members/count"),
+        # a plural read "for" a parent without a nested path: the head's own list, not the parent's
+        ("Retrieves the work types available for time entries.", "GET /time/workTypes"),
+        # "where X is used" asks for X's /usages; "the currencies used on invoices" for currencies
+        ("Shows where a work role is used.", "GET /time/workRoles/{id}/usages"),
+        ("Returns the currencies used on invoices.", "GET /finance/currencies"),
+        # an action named with its target ("convertToServiceTicket"): the joining word needs no saying
+        ("Converts the opportunity to a service ticket.", "POST /sales/opportunities/{id}/convertToServiceTicket"),
+    ],
+)
+def test_documentation_filler_leaves_the_thing_and_its_parent(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_a_placing_participle_leaves_the_thing_as_head_and_its_parent(searcher: Searcher) -> None:
+    """ "teams defined on a service board": the teams are asked for, on their board."""
+    analysis = searcher.analyze("Gets the teams defined on a service board.")
+    assert analysis.head.text == "teams"
+    assert [c.text for c in analysis.parents] == ["service board"]
+
+
+@pytest.mark.parametrize(
+    ("query", "head"),
+    [
+        ("Return information about the current user.", "current user"),
+        ("Retrieves information on the configured currencies.", "currencies"),
+    ],
+)
+def test_information_about_a_thing_asks_for_the_thing(searcher: Searcher, query: str, head: str) -> None:
+    assert searcher.analyze(query).head.text == head

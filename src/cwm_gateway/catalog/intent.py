@@ -55,6 +55,11 @@ GENERIC_HEADS = frozenset("details detail information info data summary overview
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
+# "the teams defined on a service board", "members configured in the system": documentation's
+# participles between a thing and what it belongs to name neither.
+PLACING_PARTICIPLES = frozenset("defined configured available registered stored recorded belonging kept".split())
+# "Return information about the current user", "details of an opportunity": the thing is what is asked for.
+ABOUT_WORDS = frozenset(("information",))  # "details", "data" are stop words already
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
@@ -294,17 +299,31 @@ def _read_words(
 ) -> tuple[list[Token], dict[str, int]]:
     """The request's words as the catalog spells them, and how many operations use each."""
     lexicon_words = lexicon.all_words()
+    _product_names(tokens, lexicon)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
+    _mark_placing_participles(tokens)
     if expand:
         for token in tokens:
             if not token.is_number and len(token.word) >= 4:
                 _correct_word(token, known, lexicon, vocabulary)
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     return tokens, known
+
+
+def _product_names(tokens: list[Token], lexicon: Lexicon) -> None:
+    """ "in ConnectWise Manage", "from ConnectWise.": the product's name, written in camel case, is
+    one stop word, not "connect" and "wise". Before a word that says more ("ConnectWise hosted
+    setups") it stays: there it names a resource."""
+    for i, token in enumerate(tokens):
+        name = token.raw.lower()
+        following = next((t for t in tokens[i + 1 :] if t.raw != token.raw), None)
+        split = len(text.split_identifier(token.raw)) > 1
+        if split and name in lexicon.stop and (following is None or following.raw.lower() in lexicon.stop):
+            token.word = name
 
 
 def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
@@ -455,6 +474,25 @@ def _tool_name_length(query: str, tokens: list[Token]) -> int:
         return 0
     length = len(tokenize(match.group(0)))
     return length if length < len(tokens) else 0
+
+
+def _mark_placing_participles(tokens: list[Token]) -> None:
+    """ "teams defined on a board": the participle only places the teams; without it "teams" is
+    the head and "board" their parent (not "defined", as in user-defined fields)."""
+    for i in range(1, len(tokens) - 1):
+        placed = tokens[i].word in PLACING_PARTICIPLES and tokens[i + 1].word in PARENT_PREPOSITIONS
+        if placed and not tokens[i].sentence_start:
+            tokens[i].introduces = True
+        about = tokens[i].word in ABOUT_WORDS and tokens[i + 1].word in SUBJECT_MATTER | PARENT_PREPOSITIONS
+        if about and not tokens[i].detail:
+            tokens[i].introduces = True
+    # "... in the system", "across the whole system": where every record lives, not the system module
+    for i in range(2, len(tokens)):
+        before = [t.word for t in tokens[max(0, i - 3) : i]]
+        in_the = "the" in before[-2:] and any(word in PARENT_PREPOSITIONS for word in before)
+        ends = i + 1 == len(tokens) or tokens[i + 1].clause_start
+        if tokens[i].word == "system" and in_the and ends:
+            tokens[i].introduces = True
 
 
 def _mark_details(tokens: list[Token]) -> None:
@@ -965,14 +1003,24 @@ def _intent(
 
 
 def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
+    counts = False
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
         # "the serial numbers of stock" names numbers; "the number of tickets" counts
         if found and found[0] == "count" and not tokens[position].plural:
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
-                return True
-    return False
+                _mark_count_words(tokens[position : position + found[1]])
+                counts = True
+    return counts
+
+
+def _mark_count_words(phrase: list[Token]) -> None:
+    """ "Gets the number of companies": "number" asks for a count and names no serial numbers.
+    "count" itself stays a word: the catalog's count operations are named by it."""
+    for token in phrase:
+        if token.word != "count":
+            token.introduces = True
 
 
 def _concepts(

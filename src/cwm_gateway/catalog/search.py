@@ -31,9 +31,11 @@ FIELD_WEIGHT = {"resource": 1.0, "path": 0.85, "category": 0.6, "summary": 0.5, 
 # Trailing segments that qualify a resource; unasked-for ones cost rank.
 MODIFIER_PENALTY = {"info": 1.0, "usage": 1.0, "bulk": 0.5, "default": 0.6, "search": 0.5, "list": 0.3}
 ASKABLE_MODIFIERS = frozenset(("info", "usage", "bulk", "default"))
+USAGE_ASKED = 0.3
 # Ranking weights. Coverage terms are shares in [0, 1]; the rest are flat bonuses.
 COVERAGE = 3.75  # weighted share of the request's concepts the operation matches
 RESOURCE_EXPLAINED = 1.0  # share of the operation's resource words the request names
+PATH_CONNECTORS = frozenset("to from by for of on in with and".split())  # small words inside action names
 PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request names
 HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
@@ -45,6 +47,7 @@ ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after t
 ID_ITEM = 0.3
 PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
+PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
 DEPRECATED_PENALTY = 0.5
@@ -510,8 +513,9 @@ class Searcher:
             parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
-            asked_modifiers=frozenset(t.word for t in analysis.tokens) & ASKABLE_MODIFIERS,
+            asked_modifiers=_asked_modifiers([t.word for t in analysis.tokens]),
             listed_under=_listed_under(analysis),
+            listing_parents=_listing_parents(analysis),
         )
 
 
@@ -542,6 +546,28 @@ def _listed_under(analysis: Analysis) -> frozenset[str]:
     if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
         return frozenset()
     return frozenset(head.tokens())
+
+
+def _asked_modifiers(words: list[str]) -> frozenset[str]:
+    """Variants the request names: "ticket info", "bulk line items", and "where an SLA is used"
+    (the /usages of one record; "the currencies used on invoices" asks for currencies)."""
+    asked = frozenset(words) & ASKABLE_MODIFIERS
+    where = words.index("where") if "where" in words else len(words)
+    if "used" in words[where:]:
+        asked |= {"usage"}
+    return asked
+
+
+def _listing_parents(analysis: Analysis) -> tuple[frozenset[str], ...]:
+    """The parents' words of a plural head that is read ("Retrieve all notes for a given ticket").
+
+    The request lists the head's records: an operation on the parent alone answers something else.
+    """
+    head = analysis.head
+    if head is None or analysis.intent not in (None, "read") or analysis.ids or singular(head, analysis.tokens):
+        return ()
+    head_words = frozenset(head.tokens())
+    return tuple(words for c in analysis.parents if not (words := frozenset(c.tokens())) <= head_words)
 
 
 def _alternatives(concept: Concept) -> _Alternatives:
@@ -632,6 +658,7 @@ class _Query:
     qualifiers: frozenset[str]
     asked_modifiers: frozenset[str]
     listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
+    listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -641,9 +668,13 @@ def score(shape: _Shape, query: _Query) -> float:
     total = COVERAGE * match.covered / query.total_weight + _explained(shape, match.explained)
     if match.head_on_resource:
         total += HEAD_IS_RESOURCE
+    elif any(_place(words, shape) == "resource" for words in query.listing_parents):
+        total -= PARENT_UNASKED
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
+    if "usage" in shape.modifiers and "usage" in query.asked_modifiers:
+        total += USAGE_ASKED  # "where an SLA is used" names no "usages" word for the path to explain
     return total
 
 
@@ -709,6 +740,8 @@ def _explained(shape: _Shape, explained: set[str]) -> float:
     "tasks on a project ticket" is not a project *template* ticket's task.
     """
     total = 0.0
+    # "convertToServiceTicket", "createFromProject": a request never needs to say the joining word
+    explained = explained | PATH_CONNECTORS
     if shape.resource:
         total += RESOURCE_EXPLAINED * len(shape.resource & explained) / len(shape.resource)
     path_words = shape.path if shape.module in explained else shape.below_module
