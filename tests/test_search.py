@@ -215,6 +215,19 @@ def test_everyday_verbs_reach_the_action_they_mean(searcher: Searcher, query: st
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "method"),
+    [
+        ("change history of ticket 5", "GET"),  # a name that opens with a verb is read, not a change
+        ("edit history for company 3", "GET"),
+        ("log time on ticket 5", "POST"),  # the verb and its object: "time" names a resource
+        ("write off 3 damaged keyboards from stock", "POST"),  # two words, then a quantity: a verb
+    ],
+)
+def test_a_name_that_opens_with_a_verb_is_no_request(searcher: Searcher, query: str, method: str) -> None:
+    assert top(searcher, query, 1)[0].split()[0] == method
+
+
 def test_keyword_search_does_not_expand_synonyms(searcher: Searcher) -> None:
     keyword = [alt for c in searcher.analyze("technicians", expand=False).concepts for alt, _ in c.alternatives]
     natural = [alt for c in searcher.analyze("technicians").concepts for alt, _ in c.alternatives]

@@ -381,7 +381,10 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
         found = _intent(words, after_ids, lexicon, adverbs)
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
-    if analysis.intent and _noun_not_verb(tokens, verb_start, after_verb, vocabulary):
+    if analysis.intent and (
+        _noun_not_verb(tokens, verb_start, after_verb, vocabulary)
+        or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
+    ):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
@@ -568,6 +571,20 @@ def _mend_words(
     for index, token in enumerate(out):
         token.index = index
     return out
+
+
+def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon, vocabulary: Vocabulary) -> bool:
+    """ "change history of ticket 5", "edit history for company 3": the verb is the first word of a
+    longer name the lexicon knows, standing alone or before a preposition or a number: a thing, not
+    a request. ("log time on ticket 5" stays a request: "time" names a resource, the verb's object.)"""
+    found = lexicon.synonyms_at(words, start)
+    if not found or found[0] <= end - start or vocabulary.names(words[end]):
+        return False
+    stop = start + found[0]
+    # a longer name may end in the record a number then picks ("change history of ticket 5"); a
+    # two-word one before a number is a verb and its object again ("write off 3 keyboards")
+    numbered = found[0] > 2 and words[stop].isdigit() if stop < len(words) else False
+    return stop == len(words) or words[stop] in PARENT_PREPOSITIONS or numbered
 
 
 def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
