@@ -654,3 +654,21 @@ def test_verbs_codes_and_possessives_around_the_record_keep_its_update_first(
 def test_cancelling_a_record_with_a_cancelled_flag_sets_it(searcher: Searcher, query: str, first: str) -> None:
     """Deleting an agreement loses its history; cancelling it is a change of the record."""
     assert top(searcher, query, 1) in ([first], [first.replace("PATCH", "PUT")]), query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("print out invoice 318 for the client", "GET /finance/invoices/{id}/pdf"),
+        ("the bookkeeping program we sync with", "GET /finance/accountingPackages"),
+        ("list our product groupings", "GET /procurement/categories"),
+        ("set up a custom dropdown for tickets", "POST /system/userDefinedFields"),
+        ("list the canned notes", "GET /system/standardNotes"),
+        ("show my own profile", "GET /system/myMembers"),
+        ("stages a po goes through", "GET /procurement/purchaseorderstatuses"),
+        ("one off credit on agreement 7", "GET /finance/agreements/{parentId}/adjustments"),
+        ("extra charges on contract 8", "GET /finance/agreements/{parentId}/additions"),
+    ],
+)
+def test_everyday_words_for_finance_procurement_and_setup_records(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
