@@ -815,3 +815,21 @@ def test_a_placing_participle_leaves_the_thing_as_head_and_its_parent(searcher: 
 )
 def test_information_about_a_thing_asks_for_the_thing(searcher: Searcher, query: str, head: str) -> None:
     assert searcher.analyze(query).head.text == head
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("print out invoice 318 for the client", "GET /finance/invoices/{id}/pdf"),
+        ("the bookkeeping program we sync with", "GET /finance/accountingPackages"),
+        ("list our product groupings", "GET /procurement/categories"),
+        ("set up a custom dropdown for tickets", "POST /system/userDefinedFields"),
+        ("list the canned notes", "GET /system/standardNotes"),
+        ("show my own profile", "GET /system/myMembers"),
+        ("stages a po goes through", "GET /procurement/purchaseorderstatuses"),
+        ("one off credit on agreement 7", "GET /finance/agreements/{parentId}/adjustments"),
+        ("extra charges on contract 8", "GET /finance/agreements/{parentId}/additions"),
+    ],
+)
+def test_everyday_words_for_finance_procurement_and_setup_records(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
