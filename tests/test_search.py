@@ -304,6 +304,8 @@ def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
         ("re-assign the owner of ticket 7 to Dave", "/service/tickets/{id}"),
         ("reassign 6130 to priya", "/service/tickets/{id}"),  # a bare number in chat is a ticket
         ("set proseware's market to healthcare", "/company/companies/{id}"),  # not the market descriptions
+        ("ticket 4521 status closed", "/service/tickets/{id}"),  # chat shorthand, no verb
+        ("4521 -> waiting on client", "/service/tickets/{id}"),
     ],
 )
 def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query: str, record: str) -> None:
@@ -596,6 +598,19 @@ def test_descriptions_match_lexicon_phrases_as_bags_of_words() -> None:
     best = gloss.match({"clock", "running", "support", "request"}, least=2)
     assert best and best[0][0][-1] == "stopwatch"
     assert gloss.match({"clock"}, least=2) == []  # one shared word is not a description
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("kick back time sheet 77, hours are wrong", ("POST", "/time/sheets/{id}/reject")),
+        ("change history of ticket 5", ("GET", "/system/audittrail")),  # a thing to read, not a change
+    ],
+)
+def test_everyday_verbs_and_names_over_mcp(server: McpSession, query: str, first: tuple[str, str]) -> None:
+    result = server.call("natural_language_api_search", query=query, max_results=3)
+    top_hit = result.data["results"][0]
+    assert (top_hit["method"], top_hit["path"]) == first, query
 
 
 @pytest.mark.parametrize("kind", ["plain", "paraphrase", "action", "count", "by-id", "child", "typo", "jargon"])
