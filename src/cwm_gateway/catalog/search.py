@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
-from .intent import INTENT_METHODS, Analysis, Concept, analyze, singular
+from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
+from .reading import INTENT_METHODS, Analysis, Concept, singular
 from .store import Catalog, Operation
 
 # bm25() column weights: resource, path, category, summary, operation_id.

@@ -1,0 +1,142 @@
+"""What a request reads as: its tokens, the things it names, and the words that decide them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .lexicon import Phrase
+
+# Words that may come before the verb without hiding it ("please close ...", "I need to add ...").
+PREAMBLE = frozenset(
+    "please pls plz kindly can could would will you u i we need needs want wants to let lets s help me us go ahead "
+    "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
+    # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
+    "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
+    "used use is be able".split()
+)
+PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
+# "ticket number 4521", "PO no. 77"
+ID_FILLERS = frozenset("no num nbr number id record".split())
+INTENT_METHODS = {
+    "create": ("POST",),
+    "action": ("POST",),
+    "update": ("PATCH", "PUT"),
+    "delete": ("DELETE",),
+    "read": ("GET",),
+}
+# "priority raised to critical", "status changed to closed": a change stated after the fact.
+CHANGE_MARKERS = frozenset(("to", "as", "into"))
+LITERAL = 0.95  # confidence of a lexicon target written in the request itself
+# "make the status of ticket 12 Closed": a create verb that also states what something becomes
+STATE_VERBS = frozenset(("make", "put"))
+PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
+NEW_RECORD_WORDS = frozenset("a an new another".split())
+DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
+TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    # "push the close date to end of month", "slide it to q3"
+    "end eom eod eow week month quarter q1 q2 q3 q4".split()
+)
+CLOCK_WORDS = frozenset(("am", "pm", "oclock"))  # "2pm", "4 pm": a time, never a record
+
+
+class Vocabulary(Protocol):
+    def known(self, words: set[str]) -> dict[str, int]:
+        """Document frequency of each word the catalog uses (unknown words are absent)."""
+
+    def correct(self, word: str, raw: str | None = None) -> str | None:
+        """The catalog or lexicon word a misspelt or abbreviated ``word`` (written ``raw``) most likely means."""
+
+    def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
+        """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any."""
+
+    def base_form(self, word: str) -> str | None:
+        """The uninflected word ("scheduled" -> "schedule") when only that one names an operation."""
+
+    def names(self, word: str) -> bool:
+        """Does the word name something (a path segment or category), not just a field?"""
+
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a path segment or category."""
+
+    def segment(self, word: str) -> list[str] | None:
+        """A run-together compound split into words that name things: "timeentries" -> time, entries."""
+
+    def action_words(self) -> frozenset[str]:
+        """Words that open an action endpoint's last segment: generate, deactivate, convert."""
+
+    def resource_names(self) -> frozenset[tuple[str, ...]]:
+        """The catalog's resource names of two words or more: (work, type), (security, role)."""
+
+
+@dataclass
+class Token:
+    word: str
+    raw: str
+    index: int
+    proper: bool = False  # capitalised mid-sentence: a name (Dave, Contoso), never "corrected"
+    corrected_from: str | None = None
+    clause_start: bool = False  # first word of the request or after , . ; : ! ? -
+    sentence_start: bool = False  # first word or after . ; : ! ? (not a comma)
+    plural: bool = False  # written as a plural ("notes"), before folding
+    detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
+    parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
+    aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
+    introduces: bool = False  # "called", "including": introduces a name or details, names nothing itself
+
+    @property
+    def is_number(self) -> bool:
+        return self.word.isdigit()
+
+
+@dataclass
+class Concept:
+    """One thing the request names, with the catalog phrases that may express it."""
+
+    text: str
+    alternatives: list[tuple[Phrase, float]]
+    start: int
+    end: int  # exclusive token index
+    source: str = "word"  # word | lexicon | corrected
+
+    detail: bool = False  # named as a detail ("with a status"), not as the subject
+    aside: bool = False  # only in a tool's name ("cw_get_calendar - ..."): the description says more
+    parenthesised: bool = False  # "(user licence)": an aside, never the head
+    value: bool = False  # in a change, the new value ("to Senior Engineer"): a detail, never a parent
+
+    def tokens(self) -> set[str]:
+        return {t for phrase, _ in self.alternatives for t in phrase}
+
+
+@dataclass
+class Analysis:
+    query: str
+    tokens: list[Token]
+    concepts: list[Concept] = field(default_factory=list)
+    intent: str | None = None  # create | update | delete | action | read
+    count: bool = False
+    ids: list[tuple[str, Concept]] = field(default_factory=list)
+    head: Concept | None = None
+    parents: list[Concept] = field(default_factory=list)  # "notes on a project": project
+    # Records the request points at: "ticket 12", "on case 12", "contact 55's": their fields may be named.
+    records: list[tuple[Concept, bool]] = field(default_factory=list)
+    verb: tuple[int, int] | None = None  # token span of the verb that gives the intent
+    one_record: bool = False  # "get a single company by its ID": the {id} form, though no id is given
+    qualifiers: set[str] = field(default_factory=set)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return INTENT_METHODS.get(self.intent or "", ())
+
+
+def possessive(tokens: list[Token], index: int) -> bool:
+    """Is ``tokens[index]`` the "s" of "ticket's"?"""
+    return index > 0 and index < len(tokens) and tokens[index].word == "s" and tokens[index].raw.lower() == "s"
+
+
+def singular(concept: Concept, tokens: list[Token]) -> bool:
+    """Were the concept's words written in the singular ("status", not "notes")?"""
+    return not any(t.plural for t in tokens[concept.start : concept.end])

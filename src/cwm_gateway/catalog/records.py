@@ -1,0 +1,339 @@
+"""Which records a request points at: ids after their nouns, bare ticket numbers, product codes, owners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .lexicon import SKIPPABLE, Lexicon, Phrase
+from .reading import (
+    CHANGE_MARKERS,
+    CLOCK_WORDS,
+    DEFINITE_WORDS,
+    ID_FILLERS,
+    LITERAL,
+    NEW_RECORD_WORDS,
+    PARENT_PREPOSITIONS,
+    PARTICLES,
+    PREAMBLE,
+    STATE_VERBS,
+    TIME_WORDS,
+    Analysis,
+    Concept,
+    Token,
+    Vocabulary,
+    possessive,
+    singular,
+)
+
+LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
+NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS
+# "set 4521 to waiting on client": in an MSP's chat a bare record number is a service ticket.
+IMPLIED_TICKET: Phrase = ("ticket",)
+# "set the price of FW-200 to 1299": a product code alone names a catalog item
+IMPLIED_ITEM: tuple[tuple[Phrase, float], ...] = ((("catalog", "item"), 1.0), (("catalog",), 1.0), (("product",), 0.9))
+# "contoso's status", "jane doe's title": someone's record whose field is named; the schema of each
+# decides which has the field, the order which is meant when several do.
+# A first name alone is most often a colleague ("mike's default board"), a full name a client's
+# contact ("jane doe's title"); a company's own fields (status, territory) are only the company's.
+OWNER_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("member",), 0.95), (("contact",), 0.6))
+FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("contact",), 0.95), (("member",), 0.6))
+# "acme corp", "contoso ltd": the end of a company's name, whatever else the word may mean
+COMPANY_SUFFIXES = frozenset("inc corp ltd llc gmbh plc pty co corporation incorporated limited".split())
+# "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
+RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
+
+
+def find_ids(
+    analysis: Analysis, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary, imply: bool
+) -> Concept | None:
+    """The ids given for the records named ("ticket 4521"); with ``imply``, the record a bare number
+    or product code stands for ("set 4521 to ...", "the price of FW-200"), which is returned."""
+    tokens = analysis.tokens
+    analysis.ids = _ids(tokens, analysis.concepts)
+    if analysis.verb is not None:
+        # "mark 4410 as closed", "push 5502 to ...": the verb is no noun the number belongs to
+        start, end = analysis.verb
+        # (but "invoice 55 ..." may open with the record it acts on: only a change or a lexicon reading)
+        verb_only = analysis.intent == "update"
+        analysis.ids = [
+            (n, c)
+            for n, c in analysis.ids
+            if not (start <= c.start and c.end <= end and (verb_only or c.source == "lexicon"))
+        ]
+    if analysis.intent in ("create", "update"):
+        # "make the outage ticket priority 1": in a change, a level with its number is a value, not a record
+        analysis.ids = [(n, c) for n, c in analysis.ids if not set(c.text.lower().split()) & LEVEL_WORDS]
+        # "should cost 1299", "budget 40": after a word that names no resource, a number is its value
+        analysis.ids = [(n, c) for n, c in analysis.ids if any(vocabulary.names(w) for w in c.tokens())]
+    implied = None
+    if imply and not analysis.ids:
+        implied = _product_code(analysis) or _bare_record_number(analysis, lexicon, known)
+    if implied is not None:
+        analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
+        analysis.ids = [(tokens[implied.start].word, implied)]
+    return implied
+
+
+def _bare_record_number(analysis: Analysis, lexicon: Lexicon, known: dict[str, int]) -> Concept | None:
+    """A number with no noun before it, in a change: "set 4521 to waiting on client".
+
+    In an MSP's chat a bare record number is a service ticket, unless it is a quantity, a time, a
+    date or an amount ("log 2 hours", "at 4pm", "should be 1299"): it must stand where the changed
+    record stands (right after the verb, opening the request, or after "the status of").
+    """
+    tokens = analysis.tokens
+    for token in tokens:
+        if token.is_number and _bare_number_is_record(analysis, token.index, lexicon, known):
+            return Concept(token.raw, [(IMPLIED_TICKET, 1.0)], token.index, token.index + 1, "implied")
+    return None
+
+
+def _product_code(analysis: Analysis) -> Concept | None:
+    """ "set the price of FW-200 to 1299", "SW-24 should cost 410": capital letters and a number, no
+    noun before them, in a change: a catalog item's identifier."""
+    if analysis.intent not in ("update", None):
+        return None
+    tokens = analysis.tokens
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    for i in range(len(tokens) - 1):
+        letters, number = tokens[i], tokens[i + 1]
+        if letters.word in CHANGE_MARKERS:
+            return None  # "rename the core switch to ACME-SW-01": a code in the new value
+        if _code_letters(letters) and i not in covered and number.is_number and number.raw.isdigit():
+            return Concept(f"{letters.raw}-{number.raw}", list(IMPLIED_ITEM), i, i + 2, "implied")
+    return None
+
+
+def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: dict[str, int]) -> bool:
+    tokens = analysis.tokens
+    token = tokens[i]
+    if not token.raw.isdigit() or len(token.raw) < 2:  # "2pm", "4": a time or a small quantity
+        return False
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    # "2 hours", "3 tickets", "15 march": a quantity or a date
+    counted = following is not None and following.plural and any(c.start == i + 1 for c in analysis.concepts)
+    if following is not None and (
+        following.word in lexicon.units or following.word in CLOCK_WORDS or counted or following.word in TIME_WORDS
+    ):
+        return False
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    verb = tokens[verb_end - 1].word if analysis.verb else ""
+    # "close out 6632", "hand over 4498": a particle may stand between the verb and its record
+    at_verb = analysis.verb is not None and all(t.word in PARTICLES for t in tokens[verb_end:i]) and i >= verb_end
+    # "8812 should be ...", "kick 6603 back to ...": the number opens the request, or follows a verb we do not know
+    opening = i == 0 or (i == 1 and analysis.verb is None and _unknown_word(tokens[0], lexicon, known))
+    # "on 4521 change the board to network", "for 4521 set the source": the record, then the verb
+    verb_follows = analysis.verb is not None and analysis.verb[0] == i + 1
+    opening = opening or (i == 1 and tokens[0].word in RECORD_PREPOSITIONS and verb_follows)
+    if analysis.intent == "update":
+        if at_verb or opening:
+            return True
+        # "the status of 9014": a field, a preposition, the number
+        previous = tokens[i - 1].word if i else ""
+        year = len(token.raw) == 4 and token.raw[:2] in ("19", "20")  # "the budget for 2027"
+        field_before = any(c.end == i - 1 and not c.value for c in analysis.concepts)
+        return previous in RECORD_PREPOSITIONS and field_before and not year
+    if analysis.intent == "create":
+        return at_verb and verb in STATE_VERBS  # "put 2231 on hold", "make 1180 high priority"
+    if analysis.intent == "action":
+        return at_verb  # "push 5502 to the escalations board": kept only if read as a change
+    if analysis.intent is None:
+        # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
+        return opening
+    return False
+
+
+def _unknown_word(token: Token, lexicon: Lexicon, known: dict[str, int]) -> bool:
+    """A word neither the catalog nor the lexicon knows: in first place, most often a verb ("kick")."""
+    word = token.word
+    if token.is_number or word in known or word in PREAMBLE or word in lexicon.stop or (word,) in lexicon.synonyms:
+        return False
+    return not any((word,) in phrases for phrases in lexicon.intents.values())
+
+
+def unknown_verb_change(analysis: Analysis, lexicon: Lexicon, known: dict[str, int]) -> bool:
+    """ "shove ticket 4410 over to the projects board", "slide my 10am visit, entry 55, to 11:30": an
+    opening word we do not know, a numbered record after it, then "to"/"as"/"into" a new value."""
+    tokens = analysis.tokens
+    if analysis.intent is not None or analysis.count or len(tokens) < 3:
+        return False
+    if not _unknown_word(tokens[0], lexicon, known):
+        return False
+    if analysis.ids:
+        first = min(c.start for _, c in analysis.ids)
+    elif tokens[1].word in DEFINITE_WORDS and analysis.head is not None and singular(analysis.head, tokens):
+        first = analysis.head.end  # "kick the contoso printer ticket over to the onsite board"
+    else:
+        return False
+    return any(t.word in CHANGE_MARKERS for t in tokens[first:])
+
+
+def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
+    """Numbers that name a record: they follow the noun they identify ("ticket 4521", "PO #77")."""
+    by_end = {c.end - 1: c for c in concepts}
+    out: list[tuple[str, Concept]] = []
+    for token in tokens:
+        if not token.is_number:
+            continue
+        j = token.index - 1
+        # "company record id 19": the noun may itself end in a filler word
+        # and "catalog item FW-200": a product code's letters stand between the noun and the number
+        while j >= 0 and j not in by_end and (tokens[j].word in ID_FILLERS or _code_letters(tokens[j])):
+            j -= 1
+        concept = by_end.get(j)
+        # "june 1" is a date
+        if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
+            out.append((token.word, concept))
+    return out
+
+
+def _code_letters(token: Token) -> bool:
+    """ "FW" of "FW-200", "SW" of "SW-24": the capital letters that open a product code."""
+    return token.raw.isalpha() and token.raw.isupper() and len(token.raw) <= 4
+
+
+def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
+    """'people on mailing list 4': a lexicon phrase that holds its owner names the owner's number,
+    not one of its own records, so the number picks no single record of the phrase."""
+    if concept.source != "lexicon" or concept.end - concept.start < 3:
+        return False
+    return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
+
+
+def records_named(
+    analysis: Analysis,
+    tokens: list[Token],
+    stop: frozenset[str] = frozenset(),
+    names: Callable[[str], bool] | None = None,
+) -> list[tuple[Concept, bool]]:
+    """Concepts that name one particular record, and whether it is pinned down.
+
+    A field of that record may be what is to be changed or read. Pinned: given an id
+    ("ticket 12"), or in a change a possessive or a parent ("contact's department", "the
+    urgency on case 12"). Loose: in a change, the first noun of a compound ("change ticket
+    priority"), which may also be the name of a resource of its own ("project type").
+    """
+    out = [(concept, True) for _, concept in analysis.ids]
+    if analysis.intent != "update":
+        # "the client's sites" lists sites; in a read only an id pins the record down.
+        return out if analysis.intent in (None, "read") else []
+    if out:
+        # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
+        # what follows names its fields and values.
+        return out
+    owner = _owner_record(analysis, tokens, stop)
+    if owner is not None:
+        # "wide world importers' territory": a word of the name is no thing of its own
+        inside = range(owner.start, owner.end)
+        analysis.concepts = [c for c in analysis.concepts if c.start not in inside]
+        if owner.end < len(tokens) and tokens[owner.end].word in CHANGE_MARKERS:
+            for concept in analysis.concepts:  # "set contoso to inactive": what follows is the new value
+                if concept.start > owner.end:
+                    concept.value = concept.detail = True
+    for index, concept in enumerate(analysis.concepts):
+        if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
+            continue  # "to Remote Support", "as Mileage": the new value, not a record
+        if possessive(tokens, concept.end) or concept in analysis.parents:
+            out.append((concept, True))
+        elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+            if names is not None and _describes(concept, names):
+                # "the tailspin renewal opportunity": a renewal is what the opportunity is for
+                described = analysis.concepts[index + 1]
+                pinned = _owned(tokens, concept, analysis.concepts) or _named(tokens, concept, analysis.concepts)
+                out.append((described, pinned))
+                concept.detail = True  # what the record is about, matched by its fields only
+                continue
+            # "fabrikam's company type": an owner's record of that kind, so the type is its field
+            # ("the litware scanner ticket type": the ticket's type; "scanner" only describes it)
+            following = analysis.concepts[index + 2 : index + 3]
+            pair = not following or following[0].start != analysis.concepts[index + 1].end
+            named = pair and _named(tokens, concept, analysis.concepts)
+            out.append((concept, _owned(tokens, concept, analysis.concepts) or named))
+    if owner is not None:
+        # "mike's hourly cost": the owner's field, though "hourly" may read as a record of its kind;
+        # beside another record ("bob's time entry") the owner is only named, not counted as a thing
+        out.append((owner, True))
+    return out
+
+
+def _describes(concept: Concept, names: Callable[[str], bool]) -> bool:
+    """A word that names no resource as written, only through the lexicon ("renewal" -> agreement):
+    before another noun it says what kind that record is, it is not a record of its own."""
+    literal = [phrase for phrase, conf in concept.alternatives if conf >= LITERAL]
+    return concept.source == "lexicon" and not any(names(word) for phrase in literal for word in phrase)
+
+
+def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
+    """ "change contoso's status", "jane doe's job title": a name the catalog does not know, with a
+    possessive, owns the field after it. The owner is a company, a contact or a member: the one whose
+    schema has the field is the record to change, never the field's own definitions."""
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    # "Adventure Works", "Wide World Importers": a name may end in a plural or a word read as a slip
+    in_name = {
+        c.start
+        for c in analysis.concepts
+        if c.end == c.start + 1
+        and c is not analysis.head
+        and (c.source == "corrected" or tokens[c.start].plural or tokens[c.start].raw.lower() in COMPANY_SUFFIXES)
+    }
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    for p in range(1, len(tokens) - 1):
+        if not possessive(tokens, p) or p + 1 not in covered:
+            continue
+        start = p
+        while start - 1 >= verb_end and (start - 1 not in covered or start - 1 in in_name):
+            if not _name_word(tokens[start - 1], frozenset()):  # "jane doe's": a possessive says it is a name
+                break
+            start -= 1
+        while start < p and start in covered:
+            start += 1  # the name opens with a word the catalog does not know
+        if start < p:
+            return _owner(tokens, start, p)
+    return _named_after(analysis, tokens, covered, stop)
+
+
+def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], stop: frozenset[str]) -> Concept | None:
+    """ "change the default location for mike to tampa", "set contoso to inactive": a name the catalog
+    does not know, after the field and "for"/"of" or right after the verb, before the new value."""
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    for start in range(verb_end, len(tokens)):
+        after_field = start > 0 and tokens[start - 1].word in ("for", "of") and start - 2 in covered
+        if not (after_field or (start == verb_end and analysis.verb is not None)):
+            continue
+        end = start
+        while end < len(tokens) and _name_word(tokens[end], stop):
+            suffix = end > start and tokens[end].raw.lower() in COMPANY_SUFFIXES  # "acme corp"
+            if end in covered and not suffix:
+                break
+            end += 1
+        if start < end < len(tokens) and tokens[end].word in CHANGE_MARKERS:
+            return _owner(tokens, start, end)
+    return None
+
+
+def _owner(tokens: list[Token], start: int, end: int) -> Concept:
+    kinds = OWNER_RECORDS if end - start == 1 else FULL_NAME_RECORDS
+    return Concept(" ".join(t.raw for t in tokens[start:end]), list(kinds), start, end, "implied")
+
+
+def _name_word(token: Token, stop: frozenset[str]) -> bool:
+    """A word that may be part of a name: "jane doe", "adventure works" (not "the", "it", "up", "12")."""
+    word = token.raw.lower()  # as written: "world" is no slip for "would" in a name
+    return not token.is_number and word not in NAME_BOUNDARIES | SKIPPABLE | PARTICLES and word not in stop
+
+
+def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
+    """ "acme's company", "bob's time entry": a record named by its owner, not by a number."""
+    owner = concept.start - 2
+    return owner >= 0 and possessive(tokens, concept.start - 1) and not any(c.start <= owner < c.end for c in concepts)
+
+
+def _named(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
+    """ "set the acme company status to inactive": names between the article and a compound say
+    which company; the status is that record's field, not the list of company statuses."""
+    covered = {p for c in concepts for p in range(c.start, c.end)}
+    j = concept.start - 1
+    names = 0
+    while j >= 0 and j not in covered and not tokens[j].is_number and tokens[j].word not in NAME_BOUNDARIES:
+        names, j = names + 1, j - 1
+    return names > 0 and j >= 0 and tokens[j].word in DEFINITE_WORDS
