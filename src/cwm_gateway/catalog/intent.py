@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from . import text
 from .lexicon import SKIPPABLE, Lexicon, Phrase
-from .reading import (
+from .analysis import (
     CHANGE_MARKERS,
     CLOCK_WORDS,
     DEFINITE_WORDS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .lexicon import SKIPPABLE, Lexicon, Phrase
-from .reading import (
+from .analysis import (
     CHANGE_MARKERS,
     CLOCK_WORDS,
     DEFINITE_WORDS,

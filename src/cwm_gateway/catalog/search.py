@@ -20,7 +20,7 @@ from . import text
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
-from .reading import INTENT_METHODS, Analysis, Concept, singular
+from .analysis import INTENT_METHODS, Analysis, Concept, singular
 from .store import Catalog, Operation
 
 # bm25() column weights: resource, path, category, summary, operation_id.
