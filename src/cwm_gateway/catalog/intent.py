@@ -11,7 +11,6 @@ import re
 from dataclasses import replace
 
 from . import text
-from .lexicon import SKIPPABLE, Lexicon, Phrase
 from .analysis import (
     CHANGE_MARKERS,
     CLOCK_WORDS,
@@ -31,6 +30,7 @@ from .analysis import (
     possessive,
     singular,
 )
+from .lexicon import SKIPPABLE, Lexicon, Phrase
 from .records import find_ids, records_named, unknown_verb_change
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .lexicon import SKIPPABLE, Lexicon, Phrase
 from .analysis import (
     CHANGE_MARKERS,
     CLOCK_WORDS,
@@ -24,6 +23,7 @@ from .analysis import (
     possessive,
     singular,
 )
+from .lexicon import SKIPPABLE, Lexicon, Phrase
 
 LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
 NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
+from .analysis import INTENT_METHODS, Analysis, Concept, singular
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
-from .analysis import INTENT_METHODS, Analysis, Concept, singular
 from .store import Catalog, Operation
 
 # bm25() column weights: resource, path, category, summary, operation_id.
