@@ -864,3 +864,18 @@ def test_everyday_words_for_finance_procurement_and_setup_records(searcher: Sear
 )
 def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the paths spell these in pieces (sub/categories, re/calculate); a request writes one word
+        (
+            "Returns the subcategories of a given product category",
+            "GET /procurement/categories/{parentId}/subcategories/",
+        ),
+        ("Recalculates the commissions of an invoice", "POST /finance/invoices/{parentId}/commissions/recalculate"),
+    ],
+)
+def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
