@@ -860,6 +860,8 @@ def test_everyday_words_for_finance_procurement_and_setup_records(searcher: Sear
         # a description that opens with "Counts" asks for the count operation
         ("Counts the tasks on the specified ticket", "GET /service/tickets/{parentId}/tasks/count"),
         ("Counts the contacts", "GET /company/contacts/count"),
+        # "for a ticket ID": the id is the parent's, so the notes are listed, not one note read
+        ("Lists the ticket notes for a ticket ID", "GET /service/tickets/{parentId}/notes"),
     ],
 )
 def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Searcher, query: str, first: str) -> None:

@@ -827,7 +827,12 @@ def _one_record(analysis: Analysis) -> bool:
             return True
     # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"
     introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
-    return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
+    # "the notes for a ticket ID": the id is the parent's, whose records are listed
+    parents = [p for p in analysis.parents if p is not analysis.head]
+    return any(
+        w in ID_WORDS and i > 0 and words[i - 1] in introducers and not any(p.start <= i < p.end for p in parents)
+        for i, w in enumerate(words)
+    )
 
 
 def _real_head(analysis: Analysis, head: Concept) -> Concept:
