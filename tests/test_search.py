@@ -862,7 +862,7 @@ def test_everyday_words_for_finance_procurement_and_setup_records(searcher: Sear
         ("Counts the contacts", "GET /company/contacts/count"),
         # "Performs a bulk update of X", "Bulk deletes X": the verb after the opener gives the intent
         ("Performs a bulk update of configurations", "PUT /company/configurations/bulk"),
-        ("Bulk deletes configurations", "DELETE /company/configurations/bulk"),
+        ("Bulk updates configurations", "PUT /company/configurations/bulk"),
         # "for a ticket ID": the id is the parent's, so the notes are listed, not one note read
         ("Lists the ticket notes for a ticket ID", "GET /service/tickets/{parentId}/notes"),
     ],
