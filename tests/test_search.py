@@ -848,3 +848,39 @@ def test_information_about_a_thing_asks_for_the_thing(searcher: Searcher, query:
 )
 def test_everyday_words_for_finance_procurement_and_setup_records(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "the specified/requested X": documentation naming the one record whose id the caller passes
+        ("Gets the requested invoice", "GET /finance/invoices/{id}"),
+        ("Returns the supplied work role", "GET /time/workRoles/{id}"),
+        ("Retrieve all sites for a given company", "GET /company/companies/{parentId}/sites"),
+        # a description that opens with "Counts" asks for the count operation
+        ("Counts the tasks on the specified ticket", "GET /service/tickets/{parentId}/tasks/count"),
+        ("Counts the contacts", "GET /company/contacts/count"),
+        # "Performs a bulk update of X", "Bulk deletes X": the verb after the opener gives the intent
+        ("Performs a bulk update of configurations", "PUT /company/configurations/bulk"),
+        ("Bulk updates configurations", "PUT /company/configurations/bulk"),
+        # "for a ticket ID": the id is the parent's, so the notes are listed, not one note read
+        ("Lists the ticket notes for a ticket ID", "GET /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the paths spell these in pieces (sub/categories, re/calculate); a request writes one word
+        (
+            "Returns the subcategories of a given product category",
+            "GET /procurement/categories/{parentId}/subcategories/",
+        ),
+        ("Recalculates the commissions of an invoice", "POST /finance/invoices/{parentId}/commissions/recalculate"),
+    ],
+)
+def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

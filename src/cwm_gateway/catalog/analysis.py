@@ -13,7 +13,9 @@ PREAMBLE = frozenset(
     "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
     # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
     "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
-    "used use is be able".split()
+    "used use is be able "
+    # "Performs a bulk update of configurations", "Bulk deletes tickets": the verb is the noun or verb after
+    "perform performs performing a an bulk".split()
 )
 PARENT_PREPOSITIONS = frozenset("on of in for under against to from within inside".split())
 # "ticket number 4521", "PO no. 77"

@@ -67,6 +67,9 @@ GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
 # "get a single company by its numeric ID": one record is wanted, though no id is given.
 ONE_RECORD_WORDS = frozenset("single specific particular individual one".split())
+# "Returns the specified member", "Gets the requested invoice": documentation's way of naming one
+# record whose id the caller passes; only before a singular noun ("the specified members" may be many).
+DESIGNATED_WORDS = frozenset("specified given provided supplied requested designated indicated selected".split())
 ID_WORDS = frozenset("id identifier recid".split())
 ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied".split())
 NOUN_PHRASE_OPENERS = frozenset(
@@ -147,7 +150,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
     analysis = Analysis(query, tokens)
     after_verb = _find_intent(analysis, lexicon, vocabulary, known)
-    analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens)
+    opening = analysis.verb[0] if analysis.verb else None
+    analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens, opening)
     _read_things(analysis, lexicon, known, vocabulary, expand)
     revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
     if revised is None and unknown_verb_change(analysis, lexicon, known):
@@ -659,15 +663,24 @@ def _one_record(analysis: Analysis) -> bool:
         return False
     words = [t.word for t in analysis.tokens]
     # "a single company" asks for one; "all contacts for a specific company" lists the contacts
-    things = [c for c in analysis.concepts if c.text.lower() not in ONE_RECORD_WORDS]
+    things = [c for c in analysis.concepts if c.text.lower() not in ONE_RECORD_WORDS | DESIGNATED_WORDS]
     noun = _compound_start(things, _real_head(analysis, analysis.head))
     starts = [c.start for c in things]
+    singular = not analysis.tokens[analysis.head.end - 1].plural
     for i, word in enumerate(words[:noun]):
-        if word in ONE_RECORD_WORDS and not any(i < start < noun for start in starts):
+        # the written word: "requested" must not be read as the noun "request"
+        designated = analysis.tokens[i].raw.lower() in DESIGNATED_WORDS
+        one = word in ONE_RECORD_WORDS or (singular and designated)
+        if one and not any(i < start < noun for start in starts):
             return True
     # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"
     introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
-    return any(w in ID_WORDS and i > 0 and words[i - 1] in introducers for i, w in enumerate(words))
+    # "the notes for a ticket ID": the id is the parent's, whose records are listed
+    parents = [p for p in analysis.parents if p is not analysis.head]
+    return any(
+        w in ID_WORDS and i > 0 and words[i - 1] in introducers and not any(p.start <= i < p.end for p in parents)
+        for i, w in enumerate(words)
+    )
 
 
 def _real_head(analysis: Analysis, head: Concept) -> Concept:
@@ -867,12 +880,13 @@ def _intent(
     return None, 0, 0
 
 
-def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
+def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], opening: int | None = None) -> bool:
     counts = False
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
-        # "the serial numbers of stock" names numbers; "the number of tickets" counts
-        if found and found[0] == "count" and not tokens[position].plural:
+        # "the serial numbers of stock" names numbers; "the number of tickets" counts, and so does
+        # the opening verb of a description ("Counts the notes on a project")
+        if found and found[0] == "count" and (not tokens[position].plural or position == opening):
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
                 _mark_count_words(tokens[position : position + found[1]])
