@@ -884,3 +884,43 @@ def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Sea
 )
 def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+# -- spelling: words joined or split, typos (issue 14) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("SubCategories", ["subcategory"]),  # a bound prefix is part of the word, however it is written
+        ("BoardSubTypeInfos", ["board", "subtype", "info"]),
+        ("sub category", ["subcategory"]),
+        ("re-calculate", ["recalculate"]),
+        ("sub 2", ["sub", "2"]),
+    ],
+)
+def test_bound_prefixes_join_the_word_they_belong_to(source: str, expected: list[str]) -> None:
+    assert text.tokens(source) == expected
+
+
+def test_compounds_split_only_into_real_words() -> None:
+    vocabulary = {"re", "set", "sub", "categories", "agreement", "rec", "ap", "gl", "paths", "on", "hand"}
+    assert text.segment_compound("reset", vocabulary) == ["reset"]
+    assert text.segment_compound("subcategories", vocabulary) == ["subcategories"]
+    assert text.segment_compound("agreementrecap", vocabulary) == ["agreementrecap"]  # not agreement rec ap
+    assert text.segment_compound("glpaths", vocabulary) == ["gl", "paths"]
+    assert text.segment_compound("onhand", vocabulary) == ["on", "hand"]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the catalog used to read these paths as "re set", "re calculate", "sub type", "agreement rec ap"
+        ("reset all the schedule colors", "POST /schedule/colors/reset"),
+        ("re calculate invoice 9 commissions", "POST /finance/invoices/{parentId}/commissions/recalculate"),
+        ("show the sub types of campaign type 3", "GET /marketing/campaigns/types/{parentId}/subTypes"),
+        ("agreement recap for agreement 5", "GET /finance/agreementrecap/{id}"),
+    ],
+)
+def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

@@ -131,7 +131,6 @@ class SqlVocabulary:
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
         self._surface: frozenset[str] | None = None
-        self._split: dict[tuple[str, ...], tuple[str, ...]] | None = None
 
     def _all_words(self) -> dict[str, tuple[int, int]]:
         if self._words is None:
@@ -182,14 +181,6 @@ class SqlVocabulary:
         """The catalog's resource names of two words or more: (work, type), (security, role)."""
         self.resources()
         return self._resource_names
-
-    def split_names(self) -> dict[tuple[str, ...], tuple[str, ...]]:
-        """Resource names the catalog's paths spell in pieces, by the one word a request writes:
-        (subcategory,) -> (sub, category) of .../subcategories, (recalculate,) -> (re, calculate)."""
-        if self._split is None:
-            joined = {("".join(name),): name for name in self.resource_names()}
-            self._split = {word: name for word, name in joined.items() if word[0] in self._all_words()}
-        return self._split
 
     def name_words(self) -> frozenset[str]:
         """Every word that names a path segment or category (a few hundred)."""
@@ -406,8 +397,7 @@ class Searcher:
         # many other operations share their words ("member 44" among all the member lists).
         seen = {row[0] for row in rows}
         named = [c for c in (analysis.head, *(r for r, _ in analysis.records)) if c is not None]
-        split = self.vocabulary.split_names()
-        for phrase in {split.get(p, p) for c in named for p, _ in c.alternatives}:
+        for phrase in {p for c in named for p, _ in c.alternatives}:
             for op_id in self.vocabulary.resources().get(phrase, ()):
                 if op_id not in seen:
                     rows.append((op_id, 0.0))
@@ -507,9 +497,8 @@ class Searcher:
         if analysis.intent == "delete" and _cancelled_by_flag(analysis, shapes):
             analysis.intent = "update"
         weights = self._concept_weights(analysis.concepts)
-        split = self.vocabulary.split_names()
         concepts = tuple(
-            (weight, _alternatives(concept, split), concept is analysis.head, concept.detail)
+            (weight, _alternatives(concept), concept is analysis.head, concept.detail)
             for concept, weight in zip(analysis.concepts, weights)
         )
         return _Query(
@@ -582,12 +571,9 @@ def _listing_parents(analysis: Analysis) -> tuple[frozenset[str], ...]:
     return tuple(words for c in analysis.parents if not (words := frozenset(c.tokens())) <= head_words)
 
 
-def _alternatives(concept: Concept, split: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> _Alternatives:
-    """A concept's readings as word sets; a word the paths spell in pieces also as those pieces."""
-    readings = [(frozenset(p), conf) for p, conf in concept.alternatives]
-    if split:
-        readings += [(frozenset(split[p]), conf) for p, conf in concept.alternatives if p in split]
-    return tuple(readings)
+def _alternatives(concept: Concept) -> _Alternatives:
+    """A concept's readings as word sets."""
+    return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
 
 
 # (index of a concept naming a field, the record's alternatives, record pinned down, field in its schema,
