@@ -924,3 +924,47 @@ def test_compounds_split_only_into_real_words() -> None:
 )
 def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # two letters swapped, the first two too
+        ("add a ntoe to ticket 77", "POST /service/tickets/{parentId}/notes"),
+        ("show the ocmpanies", "GET /company/companies"),
+        # run together around a short word: "of", "gl", "os"
+        ("show the unitofmeasure list", "GET /procurement/unitOfMeasures"),
+        ("list the glaccounts", "GET /finance/glAccounts"),
+        ("show the osgradeweights", "GET /system/osgradeweights"),
+        # British spellings are the same words
+        ("show the colours on the schedule", "GET /schedule/colors"),
+        ("list the customised items", "GET /system/mySecurity/customizeItems/"),
+    ],
+)
+def test_slips_and_spellings_reach_the_catalog_word(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "written", "read"),
+    [
+        ("show the colours on the schedule", "colours", "color"),
+        ("list the customised items", "customised", "customize"),
+        # the new readings leave these alone
+        ("creat a purchase order", "creat", "create"),  # a clipped word, not "created"
+        ("note on the acme ticket", "acme", "acme"),  # a name is no swap of "came"
+        ("pre-filled ticket forms", "filled", "filled"),  # no British "filed"
+        ("Returns a financial summary", "financial", "financial"),  # a word, not clipped "financialrecap"
+    ],
+)
+def test_words_are_read_as_the_catalog_spells_them(searcher: Searcher, query: str, written: str, read: str) -> None:
+    words = {t.raw.lower(): t.word for t in searcher.analyze(query).tokens}
+    assert words[written] == read
+
+
+def test_british_spellings_have_american_variants() -> None:
+    assert "color" in text.spelling_variants("colour")
+    assert "catalog" in text.spelling_variants("catalogue")
+    assert "customized" in text.spelling_variants("customised")
+    assert "cancelled" in text.spelling_variants("canceled")  # ConnectWise writes "cancelledFlag"
+    assert "filed" not in text.spelling_variants("filled")

@@ -205,7 +205,7 @@ class SqlVocabulary:
         """A run-together compound split into words that name things: "timeentries" -> time, entries."""
         if self._surface is None:
             self._surface = frozenset(form for name in self.name_words() for form in (name, *text.plurals(name)))
-        pieces = text.segment_compound(word, set(self._surface), min_piece=3)
+        pieces = text.segment_compound(word, self._surface)
         return pieces if len(pieces) > 1 else None
 
     def correct(self, word: str, raw: str | None = None) -> str | None:
@@ -223,12 +223,29 @@ class SqlVocabulary:
 
     def _correct_uncached(self, word: str, raw: str | None) -> str | None:
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
-            if self.known({variant}) or variant in self._lexicon_set:
+            if self._is_word(variant):
                 return variant
+        # Two letters swapped is the commonest slip, the first two too ("ntoe", "tiem"). Only
+        # into a catalog word: a name ("acme") is not a slip for a lexicon word ("came").
+        swapped = {text.stem(v) for v in text.transpositions(raw or word)} - {word}
+        found = [form for form in swapped if self.known({form})]
+        if len(found) == 1:
+            return found[0]
         best = self._correct(word)
         if best is None and raw and raw != word:
             best = self.correct_plural(raw)
         return best
+
+    def _is_word(self, word: str) -> bool:
+        return word in self._lexicon_set or bool(self.known({word}))
+
+    def respelled(self, written: str) -> str | None:
+        """ "colours", "customised": the catalog's word in the other spelling, which is no slip."""
+        for variant in text.spelling_variants(written):
+            for form in (text.stem(variant), *text.inflections(variant)):
+                if self.known({form}):
+                    return form
+        return None
 
     def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
         """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any.
@@ -262,6 +279,9 @@ class SqlVocabulary:
             if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
                 continue
             if candidate.startswith(word) and len(word) >= 3 and not plural:
+                rest = candidate[len(word) :]
+                if len(rest) >= 3 and self._is_word(text.stem(rest)):
+                    continue  # "financial" is a word of its own, not clipped "financialrecap"
                 # An abbreviation ("proj") or a clipped word ("creat"): the shortest completion wins.
                 rank = (1, len(candidate) - len(word), -doc_count, candidate)
             else:

@@ -201,3 +201,42 @@ def swapped(a: str, b: str) -> bool:
         return False
     diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def transpositions(word: str) -> list[str]:
+    """``word`` with each pair of neighbouring letters swapped: "ntoe" -> tnoe, note, nteo."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+
+
+# British spellings and their American forms: (written, meant) at one place in a word.
+# ConnectWise writes American ("color", "catalog", "customize") except "cancelled": the
+# doubled l goes both ways, and only a variant the catalog knows is ever used.
+_UK_US = (
+    ("our", "or"),  # colour, behaviour, favourite
+    ("ise", "ize"),  # customise(d), authorise, prioritise
+    ("isa", "iza"),  # organisation, customisation
+    ("isi", "izi"),  # customising
+    ("yse", "yze"),  # analyse
+    ("ogue", "og"),  # catalogue, dialogue
+    ("tre", "ter"),  # centre, metre
+    ("ence", "ense"),  # licence, defence
+    ("mme", "m"),  # programme
+    ("elled", "eled"),  # labelled, travelled ("filled" is no "filed")
+    ("elling", "eling"),  # travelling, modelling
+    ("eled", "elled"),  # canceled -> cancelled, the catalog's spelling
+    ("eling", "elling"),
+)
+
+
+def spelling_variants(word: str) -> list[str]:
+    """The other side's spellings of ``word``: colour -> color, catalogue -> catalog, canceled -> cancelled.
+
+    Each variant changes one place after the first two letters ("our", "ise" alone are no words).
+    """
+    out: list[str] = []
+    for written, meant in _UK_US:
+        start = word.find(written, 2)
+        while start != -1:
+            out.append(word[:start] + meant + word[start + len(written) :])
+            start = word.find(written, start + 1)
+    return unique(out)
