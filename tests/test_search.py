@@ -936,6 +936,7 @@ def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str
         ("show the unitofmeasure list", "GET /procurement/unitOfMeasures"),
         ("list the glaccounts", "GET /finance/glAccounts"),
         ("show the osgradeweights", "GET /system/osgradeweights"),
+        ("list timeentires for ticket 4", "GET /service/tickets/{parentId}/timeentries"),  # and a swap
         # British spellings are the same words
         ("show the colours on the schedule", "GET /schedule/colors"),
         ("list the customised items", "GET /system/mySecurity/customizeItems/"),
@@ -955,6 +956,7 @@ def test_slips_and_spellings_reach_the_catalog_word(searcher: Searcher, query: s
         ("note on the acme ticket", "acme", "acme"),  # a name is no swap of "came"
         ("pre-filled ticket forms", "filled", "filled"),  # no British "filed"
         ("Returns a financial summary", "financial", "financial"),  # a word, not clipped "financialrecap"
+        ("the printer was rebooted, log a ticket", "rebooted", "rebooted"),  # a verb, not "reported"
     ],
 )
 def test_words_are_read_as_the_catalog_spells_them(searcher: Searcher, query: str, written: str, read: str) -> None:

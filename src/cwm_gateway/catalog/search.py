@@ -206,7 +206,11 @@ class SqlVocabulary:
         if self._surface is None:
             self._surface = frozenset(form for name in self.name_words() for form in (name, *text.plurals(name)))
         pieces = text.segment_compound(word, self._surface)
-        return pieces if len(pieces) > 1 else None
+        if len(pieces) > 1:
+            return pieces
+        # "timeentires": run together and two letters swapped
+        found = {tuple(p) for v in text.transpositions(word) if len(p := text.segment_compound(v, self._surface)) > 1}
+        return list(found.pop()) if len(found) == 1 else None
 
     def correct(self, word: str, raw: str | None = None) -> str | None:
         """The catalog or lexicon word meant by ``word``; ``raw`` is how it was written.
@@ -263,7 +267,9 @@ class SqlVocabulary:
         # short words ("main") are too often real words to be read as slips.
         if len(word) < 5:
             return self._completion(word)
-        limit = 1 if len(word) < 8 else 2
+        limit = 1 if len(word) < 8 or text.inflections(word) else 2
+        # (Two slips in a verb form are more likely a verb the catalog lacks: "rebooted" is
+        # not "reported", nor "remapping" "remaining".)
         # The catalog has about a thousand words: those of the same first letter and a
         # length in reach are few enough to compare one by one, and no slip is missed.
         candidates = {
