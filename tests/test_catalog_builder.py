@@ -253,3 +253,69 @@ def test_a_catalog_built_by_the_user_is_preferred_to_the_packaged_one(
     packaged.unlink()
     with pytest.raises(CatalogError, match="No API catalog"):
         locations.open_catalog()
+
+
+# -- words the paths are indexed under (the repository's definition) ---------------------
+
+
+def indexed(catalog: Catalog, method: str, path: str) -> tuple[str, str]:
+    """(resource words, path structure) an operation is indexed under."""
+    op = catalog.resolve(path.replace("{parentId}", "1").replace("{id}", "2")).method(method)
+    rows = catalog.query("SELECT resource_terms, path_terms FROM operations WHERE id = ?", (op.id,))
+    return tuple(rows[0])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "resource", "structure"),
+    [
+        # a bound prefix is no word: the compound stays whole
+        ("GET", "/procurement/subcategories/", "subcategory", "procurement/subcategory"),
+        (
+            "GET",
+            "/procurement/categories/{parentId}/subcategories/",
+            "subcategory",
+            "procurement/category/{}/subcategory",
+        ),
+        (
+            "POST",
+            "/finance/invoices/{parentId}/commissions/recalculate",
+            "recalculate",
+            "finance/invoice/{}/commission/recalculate",
+        ),
+        ("POST", "/schedule/colors/reset", "reset", "schedule/color/reset"),
+        ("POST", "/procurement/purchaseorders/{id}/rebatch", "rebatch", "procurement/purchase order/{}/rebatch"),
+        # written camelCase it is the same word
+        ("GET", "/marketing/campaigns/subTypes", "subtype", "marketing/campaign/subtype"),
+        ("GET", "/service/boards/{parentId}/subtypes", "subtype", "service/board/{}/subtype"),
+        (
+            "GET",
+            "/service/knowledgeBaseSubCategories",
+            "knowledge base subcategory",
+            "service/knowledge base subcategory",
+        ),
+        # real words still split, a short one among them too
+        ("GET", "/procurement/purchaseorderstatuses", "purchase order status", "procurement/purchase order status"),
+        ("GET", "/system/osgradeweights", "os grade weight", "system/os grade weight"),
+        ("GET", "/procurement/onhandserialnumbers", "on hand serial number", "procurement/on hand serial number"),
+        # two abbreviations in a row are a word the camelCase names spell whole: AgreementRecaps
+        ("GET", "/finance/agreementrecap/", "agreement recap", "finance/agreement recap"),
+        # "submit" is a path word of its own
+        (
+            "POST",
+            "/system/ssoConfigurations/{id}/submitmembers",
+            "submit member",
+            "system/sso configuration/{}/submit member",
+        ),
+    ],
+)
+def test_path_compounds_are_indexed_as_whole_words(
+    catalog: Catalog, method: str, path: str, resource: str, structure: str
+) -> None:
+    assert indexed(catalog, method, path) == (resource, structure)
+
+
+def test_no_operation_is_indexed_under_a_bare_prefix(catalog: Catalog) -> None:
+    columns = "resource_terms, path_terms, category_terms, summary_terms, field_terms"
+    words = {w for row in catalog.query(f"SELECT {columns} FROM operations") for c in row for w in c.split()}
+    assert {"re", "sub", "un"} & words == set()
+    assert {"reset", "recalculate", "subcategory", "subtype"} <= words

@@ -884,3 +884,89 @@ def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Sea
 )
 def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+# -- spelling: words joined or split, typos (issue 14) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("SubCategories", ["subcategory"]),  # a bound prefix is part of the word, however it is written
+        ("BoardSubTypeInfos", ["board", "subtype", "info"]),
+        ("sub category", ["subcategory"]),
+        ("re-calculate", ["recalculate"]),
+        ("sub 2", ["sub", "2"]),
+    ],
+)
+def test_bound_prefixes_join_the_word_they_belong_to(source: str, expected: list[str]) -> None:
+    assert text.tokens(source) == expected
+
+
+def test_compounds_split_only_into_real_words() -> None:
+    vocabulary = {"re", "set", "sub", "categories", "agreement", "rec", "ap", "gl", "paths", "on", "hand"}
+    assert text.segment_compound("reset", vocabulary) == ["reset"]
+    assert text.segment_compound("subcategories", vocabulary) == ["subcategories"]
+    assert text.segment_compound("agreementrecap", vocabulary) == ["agreementrecap"]  # not agreement rec ap
+    assert text.segment_compound("glpaths", vocabulary) == ["gl", "paths"]
+    assert text.segment_compound("onhand", vocabulary) == ["on", "hand"]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the catalog used to read these paths as "re set", "re calculate", "sub type", "agreement rec ap"
+        ("reset all the schedule colors", "POST /schedule/colors/reset"),
+        ("re calculate invoice 9 commissions", "POST /finance/invoices/{parentId}/commissions/recalculate"),
+        ("show the sub types of campaign type 3", "GET /marketing/campaigns/types/{parentId}/subTypes"),
+        ("agreement recap for agreement 5", "GET /finance/agreementrecap/{id}"),
+    ],
+)
+def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # two letters swapped, the first two too
+        ("add a ntoe to ticket 77", "POST /service/tickets/{parentId}/notes"),
+        ("show the ocmpanies", "GET /company/companies"),
+        # run together around a short word: "of", "gl", "os"
+        ("show the unitofmeasure list", "GET /procurement/unitOfMeasures"),
+        ("list the glaccounts", "GET /finance/glAccounts"),
+        ("show the osgradeweights", "GET /system/osgradeweights"),
+        ("list timeentires for ticket 4", "GET /service/tickets/{parentId}/timeentries"),  # and a swap
+        # British spellings are the same words
+        ("show the colours on the schedule", "GET /schedule/colors"),
+        ("list the customised items", "GET /system/mySecurity/customizeItems/"),
+    ],
+)
+def test_slips_and_spellings_reach_the_catalog_word(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "written", "read"),
+    [
+        ("show the colours on the schedule", "colours", "color"),
+        ("list the customised items", "customised", "customize"),
+        # the new readings leave these alone
+        ("creat a purchase order", "creat", "create"),  # a clipped word, not "created"
+        ("note on the acme ticket", "acme", "acme"),  # a name is no swap of "came"
+        ("pre-filled ticket forms", "filled", "filled"),  # no British "filed"
+        ("Returns a financial summary", "financial", "financial"),  # a word, not clipped "financialrecap"
+        ("the printer was rebooted, log a ticket", "rebooted", "rebooted"),  # a verb, not "reported"
+    ],
+)
+def test_words_are_read_as_the_catalog_spells_them(searcher: Searcher, query: str, written: str, read: str) -> None:
+    words = {t.raw.lower(): t.word for t in searcher.analyze(query).tokens}
+    assert words[written] == read
+
+
+def test_british_spellings_have_american_variants() -> None:
+    assert "color" in text.spelling_variants("colour")
+    assert "catalog" in text.spelling_variants("catalogue")
+    assert "customized" in text.spelling_variants("customised")
+    assert "cancelled" in text.spelling_variants("canceled")  # ConnectWise writes "cancelledFlag"
+    assert "filed" not in text.spelling_variants("filled")

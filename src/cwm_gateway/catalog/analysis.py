@@ -55,6 +55,9 @@ class Vocabulary(Protocol):
     def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
         """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any."""
 
+    def respelled(self, written: str) -> str | None:
+        """The catalog's word that ``written`` spells the other (British) way: colours -> color."""
+
     def base_form(self, word: str) -> str | None:
         """The uninflected word ("scheduled" -> "schedule") when only that one names an operation."""
 

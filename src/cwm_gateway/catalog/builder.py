@@ -341,7 +341,8 @@ def _parameters(item: dict[str, Any], operation: dict[str, Any], document: dict[
 
 
 def _identifier_vocabulary(document: dict[str, Any]) -> set[str]:
-    """Words seen in camelCase identifiers: the dictionary for splitting lower-case compounds."""
+    """The dictionary for splitting lower-case compounds: words seen in camelCase identifiers,
+    and the lower-case path words that are not compounds of those ("submit", "reset")."""
     words: set[str] = set()
     identifiers: list[str] = list(document.get("components", {}).get("schemas", {}))
     for path, item in document["paths"].items():
@@ -355,7 +356,13 @@ def _identifier_vocabulary(document: dict[str, Any]) -> set[str]:
             identifiers.extend((schema.get("properties") or {}).keys())
     for identifier in identifiers:
         if identifier != identifier.lower():
-            words.update(w for w in text.split_identifier(identifier) if len(w) >= 2 and not w.isdigit())
+            camel = [w for w in text.split_identifier(identifier) if len(w) >= 2 and w.isalpha()]
+            words.update(camel)
+            words.update(text.stem(w) for w in camel)  # "AgreementRecaps" spells "agreementrecap" too
+    # "submitmembers" is submit + members only once "submit", a path word of its own, is a word.
+    lower = {w for i in identifiers if i == i.lower() for w in text.split_identifier(i) if w.isalpha()}
+    whole = {w for w in lower if len(text.segment_compound(w, words)) == 1}
+    words |= {w for w in whole if len(text.segment_compound(w, words | whole - {w})) == 1}
     return words
 
 

@@ -220,6 +220,8 @@ def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabul
             token.word = base
     elif token.proper or _adverb(word, lexicon_words):
         return  # names are not slips, and "safely", "carefully" are not "safety", "careful"
+    elif respelled := vocabulary.respelled(token.raw.lower()):
+        token.word = respelled  # "colours", "customised": the catalog's word, spelt the British way
     elif word not in lexicon_words:
         fixed = vocabulary.correct(word, token.raw.lower())
         if fixed and fixed != word:

@@ -131,7 +131,6 @@ class SqlVocabulary:
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
         self._surface: frozenset[str] | None = None
-        self._split: dict[tuple[str, ...], tuple[str, ...]] | None = None
 
     def _all_words(self) -> dict[str, tuple[int, int]]:
         if self._words is None:
@@ -183,14 +182,6 @@ class SqlVocabulary:
         self.resources()
         return self._resource_names
 
-    def split_names(self) -> dict[tuple[str, ...], tuple[str, ...]]:
-        """Resource names the catalog's paths spell in pieces, by the one word a request writes:
-        (subcategory,) -> (sub, category) of .../subcategories, (recalculate,) -> (re, calculate)."""
-        if self._split is None:
-            joined = {("".join(name),): name for name in self.resource_names()}
-            self._split = {word: name for word, name in joined.items() if word[0] in self._all_words()}
-        return self._split
-
     def name_words(self) -> frozenset[str]:
         """Every word that names a path segment or category (a few hundred)."""
         self._all_words()
@@ -214,8 +205,12 @@ class SqlVocabulary:
         """A run-together compound split into words that name things: "timeentries" -> time, entries."""
         if self._surface is None:
             self._surface = frozenset(form for name in self.name_words() for form in (name, *text.plurals(name)))
-        pieces = text.segment_compound(word, set(self._surface), min_piece=3)
-        return pieces if len(pieces) > 1 else None
+        pieces = text.segment_compound(word, self._surface)
+        if len(pieces) > 1:
+            return pieces
+        # "timeentires": run together and two letters swapped
+        found = {tuple(p) for v in text.transpositions(word) if len(p := text.segment_compound(v, self._surface)) > 1}
+        return list(found.pop()) if len(found) == 1 else None
 
     def correct(self, word: str, raw: str | None = None) -> str | None:
         """The catalog or lexicon word meant by ``word``; ``raw`` is how it was written.
@@ -232,12 +227,29 @@ class SqlVocabulary:
 
     def _correct_uncached(self, word: str, raw: str | None) -> str | None:
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
-            if self.known({variant}) or variant in self._lexicon_set:
+            if self._is_word(variant):
                 return variant
+        # Two letters swapped is the commonest slip, the first two too ("ntoe", "tiem"). Only
+        # into a catalog word: a name ("acme") is not a slip for a lexicon word ("came").
+        swapped = {text.stem(v) for v in text.transpositions(raw or word)} - {word}
+        found = [form for form in swapped if self.known({form})]
+        if len(found) == 1:
+            return found[0]
         best = self._correct(word)
         if best is None and raw and raw != word:
             best = self.correct_plural(raw)
         return best
+
+    def _is_word(self, word: str) -> bool:
+        return word in self._lexicon_set or bool(self.known({word}))
+
+    def respelled(self, written: str) -> str | None:
+        """ "colours", "customised": the catalog's word in the other spelling, which is no slip."""
+        for variant in text.spelling_variants(written):
+            for form in (text.stem(variant), *text.inflections(variant)):
+                if self.known({form}):
+                    return form
+        return None
 
     def correct_plural(self, raw: str, swaps_only: bool = False) -> str | None:
         """The catalog word whose plural ``raw`` misspells ("entires" -> entry), if any.
@@ -255,7 +267,9 @@ class SqlVocabulary:
         # short words ("main") are too often real words to be read as slips.
         if len(word) < 5:
             return self._completion(word)
-        limit = 1 if len(word) < 8 else 2
+        limit = 1 if len(word) < 8 or text.inflections(word) else 2
+        # (Two slips in a verb form are more likely a verb the catalog lacks: "rebooted" is
+        # not "reported", nor "remapping" "remaining".)
         # The catalog has about a thousand words: those of the same first letter and a
         # length in reach are few enough to compare one by one, and no slip is missed.
         candidates = {
@@ -271,6 +285,9 @@ class SqlVocabulary:
             if candidate == word or len(candidate) < 3 or candidate[0] != word[0]:
                 continue
             if candidate.startswith(word) and len(word) >= 3 and not plural:
+                rest = candidate[len(word) :]
+                if len(rest) >= 3 and self._is_word(text.stem(rest)):
+                    continue  # "financial" is a word of its own, not clipped "financialrecap"
                 # An abbreviation ("proj") or a clipped word ("creat"): the shortest completion wins.
                 rank = (1, len(candidate) - len(word), -doc_count, candidate)
             else:
@@ -406,8 +423,7 @@ class Searcher:
         # many other operations share their words ("member 44" among all the member lists).
         seen = {row[0] for row in rows}
         named = [c for c in (analysis.head, *(r for r, _ in analysis.records)) if c is not None]
-        split = self.vocabulary.split_names()
-        for phrase in {split.get(p, p) for c in named for p, _ in c.alternatives}:
+        for phrase in {p for c in named for p, _ in c.alternatives}:
             for op_id in self.vocabulary.resources().get(phrase, ()):
                 if op_id not in seen:
                     rows.append((op_id, 0.0))
@@ -507,9 +523,8 @@ class Searcher:
         if analysis.intent == "delete" and _cancelled_by_flag(analysis, shapes):
             analysis.intent = "update"
         weights = self._concept_weights(analysis.concepts)
-        split = self.vocabulary.split_names()
         concepts = tuple(
-            (weight, _alternatives(concept, split), concept is analysis.head, concept.detail)
+            (weight, _alternatives(concept), concept is analysis.head, concept.detail)
             for concept, weight in zip(analysis.concepts, weights)
         )
         return _Query(
@@ -582,12 +597,9 @@ def _listing_parents(analysis: Analysis) -> tuple[frozenset[str], ...]:
     return tuple(words for c in analysis.parents if not (words := frozenset(c.tokens())) <= head_words)
 
 
-def _alternatives(concept: Concept, split: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> _Alternatives:
-    """A concept's readings as word sets; a word the paths spell in pieces also as those pieces."""
-    readings = [(frozenset(p), conf) for p, conf in concept.alternatives]
-    if split:
-        readings += [(frozenset(split[p]), conf) for p, conf in concept.alternatives if p in split]
-    return tuple(readings)
+def _alternatives(concept: Concept) -> _Alternatives:
+    """A concept's readings as word sets."""
+    return tuple((frozenset(p), conf) for p, conf in concept.alternatives)
 
 
 # (index of a concept naming a field, the record's alternatives, record pinned down, field in its schema,

@@ -19,6 +19,12 @@ _NOISE_RE = re.compile(r"ConnectWise(?:\.[A-Za-z0-9_]+)*\.([A-Za-z0-9_]+)")
 
 # Endings that look plural but are not ("status", "analysis", "address").
 _KEEP_ENDINGS = ("ss", "us", "is", "ous")
+# Prefixes that are never words on their own: "subcategories" is one word, not "sub categories",
+# and "reset" is not "re set". Written camelCase ("SubType", "reAssign") they stay joined too,
+# so that every spelling of a name meets as the same token.
+BOUND_PREFIXES = frozenset({"re", "sub", "un"})
+# Pieces shorter than this are abbreviations or small words ("gl", "os", "on", "url").
+_SHORT_PIECE = 4
 
 
 def stem(word: str) -> str:
@@ -47,17 +53,45 @@ def split_identifier(text: str) -> list[str]:
     """Split text into lower-case words, breaking camelCase and digits apart."""
     words: list[str] = []
     for chunk in _WORD_RE.findall(text):
+        prefix = ""  # a bound prefix waiting for the word it belongs to: "SubType" is "subtype"
         for part in _CAMEL_RE.findall(chunk):
             plural_acronym = len(part) > 2 and part[-1] == "s" and part[:-1].isupper()
-            words.append(part[:-1].lower() if plural_acronym else part.lower())
+            word = part[:-1].lower() if plural_acronym else part.lower()
+            if prefix and word.isalpha():
+                word, prefix = prefix + word, ""
+            elif prefix:
+                words.append(prefix)
+                prefix = ""
+            if word in BOUND_PREFIXES and not part.isupper():
+                prefix = word
+            else:
+                words.append(word)
+        if prefix:
+            words.append(prefix)
     return words
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case, camelCase-split, plural-folded tokens of ``text``."""
+    """Lower-case, camelCase-split, plural-folded tokens of ``text``.
+
+    A bound prefix written apart joins the word after it: "sub category" and "re-calculate"
+    are the catalog's "subcategory" and "recalculate". (Requests are read word by word
+    elsewhere: there "we're" must not become "we" + "re...".)
+    """
     out: list[str] = []
+    prefix = ""
     for chunk in _WORD_RE.findall(text):
-        out.extend(_chunk_tokens(chunk))
+        if prefix and chunk[:1].isalpha():
+            chunk = prefix + chunk
+        elif prefix:
+            out.append(prefix)
+        prefix = ""
+        if chunk.lower() in BOUND_PREFIXES:
+            prefix = chunk.lower()
+        else:
+            out.extend(_chunk_tokens(chunk))
+    if prefix:
+        out.append(prefix)
     return out
 
 
@@ -76,29 +110,37 @@ def clean_summary(summary: str) -> str:
     return _NOISE_RE.sub(r"\1", first)
 
 
-def segment_compound(word: str, vocabulary: set[str], min_piece: int = 2) -> list[str]:
+def segment_compound(word: str, vocabulary: set[str] | frozenset[str], min_piece: int = 2) -> list[str]:
     """Split an all-lower-case compound (``purchaseorders``) into known words.
 
     Dynamic programming over split points, preferring few long pieces (score is the
-    sum of squared piece lengths). Returns ``[word]`` when no full split exists.
+    sum of squared piece lengths). A bound prefix is never a piece ("reset" stays whole),
+    and at most one piece may be short: "glpaths" is GL paths, but "agreementrecap" is not
+    "agreement rec ap" (two abbreviations in a row mean a word the vocabulary lacks).
+    Returns ``[word]`` when no such split exists: the whole word is then the token.
     """
     if word in vocabulary or len(word) < 2 * min_piece:
         return [word]
     n = len(word)
-    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
-    best[0] = (0, [])
+    # best[end][shorts]: (score, pieces) of the best split of word[:end] using `shorts` short pieces
+    best: list[list[tuple[int, list[str]] | None]] = [[None, None] for _ in range(n + 1)]
+    best[0][0] = (0, [])
     for end in range(min_piece, n + 1):
         for start in range(0, end - min_piece + 1):
-            prev = best[start]
             piece = word[start:end]
-            if prev is None or piece not in vocabulary:
+            if piece not in vocabulary or piece in BOUND_PREFIXES:
                 continue
-            score = prev[0] + len(piece) ** 2
-            current = best[end]
-            if current is None or score > current[0]:
-                best[end] = (score, [*prev[1], piece])
-    final = best[n]
-    return final[1] if final and len(final[1]) > 1 else [word]
+            short = int(len(piece) < _SHORT_PIECE)
+            for shorts in range(2 - short):
+                prev = best[start][shorts]
+                if prev is None:
+                    continue
+                score = prev[0] + len(piece) ** 2
+                current = best[end][shorts + short]
+                if current is None or score > current[0]:
+                    best[end][shorts + short] = (score, [*prev[1], piece])
+    finals = [f for f in best[n] if f and len(f[1]) > 1]
+    return max(finals, key=lambda f: f[0])[1] if finals else [word]
 
 
 def unique(items: Iterable[str]) -> list[str]:
@@ -159,3 +201,42 @@ def swapped(a: str, b: str) -> bool:
         return False
     diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def transpositions(word: str) -> list[str]:
+    """``word`` with each pair of neighbouring letters swapped: "ntoe" -> tnoe, note, nteo."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+
+
+# British spellings and their American forms: (written, meant) at one place in a word.
+# ConnectWise writes American ("color", "catalog", "customize") except "cancelled": the
+# doubled l goes both ways, and only a variant the catalog knows is ever used.
+_UK_US = (
+    ("our", "or"),  # colour, behaviour, favourite
+    ("ise", "ize"),  # customise(d), authorise, prioritise
+    ("isa", "iza"),  # organisation, customisation
+    ("isi", "izi"),  # customising
+    ("yse", "yze"),  # analyse
+    ("ogue", "og"),  # catalogue, dialogue
+    ("tre", "ter"),  # centre, metre
+    ("ence", "ense"),  # licence, defence
+    ("mme", "m"),  # programme
+    ("elled", "eled"),  # labelled, travelled ("filled" is no "filed")
+    ("elling", "eling"),  # travelling, modelling
+    ("eled", "elled"),  # canceled -> cancelled, the catalog's spelling
+    ("eling", "elling"),
+)
+
+
+def spelling_variants(word: str) -> list[str]:
+    """The other side's spellings of ``word``: colour -> color, catalogue -> catalog, canceled -> cancelled.
+
+    Each variant changes one place after the first two letters ("our", "ise" alone are no words).
+    """
+    out: list[str] = []
+    for written, meant in _UK_US:
+        start = word.find(written, 2)
+        while start != -1:
+            out.append(word[:start] + meant + word[start + len(written) :])
+            start = word.find(written, start + 1)
+    return unique(out)
