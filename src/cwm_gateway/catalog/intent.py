@@ -132,6 +132,7 @@ def tokenize(query: str) -> list[Token]:
             token = Token(word, chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
             token.plural, token.parenthesised = word != piece, depth > 0
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
+            token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
             out.append(token)
         after = cleaned[match.end() : match.end() + 2]
         if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
@@ -139,6 +140,12 @@ def tokenize(query: str) -> list[Token]:
             out.append(Token("s", "s", len(out), clause_start=False))
         previous_end = match.end()
     return out
+
+
+def _full_stop(gap: str, previous: str) -> bool:
+    """Does the gap end one sentence and open another ("... ticket. Notes are ...")? Not a colon,
+    which opens an elaboration ("billed: monthly, quarterly"), nor "e.g." or "i.e."."""
+    return any(mark + " " in gap + " " for mark in ".;!?") and len(previous) > 1
 
 
 def _capitalised(chunk: str) -> bool:
@@ -514,7 +521,7 @@ def _read_things(
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
     _mark_generic_nouns(analysis.concepts)
-    _mark_names_of_kind(analysis.concepts)
+    _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
 
@@ -529,10 +536,16 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     if later and analysis.intent == "create":
         subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
-    if head is not None and analysis.intent in ("create", "update"):
+    if head is not None:
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
-        # names what is made or changed comes its content, not another thing to make.
-        sentences = [i for i in range(head.end, len(tokens)) if tokens[i].sentence_start]
+        # names what is made or changed comes its content, not another thing to make. And in a
+        # description, "Removes a configuration. Tickets that reference it keep their history.":
+        # the sentence with the verb and its object names the operation; the next ones explain it.
+        operative = max(head.end, analysis.verb[1] if analysis.verb else 0)
+        changes = analysis.intent in ("create", "update")
+        sentences = [
+            i for i in range(operative, len(tokens)) if tokens[i].full_stop or (changes and tokens[i].sentence_start)
+        ]
         for concept in analysis.concepts:
             if sentences and concept.start >= sentences[0]:
                 concept.detail = True
@@ -548,11 +561,12 @@ def _mark_generic_nouns(concepts: list[Concept]) -> None:
             concept.detail = True
 
 
-def _mark_names_of_kind(concepts: list[Concept]) -> None:
+def _mark_names_of_kind(concepts: list[Concept], tokens: list[Token]) -> None:
     """ "the help desk board": a phrase the lexicon reads as the very kind named right after it
-    is that record's name, not a second mention of the kind."""
+    is that record's name, not a second mention of the kind ("a project's phases. Phases contain
+    ...": the next sentence's first word names nothing before it)."""
     for previous, concept in itertools.pairwise(concepts):
-        if previous.end != concept.start or previous.source != "lexicon":
+        if previous.end != concept.start or previous.source != "lexicon" or tokens[concept.start].sentence_start:
             continue
         kinds = {phrase for phrase, conf in concept.alternatives if conf >= 1.0}
         readings = {phrase for phrase, _ in previous.alternatives}
@@ -915,7 +929,9 @@ def _concepts(
     """The things a request names, left to right: lexicon phrases, resource names, then single words."""
     reader = _ConceptReader(tokens, words, lexicon, known, expand, change)
     reader.phrases_with_small_words()
-    reader.phrases_of_content_words(_resource_name_spans(words, lexicon, resource_names))
+    sentence = _sentence_numbers(tokens)
+    spans = _resource_name_spans(words, lexicon, resource_names)
+    reader.phrases_of_content_words([(a, b) for a, b in spans if sentence[a] == sentence[b - 1]])
     reader.single_words(actions)
     return sorted(reader.found, key=lambda c: c.start)
 
@@ -951,7 +967,10 @@ class _ConceptReader:
         positions = [
             i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and possessive(tokens, i + 1))
         ]
-        self._add_phrases(positions, with_small_words=True)
+        # A phrase never runs into the next sentence: "a purchase order. Line items are ..."
+        sentence = _sentence_numbers(tokens)
+        for _, run in itertools.groupby(positions, key=sentence.__getitem__):
+            self._add_phrases(list(run), with_small_words=True)
 
     def phrases_of_content_words(self, names: list[tuple[int, int]]) -> None:
         """Phrases over content words only ("office is closed" -> "office closed"), then resource names.
@@ -964,6 +983,7 @@ class _ConceptReader:
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
             breaks = token is None or token.is_number or token.introduces or possessive(self.tokens, i)
+            breaks = breaks or token.sentence_start
             # "mark the deal as lost": in a change, the record and its new value are two things
             breaks = breaks or (self.change and token is not None and token.word in CHANGE_MARKERS)
             if breaks and run:
@@ -1061,6 +1081,11 @@ class _ConceptReader:
         if not self.change or len(source) < 2 or not all(w in self.known for w in source):
             return False
         return any(target[-1] == source[-1] for target in self.lexicon.synonyms[source])
+
+
+def _sentence_numbers(tokens: list[Token]) -> list[int]:
+    """Each token's sentence, counted from 0."""
+    return list(itertools.accumulate(int(t.sentence_start and i > 0) for i, t in enumerate(tokens)))
 
 
 def _resource_name_spans(
