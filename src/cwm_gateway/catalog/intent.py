@@ -65,6 +65,8 @@ GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
 GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
+# The API's query parameters, as a description names them ("the conditions parameter").
+QUERY_PARAMETERS = frozenset("condition conditions filter field fields page size order".split())
 # "get a single company by its numeric ID": one record is wanted, though no id is given.
 ONE_RECORD_WORDS = frozenset("single specific particular individual one".split())
 # "Returns the specified member", "Gets the requested invoice": documentation's way of naming one
@@ -123,8 +125,10 @@ def tokenize(query: str) -> list[Token]:
         chunk = match.group(0)
         proper = chunk_index > 0 and not title_case and _capitalised(chunk)
         gap = cleaned[previous_end : match.start()]
-        # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
-        dash = gap.strip() in ("-", "–", "—") and " " in gap
+        # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix" nor
+        # before a cmdlet's parameter ("the -Condition parameter").
+        switch = gap.endswith("-") and gap[:1].isspace()
+        dash = gap.strip() in ("-", "–", "—") and " " in gap and not switch
         starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
         depth = max(0, depth + gap.count("(") - gap.count(")"))
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
@@ -133,6 +137,7 @@ def tokenize(query: str) -> list[Token]:
             token.plural, token.parenthesised = word != piece, depth > 0
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
             token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
+            token.switch = switch
             out.append(token)
         after = cleaned[match.end() : match.end() + 2]
         if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
@@ -196,6 +201,7 @@ def _read_words(
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
     _mark_placing_participles(tokens)
+    _mark_parameters(tokens)
     if expand:
         for token in tokens:
             if not token.is_number and len(token.word) >= 4:
@@ -386,6 +392,17 @@ def _mark_placing_participles(tokens: list[Token]) -> None:
         ends = i + 1 == len(tokens) or tokens[i + 1].clause_start
         if tokens[i].word == "system" and in_the and ends:
             tokens[i].introduces = True
+
+
+def _mark_parameters(tokens: list[Token]) -> None:
+    """ "The -Condition parameter filters opportunities", "the conditions parameter": how to call
+    the operation, not what it is about. A cmdlet's parameter is a detail (a field, at most), and
+    "parameter" after it names no custom report parameters."""
+    for i, token in enumerate(tokens):
+        if token.switch:
+            token.detail = True
+        if token.word == "parameter" and i > 0 and (tokens[i - 1].switch or tokens[i - 1].word in QUERY_PARAMETERS):
+            token.introduces = tokens[i - 1].detail = True
 
 
 def _mark_details(tokens: list[Token]) -> None:
@@ -691,8 +708,15 @@ def _one_record(analysis: Analysis) -> bool:
     introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
     # "the notes for a ticket ID": the id is the parent's, whose records are listed
     parents = [p for p in analysis.parents if p is not analysis.head]
+    # ("Use this to find board IDs", a later sentence's or a plural's ids, ask for no one record)
+    tokens = analysis.tokens
     return any(
-        w in ID_WORDS and i > 0 and words[i - 1] in introducers and not any(p.start <= i < p.end for p in parents)
+        w in ID_WORDS
+        and i > 0
+        and words[i - 1] in introducers
+        and not any(p.start <= i < p.end for p in parents)
+        and tokens[i].raw.lower() not in ("ids", "identifiers")
+        and not any(t.full_stop for t in tokens[analysis.head.end : i])
         for i, w in enumerate(words)
     )
 
