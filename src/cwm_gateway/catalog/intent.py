@@ -65,6 +65,11 @@ GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
 GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
+# "an array of tickets", "a collection of agreement objects": documentation's lists of records
+CONTAINER_WORDS = frozenset("array collection".split())
+OBJECT_WORDS = frozenset("object objects".split())
+PAGING_WORDS = frozenset("paged paginated pageable pagination".split())  # a paged list is a list
+MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tickets") and names a variant
 # The API's query parameters, as a description names them ("the conditions parameter").
 QUERY_PARAMETERS = frozenset("condition conditions filter field fields page size order".split())
 # "get a single company by its numeric ID": one record is wanted, though no id is given.
@@ -162,6 +167,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
     analysis = Analysis(query, tokens)
     after_verb = _find_intent(analysis, lexicon, vocabulary, known)
+    _mark_preamble(analysis)
+    _mark_containers(tokens)
     opening = analysis.verb[0] if analysis.verb else None
     analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens, opening)
     _read_things(analysis, lexicon, known, vocabulary, expand)
@@ -392,6 +399,31 @@ def _mark_placing_participles(tokens: list[Token]) -> None:
         ends = i + 1 == len(tokens) or tokens[i + 1].clause_start
         if tokens[i].word == "system" and in_the and ends:
             tokens[i].introduces = True
+
+
+def _mark_preamble(analysis: Analysis) -> None:
+    """ "Use this tool to look up a contact", "This endpoint returns agreements": the words before
+    the verb that only frame it (skipped to find the verb) name nothing either: not a tool, not
+    an endpoint (which the lexicon reads as a device)."""
+    if analysis.verb is None:
+        return
+    tokens = analysis.tokens
+    i = analysis.verb[0] - 1
+    while i >= 0 and tokens[i].word in PREAMBLE and tokens[i].word not in MODIFIER_WORDS:
+        tokens[i].introduces = True
+        if tokens[i].clause_start:
+            break
+        i -= 1
+
+
+def _mark_containers(tokens: list[Token]) -> None:
+    """ "an array of agreement objects", "a paged collection of invoices": how documentation says "a list"."""
+    for i, token in enumerate(tokens):
+        following = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        if (token.word in CONTAINER_WORDS and following == "of") or (token.word in OBJECT_WORDS and i > 0):
+            token.introduces = True
+        if token.raw.lower() in PAGING_WORDS:
+            token.introduces = True
 
 
 def _mark_parameters(tokens: list[Token]) -> None:
@@ -1007,7 +1039,8 @@ class _ConceptReader:
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
             breaks = token is None or token.is_number or token.introduces or possessive(self.tokens, i)
-            breaks = breaks or token.sentence_start
+            # "look up a contact by email address": a record and the key it is found by, two things
+            breaks = breaks or token.sentence_start or token.word == "by"
             # "mark the deal as lost": in a change, the record and its new value are two things
             breaks = breaks or (self.change and token is not None and token.word in CHANGE_MARKERS)
             if breaks and run:
