@@ -1200,6 +1200,8 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
     for concept in concepts:
         if concept.start <= head.start:
             continue
+        if any(t.full_stop for t in tokens[head.end : concept.start + 1]):
+            break  # "Gets work roles. Each may be limited to locations.": the next sentence explains
         window = tokens[max(0, concept.start - 3) : concept.start + 1]
         # The preposition must be in the concept's own sentence: "for Contoso: printer" is no parent.
         starts = [i for i, t in enumerate(window) if t.sentence_start]

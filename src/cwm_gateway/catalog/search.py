@@ -779,6 +779,10 @@ def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
     purchase orders have a status; purchase order statuses are not what was asked for."""
     level = 0.0
     for words, confidence in alternatives:
+        # "Gets work roles. Each work role has a rate": the record described again is this one
+        if words == shape.resource:
+            level = max(level, confidence)
+            continue
         match = _field_match(words, shape) or (FIELD_WEIGHT["fields"] if words <= shape.fields else 0.0)
         level = max(level, confidence * match)
     return level
