@@ -201,7 +201,7 @@ def _read_words(
 ) -> tuple[list[Token], dict[str, int]]:
     """The request's words as the catalog spells them, and how many operations use each."""
     lexicon_words = lexicon.all_words()
-    _product_names(tokens, lexicon)
+    _product_names(tokens, lexicon, vocabulary)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
@@ -217,15 +217,15 @@ def _read_words(
     return tokens, known
 
 
-def _product_names(tokens: list[Token], lexicon: Lexicon) -> None:
-    """ "in ConnectWise Manage", "from ConnectWise.": the product's name, written in camel case, is
-    one stop word, not "connect" and "wise". Before a word that says more ("ConnectWise hosted
-    setups") it stays: there it names a resource."""
+def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
+    """ "in ConnectWise Manage", "from ConnectWise.", "the ConnectWise instance": the product's name,
+    written in camel case, is one stop word, not "connect" and "wise". Before a word that names
+    something ("ConnectWise hosted setups") it stays: there it names a resource."""
     for i, token in enumerate(tokens):
         name = token.raw.lower()
         following = next((t for t in tokens[i + 1 :] if t.raw != token.raw), None)
         split = len(text.split_identifier(token.raw)) > 1
-        if split and name in lexicon.stop and (following is None or following.raw.lower() in lexicon.stop):
+        if split and name in lexicon.stop and (following is None or not vocabulary.names(following.word)):
             token.word = name
 
 
