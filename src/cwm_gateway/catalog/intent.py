@@ -191,7 +191,9 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         described = _described(analysis, lexicon)
         if described is not None:
             analysis.concepts.append(described)
-    mentioned = {t for c in analysis.concepts for t in c.tokens()}
+    # (a later sentence, "Tickets that use it keep their history", does not say which module is meant)
+    explained = _explanation_start(analysis)
+    mentioned = {t for c in analysis.concepts if c.start < explained for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
 
@@ -590,15 +592,26 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         # names what is made or changed comes its content, not another thing to make. And in a
         # description, "Removes a configuration. Tickets that reference it keep their history.":
         # the sentence with the verb and its object names the operation; the next ones explain it.
-        operative = max(head.end, analysis.verb[1] if analysis.verb else 0)
         changes = analysis.intent in ("create", "update")
-        sentences = [
-            i for i in range(operative, len(tokens)) if tokens[i].full_stop or (changes and tokens[i].sentence_start)
-        ]
+        start = _explanation_start(analysis, head, changes)
         for concept in analysis.concepts:
-            if sentences and concept.start >= sentences[0]:
+            if concept.start >= start:
                 concept.detail = True
     return head
+
+
+def _explanation_start(analysis: Analysis, head: Concept | None = None, colon: bool = False) -> int:
+    """Where the sentences after the one naming the operation (its verb and head) begin, or the
+    request's end. ``colon``: a colon ends the sentence too ("a new ticket: printer jammed")."""
+    tokens = analysis.tokens
+    head = head or analysis.head
+    if head is None:
+        return len(tokens)
+    operative = max(head.end, analysis.verb[1] if analysis.verb else 0)
+    return next(
+        (i for i in range(operative, len(tokens)) if tokens[i].full_stop or (colon and tokens[i].sentence_start)),
+        len(tokens),
+    )
 
 
 def _mark_generic_nouns(concepts: list[Concept]) -> None:
