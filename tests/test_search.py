@@ -970,3 +970,54 @@ def test_british_spellings_have_american_variants() -> None:
     assert "customized" in text.spelling_variants("customised")
     assert "cancelled" in text.spelling_variants("canceled")  # ConnectWise writes "cancelledFlag"
     assert "filed" not in text.spelling_variants("filled")
+
+
+# -- docs7: third-party documentation phrasing (cmdlet help, MCP tool descriptions, SDK comments) ------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the first sentence names the operation; later ones explain it and name other records
+        (
+            "Deletes a configuration. Service tickets and agreements that use it keep their history.",
+            "DELETE /company/configurations/{id}",
+        ),
+        (
+            "Gets all schedule entries. An entry may belong to a ticket, an activity or a project.",
+            "GET /schedule/entries",
+        ),
+        (
+            "Returns work roles. Each work role has an hourly rate and may be limited to locations.",
+            "GET /time/workRoles",
+        ),
+        # ids a later sentence mentions ask for no one record
+        ("list_members: Lists all members. Use it to find member IDs before scheduling.", "GET /system/members"),
+    ],
+)
+def test_a_descriptions_later_sentences_do_not_pull_the_ranking(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # how to call it ("the -Condition parameter") is not what it is about (custom report parameters)
+        ("Returns the number of opportunities matching the -Condition parameter.", "GET /sales/opportunities/count"),
+        ("Returns the count of companies that match the conditions parameter.", "GET /company/companies/count"),
+        # framing words name nothing: not an endpoint (a device), not objects
+        ("This endpoint returns an array of invoice objects.", "GET /finance/invoices"),
+        # one record deleted: its /{id}, not the DELETE that empties the collection
+        ("Removes a line item from a purchase order.", "DELETE /procurement/purchaseorders/{parentId}/lineitems/{id}"),
+        ("Returns the server version of ConnectWise Manage.", "GET /system/info"),
+    ],
+)
+def test_documentation_framing_and_call_details_name_nothing(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+def test_a_multi_sentence_tool_description_over_mcp(server: McpSession) -> None:
+    query = "Creates a new purchase order. Line items are added separately; the vendor and warehouse must exist."
+    result = server.call("natural_language_api_search", query=query, max_results=3)
+    top_hit = result.data["results"][0]
+    assert (top_hit["method"], top_hit["path"]) == ("POST", "/procurement/purchaseorders")

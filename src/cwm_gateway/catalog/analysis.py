@@ -86,6 +86,8 @@ class Token:
     corrected_from: str | None = None
     clause_start: bool = False  # first word of the request or after , . ; : ! ? -
     sentence_start: bool = False  # first word or after . ; : ! ? (not a comma)
+    full_stop: bool = False  # after . ; ! ? (not a colon, not "e.g."): a sentence of its own follows
+    switch: bool = False  # written "-Condition": a cmdlet's parameter, not a thing the request names
     plural: bool = False  # written as a plural ("notes"), before folding
     detail: bool = False  # after "with", "including", "filter by": a detail, not the subject
     parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides

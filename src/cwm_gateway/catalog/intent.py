@@ -65,6 +65,13 @@ GLOSS_LEAST_WORDS = 2
 GLOSS_LEAST_SCORE = 4.0
 GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
+# "an array of tickets", "a collection of agreement objects": documentation's lists of records
+CONTAINER_WORDS = frozenset("array collection".split())
+OBJECT_WORDS = frozenset("object objects".split())
+PAGING_WORDS = frozenset("paged paginated pageable pagination".split())  # a paged list is a list
+MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tickets") and names a variant
+# The API's query parameters, as a description names them ("the conditions parameter").
+QUERY_PARAMETERS = frozenset("condition conditions filter field fields page size order".split())
 # "get a single company by its numeric ID": one record is wanted, though no id is given.
 ONE_RECORD_WORDS = frozenset("single specific particular individual one".split())
 # "Returns the specified member", "Gets the requested invoice": documentation's way of naming one
@@ -123,8 +130,10 @@ def tokenize(query: str) -> list[Token]:
         chunk = match.group(0)
         proper = chunk_index > 0 and not title_case and _capitalised(chunk)
         gap = cleaned[previous_end : match.start()]
-        # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix".
-        dash = gap.strip() in ("-", "–", "—") and " " in gap
+        # A clause starts after , . ; : ! ? or a free-standing dash, not inside "break-fix" nor
+        # before a cmdlet's parameter ("the -Condition parameter").
+        switch = gap.endswith("-") and gap[:1].isspace()
+        dash = gap.strip() in ("-", "–", "—") and " " in gap and not switch
         starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
         depth = max(0, depth + gap.count("(") - gap.count(")"))
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
@@ -132,6 +141,8 @@ def tokenize(query: str) -> list[Token]:
             token = Token(word, chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
             token.plural, token.parenthesised = word != piece, depth > 0
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
+            token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
+            token.switch = switch
             out.append(token)
         after = cleaned[match.end() : match.end() + 2]
         if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
@@ -139,6 +150,12 @@ def tokenize(query: str) -> list[Token]:
             out.append(Token("s", "s", len(out), clause_start=False))
         previous_end = match.end()
     return out
+
+
+def _full_stop(gap: str, previous: str) -> bool:
+    """Does the gap end one sentence and open another ("... ticket. Notes are ...")? Not a colon,
+    which opens an elaboration ("billed: monthly, quarterly"), nor "e.g." or "i.e."."""
+    return any(mark + " " in gap + " " for mark in ".;!?") and len(previous) > 1
 
 
 def _capitalised(chunk: str) -> bool:
@@ -150,6 +167,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
     analysis = Analysis(query, tokens)
     after_verb = _find_intent(analysis, lexicon, vocabulary, known)
+    _mark_preamble(analysis)
+    _mark_containers(tokens)
     opening = analysis.verb[0] if analysis.verb else None
     analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens, opening)
     _read_things(analysis, lexicon, known, vocabulary, expand)
@@ -172,7 +191,9 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         described = _described(analysis, lexicon)
         if described is not None:
             analysis.concepts.append(described)
-    mentioned = {t for c in analysis.concepts for t in c.tokens()}
+    # (a later sentence, "Tickets that use it keep their history", does not say which module is meant)
+    explained = _explanation_start(analysis)
+    mentioned = {t for c in analysis.concepts if c.start < explained for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
 
@@ -182,13 +203,14 @@ def _read_words(
 ) -> tuple[list[Token], dict[str, int]]:
     """The request's words as the catalog spells them, and how many operations use each."""
     lexicon_words = lexicon.all_words()
-    _product_names(tokens, lexicon)
+    _product_names(tokens, lexicon, vocabulary)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
     _mark_placing_participles(tokens)
+    _mark_parameters(tokens)
     if expand:
         for token in tokens:
             if not token.is_number and len(token.word) >= 4:
@@ -197,15 +219,15 @@ def _read_words(
     return tokens, known
 
 
-def _product_names(tokens: list[Token], lexicon: Lexicon) -> None:
-    """ "in ConnectWise Manage", "from ConnectWise.": the product's name, written in camel case, is
-    one stop word, not "connect" and "wise". Before a word that says more ("ConnectWise hosted
-    setups") it stays: there it names a resource."""
+def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
+    """ "in ConnectWise Manage", "from ConnectWise.", "the ConnectWise instance": the product's name,
+    written in camel case, is one stop word, not "connect" and "wise". Before a word that names
+    something ("ConnectWise hosted setups") it stays: there it names a resource."""
     for i, token in enumerate(tokens):
         name = token.raw.lower()
         following = next((t for t in tokens[i + 1 :] if t.raw != token.raw), None)
         split = len(text.split_identifier(token.raw)) > 1
-        if split and name in lexicon.stop and (following is None or following.raw.lower() in lexicon.stop):
+        if split and name in lexicon.stop and (following is None or not vocabulary.names(following.word)):
             token.word = name
 
 
@@ -383,6 +405,42 @@ def _mark_placing_participles(tokens: list[Token]) -> None:
             tokens[i].introduces = True
 
 
+def _mark_preamble(analysis: Analysis) -> None:
+    """ "Use this tool to look up a contact", "This endpoint returns agreements": the words before
+    the verb that only frame it (skipped to find the verb) name nothing either: not a tool, not
+    an endpoint (which the lexicon reads as a device)."""
+    if analysis.verb is None:
+        return
+    tokens = analysis.tokens
+    i = analysis.verb[0] - 1
+    while i >= 0 and tokens[i].word in PREAMBLE and tokens[i].word not in MODIFIER_WORDS:
+        tokens[i].introduces = True
+        if tokens[i].clause_start:
+            break
+        i -= 1
+
+
+def _mark_containers(tokens: list[Token]) -> None:
+    """ "an array of agreement objects", "a paged collection of invoices": how documentation says "a list"."""
+    for i, token in enumerate(tokens):
+        following = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        if (token.word in CONTAINER_WORDS and following == "of") or (token.word in OBJECT_WORDS and i > 0):
+            token.introduces = True
+        if token.raw.lower() in PAGING_WORDS:
+            token.introduces = True
+
+
+def _mark_parameters(tokens: list[Token]) -> None:
+    """ "The -Condition parameter filters opportunities", "the conditions parameter": how to call
+    the operation, not what it is about. A cmdlet's parameter is a detail (a field, at most), and
+    "parameter" after it names no custom report parameters."""
+    for i, token in enumerate(tokens):
+        if token.switch:
+            token.detail = True
+        if token.word == "parameter" and i > 0 and (tokens[i - 1].switch or tokens[i - 1].word in QUERY_PARAMETERS):
+            token.introduces = tokens[i - 1].detail = True
+
+
 def _mark_details(tokens: list[Token]) -> None:
     """Words after "with", "including", "filtered by" up to the sentence's end are details.
 
@@ -516,7 +574,7 @@ def _read_things(
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
     _mark_generic_nouns(analysis.concepts)
-    _mark_names_of_kind(analysis.concepts)
+    _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
 
@@ -531,14 +589,31 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     if later and analysis.intent == "create":
         subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
-    if head is not None and analysis.intent in ("create", "update"):
+    if head is not None:
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
-        # names what is made or changed comes its content, not another thing to make.
-        sentences = [i for i in range(head.end, len(tokens)) if tokens[i].sentence_start]
+        # names what is made or changed comes its content, not another thing to make. And in a
+        # description, "Removes a configuration. Tickets that reference it keep their history.":
+        # the sentence with the verb and its object names the operation; the next ones explain it.
+        changes = analysis.intent in ("create", "update")
+        start = _explanation_start(analysis, head, changes)
         for concept in analysis.concepts:
-            if sentences and concept.start >= sentences[0]:
+            if concept.start >= start:
                 concept.detail = True
     return head
+
+
+def _explanation_start(analysis: Analysis, head: Concept | None = None, colon: bool = False) -> int:
+    """Where the sentences after the one naming the operation (its verb and head) begin, or the
+    request's end. ``colon``: a colon ends the sentence too ("a new ticket: printer jammed")."""
+    tokens = analysis.tokens
+    head = head or analysis.head
+    if head is None:
+        return len(tokens)
+    operative = max(head.end, analysis.verb[1] if analysis.verb else 0)
+    return next(
+        (i for i in range(operative, len(tokens)) if tokens[i].full_stop or (colon and tokens[i].sentence_start)),
+        len(tokens),
+    )
 
 
 def _mark_generic_nouns(concepts: list[Concept]) -> None:
@@ -550,11 +625,12 @@ def _mark_generic_nouns(concepts: list[Concept]) -> None:
             concept.detail = True
 
 
-def _mark_names_of_kind(concepts: list[Concept]) -> None:
+def _mark_names_of_kind(concepts: list[Concept], tokens: list[Token]) -> None:
     """ "the help desk board": a phrase the lexicon reads as the very kind named right after it
-    is that record's name, not a second mention of the kind."""
+    is that record's name, not a second mention of the kind ("a project's phases. Phases contain
+    ...": the next sentence's first word names nothing before it)."""
     for previous, concept in itertools.pairwise(concepts):
-        if previous.end != concept.start or previous.source != "lexicon":
+        if previous.end != concept.start or previous.source != "lexicon" or tokens[concept.start].sentence_start:
             continue
         kinds = {phrase for phrase, conf in concept.alternatives if conf >= 1.0}
         readings = {phrase for phrase, _ in previous.alternatives}
@@ -679,8 +755,15 @@ def _one_record(analysis: Analysis) -> bool:
     introducers = ID_INTRODUCERS | {t.word for t in analysis.tokens[analysis.head.start : analysis.head.end]}
     # "the notes for a ticket ID": the id is the parent's, whose records are listed
     parents = [p for p in analysis.parents if p is not analysis.head]
+    # ("Use this to find board IDs", a later sentence's or a plural's ids, ask for no one record)
+    tokens = analysis.tokens
     return any(
-        w in ID_WORDS and i > 0 and words[i - 1] in introducers and not any(p.start <= i < p.end for p in parents)
+        w in ID_WORDS
+        and i > 0
+        and words[i - 1] in introducers
+        and not any(p.start <= i < p.end for p in parents)
+        and tokens[i].raw.lower() not in ("ids", "identifiers")
+        and not any(t.full_stop for t in tokens[analysis.head.end : i])
         for i, w in enumerate(words)
     )
 
@@ -917,7 +1000,9 @@ def _concepts(
     """The things a request names, left to right: lexicon phrases, resource names, then single words."""
     reader = _ConceptReader(tokens, words, lexicon, known, expand, change)
     reader.phrases_with_small_words()
-    reader.phrases_of_content_words(_resource_name_spans(words, lexicon, resource_names))
+    sentence = _sentence_numbers(tokens)
+    spans = _resource_name_spans(words, lexicon, resource_names)
+    reader.phrases_of_content_words([(a, b) for a, b in spans if sentence[a] == sentence[b - 1]])
     reader.single_words(actions)
     return sorted(reader.found, key=lambda c: c.start)
 
@@ -953,7 +1038,10 @@ class _ConceptReader:
         positions = [
             i for i, t in enumerate(tokens) if t.word not in SKIPPABLE and not (t.proper and possessive(tokens, i + 1))
         ]
-        self._add_phrases(positions, with_small_words=True)
+        # A phrase never runs into the next sentence: "a purchase order. Line items are ..."
+        sentence = _sentence_numbers(tokens)
+        for _, run in itertools.groupby(positions, key=sentence.__getitem__):
+            self._add_phrases(list(run), with_small_words=True)
 
     def phrases_of_content_words(self, names: list[tuple[int, int]]) -> None:
         """Phrases over content words only ("office is closed" -> "office closed"), then resource names.
@@ -966,6 +1054,8 @@ class _ConceptReader:
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
             breaks = token is None or token.is_number or token.introduces or possessive(self.tokens, i)
+            # "look up a contact by email address": a record and the key it is found by, two things
+            breaks = breaks or token.sentence_start or token.word == "by"
             # "mark the deal as lost": in a change, the record and its new value are two things
             breaks = breaks or (self.change and token is not None and token.word in CHANGE_MARKERS)
             if breaks and run:
@@ -1065,6 +1155,11 @@ class _ConceptReader:
         return any(target[-1] == source[-1] for target in self.lexicon.synonyms[source])
 
 
+def _sentence_numbers(tokens: list[Token]) -> list[int]:
+    """Each token's sentence, counted from 0."""
+    return list(itertools.accumulate(int(t.sentence_start and i > 0) for i, t in enumerate(tokens)))
+
+
 def _resource_name_spans(
     words: list[str], lexicon: Lexicon, resource_names: frozenset[tuple[str, ...]]
 ) -> list[tuple[int, int]]:
@@ -1120,6 +1215,8 @@ def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None)
     for concept in concepts:
         if concept.start <= head.start:
             continue
+        if any(t.full_stop for t in tokens[head.end : concept.start + 1]):
+            break  # "Gets work roles. Each may be limited to locations.": the next sentence explains
         window = tokens[max(0, concept.start - 3) : concept.start + 1]
         # The preposition must be in the concept's own sentence: "for Contoso: printer" is no parent.
         starts = [i for i, t in enumerate(window) if t.sentence_start]

@@ -51,6 +51,7 @@ PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplat
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
+ONE_WRITE_COLLECTION = 0.2  # one record changed or deleted, and the operation acts on the whole collection
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
 BM25_SHARE = 0.375
@@ -543,6 +544,7 @@ class Searcher:
             asked_modifiers=_asked_modifiers([t.word for t in analysis.tokens]),
             listed_under=_listed_under(analysis),
             listing_parents=_listing_parents(analysis),
+            one_write=_one_write(analysis),
         )
 
 
@@ -559,6 +561,12 @@ def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
     named = [c for _, c in analysis.ids] or ([analysis.head] if analysis.head else [])
     readings = {frozenset(phrase) for c in named for phrase, _ in c.alternatives}
     return any(shape.resource in readings and any(f in shape.field_names for f in CANCELLED_FIELDS) for shape in shapes)
+
+
+def _one_write(analysis: Analysis) -> bool:
+    """Does the request change or delete one record ("Updates an opportunity's forecast item")?"""
+    head = analysis.head
+    return analysis.intent in ("update", "delete") and head is not None and singular(head, analysis.tokens)
 
 
 def _listed_under(analysis: Analysis) -> frozenset[str]:
@@ -687,6 +695,7 @@ class _Query:
     asked_modifiers: frozenset[str]
     listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
     listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
+    one_write: bool = False  # "Deletes a purchase order line item": one record changed, not all of them
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -791,6 +800,10 @@ def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
     purchase orders have a status; purchase order statuses are not what was asked for."""
     level = 0.0
     for words, confidence in alternatives:
+        # "Gets work roles. Each work role has a rate": the record described again is this one
+        if words == shape.resource:
+            level = max(level, confidence)
+            continue
         match = _field_match(words, shape) or (FIELD_WEIGHT["fields"] if words <= shape.fields else 0.0)
         level = max(level, confidence * match)
     return level
@@ -894,6 +907,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
             fit -= ITEM_UNASKED
     elif shape.item and names_the_record and method in query.methods:
         fit += ID_ITEM  # "change the hours on project 310": that project is the record to change
+    if query.one_write and not shape.item and method in query.methods:
+        fit -= ONE_WRITE_COLLECTION  # DELETE .../lineitems removes them all
     return fit
 
 
