@@ -33,6 +33,10 @@ LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
+# "sign acme up for ...", "send my timesheet in", "shut his account off": particles a verb may leave
+# behind its object; "in", "on", "off" also open places, so only before a preposition or the end.
+SPLIT_PARTICLES = PARTICLES | frozenset("in on off away".split())
+SPLIT_OBJECT = 6  # words an object may have between a verb and its particle ("expense report 20")
 NEW_RECORD_WORDS = frozenset("a an new another".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
 TIME_WORDS = frozenset(

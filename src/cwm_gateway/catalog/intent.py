@@ -21,6 +21,8 @@ from .analysis import (
     PARENT_PREPOSITIONS,
     PARTICLES,
     PREAMBLE,
+    SPLIT_OBJECT,
+    SPLIT_PARTICLES,
     STATE_VERBS,
     TIME_WORDS,
     Analysis,
@@ -148,6 +150,7 @@ def _capitalised(chunk: str) -> bool:
 def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
     """Read a request: its words (mended and corrected), its verb, the things it names and how they relate."""
     tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
+    tokens = _join_split_verbs(tokens, lexicon)
     analysis = Analysis(query, tokens)
     after_verb = _find_intent(analysis, lexicon, vocabulary, known)
     opening = analysis.verb[0] if analysis.verb else None
@@ -177,6 +180,71 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     return analysis
 
 
+# After a particle left behind its object: the clause goes on with a preposition, a time or nothing.
+# ("take the product off the ticket": "off" opens a place there, it is no particle of "take")
+AFTER_PARTICLE = PARENT_PREPOSITIONS | CHANGE_MARKERS | frozenset("with and at by till until".split())
+_split_verbs: dict[int, tuple[Lexicon, dict[str, list[Phrase]]]] = {}
+
+
+def _join_split_verbs(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
+    """ "sign acme up for managed services", "kick expense report 20 back to mike", "close ticket 44
+    out": a phrasal verb the object splits is read as if written whole ("sign up acme ..."), so the
+    lexicon's verbs ("kick back", "send in", "look up") are found wherever the particle stands."""
+    phrases = _phrasal_verbs(lexicon)
+    for start, token in enumerate(tokens):
+        if not token.clause_start:
+            continue
+        verb = start
+        while verb < len(tokens) and tokens[verb].word in PREAMBLE and tokens[verb].word not in phrases:
+            verb += 1
+        for tail in phrases.get(tokens[verb].word if verb < len(tokens) else "", ()):
+            at = _particle_after_object(tokens, verb, tail)
+            if at is not None:
+                moved = tokens[at : at + len(tail)]
+                tokens = [*tokens[: verb + 1], *moved, *tokens[verb + 1 : at], *tokens[at + len(tail) :]]
+                for index, t in enumerate(tokens):
+                    t.index = index
+                for t in moved:
+                    t.clause_start = t.sentence_start = False
+                break
+    return tokens
+
+
+def _phrasal_verbs(lexicon: Lexicon) -> dict[str, list[Phrase]]:
+    """The lexicon's verbs with particles ("kick back", "open back up", "write off"), by first word:
+    their particles, longest first. Synonyms count when their first word is a verb of its own."""
+    cached = _split_verbs.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    verbs = {p[0] for phrases in lexicon.intents.values() for p in phrases if len(p) == 1}
+    candidates = {p for phrases in lexicon.intents.values() for p in phrases}
+    candidates |= {p for p in lexicon.synonyms if p[0] in verbs}
+    found: dict[str, list[Phrase]] = {}
+    for p in candidates:
+        # "who is off" asks a question: only verbs leave their particles behind
+        if len(p) > 1 and p[0] not in QUESTION_WORDS and all(w in SPLIT_PARTICLES for w in p[1:]):
+            found.setdefault(p[0], []).append(p[1:])
+    for tails in found.values():
+        tails.sort(key=len, reverse=True)
+    _split_verbs[id(lexicon)] = (lexicon, found)
+    return found
+
+
+def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int | None:
+    """Where ``tail`` stands after the verb's object, or None: the object is a few words of one
+    clause with no preposition in it, and the particle ends the clause or comes before a preposition."""
+    for at in range(verb + 2, min(len(tokens), verb + 2 + SPLIT_OBJECT)):
+        between = tokens[verb + 1 : at]
+        if any(t.clause_start or t.word in PARENT_PREPOSITIONS for t in between):
+            return None
+        if tuple(t.word for t in tokens[at : at + len(tail)]) != tail:
+            continue
+        after = at + len(tail)
+        if after == len(tokens) or tokens[after].clause_start or tokens[after].word in AFTER_PARTICLE:
+            return at
+    return None
+
+
 def _read_words(
     tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary, expand: bool
 ) -> tuple[list[Token], dict[str, int]]:
@@ -185,7 +253,7 @@ def _read_words(
     _product_names(tokens, lexicon)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
-        tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
+        tokens = _mend_words(tokens, vocabulary, known, lexicon_words, lexicon)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
     _mark_placing_participles(tokens)
@@ -414,8 +482,23 @@ def _names_a_value(tokens: list[Token], index: int) -> bool:
     return tokens[index - 1].word not in SUBJECT_PRONOUNS and following not in SUBJECT_MATTER | PARENT_PREPOSITIONS
 
 
+def _verb_and_particle(token: Token, following: Token, lexicon: Lexicon | None, opens: bool) -> bool:
+    """ "sign off on timesheet 4", "open ticket 44 back up": a verb and its particle, or two particles,
+    are words of their own, not the name they spell together (signoff, backup)."""
+    if following.word not in SPLIT_PARTICLES:
+        return False
+    if token.word in SPLIT_PARTICLES:
+        return True
+    # only as the request's verb: "time cards waiting for sign off" name the signoff
+    return opens and lexicon is not None and (lexicon.intent_at([token.word, following.word], 0) or ("", 0))[1] == 2
+
+
 def _mend_words(
-    tokens: list[Token], vocabulary: Vocabulary, known: dict[str, int], lexicon_words: frozenset[str]
+    tokens: list[Token],
+    vocabulary: Vocabulary,
+    known: dict[str, int],
+    lexicon_words: frozenset[str],
+    lexicon: Lexicon | None = None,
 ) -> list[Token]:
     """Words written together split ("timeentries"), a name written apart joined ("work flows")."""
     names = vocabulary.name_words()
@@ -426,7 +509,15 @@ def _mend_words(
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following is not None and not token.is_number and not following.is_number and not following.clause_start:
             joined = token.word + following.word
-            if joined in names and not (token.word in names and following.word in names):
+            clause = [t for t in out if not t.clause_start][-3:] if not token.clause_start else []
+            opens = token.clause_start or (
+                bool(out) and len(clause) < 3 and all(t.word in PREAMBLE for t in clause) and out[-1].word in PREAMBLE
+            )
+            if (
+                joined in names
+                and not (token.word in names and following.word in names)
+                and not _verb_and_particle(token, following, lexicon, opens)
+            ):
                 out.append(replace(token, word=joined, raw=token.raw + following.raw, plural=following.plural))
                 i += 2
                 continue
@@ -709,7 +800,8 @@ def _revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens = analysis.tokens
-    moves = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
+    moves = analysis.intent in ("create", "action") and not names_action
     if moves and _moved_in_time(tokens, after_verb):
         return "update"
     if not numbered:
@@ -725,7 +817,7 @@ def _revised_intent(
         if following and _makes_state(tokens, after_verb, following, numbered):
             return "update"
     # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
-    verb_acts = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    verb_acts = analysis.intent in ("create", "action") and not names_action
     if verb_acts and _value_after_record(analysis):
         return "update"
     if analysis.intent == "read" and _state_after_late_verb(analysis):
@@ -816,6 +908,18 @@ def _clock_time(tokens: list[Token], index: int) -> bool:
     return following is not None and (
         following.word in CLOCK_WORDS or (following.is_number and len(following.raw) == 2)
     )
+
+
+def _reads_as_action(analysis: Analysis, lexicon: Lexicon, actions: frozenset[str]) -> bool:
+    """ "kick expense report 20 back to mike", "bounce it back": an action verb the lexicon reads as
+    an endpoint's action ("kick back" -> reject), said of a record named as such. A bare number
+    is a ticket moved, not rejected: "kick 6603 back to the help desk board"."""
+    if analysis.intent != "action" or analysis.verb is None or analysis.verb[1] - analysis.verb[0] < 2:
+        return False  # "push" alone may move a record in time ("push the call out to friday")
+    if any(c.source == "implied" for _, c in analysis.ids):
+        return False
+    verb = tuple(t.word for t in analysis.tokens[analysis.verb[0] : analysis.verb[1]])
+    return any(target[0] in actions for target in lexicon.synonyms.get(verb, ()))
 
 
 def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
