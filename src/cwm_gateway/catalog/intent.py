@@ -170,6 +170,12 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         pinned is False or r in owners for r, pinned in analysis.records
     ):  # "contoso's status": the owner is named, as a company, contact or member
         analysis.concepts = sorted([*analysis.concepts, *owners], key=lambda c: c.start)
+        head = analysis.head
+        if analysis.intent in (None, "read") and head is not None and _owned_records(head, tokens):
+            # "mike's skills", "dave's schedule": the owner's records are listed (members/{parentId}/skills),
+            # the owner's fields are not what is asked for
+            analysis.parents += [o for o in owners if o.end <= head.start]
+            analysis.records = [(r, pinned) for r, pinned in analysis.records if r not in owners]
     analysis.one_record = _one_record(analysis)
     if expand:
         described = _described(analysis, lexicon)
@@ -243,6 +249,13 @@ def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int 
         if after == len(tokens) or tokens[after].clause_start or tokens[after].word in AFTER_PARTICLE:
             return at
     return None
+
+
+def _owned_records(head: Concept, tokens: list[Token]) -> bool:
+    """After an owner's name, does the head name records the owner has ("mike's skills", "dave's
+    schedule", "contoso's network gear") rather than one of its fields ("contoso's status")? A plural,
+    or a word the lexicon reads as another kind of record."""
+    return not singular(head, tokens) or any(conf < LITERAL for _, conf in head.alternatives)
 
 
 def _read_words(
