@@ -38,6 +38,10 @@ PARTICLES = frozenset("out up down over back forward".split())  # "push ... out 
 SPLIT_PARTICLES = PARTICLES | frozenset("in on off away".split())
 SPLIT_OBJECT = 6  # words an object may have between a verb and its particle ("expense report 20")
 NEW_RECORD_WORDS = frozenset("a an new another".split())
+# "make ticket 600 a child of 599", "nest 45 under 40": one numbered record put under another
+RELATION_WORDS = frozenset("child children parent subticket nest nested under beneath".split())
+# What a bare number's ticket can have done to it (/service/tickets/{id}/merge, attachChildren, convert, copy)
+TICKET_ACTIONS = frozenset("merge attach convert copy".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "

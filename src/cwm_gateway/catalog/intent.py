@@ -21,9 +21,11 @@ from .analysis import (
     PARENT_PREPOSITIONS,
     PARTICLES,
     PREAMBLE,
+    RELATION_WORDS,
     SPLIT_OBJECT,
     SPLIT_PARTICLES,
     STATE_VERBS,
+    TICKET_ACTIONS,
     TIME_WORDS,
     Analysis,
     Concept,
@@ -32,7 +34,7 @@ from .analysis import (
     possessive,
     singular,
 )
-from .lexicon import SKIPPABLE, Lexicon, Phrase
+from .lexicon import SKIPPABLE, Lexicon, Phrase, phrase
 from .records import find_ids, records_named, unknown_verb_change
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
@@ -159,11 +161,17 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
     if revised is None and unknown_verb_change(analysis, lexicon, known):
         revised = "update"  # "kick 6603 back to the help desk board": a verb we do not know, moving a record
+    relation = _relation(analysis, lexicon.units)
+    if relation is not None:
+        revised = "action"  # "make ticket 600 a child of 599": attach it, no field of it changes
     if revised != analysis.intent:
         analysis.intent = revised
         _read_things(analysis, lexicon, known, vocabulary, expand)
-    if analysis.intent != "update" and any(c.source == "implied" for c in analysis.concepts):
+    implied = any(c.source == "implied" for c in analysis.concepts)
+    if implied and analysis.intent != "update" and not _ticket_action(analysis, lexicon, relation):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
+    if relation is not None:
+        _attach_children(analysis, relation)
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
     if owners and all(
@@ -249,6 +257,49 @@ def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int 
         if after == len(tokens) or tokens[after].clause_start or tokens[after].word in AFTER_PARTICLE:
             return at
     return None
+
+
+ATTACH_CHILDREN = phrase("attach children")
+
+
+def _relation(analysis: Analysis, units: set[str]) -> int | None:
+    """ "make ticket 600 a child of 599", "nest 45 under 40", "make 599 the parent ticket of 600":
+    a word that puts one numbered record under another, between their numbers (its index)."""
+    tokens = analysis.tokens
+    if analysis.intent in ("read", "delete") or analysis.count or tokens[0].word in QUESTION_WORDS:
+        return None
+    numbers = [t.index for t in tokens if t.is_number]
+    if len(numbers) < 2 or not all(_ticket_number(analysis, i, units) for i in (numbers[0], numbers[-1])):
+        return None
+    return next((i for i in range(numbers[0] + 1, numbers[-1]) if tokens[i].word in RELATION_WORDS), None)
+
+
+def _ticket_number(analysis: Analysis, index: int, units: set[str]) -> bool:
+    """A ticket's number: after "ticket", or bare and no quantity ("2 hours under ticket 44" is time)."""
+    named = next((c for word, c in analysis.ids if c.start < index and word == analysis.tokens[index].word), None)
+    if named is not None:
+        return any("ticket" in p for p, _ in named.alternatives)
+    following = analysis.tokens[index + 1] if index + 1 < len(analysis.tokens) else None
+    quantity = following is not None and (following.word in units or following.word in TIME_WORDS)
+    return not quantity and len(analysis.tokens[index].raw) >= 2
+
+
+def _ticket_action(analysis: Analysis, lexicon: Lexicon, relation: int | None) -> bool:
+    """ "merge 700 into 701", "nest 45 under 40": an action a ticket has, so a bare number is a ticket."""
+    if analysis.intent != "action" or analysis.verb is None:
+        return False
+    verb = tuple(t.word for t in analysis.tokens[analysis.verb[0] : analysis.verb[1]])
+    readings = {verb[0], *(target[0] for target in lexicon.synonyms.get(verb, ()))}
+    return relation is not None or bool(readings & TICKET_ACTIONS)
+
+
+def _attach_children(analysis: Analysis, relation: int) -> None:
+    """The relation word names the operation that puts records under a parent (attachChildren)."""
+    token = analysis.tokens[relation]
+    kept = [c for c in analysis.concepts if not c.start <= relation < c.end]
+    attach = Concept(token.raw, [(ATTACH_CHILDREN, 1.0)], relation, relation + 1, "lexicon")
+    analysis.concepts = sorted([*kept, attach], key=lambda c: c.start)
+    analysis.records = []
 
 
 def _owned_records(head: Concept, tokens: list[Token]) -> bool:
