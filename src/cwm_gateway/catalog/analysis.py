@@ -40,6 +40,15 @@ SPLIT_OBJECT = 6  # words an object may have between a verb and its particle ("e
 NEW_RECORD_WORDS = frozenset("a an new another".split())
 # "make ticket 600 a child of 599", "nest 45 under 40": one numbered record put under another
 RELATION_WORDS = frozenset("child children parent subticket nest nested under beneath".split())
+# Records one kind of record can be converted into (convertToProject, tickets' convert to a project
+# ticket or issue); as the catalog spells them ("sales order" is "sale order").
+CONVERSION_KINDS = frozenset(
+    tuple(words.split())
+    for words in "ticket, service ticket, project ticket, project issue, project, agreement, sale order".split(", ")
+)
+# "make opportunity 40 a service ticket", "turn 600 into a project": a verb that may make one record another
+CONVERSION_VERBS = frozenset("make turn change convert move switch transform".split())
+CONVERSION_MARKERS = frozenset("into to as a an".split())
 # What a bare number's ticket can have done to it (/service/tickets/{id}/merge, attachChildren, convert, copy)
 TICKET_ACTIONS = frozenset("merge attach convert copy".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)

@@ -14,6 +14,9 @@ from . import text
 from .analysis import (
     CHANGE_MARKERS,
     CLOCK_WORDS,
+    CONVERSION_KINDS,
+    CONVERSION_MARKERS,
+    CONVERSION_VERBS,
     DEFINITE_WORDS,
     ID_FILLERS,
     LITERAL,
@@ -170,8 +173,6 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     implied = any(c.source == "implied" for c in analysis.concepts)
     if implied and analysis.intent != "update" and not _ticket_action(analysis, lexicon, relation):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
-    if relation is not None:
-        _attach_children(analysis, relation)
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
     if owners and all(
@@ -184,6 +185,10 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
             # the owner's fields are not what is asked for
             analysis.parents += [o for o in owners if o.end <= head.start]
             analysis.records = [(r, pinned) for r, pinned in analysis.records if r not in owners]
+    if relation is not None:
+        _attach_children(analysis, relation)
+    elif _conversion(analysis, lexicon):
+        analysis.records = []  # the record becomes another: none of its fields is what changes
     analysis.one_record = _one_record(analysis)
     if expand:
         described = _described(analysis, lexicon)
@@ -300,6 +305,99 @@ def _attach_children(analysis: Analysis, relation: int) -> None:
     attach = Concept(token.raw, [(ATTACH_CHILDREN, 1.0)], relation, relation + 1, "lexicon")
     analysis.concepts = sorted([*kept, attach], key=lambda c: c.start)
     analysis.records = []
+
+
+CONVERT: Phrase = ("convert",)
+CHANGE_TYPE: Phrase = ("change", "type")
+
+
+def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
+    """ "make opportunity 40 a service ticket", "turn ticket 600 into a project": a numbered record
+    made into another kind is converted (convertToServiceTicket, tickets/{id}/convert), not changed.
+    The new kind names the conversion ("convert to service ticket"), not a record of its own: the
+    project of "turn ticket 600 into a project" is no project ticket. Made into the same kind, a
+    record changes type: "convert config 88 from a workstation to a server" (configurations' changeType)."""
+    if analysis.verb is None or not analysis.ids or analysis.intent in ("read", "delete"):
+        return False
+    tokens = analysis.tokens
+    verb = tuple(t.word for t in tokens[analysis.verb[0] : analysis.verb[1]])
+    readings = {verb[-1], *(target[0] for target in lexicon.synonyms.get(verb, ()))}
+    if not readings & CONVERSION_VERBS:
+        return False
+    word, source = analysis.ids[0]
+    number = _number_index(tokens, word, source)
+    target = _conversion_target(analysis, number)
+    if not target or (target[-1].end < len(tokens) and tokens[target[-1].end].is_number):
+        return False  # "move ticket 44 to project 9": a place, not a kind
+    if not singular(target[-1], tokens):
+        return False  # "change the board to Projects": a name
+    source_words = _kind_words(analysis, source)
+    numbered = {id(c) for _, c in analysis.ids}
+    kind_start = source.end - len(source_words)
+    between = [c for c in analysis.concepts if analysis.verb[1] <= c.start and c.end <= target[0].start]
+    if any(not kind_start <= c.start < source.end and id(c) not in numbered for c in between):
+        return False  # "change the type of ticket 44 to project": a field of the record is changed
+    target_words = tuple(t.word for t in tokens[target[0].start : target[-1].end])
+    if target_words in CONVERSION_KINDS and target_words != source_words:
+        fused = [(("convert", "to", *target_words), 1.0)]
+        fused += [(("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1]
+        made = Concept(" ".join(c.text for c in target), fused, target[0].start, target[-1].end, "lexicon")
+        # A ticket is converted with its new kind in the request's body (tickets/{id}/convert), other
+        # records by the action that names it (opportunities/{id}/convertToProject).
+        made.detail = "ticket" in source_words
+        intent = "action"
+    elif "convert" in readings and _same_kind(source, target):
+        made = Concept(" ".join(c.text for c in target), [(CHANGE_TYPE, 1.0)], target[0].start, target[-1].end)
+        intent = "update"
+    else:
+        return False
+    kept = [c for c in analysis.concepts if c not in target]
+    if intent == "action" and not any(CONVERT in [p for p, _ in c.alternatives] for c in kept):
+        start, end = analysis.verb
+        kept = [c for c in kept if not start <= c.start < end]
+        kept.append(Concept(tokens[start].raw, [(CONVERT, 1.0)], start, end, "lexicon"))
+    for concept in kept:
+        if concept.start > made.end:
+            concept.value = concept.detail = True  # "... to a server": the kind it becomes, said again
+    analysis.concepts = sorted([*kept, made], key=lambda c: c.start)
+    analysis.parents = [c for c in analysis.parents if c in analysis.concepts and not c.value]
+    analysis.intent = intent
+    return True
+
+
+def _number_index(tokens: list[Token], word: str, concept: Concept) -> int:
+    """The index of a record's number: ``word`` after its noun (or the noun itself, a bare number)."""
+    return next((t.index for t in tokens[concept.start :] if t.is_number and t.word == word), concept.end)
+
+
+def _conversion_target(analysis: Analysis, number: int) -> list[Concept]:
+    """The run of concepts after "into"/"to"/"as"/"a" behind the record's number: the new kind."""
+    tokens = analysis.tokens
+    later = [c for c in analysis.concepts if c.start > number]
+    for index, concept in enumerate(later):
+        if concept.start == 0 or tokens[concept.start - 1].word not in CONVERSION_MARKERS:
+            continue
+        run = [concept]
+        for following in later[index + 1 :]:
+            if following.start != run[-1].end:
+                break
+            run.append(following)
+        return run
+    return []
+
+
+def _kind_words(analysis: Analysis, source: Concept) -> Phrase:
+    """ "project ticket" of "project ticket 55": the numbered noun with the nouns right before it."""
+    start = source.start
+    while any(c.end == start for c in analysis.concepts):
+        start = next(c.start for c in analysis.concepts if c.end == start)
+    return tuple(t.word for t in analysis.tokens[start : source.end])
+
+
+def _same_kind(source: Concept, target: list[Concept]) -> bool:
+    """ "config 88 ... to a server": the new value reads as the record's own kind (a configuration)."""
+    kinds = {p for p, _ in source.alternatives}
+    return len(target) == 1 and any(p in kinds for p, _ in target[0].alternatives)
 
 
 def _owned_records(head: Concept, tokens: list[Token]) -> bool:
