@@ -189,6 +189,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         _attach_children(analysis, relation)
     elif _conversion(analysis, lexicon):
         analysis.records = []  # the record becomes another: none of its fields is what changes
+    else:
+        _made_from_template(analysis) or _template_made_from(analysis)
     analysis.one_record = _one_record(analysis)
     if expand:
         described = _described(analysis, lexicon)
@@ -400,6 +402,95 @@ def _same_kind(source: Concept, target: list[Concept]) -> bool:
     return len(target) == 1 and any(p in kinds for p, _ in target[0].alternatives)
 
 
+TEMPLATE = "template"
+GENERATE: Phrase = ("generate",)
+APPLY_TEMPLATE: Phrase = ("apply", "template")
+TEMPLATE_SOURCES = frozenset("from using use with off of".split())  # "from the onboarding template", "out of"
+TEMPLATE_TARGETS = frozenset("to on onto into".split())  # "... to project 5"
+
+
+def _made_from_template(analysis: Analysis) -> bool:
+    """ "kick off a ticket from the new-hire template", "use the onboarding template to create a
+    ticket", "add the phases from the onboarding template to project 5": records made from a template.
+
+    Applied to a numbered record, the template is applied to it (projects/{id}/applyTemplate); tickets
+    are generated from their templates (service/templates/{id}/generate); any other record names its
+    template in a field (a project's projectTemplateId), so the template is a detail of it."""
+    head, tokens = analysis.head, analysis.tokens
+    if analysis.intent != "create" or head is None:
+        return False
+    if _names_template(head) and any(t.word in TEMPLATE_SOURCES for t in tokens[head.start : head.end]):
+        # "create ticket from template 6", read as one phrase "ticket template": a ticket generated
+        analysis.concepts.append(Concept(head.text, [(GENERATE, 1.0)], head.end, head.end, "lexicon"))
+        return True
+    template = next((c for c in analysis.concepts if c is not head and _names_template(c)), None)
+    if template is None or not _template_is_source(tokens, template):
+        return False
+    named = [c for c in analysis.concepts if c.start < template.start and _template_name(tokens, c, template)]
+    for concept in named:
+        concept.detail = True  # "new-hire" of "the new-hire template": which template, not a thing to make
+    target = next((c for w, c in analysis.ids if c.start > template.end and _after_target_word(tokens, c)), None)
+    if target is not None:
+        applied = Concept(template.text, [(APPLY_TEMPLATE, 1.0)], template.start, template.end, "lexicon")
+        analysis.concepts = [applied if c is template else c for c in analysis.concepts]
+        head.detail = head is not target
+        analysis.intent = "action"
+    elif any(p[-1:] == ("ticket",) for p, _ in head.alternatives):
+        generate = Concept(template.text, [(GENERATE, 1.0)], template.end, template.end, "lexicon")
+        analysis.concepts.append(generate)
+    else:
+        template.detail = True  # "a project from the onboarding template": the project's template field
+    return True
+
+
+def _names_template(concept: Concept) -> bool:
+    return any(p[-1:] == (TEMPLATE,) for p, _ in concept.alternatives)
+
+
+def _template_is_source(tokens: list[Token], template: Concept) -> bool:
+    """ "from the onboarding template", "using template 4", "use the X template to ...": a source
+    word at most a few words (the template's name) before it."""
+    for i in range(template.start - 1, max(-1, template.start - 5), -1):
+        if tokens[i].word in TEMPLATE_SOURCES:
+            return True
+        if tokens[i].is_number or tokens[i].clause_start:
+            break
+    return False
+
+
+def _template_name(tokens: list[Token], concept: Concept, template: Concept) -> bool:
+    """Is the concept part of the template's name: between the source word and the template?"""
+    return all(tokens[i].word not in TEMPLATE_SOURCES for i in range(concept.end, template.start)) and any(
+        tokens[i].word in TEMPLATE_SOURCES for i in range(max(0, concept.start - 3), concept.start)
+    )
+
+
+def _after_target_word(tokens: list[Token], concept: Concept) -> bool:
+    return concept.start > 0 and tokens[concept.start - 1].word in TEMPLATE_TARGETS
+
+
+def _template_made_from(analysis: Analysis) -> bool:
+    """ "make a template out of project 5", "save project 5 as a project template": a template made
+    from a numbered record (projectTemplates/createFromProject/{id})."""
+    head, tokens = analysis.head, analysis.tokens
+    if analysis.intent not in ("create", "update") or head is None or not analysis.ids:
+        return False
+    template = next((c for c in analysis.concepts if _names_template(c)), None)
+    source = analysis.ids[0][1]
+    if template is None or source is template or any(c is template for _, c in analysis.ids):
+        return False
+    before = tokens[template.start - 1].word if template.start else ""
+    made_as = source.end <= template.start and before in ("as", "a", "an", "into")  # "save project 5 as a template"
+    out_of = template.end <= source.start and any(t.word in ("from", "of") for t in tokens[template.end : source.start])
+    if not (made_as or out_of):
+        return False
+    source_words = _kind_words(analysis, source)
+    made = Concept(source.text, [(("create", "from", *source_words), 1.0)], source.start, source.end, "lexicon")
+    analysis.concepts = sorted([*analysis.concepts, made], key=lambda c: c.start)
+    analysis.intent, analysis.records = "create", []
+    return True
+
+
 def _owned_records(head: Concept, tokens: list[Token]) -> bool:
     """After an owner's name, does the head name records the owner has ("mike's skills", "dave's
     schedule", "contoso's network gear") rather than one of its fields ("contoso's status")? A plural,
@@ -481,6 +572,8 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
     if not found[0]:
+        found = _use_to_verb(tokens, lexicon)
+    if not found[0]:
         found = _pronoun_object_verb(words, lexicon)
     if not found[0]:
         found = _deletion_anywhere(tokens, lexicon)
@@ -528,6 +621,21 @@ def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | Non
         passive = position > 0 and words[position - 1] in PASSIVE_AUXILIARIES
         if passive and raw.endswith("ed") and set(text.inflections(raw)) & deletes:
             return "delete", position, position + 1
+    return None, 0, 0
+
+
+def _use_to_verb(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """ "use the onboarding template to create a ticket": what is used, then the verb after "to".
+    The verb opens the clause that names the thing made; "use" itself names nothing."""
+    words = [t.word for t in tokens]
+    if not words or words[0] not in ("use", "using"):
+        return None, 0, 0
+    for i in range(1, len(words) - 1):
+        found = lexicon.intent_at(words, i + 1) if words[i] == "to" else None
+        if found and found[0] in ("create", "action"):
+            tokens[0].introduces = True
+            tokens[i + 1].clause_start = True
+            return found[0], i + 1, i + 1 + found[1]
     return None, 0, 0
 
 
