@@ -38,7 +38,7 @@ from .analysis import (
     singular,
 )
 from .lexicon import SKIPPABLE, Lexicon, Phrase, phrase
-from .records import find_ids, records_named, unknown_verb_change
+from .records import find_ids, named_alone, records_named, unknown_verb_change
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
 # clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
@@ -174,6 +174,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     if implied and analysis.intent != "update" and not _ticket_action(analysis, lexicon, relation):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
+    if (name := named_alone(analysis, tokens, frozenset(lexicon.stop))) is not None:
+        analysis.concepts, analysis.head = [name], name  # "look up contoso": its record
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
     if owners and all(
         pinned is False or r in owners for r, pinned in analysis.records

@@ -270,6 +270,24 @@ def _describes(concept: Concept, names: Callable[[str], bool]) -> bool:
     return concept.source == "lexicon" and not any(names(word) for phrase in literal for word in phrase)
 
 
+def named_alone(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
+    """ "look up contoso", "pull up jane doe", "who is jane doe": a read of nothing but a name the
+    catalog does not know, which is a company, a contact or a member."""
+    if analysis.concepts or analysis.count or analysis.intent not in (None, "read"):
+        return None
+    start = analysis.verb[1] if analysis.verb else 0
+    while start < len(tokens) and (tokens[start].word in stop or tokens[start].word in PREAMBLE):
+        start += 1
+    if start == len(tokens) or not _name_word(tokens[start], stop):
+        return None
+    end = start + 1  # a name's later words may be stop words in any other place ("jane doe")
+    while end < len(tokens) and _name_word(tokens[end], frozenset()) and tokens[end].raw.isalpha():
+        end += 1
+    if end != len(tokens) or end - start > 3 or tokens[start].word in PREAMBLE:
+        return None
+    return _owner(tokens, start, end)
+
+
 def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None:
     """ "contoso's status", "jane doe's phone number": a name the catalog does not know, with a
     possessive, before the thing asked for."""
