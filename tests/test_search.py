@@ -898,6 +898,7 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
         ("send expense report 31 in", "POST /expense/reports/{id}/submit"),
         ("sign expense report 31 off", "POST /expense/reports/{id}/approve"),
         ("open ticket 81 back up", "PATCH /service/tickets/{id}"),  # not "open ticket" and a "backup"
+        ("set litware up with a new agreement", "POST /finance/agreements"),  # what is made, not a detail
     ],
 )
 def test_a_phrasal_verb_split_by_its_object_is_the_whole_verb(searcher: Searcher, query: str, first: str) -> None:
@@ -960,6 +961,7 @@ APPLY_TEMPLATE = (
         ("add the tasks from the standard template to project 14", APPLY_TEMPLATE),
         ("start a project from the website build template", ("POST /project/projects",)),  # projectTemplateId
         ("make a template out of project 14", ("POST /project/projectTemplates/createFromProject/{id}",)),
+        ("use template 6 on project 31", APPLY_TEMPLATE),
     ],
 )
 def test_records_made_from_a_template(searcher: Searcher, query: str, answers: tuple[str, ...]) -> None:

@@ -409,6 +409,7 @@ GENERATE: Phrase = ("generate",)
 APPLY_TEMPLATE: Phrase = ("apply", "template")
 TEMPLATE_SOURCES = frozenset("from using use with off of".split())  # "from the onboarding template", "out of"
 TEMPLATE_TARGETS = frozenset("to on onto into".split())  # "... to project 5"
+USED_ON = TEMPLATE_TARGETS | {"for"}  # "use template 8 for project 20"
 
 
 def _made_from_template(analysis: Analysis) -> bool:
@@ -419,6 +420,16 @@ def _made_from_template(analysis: Analysis) -> bool:
     are generated from their templates (service/templates/{id}/generate); any other record names its
     template in a field (a project's projectTemplateId), so the template is a detail of it."""
     head, tokens = analysis.head, analysis.tokens
+    used = next((c for c in analysis.concepts if _names_template(c)), None)
+    if used is not None and tokens[0].word in ("use", "using") and analysis.intent is None:
+        # "use template 3 on project 20": the template is applied to the numbered record
+        target = next((c for _, c in analysis.ids if c.start > used.end and tokens[c.start - 1].word in USED_ON), None)
+        if target is not None:
+            applied = Concept(used.text, [(APPLY_TEMPLATE, 1.0)], used.start, used.end, "lexicon")
+            kept = [c for c in analysis.concepts if c.start > 0 and c is not used]  # "use" says what to do
+            analysis.concepts = sorted([*kept, applied], key=lambda c: c.start)
+            analysis.head, analysis.intent, analysis.records = applied, "action", []
+            return True
     if analysis.intent != "create" or head is None:
         return False
     if _names_template(head) and any(t.word in TEMPLATE_SOURCES for t in tokens[head.start : head.end]):
@@ -736,6 +747,8 @@ def _mark_details(tokens: list[Token]) -> None:
             token.introduces = inside = True  # "a company called Fabrikam Phone Repair": a name follows
             continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
+        # "set northwind up with a new agreement": what is made for someone, not a detail of it
+        relation = relation or (token.word == "with" and "new" in [t.word for t in tokens[i + 1 : i + 3]])
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
