@@ -207,6 +207,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
 # ("take the product off the ticket": "off" opens a place there, it is no particle of "take")
 AFTER_PARTICLE = PARENT_PREPOSITIONS | CHANGE_MARKERS | frozenset("with and at by till until".split())
 _split_verbs: dict[int, tuple[Lexicon, dict[str, list[Phrase]]]] = {}
+NAME_PARTICLES = PARTICLES | {"off"}
+OBJECT_PREPOSITIONS = frozenset(("for", "of"))
 
 
 def _join_split_verbs(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
@@ -240,10 +242,11 @@ def _phrasal_verbs(lexicon: Lexicon) -> dict[str, list[Phrase]]:
     if cached is not None and cached[0] is lexicon:
         return cached[1]
     verbs = {p[0] for phrases in lexicon.intents.values() for p in phrases if len(p) == 1}
-    candidates = {p for phrases in lexicon.intents.values() for p in phrases}
-    candidates |= {p for p in lexicon.synonyms if p[0] in verbs}
+    intents = {p for phrases in lexicon.intents.values() for p in phrases}
+    # a name that opens with a verb: "write off" (an adjustment) is a verb too, "add on" (an addition) not
+    names = {p for p in lexicon.synonyms if p[0] in verbs and all(w in NAME_PARTICLES for w in p[1:])}
     found: dict[str, list[Phrase]] = {}
-    for p in candidates:
+    for p in intents | names:
         # "who is off" asks a question: only verbs leave their particles behind
         if len(p) > 1 and p[0] not in QUESTION_WORDS and all(w in SPLIT_PARTICLES for w in p[1:]):
             found.setdefault(p[0], []).append(p[1:])
@@ -258,7 +261,8 @@ def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int 
     clause with no preposition in it, and the particle ends the clause or comes before a preposition."""
     for at in range(verb + 2, min(len(tokens), verb + 2 + SPLIT_OBJECT)):
         between = tokens[verb + 1 : at]
-        if any(t.clause_start or t.word in PARENT_PREPOSITIONS for t in between):
+        # "turn notifications for mike off": an object may say whose; "on", "to", "in" open places
+        if any(t.clause_start or t.word in PARENT_PREPOSITIONS - OBJECT_PREPOSITIONS for t in between):
             return None
         if tuple(t.word for t in tokens[at : at + len(tail)]) != tail:
             continue
