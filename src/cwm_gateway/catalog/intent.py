@@ -174,7 +174,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     if implied and analysis.intent != "update" and not _ticket_action(analysis, lexicon, relation):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
-    if (name := named_alone(analysis, tokens, frozenset(lexicon.stop))) is not None:
+    # (a precise search reads no names: "tciket" is retried forgivingly, as a slip)
+    if expand and (name := named_alone(analysis, tokens, frozenset(lexicon.stop))) is not None:
         analysis.concepts, analysis.head = [name], name  # "look up contoso": its record
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
     if owners and all(
