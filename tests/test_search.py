@@ -1021,3 +1021,114 @@ def test_a_multi_sentence_tool_description_over_mcp(server: McpSession) -> None:
     result = server.call("natural_language_api_search", query=query, max_results=3)
     top_hit = result.data["results"][0]
     assert (top_hit["method"], top_hit["path"]) == ("POST", "/procurement/purchaseorders")
+
+
+# -- what a request wants done to which record (issue 14: phrasal verbs, owners, conversions,
+# templates, parent and child tickets) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("kick timesheet 88 back to dave", "POST /time/sheets/{id}/reject"),
+        ("back time sheet 91 out", "POST /time/sheets/{id}/reverse"),
+        ("send expense report 31 in", "POST /expense/reports/{id}/submit"),
+        ("sign expense report 31 off", "POST /expense/reports/{id}/approve"),
+        ("open ticket 81 back up", "PATCH /service/tickets/{id}"),  # not "open ticket" and a "backup"
+        ("set litware up with a new agreement", "POST /finance/agreements"),  # what is made, not a detail
+    ],
+)
+def test_a_phrasal_verb_split_by_its_object_is_the_whole_verb(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 3)[0] == first, query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("what's northwind's status", "GET /company/companies"),  # not the company status definitions
+        ("what's litware's territory", "GET /company/companies"),
+        ("priya's skills", "GET /system/members/{parentId}/skills"),  # hers, not the skill list
+        ("look northwind up", "GET /company/companies"),  # a name alone is a company, contact or member
+    ],
+)
+def test_a_possessive_name_in_a_read_reads_the_owner_or_what_it_owns(
+    searcher: Searcher, query: str, first: str
+) -> None:
+    assert top(searcher, query, 3)[0] == first, query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("make ticket 812 a child of 800", "POST /service/tickets/{parentId}/attachChildren"),
+        ("nest ticket 77 under ticket 70", "POST /service/tickets/{parentId}/attachChildren"),
+        ("merge 903 into 902", "POST /service/tickets/{parentId}/merge"),  # bare numbers are tickets
+    ],
+)
+def test_one_ticket_put_under_or_into_another_uses_the_tickets_action(
+    searcher: Searcher, query: str, first: str
+) -> None:
+    assert top(searcher, query, 3)[0] == first, query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("make opportunity 61 a project", "POST /sales/opportunities/{id}/convertToProject"),
+        ("turn ticket 812 into a project ticket", "POST /service/tickets/{parentId}/convert"),
+        ("make project ticket 71 a service ticket", "POST /project/tickets/{parentId}/convert"),
+        ("convert config 31 from a laptop to a desktop", "PATCH /company/configurations/{id}/changeType"),
+    ],
+)
+def test_a_record_made_into_another_kind_is_converted(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 3)[0] == first, query
+
+
+APPLY_TEMPLATE = (
+    "POST /project/projects/{parentId}/applyTemplates",
+    "POST /project/projects/{parentId}/applyTemplate/{id}",
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "answers"),
+    [
+        ("kick off a ticket from the monthly patching template", ("POST /service/templates/{id}/generate",)),
+        ("use the new starter template to create a ticket", ("POST /service/templates/{id}/generate",)),
+        ("add the tasks from the standard template to project 14", APPLY_TEMPLATE),
+        ("start a project from the website build template", ("POST /project/projects",)),  # projectTemplateId
+        ("make a template out of project 14", ("POST /project/projectTemplates/createFromProject/{id}",)),
+        ("use template 6 on project 31", APPLY_TEMPLATE),
+    ],
+)
+def test_records_made_from_a_template(searcher: Searcher, query: str, answers: tuple[str, ...]) -> None:
+    assert top(searcher, query, 3)[0] in answers, query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("change the type of ticket 44 to project", "PATCH /service/tickets/{id}"),  # a field, not a conversion
+        ("on ticket 5 change the board to Projects", "PATCH /service/tickets/{id}"),
+        ("kick 6603 back to the help desk board", "PATCH /service/tickets/{id}"),  # a bare number is moved
+        ("log 3 hours under ticket 44", "POST /time/entries"),  # a quantity, not a child ticket
+        ("tailspin's sites", "GET /company/companies/{parentId}/sites"),
+    ],
+)
+def test_field_changes_quantities_and_lists_keep_their_operation(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 3)[0] == first, query
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("make ticket 812 a child of 800", ("POST", "/service/tickets/{parentId}/attachChildren")),
+        ("make opportunity 61 a project", ("POST", "/sales/opportunities/{id}/convertToProject")),
+        ("what's northwind's status", ("GET", "/company/companies")),
+        ("kick timesheet 88 back to dave", ("POST", "/time/sheets/{id}/reject")),
+    ],
+)
+def test_what_is_done_to_which_record_over_mcp(server: McpSession, query: str, first: tuple[str, str]) -> None:
+    result = server.call("natural_language_api_search", query=query, max_results=3)
+    top_hit = result.data["results"][0]
+    assert (top_hit["method"], top_hit["path"]) == first, query

@@ -33,7 +33,24 @@ LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
+# "sign acme up for ...", "send my timesheet in", "shut his account off": particles a verb may leave
+# behind its object; "in", "on", "off" also open places, so only before a preposition or the end.
+SPLIT_PARTICLES = PARTICLES | frozenset("in on off away".split())
+SPLIT_OBJECT = 6  # words an object may have between a verb and its particle ("expense report 20")
 NEW_RECORD_WORDS = frozenset("a an new another".split())
+# "make ticket 600 a child of 599", "nest 45 under 40": one numbered record put under another
+RELATION_WORDS = frozenset("child children parent subticket nest nested under beneath".split())
+# Records one kind of record can be converted into (convertToProject, tickets' convert to a project
+# ticket or issue); as the catalog spells them ("sales order" is "sale order").
+CONVERSION_KINDS = frozenset(
+    tuple(words.split())
+    for words in "ticket, service ticket, project ticket, project issue, project, agreement, sale order".split(", ")
+)
+# "make opportunity 40 a service ticket", "turn 600 into a project": a verb that may make one record another
+CONVERSION_VERBS = frozenset("make turn change convert move switch transform".split())
+CONVERSION_MARKERS = frozenset("into to as a an".split())
+# What a bare number's ticket can have done to it (/service/tickets/{id}/merge, attachChildren, convert, copy)
+TICKET_ACTIONS = frozenset("merge attach convert copy".split())
 DEFINITE_WORDS = frozenset("the my our".split())  # one record already there ("put that on her schedule" adds one)
 TIME_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next later noon midnight "

@@ -14,6 +14,9 @@ from . import text
 from .analysis import (
     CHANGE_MARKERS,
     CLOCK_WORDS,
+    CONVERSION_KINDS,
+    CONVERSION_MARKERS,
+    CONVERSION_VERBS,
     DEFINITE_WORDS,
     ID_FILLERS,
     LITERAL,
@@ -21,7 +24,11 @@ from .analysis import (
     PARENT_PREPOSITIONS,
     PARTICLES,
     PREAMBLE,
+    RELATION_WORDS,
+    SPLIT_OBJECT,
+    SPLIT_PARTICLES,
     STATE_VERBS,
+    TICKET_ACTIONS,
     TIME_WORDS,
     Analysis,
     Concept,
@@ -30,8 +37,8 @@ from .analysis import (
     possessive,
     singular,
 )
-from .lexicon import SKIPPABLE, Lexicon, Phrase
-from .records import find_ids, records_named, unknown_verb_change
+from .lexicon import SKIPPABLE, Lexicon, Phrase, phrase
+from .records import find_ids, named_alone, records_named, unknown_verb_change
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
 # clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
@@ -165,6 +172,7 @@ def _capitalised(chunk: str) -> bool:
 def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool = True) -> Analysis:
     """Read a request: its words (mended and corrected), its verb, the things it names and how they relate."""
     tokens, known = _read_words(tokenize(query), lexicon, vocabulary, expand)
+    tokens = _join_split_verbs(tokens, lexicon)
     analysis = Analysis(query, tokens)
     after_verb = _find_intent(analysis, lexicon, vocabulary, known)
     _mark_preamble(analysis)
@@ -175,17 +183,36 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
     if revised is None and unknown_verb_change(analysis, lexicon, known):
         revised = "update"  # "kick 6603 back to the help desk board": a verb we do not know, moving a record
+    relation = _relation(analysis, lexicon.units)
+    if relation is not None:
+        revised = "action"  # "make ticket 600 a child of 599": attach it, no field of it changes
     if revised != analysis.intent:
         analysis.intent = revised
         _read_things(analysis, lexicon, known, vocabulary, expand)
-    if analysis.intent != "update" and any(c.source == "implied" for c in analysis.concepts):
+    implied = any(c.source == "implied" for c in analysis.concepts)
+    if implied and analysis.intent != "update" and not _ticket_action(analysis, lexicon, relation):
         _read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
+    # (a precise search reads no names: "tciket" is retried forgivingly, as a slip)
+    if expand and (name := named_alone(analysis, tokens, frozenset(lexicon.stop))) is not None:
+        analysis.concepts, analysis.head = [name], name  # "look up contoso": its record
     owners = [r for r, _ in analysis.records if r.source == "implied" and r not in analysis.concepts]
     if owners and all(
         pinned is False or r in owners for r, pinned in analysis.records
     ):  # "contoso's status": the owner is named, as a company, contact or member
         analysis.concepts = sorted([*analysis.concepts, *owners], key=lambda c: c.start)
+        head = analysis.head
+        if analysis.intent in (None, "read") and head is not None and _owned_records(head, tokens):
+            # "mike's skills", "dave's schedule": the owner's records are listed (members/{parentId}/skills),
+            # the owner's fields are not what is asked for
+            analysis.parents += [o for o in owners if o.end <= head.start]
+            analysis.records = [(r, pinned) for r, pinned in analysis.records if r not in owners]
+    if relation is not None:
+        _attach_children(analysis, relation)
+    elif _conversion(analysis, lexicon):
+        analysis.records = []  # the record becomes another: none of its fields is what changes
+    else:
+        _made_from_template(analysis) or _template_made_from(analysis)
     analysis.one_record = _one_record(analysis)
     if expand:
         described = _described(analysis, lexicon)
@@ -198,6 +225,318 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     return analysis
 
 
+# After a particle left behind its object: the clause goes on with a preposition, a time or nothing.
+# ("take the product off the ticket": "off" opens a place there, it is no particle of "take")
+AFTER_PARTICLE = PARENT_PREPOSITIONS | CHANGE_MARKERS | frozenset("with and at by till until".split())
+_split_verbs: dict[int, tuple[Lexicon, dict[str, list[Phrase]]]] = {}
+NAME_PARTICLES = PARTICLES | {"off"}
+OBJECT_PREPOSITIONS = frozenset(("for", "of"))
+
+
+def _join_split_verbs(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
+    """ "sign acme up for managed services", "kick expense report 20 back to mike", "close ticket 44
+    out": a phrasal verb the object splits is read as if written whole ("sign up acme ..."), so the
+    lexicon's verbs ("kick back", "send in", "look up") are found wherever the particle stands."""
+    phrases = _phrasal_verbs(lexicon)
+    for start, token in enumerate(tokens):
+        if not token.clause_start:
+            continue
+        verb = start
+        while verb < len(tokens) and tokens[verb].word in PREAMBLE and tokens[verb].word not in phrases:
+            verb += 1
+        for tail in phrases.get(tokens[verb].word if verb < len(tokens) else "", ()):
+            at = _particle_after_object(tokens, verb, tail)
+            if at is not None:
+                moved = tokens[at : at + len(tail)]
+                tokens = [*tokens[: verb + 1], *moved, *tokens[verb + 1 : at], *tokens[at + len(tail) :]]
+                for index, t in enumerate(tokens):
+                    t.index = index
+                for t in moved:
+                    t.clause_start = t.sentence_start = False
+                break
+    return tokens
+
+
+def _phrasal_verbs(lexicon: Lexicon) -> dict[str, list[Phrase]]:
+    """The lexicon's verbs with particles ("kick back", "open back up", "write off"), by first word:
+    their particles, longest first. Synonyms count when their first word is a verb of its own."""
+    cached = _split_verbs.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    verbs = {p[0] for phrases in lexicon.intents.values() for p in phrases if len(p) == 1}
+    intents = {p for phrases in lexicon.intents.values() for p in phrases}
+    # a name that opens with a verb: "write off" (an adjustment) is a verb too, "add on" (an addition) not
+    names = {p for p in lexicon.synonyms if p[0] in verbs and all(w in NAME_PARTICLES for w in p[1:])}
+    found: dict[str, list[Phrase]] = {}
+    for p in intents | names:
+        # "who is off" asks a question: only verbs leave their particles behind
+        if len(p) > 1 and p[0] not in QUESTION_WORDS and all(w in SPLIT_PARTICLES for w in p[1:]):
+            found.setdefault(p[0], []).append(p[1:])
+    for tails in found.values():
+        tails.sort(key=len, reverse=True)
+    _split_verbs[id(lexicon)] = (lexicon, found)
+    return found
+
+
+def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int | None:
+    """Where ``tail`` stands after the verb's object, or None: the object is a few words of one
+    clause with no preposition in it, and the particle ends the clause or comes before a preposition."""
+    for at in range(verb + 2, min(len(tokens), verb + 2 + SPLIT_OBJECT)):
+        between = tokens[verb + 1 : at]
+        # "turn notifications for mike off": an object may say whose; "on", "to", "in" open places
+        if any(t.clause_start or t.word in PARENT_PREPOSITIONS - OBJECT_PREPOSITIONS for t in between):
+            return None
+        if tuple(t.word for t in tokens[at : at + len(tail)]) != tail:
+            continue
+        after = at + len(tail)
+        if after == len(tokens) or tokens[after].clause_start or tokens[after].word in AFTER_PARTICLE:
+            return at
+    return None
+
+
+ATTACH_CHILDREN = phrase("attach children")
+
+
+def _relation(analysis: Analysis, units: set[str]) -> int | None:
+    """ "make ticket 600 a child of 599", "nest 45 under 40", "make 599 the parent ticket of 600":
+    a word that puts one numbered record under another, between their numbers (its index)."""
+    tokens = analysis.tokens
+    if analysis.intent in ("read", "delete") or analysis.count or tokens[0].word in QUESTION_WORDS:
+        return None
+    numbers = [t.index for t in tokens if t.is_number]
+    if len(numbers) < 2 or not all(_ticket_number(analysis, i, units) for i in (numbers[0], numbers[-1])):
+        return None
+    return next((i for i in range(numbers[0] + 1, numbers[-1]) if tokens[i].word in RELATION_WORDS), None)
+
+
+def _ticket_number(analysis: Analysis, index: int, units: set[str]) -> bool:
+    """A ticket's number: after "ticket", or bare and no quantity ("2 hours under ticket 44" is time)."""
+    named = next((c for word, c in analysis.ids if c.start < index and word == analysis.tokens[index].word), None)
+    if named is not None:
+        return any("ticket" in p for p, _ in named.alternatives)
+    following = analysis.tokens[index + 1] if index + 1 < len(analysis.tokens) else None
+    quantity = following is not None and (following.word in units or following.word in TIME_WORDS)
+    return not quantity and len(analysis.tokens[index].raw) >= 2
+
+
+def _ticket_action(analysis: Analysis, lexicon: Lexicon, relation: int | None) -> bool:
+    """ "merge 700 into 701", "nest 45 under 40": an action a ticket has, so a bare number is a ticket."""
+    if analysis.intent != "action" or analysis.verb is None:
+        return False
+    verb = tuple(t.word for t in analysis.tokens[analysis.verb[0] : analysis.verb[1]])
+    readings = {verb[0], *(target[0] for target in lexicon.synonyms.get(verb, ()))}
+    return relation is not None or bool(readings & TICKET_ACTIONS)
+
+
+def _attach_children(analysis: Analysis, relation: int) -> None:
+    """The relation word names the operation that puts records under a parent (attachChildren)."""
+    token = analysis.tokens[relation]
+    kept = [c for c in analysis.concepts if not c.start <= relation < c.end]
+    attach = Concept(token.raw, [(ATTACH_CHILDREN, 1.0)], relation, relation + 1, "lexicon")
+    analysis.concepts = sorted([*kept, attach], key=lambda c: c.start)
+    analysis.records = []
+
+
+CONVERT: Phrase = ("convert",)
+CHANGE_TYPE: Phrase = ("change", "type")
+
+
+def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
+    """ "make opportunity 40 a service ticket", "turn ticket 600 into a project": a numbered record
+    made into another kind is converted (convertToServiceTicket, tickets/{id}/convert), not changed.
+    The new kind names the conversion ("convert to service ticket"), not a record of its own: the
+    project of "turn ticket 600 into a project" is no project ticket. Made into the same kind, a
+    record changes type: "convert config 88 from a workstation to a server" (configurations' changeType)."""
+    if analysis.verb is None or not analysis.ids or analysis.intent in ("read", "delete"):
+        return False
+    tokens = analysis.tokens
+    verb = tuple(t.word for t in tokens[analysis.verb[0] : analysis.verb[1]])
+    readings = {verb[-1], *(target[0] for target in lexicon.synonyms.get(verb, ()))}
+    if not readings & CONVERSION_VERBS:
+        return False
+    word, source = analysis.ids[0]
+    number = _number_index(tokens, word, source)
+    target = _conversion_target(analysis, number)
+    if not target or (target[-1].end < len(tokens) and tokens[target[-1].end].is_number):
+        return False  # "move ticket 44 to project 9": a place, not a kind
+    if not singular(target[-1], tokens):
+        return False  # "change the board to Projects": a name
+    source_words = _kind_words(analysis, source)
+    numbered = {id(c) for _, c in analysis.ids}
+    kind_start = source.end - len(source_words)
+    between = [c for c in analysis.concepts if analysis.verb[1] <= c.start and c.end <= target[0].start]
+    if any(not kind_start <= c.start < source.end and id(c) not in numbered for c in between):
+        return False  # "change the type of ticket 44 to project": a field of the record is changed
+    target_words = tuple(t.word for t in tokens[target[0].start : target[-1].end])
+    if target_words in CONVERSION_KINDS and target_words != source_words:
+        fused = [(("convert", "to", *target_words), 1.0)]
+        fused += [(("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1]
+        made = Concept(" ".join(c.text for c in target), fused, target[0].start, target[-1].end, "lexicon")
+        # A ticket is converted with its new kind in the request's body (tickets/{id}/convert), other
+        # records by the action that names it (opportunities/{id}/convertToProject).
+        made.detail = "ticket" in source_words
+        intent = "action"
+    elif "convert" in readings and _same_kind(source, target):
+        made = Concept(" ".join(c.text for c in target), [(CHANGE_TYPE, 1.0)], target[0].start, target[-1].end)
+        intent = "update"
+    else:
+        return False
+    kept = [c for c in analysis.concepts if c not in target]
+    if intent == "action" and not any(CONVERT in [p for p, _ in c.alternatives] for c in kept):
+        start, end = analysis.verb
+        kept = [c for c in kept if not start <= c.start < end]
+        kept.append(Concept(tokens[start].raw, [(CONVERT, 1.0)], start, end, "lexicon"))
+    for concept in kept:
+        if concept.start > made.end:
+            concept.value = concept.detail = True  # "... to a server": the kind it becomes, said again
+    analysis.concepts = sorted([*kept, made], key=lambda c: c.start)
+    analysis.parents = [c for c in analysis.parents if c in analysis.concepts and not c.value]
+    analysis.intent = intent
+    return True
+
+
+def _number_index(tokens: list[Token], word: str, concept: Concept) -> int:
+    """The index of a record's number: ``word`` after its noun (or the noun itself, a bare number)."""
+    return next((t.index for t in tokens[concept.start :] if t.is_number and t.word == word), concept.end)
+
+
+def _conversion_target(analysis: Analysis, number: int) -> list[Concept]:
+    """The run of concepts after "into"/"to"/"as"/"a" behind the record's number: the new kind."""
+    tokens = analysis.tokens
+    later = [c for c in analysis.concepts if c.start > number]
+    for index, concept in enumerate(later):
+        if concept.start == 0 or tokens[concept.start - 1].word not in CONVERSION_MARKERS:
+            continue
+        run = [concept]
+        for following in later[index + 1 :]:
+            if following.start != run[-1].end:
+                break
+            run.append(following)
+        return run
+    return []
+
+
+def _kind_words(analysis: Analysis, source: Concept) -> Phrase:
+    """ "project ticket" of "project ticket 55": the numbered noun with the nouns right before it."""
+    start = source.start
+    while any(c.end == start for c in analysis.concepts):
+        start = next(c.start for c in analysis.concepts if c.end == start)
+    return tuple(t.word for t in analysis.tokens[start : source.end])
+
+
+def _same_kind(source: Concept, target: list[Concept]) -> bool:
+    """ "config 88 ... to a server": the new value reads as the record's own kind (a configuration)."""
+    kinds = {p for p, _ in source.alternatives}
+    return len(target) == 1 and any(p in kinds for p, _ in target[0].alternatives)
+
+
+TEMPLATE = "template"
+GENERATE: Phrase = ("generate",)
+APPLY_TEMPLATE: Phrase = ("apply", "template")
+TEMPLATE_SOURCES = frozenset("from using use with off of".split())  # "from the onboarding template", "out of"
+TEMPLATE_TARGETS = frozenset("to on onto into".split())  # "... to project 5"
+USED_ON = TEMPLATE_TARGETS | {"for"}  # "use template 8 for project 20"
+
+
+def _made_from_template(analysis: Analysis) -> bool:
+    """ "kick off a ticket from the new-hire template", "use the onboarding template to create a
+    ticket", "add the phases from the onboarding template to project 5": records made from a template.
+
+    Applied to a numbered record, the template is applied to it (projects/{id}/applyTemplate); tickets
+    are generated from their templates (service/templates/{id}/generate); any other record names its
+    template in a field (a project's projectTemplateId), so the template is a detail of it."""
+    head, tokens = analysis.head, analysis.tokens
+    used = next((c for c in analysis.concepts if _names_template(c)), None)
+    if used is not None and tokens[0].word in ("use", "using") and analysis.intent is None:
+        # "use template 3 on project 20": the template is applied to the numbered record
+        target = next((c for _, c in analysis.ids if c.start > used.end and tokens[c.start - 1].word in USED_ON), None)
+        if target is not None:
+            applied = Concept(used.text, [(APPLY_TEMPLATE, 1.0)], used.start, used.end, "lexicon")
+            kept = [c for c in analysis.concepts if c.start > 0 and c is not used]  # "use" says what to do
+            analysis.concepts = sorted([*kept, applied], key=lambda c: c.start)
+            analysis.head, analysis.intent, analysis.records = applied, "action", []
+            return True
+    if analysis.intent != "create" or head is None:
+        return False
+    if _names_template(head) and any(t.word in TEMPLATE_SOURCES for t in tokens[head.start : head.end]):
+        # "create ticket from template 6", read as one phrase "ticket template": a ticket generated
+        analysis.concepts.append(Concept(head.text, [(GENERATE, 1.0)], head.end, head.end, "lexicon"))
+        return True
+    template = next((c for c in analysis.concepts if c is not head and _names_template(c)), None)
+    if template is None or not _template_is_source(tokens, template):
+        return False
+    named = [c for c in analysis.concepts if c.start < template.start and _template_name(tokens, c, template)]
+    for concept in named:
+        concept.detail = True  # "new-hire" of "the new-hire template": which template, not a thing to make
+    target = next((c for w, c in analysis.ids if c.start > template.end and _after_target_word(tokens, c)), None)
+    if target is not None:
+        applied = Concept(template.text, [(APPLY_TEMPLATE, 1.0)], template.start, template.end, "lexicon")
+        analysis.concepts = [applied if c is template else c for c in analysis.concepts]
+        head.detail = head is not target
+        analysis.intent = "action"
+    elif any(p[-1:] == ("ticket",) for p, _ in head.alternatives):
+        generate = Concept(template.text, [(GENERATE, 1.0)], template.end, template.end, "lexicon")
+        analysis.concepts.append(generate)
+    else:
+        template.detail = True  # "a project from the onboarding template": the project's template field
+    return True
+
+
+def _names_template(concept: Concept) -> bool:
+    return any(p[-1:] == (TEMPLATE,) for p, _ in concept.alternatives)
+
+
+def _template_is_source(tokens: list[Token], template: Concept) -> bool:
+    """ "from the onboarding template", "using template 4", "use the X template to ...": a source
+    word at most a few words (the template's name) before it."""
+    for i in range(template.start - 1, max(-1, template.start - 5), -1):
+        if tokens[i].word in TEMPLATE_SOURCES:
+            return True
+        if tokens[i].is_number or tokens[i].clause_start:
+            break
+    return False
+
+
+def _template_name(tokens: list[Token], concept: Concept, template: Concept) -> bool:
+    """Is the concept part of the template's name: between the source word and the template?"""
+    return all(tokens[i].word not in TEMPLATE_SOURCES for i in range(concept.end, template.start)) and any(
+        tokens[i].word in TEMPLATE_SOURCES for i in range(max(0, concept.start - 3), concept.start)
+    )
+
+
+def _after_target_word(tokens: list[Token], concept: Concept) -> bool:
+    return concept.start > 0 and tokens[concept.start - 1].word in TEMPLATE_TARGETS
+
+
+def _template_made_from(analysis: Analysis) -> bool:
+    """ "make a template out of project 5", "save project 5 as a project template": a template made
+    from a numbered record (projectTemplates/createFromProject/{id})."""
+    head, tokens = analysis.head, analysis.tokens
+    if analysis.intent not in ("create", "update") or head is None or not analysis.ids:
+        return False
+    template = next((c for c in analysis.concepts if _names_template(c)), None)
+    source = analysis.ids[0][1]
+    if template is None or source is template or any(c is template for _, c in analysis.ids):
+        return False
+    before = tokens[template.start - 1].word if template.start else ""
+    made_as = source.end <= template.start and before in ("as", "a", "an", "into")  # "save project 5 as a template"
+    out_of = template.end <= source.start and any(t.word in ("from", "of") for t in tokens[template.end : source.start])
+    if not (made_as or out_of):
+        return False
+    source_words = _kind_words(analysis, source)
+    made = Concept(source.text, [(("create", "from", *source_words), 1.0)], source.start, source.end, "lexicon")
+    analysis.concepts = sorted([*analysis.concepts, made], key=lambda c: c.start)
+    analysis.intent, analysis.records = "create", []
+    return True
+
+
+def _owned_records(head: Concept, tokens: list[Token]) -> bool:
+    """After an owner's name, does the head name records the owner has ("mike's skills", "dave's
+    schedule", "contoso's network gear") rather than one of its fields ("contoso's status")? A plural,
+    or a word the lexicon reads as another kind of record."""
+    return not singular(head, tokens) or any(conf < LITERAL for _, conf in head.alternatives)
+
+
 def _read_words(
     tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary, expand: bool
 ) -> tuple[list[Token], dict[str, int]]:
@@ -206,7 +545,7 @@ def _read_words(
     _product_names(tokens, lexicon, vocabulary)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
-        tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
+        tokens = _mend_words(tokens, vocabulary, known, lexicon_words, lexicon)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens)
     _mark_placing_participles(tokens)
@@ -275,6 +614,8 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
     if not found[0]:
+        found = _use_to_verb(tokens, lexicon)
+    if not found[0]:
         found = _pronoun_object_verb(words, lexicon)
     if not found[0]:
         found = _deletion_anywhere(tokens, lexicon)
@@ -322,6 +663,21 @@ def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | Non
         passive = position > 0 and words[position - 1] in PASSIVE_AUXILIARIES
         if passive and raw.endswith("ed") and set(text.inflections(raw)) & deletes:
             return "delete", position, position + 1
+    return None, 0, 0
+
+
+def _use_to_verb(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """ "use the onboarding template to create a ticket": what is used, then the verb after "to".
+    The verb opens the clause that names the thing made; "use" itself names nothing."""
+    words = [t.word for t in tokens]
+    if not words or words[0] not in ("use", "using"):
+        return None, 0, 0
+    for i in range(1, len(words) - 1):
+        found = lexicon.intent_at(words, i + 1) if words[i] == "to" else None
+        if found and found[0] in ("create", "action"):
+            tokens[0].introduces = True
+            tokens[i + 1].clause_start = True
+            return found[0], i + 1, i + 1 + found[1]
     return None, 0, 0
 
 
@@ -456,6 +812,8 @@ def _mark_details(tokens: list[Token]) -> None:
             token.introduces = inside = True  # "a company called Fabrikam Phone Repair": a name follows
             continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
+        # "set northwind up with a new agreement": what is made for someone, not a detail of it
+        relation = relation or (token.word == "with" and "new" in [t.word for t in tokens[i + 1 : i + 3]])
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
@@ -474,8 +832,23 @@ def _names_a_value(tokens: list[Token], index: int) -> bool:
     return tokens[index - 1].word not in SUBJECT_PRONOUNS and following not in SUBJECT_MATTER | PARENT_PREPOSITIONS
 
 
+def _verb_and_particle(token: Token, following: Token, lexicon: Lexicon | None, opens: bool) -> bool:
+    """ "sign off on timesheet 4", "open ticket 44 back up": a verb and its particle, or two particles,
+    are words of their own, not the name they spell together (signoff, backup)."""
+    if following.word not in SPLIT_PARTICLES:
+        return False
+    if token.word in SPLIT_PARTICLES:
+        return True
+    # only as the request's verb: "time cards waiting for sign off" name the signoff
+    return opens and lexicon is not None and (lexicon.intent_at([token.word, following.word], 0) or ("", 0))[1] == 2
+
+
 def _mend_words(
-    tokens: list[Token], vocabulary: Vocabulary, known: dict[str, int], lexicon_words: frozenset[str]
+    tokens: list[Token],
+    vocabulary: Vocabulary,
+    known: dict[str, int],
+    lexicon_words: frozenset[str],
+    lexicon: Lexicon | None = None,
 ) -> list[Token]:
     """Words written together split ("timeentries"), a name written apart joined ("work flows")."""
     names = vocabulary.name_words()
@@ -486,7 +859,15 @@ def _mend_words(
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following is not None and not token.is_number and not following.is_number and not following.clause_start:
             joined = token.word + following.word
-            if joined in names and not (token.word in names and following.word in names):
+            clause = [t for t in out if not t.clause_start][-3:] if not token.clause_start else []
+            opens = token.clause_start or (
+                bool(out) and len(clause) < 3 and all(t.word in PREAMBLE for t in clause) and out[-1].word in PREAMBLE
+            )
+            if (
+                joined in names
+                and not (token.word in names and following.word in names)
+                and not _verb_and_particle(token, following, lexicon, opens)
+            ):
                 out.append(replace(token, word=joined, raw=token.raw + following.raw, plural=following.plural))
                 i += 2
                 continue
@@ -794,7 +1175,8 @@ def _revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens = analysis.tokens
-    moves = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
+    moves = analysis.intent in ("create", "action") and not names_action
     if moves and _moved_in_time(tokens, after_verb):
         return "update"
     if not numbered:
@@ -810,7 +1192,7 @@ def _revised_intent(
         if following and _makes_state(tokens, after_verb, following, numbered):
             return "update"
     # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
-    verb_acts = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
+    verb_acts = analysis.intent in ("create", "action") and not names_action
     if verb_acts and _value_after_record(analysis):
         return "update"
     if analysis.intent == "read" and _state_after_late_verb(analysis):
@@ -901,6 +1283,18 @@ def _clock_time(tokens: list[Token], index: int) -> bool:
     return following is not None and (
         following.word in CLOCK_WORDS or (following.is_number and len(following.raw) == 2)
     )
+
+
+def _reads_as_action(analysis: Analysis, lexicon: Lexicon, actions: frozenset[str]) -> bool:
+    """ "kick expense report 20 back to mike", "bounce it back": an action verb the lexicon reads as
+    an endpoint's action ("kick back" -> reject), said of a record named as such. A bare number
+    is a ticket moved, not rejected: "kick 6603 back to the help desk board"."""
+    if analysis.intent != "action" or analysis.verb is None or analysis.verb[1] - analysis.verb[0] < 2:
+        return False  # "push" alone may move a record in time ("push the call out to friday")
+    if any(c.source == "implied" for _, c in analysis.ids):
+        return False
+    verb = tuple(t.word for t in analysis.tokens[analysis.verb[0] : analysis.verb[1]])
+    return any(target[0] in actions for target in lexicon.synonyms.get(verb, ()))
 
 
 def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:

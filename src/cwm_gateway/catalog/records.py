@@ -215,8 +215,15 @@ def records_named(
     """
     out = [(concept, True) for _, concept in analysis.ids]
     if analysis.intent != "update":
-        # "the client's sites" lists sites; in a read only an id pins the record down.
-        return out if analysis.intent in (None, "read") else []
+        # "the client's sites" lists sites; in a read only an id or a name pins the record down.
+        if analysis.intent not in (None, "read"):
+            return []
+        owner = None if out else _possessive_owner(analysis, tokens)
+        if owner is not None:
+            # "what's contoso's status", "mike's skills": the owner's record, or its records listed
+            analysis.concepts = [c for c in analysis.concepts if not owner.start <= c.start < owner.end]
+            out.append((owner, True))
+        return out
     if out:
         # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
         # what follows names its fields and values.
@@ -261,6 +268,40 @@ def _describes(concept: Concept, names: Callable[[str], bool]) -> bool:
     before another noun it says what kind that record is, it is not a record of its own."""
     literal = [phrase for phrase, conf in concept.alternatives if conf >= LITERAL]
     return concept.source == "lexicon" and not any(names(word) for phrase in literal for word in phrase)
+
+
+def named_alone(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
+    """ "look up contoso", "pull up jane doe", "who is jane doe": a read of nothing but a name the
+    catalog does not know, which is a company, a contact or a member."""
+    if analysis.concepts or analysis.count or analysis.intent not in (None, "read"):
+        return None
+    start = analysis.verb[1] if analysis.verb else 0
+    while start < len(tokens) and (tokens[start].word in stop or tokens[start].word in PREAMBLE):
+        start += 1
+    if start == len(tokens) or not _name_word(tokens[start], stop):
+        return None
+    end = start + 1  # a name's later words may be stop words in any other place ("jane doe")
+    while end < len(tokens) and _name_word(tokens[end], frozenset()) and tokens[end].raw.isalpha():
+        end += 1
+    if end != len(tokens) or end - start > 3 or tokens[start].word in PREAMBLE:
+        return None
+    return _owner(tokens, start, end)
+
+
+def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None:
+    """ "contoso's status", "jane doe's phone number": a name the catalog does not know, with a
+    possessive, before the thing asked for."""
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    verb_end = analysis.verb[1] if analysis.verb else 0
+    for p in range(1, len(tokens) - 1):
+        if not possessive(tokens, p) or p + 1 not in covered:
+            continue
+        start = p
+        while start - 1 >= verb_end and start - 1 not in covered and _name_word(tokens[start - 1], frozenset()):
+            start -= 1
+        if start < p:
+            return _owner(tokens, start, p)
+    return None
 
 
 def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:

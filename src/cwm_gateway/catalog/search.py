@@ -828,7 +828,8 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
                     # The rule, not a weight: a numbered record and one of its fields -> its own update.
                     # (As sure as the record's reading: "alice's title" is a member's before a contact's.)
                     penalty = -RECORD_UPDATE * max(conf for words, conf in record_alts if words == shape.resource)
-        elif query.update and any(words <= shape.resource for words, _ in alternatives):
+        elif (query.update or (pinned and listed)) and any(words <= shape.resource for words, _ in alternatives):
+            # (A read too, when the record is pinned and the field is its own: "what's contoso's status".)
             # The field's own resource is still right when it hangs under the record
             # ("tickets/{parentId}/notes") or, for a loose compound, is named by it ("project type").
             if pinned:
