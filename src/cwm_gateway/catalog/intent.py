@@ -54,6 +54,7 @@ SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
 GENERIC_HEADS = frozenset("details detail information info data summary overview".split())
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
+CONTENT_FOR = frozenset(("for", "at"))  # "a ticket for contoso printer down": the name, then the content
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # "the teams defined on a service board", "members configured in the system": documentation's
 # participles between a thing and what it belongs to name neither.
@@ -513,6 +514,8 @@ def _read_things(
     if analysis.intent in ("create", "update"):
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
+    if analysis.intent == "create":
+        _mark_new_record_content(analysis, lexicon.stop)
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts)
     analysis.head = _find_head(analysis, lexicon)
@@ -571,6 +574,40 @@ def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tup
     for concept in concepts:
         if opened < concept.start < ends and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
             concept.detail = True
+
+
+def _mark_new_record_content(analysis: Analysis, stop: frozenset[str]) -> None:
+    """ "create a ticket for contoso printer down", "add a site for tailspin downtown office": after a
+    new record and the name it is for, the words are its summary or name, not records to attach it to.
+
+    Only for a record made anew ("a", "new" before it) and a name the catalog does not know right
+    after "for"/"at"; "add a note to the contoso project" and "... to ticket 55" name real parents.
+    """
+    if analysis.verb is None:
+        return
+    tokens, concepts = analysis.tokens, analysis.concepts
+    following = [c for c in concepts if c.start >= analysis.verb[1]]
+    # "open a new ticket": the verb's own span may hold the article
+    if not following or not any(t.word in NEW_RECORD_WORDS for t in tokens[analysis.verb[0] : following[0].start]):
+        return
+    covered = {p for c in concepts for p in range(c.start, c.end)}
+    numbered = {id(c) for _, c in analysis.ids}
+    for i in range(following[0].end, len(tokens) - 1):
+        if tokens[i].word not in CONTENT_FOR or tokens[i].sentence_start:
+            continue
+        end = i + 1
+        while end < len(tokens) and end not in covered and _for_name(tokens[end], stop):
+            end += 1
+        content = [c for c in concepts if c.start >= end and not tokens[c.start].sentence_start]
+        if end > i + 1 and content and content[0].start == end and not any(id(c) in numbered for c in content):
+            for concept in content:
+                concept.value = concept.detail = True
+        return
+
+
+def _for_name(token: Token, stop: frozenset[str]) -> bool:
+    """A word of the name a new record is for ("contoso", "blue yonder"): no number, no small word."""
+    return token.raw.isalpha() and token.word not in stop and token.word not in PARENT_PREPOSITIONS
 
 
 def _mark_new_values(concepts: list[Concept], tokens: list[Token], stop: frozenset[str] = frozenset()) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
-from .analysis import INTENT_METHODS, Analysis, Concept, singular
+from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, Analysis, Concept, singular
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
@@ -48,6 +48,7 @@ ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after t
 ID_ITEM = 0.3
 PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
+NEW_RECORD_PARENT = 1.0  # a record being created cannot be the parent an operation hangs under
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
@@ -528,6 +529,7 @@ class Searcher:
             asked_modifiers=_asked_modifiers([t.word for t in analysis.tokens]),
             listed_under=_listed_under(analysis),
             listing_parents=_listing_parents(analysis),
+            new_record=_new_record(analysis),
         )
 
 
@@ -556,6 +558,16 @@ def _listed_under(analysis: Analysis) -> frozenset[str]:
     if head is None or analysis.intent not in (None, "read") or any(c is head for c in numbered):
         return frozenset()
     if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
+        return frozenset()
+    return frozenset(head.tokens())
+
+
+def _new_record(analysis: Analysis) -> frozenset[str]:
+    """The head's words when it is created anew ("create a ticket", "open a new ticket"), else none."""
+    head, verb = analysis.head, analysis.verb
+    if analysis.intent != "create" or head is None or verb is None or any(c is head for _, c in analysis.ids):
+        return frozenset()
+    if not any(t.word in NEW_RECORD_WORDS for t in analysis.tokens[verb[0] : head.start]):
         return frozenset()
     return frozenset(head.tokens())
 
@@ -675,6 +687,7 @@ class _Query:
     asked_modifiers: frozenset[str]
     listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
     listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
+    new_record: frozenset[str] = frozenset()  # "create a ticket ...": the head made anew, no one's parent yet
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -686,6 +699,8 @@ def score(shape: _Shape, query: _Query) -> float:
         total += HEAD_IS_RESOURCE
     elif any(_place(words, shape) == "resource" for words in query.listing_parents):
         total -= PARENT_UNASKED
+    elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
+        total -= NEW_RECORD_PARENT  # "create a ticket for the printer": no ticket's {parentId} exists yet
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
