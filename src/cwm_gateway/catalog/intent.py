@@ -54,6 +54,8 @@ SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
 GENERIC_HEADS = frozenset("details detail information info data summary overview".split())
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
+COUNT_WORD = frozenset(("count",))
+TOTAL_WORDS = frozenset(("total",))
 CONTENT_FOR = frozenset(("for", "at"))  # "a ticket for contoso printer down": the name, then the content
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # "the teams defined on a service board", "members configured in the system": documentation's
@@ -104,6 +106,7 @@ _TOOL_NAME_RE = re.compile(
     r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?(?:\s+-[A-Za-z]+)*\s*(?::|\s[-\u2013\u2014]\s)"
 )
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
+_NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -112,7 +115,7 @@ def tokenize(query: str) -> list[Token]:
 
     Decimals ("1.5 h") are quantities, never ids, so they are dropped here.
     """
-    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", query))
+    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", _NUMBER_OF_RE.sub("number of", query)))
     out: list[Token] = []
     depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples or asides
     previous_end = 0
@@ -519,6 +522,7 @@ def _read_things(
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts)
     analysis.head = _find_head(analysis, lexicon)
+    _mark_participle_filters(analysis)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
 
 
@@ -531,6 +535,9 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     later = analysis.verb is not None and tokens[analysis.verb[0]].clause_start and analysis.verb[0] > 0
     if later and analysis.intent == "create":
         subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
+    if analysis.count:
+        # "count of companies", "ticket count for contoso": the word asks for the count; the thing counted is the head
+        subjects = [c for c in subjects if c.tokens() != COUNT_WORD] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
     if head is not None and analysis.intent in ("create", "update"):
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
@@ -918,7 +925,7 @@ def _intent(
 
 
 def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], opening: int | None = None) -> bool:
-    counts = False
+    counts = _total_of(words, lexicon, tokens)
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
         # "the serial numbers of stock" names numbers; "the number of tickets" counts, and so does
@@ -929,6 +936,23 @@ def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], openi
                 _mark_count_words(tokens[position : position + found[1]])
                 counts = True
     return counts
+
+
+def _total_of(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
+    """ "total contacts we have for litware", "pls total open tickets for contoso": "total" opening a
+    request before a plural counts those records ("total hours" is an amount, "the total on invoice
+    55" a field)."""
+    start = 0
+    while start < len(words) and words[start] in PREAMBLE:
+        start += 1
+    if start >= len(words) or words[start] not in TOTAL_WORDS:
+        return False
+    following = list(itertools.takewhile(lambda t: t.word not in PARENT_PREPOSITIONS, tokens[start + 1 :]))
+    plural = next((t for t in following[:UNIT_WINDOW] if t.plural), None)
+    if plural is None or any(t.word in lexicon.units for t in following[: plural.index - start]):
+        return False
+    tokens[start].introduces = True
+    return True
 
 
 def _mark_count_words(phrase: list[Token]) -> None:
@@ -1139,8 +1163,34 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
+        if _participle(tokens[following.start]) and following.end == following.start + 1:
+            break  # "tickets opened this week", "configs expired last month": a filter on the noun, not a compound
         head = following
     return head
+
+
+def _mark_participle_filters(analysis: Analysis) -> None:
+    """ "tickets opened this week", "companies marked as prospects": a participle after the head
+    filters its records (and so does a value after "as"), matched by their fields, not their names."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or analysis.intent not in (None, "read", "count"):
+        return
+    after = [c for c in analysis.concepts if c.start >= head.end]
+    if not after or after[0].start != head.end or not _participle(tokens[after[0].start]):
+        return
+    after[0].detail = True
+    filters = [after[0]]
+    as_value = after[0].end < len(tokens) and tokens[after[0].end].word == "as"
+    if as_value and len(after) > 1 and after[1].start == after[0].end + 1:
+        after[1].detail = True
+        filters.append(after[1])
+    analysis.parents = [c for c in analysis.parents if c not in filters]
+
+
+def _participle(token: Token) -> bool:
+    """A past participle as written ("opened", "logged", "expired"), which follows a noun to filter it."""
+    raw = token.raw.lower()
+    return len(raw) > 4 and raw.endswith("ed") and raw.isalpha()
 
 
 def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None) -> list[Concept]:
