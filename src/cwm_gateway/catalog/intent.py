@@ -55,6 +55,11 @@ GENERIC_HEADS = frozenset("details detail information info data summary overview
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 COUNT_WORD = frozenset(("count",))
+# "add mike to group 4", "remove mike from group 4", "take bob off the team": where a person joins or leaves
+JOIN_PREPOSITIONS = {"create": frozenset(("to", "onto", "into")), "delete": frozenset(("from", "off"))}
+JOIN_VERBS = frozenset("add remove delete del drop take kick".split())
+# ... as the record's member or contact: group contacts, team members, project team members
+JOINED_PERSON: tuple[tuple[tuple[str, ...], float], ...] = ((("member",), 0.9), (("contact",), 0.9))
 TOTAL_WORDS = frozenset(("total",))
 CONTENT_FOR = frozenset(("for", "at"))  # "a ticket for contoso printer down": the name, then the content
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
@@ -522,8 +527,9 @@ def _read_things(
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts)
     analysis.head = _find_head(analysis, lexicon)
-    _mark_participle_filters(analysis)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+    _mark_participle_filters(analysis)
+    _person_joined(analysis, lexicon.stop)
 
 
 def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
@@ -1167,6 +1173,37 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
             break  # "tickets opened this week", "configs expired last month": a filter on the noun, not a compound
         head = following
     return head
+
+
+def _person_joined(analysis: Analysis, stop: frozenset[str]) -> None:
+    """ "remove mike from marketing group 4", "add jane doe to the newsletter group", "take bob off the
+    project team": a person named right after the verb joins or leaves the record after "to"/"from".
+    That record is the parent; the person's place in it (its member or contact) is what is made or
+    removed, never the group itself."""
+    if analysis.verb is None or analysis.intent not in ("create", "delete"):
+        return
+    tokens = analysis.tokens
+    if not any(t.word in JOIN_VERBS for t in tokens[analysis.verb[0] : analysis.verb[1]]):
+        return  # "dispatch bob to ticket 55" books his visit: only adding and removing is joining
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    start = end = analysis.verb[1]
+    while end < len(tokens) and end not in covered and _person_word(tokens[end], stop):
+        end += 1
+    joins = JOIN_PREPOSITIONS[analysis.intent]
+    if end == start or end + 1 >= len(tokens) or tokens[end].word not in joins:
+        return
+    containers = [c for c in analysis.concepts if c.start > end and not c.detail]
+    if not containers:
+        return
+    person = Concept(" ".join(t.raw for t in tokens[start:end]), list(JOINED_PERSON), start, end, "implied")
+    analysis.concepts = sorted([*analysis.concepts, person], key=lambda c: c.start)
+    analysis.head = person
+    analysis.parents = containers
+
+
+def _person_word(token: Token, stop: frozenset[str]) -> bool:
+    """A word of a person's name as chat writes it ("mike", "jane doe"): letters, no small word."""
+    return token.raw.isalpha() and token.word not in stop and token.word not in PARTICLES
 
 
 def _mark_participle_filters(analysis: Analysis) -> None:
