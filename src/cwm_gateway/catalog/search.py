@@ -527,7 +527,7 @@ class Searcher:
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
             asked_modifiers=_asked_modifiers([t.word for t in analysis.tokens]),
-            listed_under=_listed_under(analysis),
+            listed_under=_listed_under(analysis) or _child_head(analysis, shapes),
             listing_parents=_listing_parents(analysis),
             new_record=_new_record(analysis),
         )
@@ -568,6 +568,24 @@ def _new_record(analysis: Analysis) -> frozenset[str]:
     if analysis.intent != "create" or head is None or verb is None or any(c is head for _, c in analysis.ids):
         return frozenset()
     if not any(t.word in NEW_RECORD_WORDS for t in analysis.tokens[verb[0] : head.start]):
+        return frozenset()
+    return frozenset(head.tokens())
+
+
+def _child_head(analysis: Analysis, shapes: list[_Shape]) -> frozenset[str]:
+    """ "time on ticket 3101", "the configuration on ticket 5": a singular head that names a resource
+    under the numbered parent reads that list, like a plural head; the parent's record is no answer."""
+    head = analysis.head
+    if head is None or analysis.intent not in (None, "read") or any(c is head for _, c in analysis.ids):
+        return frozenset()
+    parents = [c for _, c in analysis.ids if c in analysis.parents]
+    head_alts = _alternatives(head)
+    for parent in parents:
+        parent_alts = _alternatives(parent)
+        owners = [s for s in shapes if any(words == s.resource for words, _ in parent_alts)]
+        if _child_not_field(head_alts, parent_alts, owners, shapes):
+            break
+    else:
         return frozenset()
     return frozenset(head.tokens())
 
@@ -632,6 +650,8 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
             if compound:
                 out.append((index, record_alts, pinned, True, compound))
             elif any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
+                if analysis.intent != "update" and _child_not_field(alts, record_alts, owners, shapes):
+                    continue  # "time on ticket 3101": its time entries, not the end of its billTime field
                 out.append((index, record_alts, pinned, True, ()))
             elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
                 out.append((index, record_alts, pinned, False, ()))
@@ -658,6 +678,14 @@ def _unlisted_field(analysis: Analysis, concept: Concept, record: Concept, pinne
     return (
         analysis.intent == "update" and pinned and numbered and concept is analysis.head and record in analysis.parents
     )
+
+
+def _child_not_field(
+    alts: _Alternatives, record_alts: _Alternatives, owners: list[_Shape], shapes: list[_Shape]
+) -> bool:
+    """A word that only ends one of the record's fields but names a resource under it is that list."""
+    exact = any(words in shape.field_names for shape in owners for words, _ in alts)
+    return not exact and _child_of(alts, record_alts, shapes)
 
 
 def _child_of(alts: _Alternatives, record_alts: _Alternatives, shapes: list[_Shape]) -> bool:
