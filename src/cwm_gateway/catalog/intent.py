@@ -1195,7 +1195,7 @@ def _person_joined(analysis: Analysis, stop: frozenset[str]) -> None:
     containers = [c for c in analysis.concepts if c.start > end and not c.detail]
     if not containers:
         return
-    person = Concept(" ".join(t.raw for t in tokens[start:end]), list(JOINED_PERSON), start, end, "implied")
+    person = Concept(" ".join(t.raw for t in tokens[start:end]), list(JOINED_PERSON), start, end, "person")
     analysis.concepts = sorted([*analysis.concepts, person], key=lambda c: c.start)
     analysis.head = person
     analysis.parents = containers
