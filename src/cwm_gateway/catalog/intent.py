@@ -274,7 +274,7 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and (
-        _noun_not_verb(tokens, verb_start, after_verb, vocabulary)
+        _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
     ):
         analysis.intent = None
@@ -406,11 +406,21 @@ def _mark_details(tokens: list[Token]) -> None:
             continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
+        filtering = filtering or _grouped_by(tokens, i)
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
             token.introduces = token.word in DETAIL_OPENERS
         elif inside:
             token.detail = True
+
+
+def _grouped_by(tokens: list[Token], i: int) -> bool:
+    """ "tickets by priority", "opps by stage", "contacts by type for contoso": "by" after a plural names
+    the field the records are sorted or filtered on ("notes by ticket id" names a record: not this)."""
+    if tokens[i].word != "by" or i == 0 or not tokens[i - 1].plural:
+        return False
+    clause = itertools.takewhile(lambda t: not t.clause_start, tokens[i + 1 :])
+    return not any(t.is_number or t.word in ID_WORDS for t in clause)
 
 
 def _names_a_value(tokens: list[Token], index: int) -> bool:
@@ -479,12 +489,18 @@ def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon,
     return stop == len(words) or words[stop] in PARENT_PREPOSITIONS or numbered
 
 
-def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
+def _noun_not_verb(
+    tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, stop: frozenset[str] = frozenset()
+) -> bool:
     """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
     that noun (followed by a preposition or nothing) rather than with an object."""
     if end - start != 1 or not vocabulary.names(tokens[start].word):
         return False
-    return end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS
+    if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
+        return True
+    # "invoices last month", "invoices by date": a plural before a small word that opens no object
+    following = tokens[end].word
+    return tokens[start].plural and following in stop and following not in NOUN_PHRASE_OPENERS | NEW_RECORD_WORDS
 
 
 def _read_things(
@@ -1096,6 +1112,8 @@ class _ConceptReader:
             return None  # "purchase orders" is the resource name, not "purchase" and "orders"
         if match and any(self.taken[p] for p in positions[i : i + match[0]]):
             return None
+        if match and len({self.tokens[p].detail for p in positions[i : i + match[0]]}) > 1:
+            return None  # "tickets by priority": the subject and a detail make no phrase together
         return match
 
     def _phrase_concept(self, source: Phrase, targets: list[Phrase], span: list[int]) -> Concept:
