@@ -1132,3 +1132,88 @@ def test_what_is_done_to_which_record_over_mcp(server: McpSession, query: str, f
     result = server.call("natural_language_api_search", query=query, max_results=3)
     top_hit = result.data["results"][0]
     assert (top_hit["method"], top_hit["path"]) == first, query
+
+
+# -- technician chat (chat8): reads, creates and deletes, counts, a record's own lists ------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a new record, the name it is for, then its summary or name: no record to attach it to
+        ("raise a ticket for northwind scanner jammed", "POST /service/tickets"),
+        ("open a new ticket for adatum outlook crashing", "POST /service/tickets"),
+        ("add a site for adatum east office", "POST /company/companies/{parentId}/sites"),
+    ],
+)
+def test_a_new_records_content_names_no_parent(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("total configs we have for adatum", "GET /company/configurations/count"),
+        ("# of projects for contoso", "GET /project/projects/count"),
+        ("count of contacts flagged as billing contacts", "GET /company/contacts/count"),
+        ("companies marked as prospects", "GET /company/companies"),
+        ("projects opened this month, just the count", "GET /project/projects/count"),
+    ],
+)
+def test_counts_and_filters_worded_in_chat_read_the_records(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "never"),
+    [
+        (
+            "remove dave from marketing group 9",
+            "DELETE /marketing/groups/{parentId}/contacts/{id}",
+            "DELETE /marketing/groups/{id}",
+        ),
+        (
+            "delete sam from the sales team",
+            "DELETE /sales/salesTeams/{parentId}/members/{id}",
+            "DELETE /sales/salesTeams/{id}",
+        ),
+        ("add lisa to marketing group 2", "POST /marketing/groups/{parentId}/contacts", "POST /marketing/groups"),
+    ],
+)
+def test_a_person_joins_or_leaves_a_record_never_made_or_deleted_itself(
+    searcher: Searcher, query: str, first: str, never: str
+) -> None:
+    hits = top(searcher, query, 5)
+    assert hits[0] == first
+    assert never != hits[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a bare number after "on"/"to" that holds the thing before it is a ticket
+        ("last note on 6617", {"GET /service/tickets/{parentId}/notes", "GET /service/tickets/{parentId}/allNotes"}),
+        ("add a note to 6617 client confirmed the fix", {"POST /service/tickets/{parentId}/notes"}),
+        ("delete the note on 6617", {"DELETE /service/tickets/{parentId}/notes/{id}"}),
+        # a word that only ends one of the record's fields, naming a list under it, is that list
+        ("time on ticket 7710", {"GET /service/tickets/{parentId}/timeentries", "GET /time/entries"}),
+    ],
+)
+def test_a_records_own_lists_in_chat(searcher: Searcher, query: str, expected: set[str]) -> None:
+    assert top(searcher, query, 1)[0] in expected
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # the field the records are filtered or sorted on is a detail, not the thing listed
+        ("projects by status", "GET /project/projects"),
+        ("contacts by type for adatum", "GET /company/contacts"),
+        ("opps by stage for contoso", "GET /sales/opportunities"),
+        ("tickets opened this week", "GET /service/tickets"),
+        # a plural opening word is the noun, not the action verb it also spells
+        ("invoices last month", "GET /finance/invoices"),
+    ],
+)
+def test_filter_words_do_not_head_a_read(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

@@ -61,6 +61,14 @@ SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
 GENERIC_HEADS = frozenset("details detail information info data summary overview".split())
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
+COUNT_WORD = frozenset(("count",))
+# "add mike to group 4", "remove mike from group 4", "take bob off the team": where a person joins or leaves
+JOIN_PREPOSITIONS = {"create": frozenset(("to", "onto", "into")), "delete": frozenset(("from", "off"))}
+JOIN_VERBS = frozenset("add remove delete del drop take kick".split())
+# ... as the record's member or contact: group contacts, team members, project team members
+JOINED_PERSON: tuple[tuple[tuple[str, ...], float], ...] = ((("member",), 0.9), (("contact",), 0.9))
+TOTAL_WORDS = frozenset(("total",))
+CONTENT_FOR = frozenset(("for", "at"))  # "a ticket for contoso printer down": the name, then the content
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # "the teams defined on a service board", "members configured in the system": documentation's
 # participles between a thing and what it belongs to name neither.
@@ -117,6 +125,7 @@ _TOOL_NAME_RE = re.compile(
     r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?(?:\s+-[A-Za-z]+)*\s*(?::|\s[-\u2013\u2014]\s)"
 )
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
+_NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
 _CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -125,7 +134,7 @@ def tokenize(query: str) -> list[Token]:
 
     Decimals ("1.5 h") are quantities, never ids, so they are dropped here.
     """
-    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", query))
+    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", _NUMBER_OF_RE.sub("number of", query)))
     out: list[Token] = []
     depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples or asides
     previous_end = 0
@@ -630,7 +639,7 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and (
-        _noun_not_verb(tokens, verb_start, after_verb, vocabulary)
+        _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
     ):
         analysis.intent = None
@@ -815,11 +824,21 @@ def _mark_details(tokens: list[Token]) -> None:
         # "set northwind up with a new agreement": what is made for someone, not a detail of it
         relation = relation or (token.word == "with" and "new" in [t.word for t in tokens[i + 1 : i + 3]])
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
+        filtering = filtering or _grouped_by(tokens, i)
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
             token.introduces = token.word in DETAIL_OPENERS
         elif inside:
             token.detail = True
+
+
+def _grouped_by(tokens: list[Token], i: int) -> bool:
+    """ "tickets by priority", "opps by stage", "contacts by type for contoso": "by" after a plural names
+    the field the records are sorted or filtered on ("notes by ticket id" names a record: not this)."""
+    if tokens[i].word != "by" or i == 0 or not tokens[i - 1].plural:
+        return False
+    clause = itertools.takewhile(lambda t: not t.clause_start, tokens[i + 1 :])
+    return not any(t.is_number or t.word in ID_WORDS for t in clause)
 
 
 def _names_a_value(tokens: list[Token], index: int) -> bool:
@@ -911,12 +930,18 @@ def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon,
     return stop == len(words) or words[stop] in PARENT_PREPOSITIONS or numbered
 
 
-def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
+def _noun_not_verb(
+    tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, stop: frozenset[str] = frozenset()
+) -> bool:
     """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
     that noun (followed by a preposition or nothing) rather than with an object."""
     if end - start != 1 or not vocabulary.names(tokens[start].word):
         return False
-    return end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS
+    if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
+        return True
+    # "invoices last month", "invoices by date": a plural before a small word that opens no object
+    following = tokens[end].word
+    return tokens[start].plural and following in stop and following not in NOUN_PHRASE_OPENERS | NEW_RECORD_WORDS
 
 
 def _read_things(
@@ -954,10 +979,14 @@ def _read_things(
     if analysis.intent in ("create", "update"):
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
+    if analysis.intent == "create":
+        _mark_new_record_content(analysis, lexicon.stop)
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
+    _mark_participle_filters(analysis)
+    _person_joined(analysis, lexicon.stop)
 
 
 def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
@@ -969,6 +998,9 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     later = analysis.verb is not None and tokens[analysis.verb[0]].clause_start and analysis.verb[0] > 0
     if later and analysis.intent == "create":
         subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
+    if analysis.count:
+        # "count of companies", "ticket count for contoso": the word asks for the count; the thing counted is the head
+        subjects = [c for c in subjects if c.tokens() != COUNT_WORD] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
     if head is not None:
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
@@ -1030,6 +1062,40 @@ def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tup
     for concept in concepts:
         if opened < concept.start < ends and not any(t.sentence_start for t in tokens[opened + 1 : concept.start + 1]):
             concept.detail = True
+
+
+def _mark_new_record_content(analysis: Analysis, stop: frozenset[str]) -> None:
+    """ "create a ticket for contoso printer down", "add a site for tailspin downtown office": after a
+    new record and the name it is for, the words are its summary or name, not records to attach it to.
+
+    Only for a record made anew ("a", "new" before it) and a name the catalog does not know right
+    after "for"/"at"; "add a note to the contoso project" and "... to ticket 55" name real parents.
+    """
+    if analysis.verb is None:
+        return
+    tokens, concepts = analysis.tokens, analysis.concepts
+    following = [c for c in concepts if c.start >= analysis.verb[1]]
+    # "open a new ticket": the verb's own span may hold the article
+    if not following or not any(t.word in NEW_RECORD_WORDS for t in tokens[analysis.verb[0] : following[0].start]):
+        return
+    covered = {p for c in concepts for p in range(c.start, c.end)}
+    numbered = {id(c) for _, c in analysis.ids}
+    for i in range(following[0].end, len(tokens) - 1):
+        if tokens[i].word not in CONTENT_FOR or tokens[i].sentence_start:
+            continue
+        end = i + 1
+        while end < len(tokens) and end not in covered and _for_name(tokens[end], stop):
+            end += 1
+        content = [c for c in concepts if c.start >= end and not tokens[c.start].sentence_start]
+        if end > i + 1 and content and content[0].start == end and not any(id(c) in numbered for c in content):
+            for concept in content:
+                concept.value = concept.detail = True
+        return
+
+
+def _for_name(token: Token, stop: frozenset[str]) -> bool:
+    """A word of the name a new record is for ("contoso", "blue yonder"): no number, no small word."""
+    return token.raw.isalpha() and token.word not in stop and token.word not in PARENT_PREPOSITIONS
 
 
 def _mark_new_values(concepts: list[Concept], tokens: list[Token], stop: frozenset[str] = frozenset()) -> None:
@@ -1360,7 +1426,7 @@ def _intent(
 
 
 def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], opening: int | None = None) -> bool:
-    counts = False
+    counts = _total_of(words, lexicon, tokens)
     for position in range(len(words)):
         found = lexicon.intent_at(words, position)
         # "the serial numbers of stock" names numbers; "the number of tickets" counts, and so does
@@ -1371,6 +1437,23 @@ def _count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], openi
                 _mark_count_words(tokens[position : position + found[1]])
                 counts = True
     return counts
+
+
+def _total_of(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
+    """ "total contacts we have for litware", "pls total open tickets for contoso": "total" opening a
+    request before a plural counts those records ("total hours" is an amount, "the total on invoice
+    55" a field)."""
+    start = 0
+    while start < len(words) and words[start] in PREAMBLE:
+        start += 1
+    if start >= len(words) or words[start] not in TOTAL_WORDS:
+        return False
+    following = list(itertools.takewhile(lambda t: t.word not in PARENT_PREPOSITIONS, tokens[start + 1 :]))
+    plural = next((t for t in following[:UNIT_WINDOW] if t.plural), None)
+    if plural is None or any(t.word in lexicon.units for t in following[: plural.index - start]):
+        return False
+    tokens[start].introduces = True
+    return True
 
 
 def _mark_count_words(phrase: list[Token]) -> None:
@@ -1515,6 +1598,8 @@ class _ConceptReader:
             return None  # "purchase orders" is the resource name, not "purchase" and "orders"
         if match and any(self.taken[p] for p in positions[i : i + match[0]]):
             return None
+        if match and len({self.tokens[p].detail for p in positions[i : i + match[0]]}) > 1:
+            return None  # "tickets by priority": the subject and a detail make no phrase together
         return match
 
     def _phrase_concept(self, source: Phrase, targets: list[Phrase], span: list[int]) -> Concept:
@@ -1593,8 +1678,65 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
+        if _participle(tokens[following.start]) and following.end == following.start + 1:
+            break  # "tickets opened this week", "configs expired last month": a filter on the noun, not a compound
         head = following
     return head
+
+
+def _person_joined(analysis: Analysis, stop: frozenset[str]) -> None:
+    """ "remove mike from marketing group 4", "add jane doe to the newsletter group", "take bob off the
+    project team": a person named right after the verb joins or leaves the record after "to"/"from".
+    That record is the parent; the person's place in it (its member or contact) is what is made or
+    removed, never the group itself."""
+    if analysis.verb is None or analysis.intent not in ("create", "delete"):
+        return
+    tokens = analysis.tokens
+    if not any(t.word in JOIN_VERBS for t in tokens[analysis.verb[0] : analysis.verb[1]]):
+        return  # "dispatch bob to ticket 55" books his visit: only adding and removing is joining
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    start = end = analysis.verb[1]
+    while end < len(tokens) and end not in covered and _person_word(tokens[end], stop):
+        end += 1
+    joins = JOIN_PREPOSITIONS[analysis.intent]
+    if end == start or end + 1 >= len(tokens) or tokens[end].word not in joins:
+        return
+    containers = [c for c in analysis.concepts if c.start > end and not c.detail]
+    if not containers:
+        return
+    person = Concept(" ".join(t.raw for t in tokens[start:end]), list(JOINED_PERSON), start, end, "person")
+    analysis.concepts = sorted([*analysis.concepts, person], key=lambda c: c.start)
+    analysis.head = person
+    analysis.parents = containers
+
+
+def _person_word(token: Token, stop: frozenset[str]) -> bool:
+    """A word of a person's name as chat writes it ("mike", "jane doe"): letters, no small word."""
+    return token.raw.isalpha() and token.word not in stop and token.word not in PARTICLES
+
+
+def _mark_participle_filters(analysis: Analysis) -> None:
+    """ "tickets opened this week", "companies marked as prospects": a participle after the head
+    filters its records (and so does a value after "as"), matched by their fields, not their names."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or analysis.intent not in (None, "read", "count"):
+        return
+    after = [c for c in analysis.concepts if c.start >= head.end]
+    if not after or after[0].start != head.end or not _participle(tokens[after[0].start]):
+        return
+    after[0].detail = True
+    filters = [after[0]]
+    as_value = after[0].end < len(tokens) and tokens[after[0].end].word == "as"
+    if as_value and len(after) > 1 and after[1].start == after[0].end + 1:
+        after[1].detail = True
+        filters.append(after[1])
+    analysis.parents = [c for c in analysis.parents if c not in filters]
+
+
+def _participle(token: Token) -> bool:
+    """A past participle as written ("opened", "logged", "expired"), which follows a noun to filter it."""
+    raw = token.raw.lower()
+    return len(raw) > 4 and raw.endswith("ed") and raw.isalpha()
 
 
 def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None) -> list[Concept]:

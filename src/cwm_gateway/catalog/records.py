@@ -41,6 +41,8 @@ FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("c
 COMPANY_SUFFIXES = frozenset("inc corp ltd llc gmbh plc pty co corporation incorporated limited".split())
 # "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
 RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
+# "the notes on 4521", "add a note to 4521": the record that holds the thing named before it
+OWNER_PREPOSITIONS = frozenset(("on", "to", "against"))
 
 
 def find_ids(
@@ -68,6 +70,7 @@ def find_ids(
     implied = None
     if imply and not analysis.ids:
         implied = _product_code(analysis) or _bare_record_number(analysis, lexicon, known)
+        implied = implied or _holding_number(analysis, vocabulary)
     if implied is not None:
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
@@ -141,6 +144,28 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
         # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
         return opening
     return False
+
+
+def _holding_number(analysis: Analysis, vocabulary: Vocabulary) -> Concept | None:
+    """The ticket a bare number names when it holds the thing before it: "notes on 4521" (in a change,
+    a number after "to" is the new value: "set acme's phone to 555 0100")."""
+    if analysis.intent == "update":
+        return None
+    for token in analysis.tokens:
+        if token.is_number and token.raw.isdigit() and _owns_a_list(analysis, token.index, vocabulary):
+            return Concept(token.raw, [(IMPLIED_TICKET, 1.0)], token.index, token.index + 1, "held")
+    return None
+
+
+def _owns_a_list(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
+    """ "the last note on 4521", "add a note to 4521 ...", "delete the task on 8812": a number of three
+    digits or more after "on"/"to", right after a thing a ticket holds (not a year: "the budget for 2027")."""
+    tokens = analysis.tokens
+    raw = tokens[i].raw
+    if i < 2 or len(raw) < 3 or tokens[i - 1].word not in OWNER_PREPOSITIONS or raw[:2] in ("19", "20"):
+        return False
+    held = [c for c in analysis.concepts if c.end == i - 1 and not c.value]  # "open on 640" holds nothing
+    return any(vocabulary.names(word) for c in held for word in c.tokens())
 
 
 def _unknown_word(token: Token, lexicon: Lexicon, known: dict[str, int]) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
-from .analysis import INTENT_METHODS, Analysis, Concept, singular
+from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, Analysis, Concept, singular
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
@@ -48,6 +48,7 @@ ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after t
 ID_ITEM = 0.3
 PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
+NEW_RECORD_PARENT = 1.0  # a record being created cannot be the parent an operation hangs under
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
@@ -542,9 +543,10 @@ class Searcher:
             qualifiers=frozenset(analysis.qualifiers),
             # "ticket info", "bulk line items": a variant named in the request is not penalised
             asked_modifiers=_asked_modifiers([t.word for t in analysis.tokens]),
-            listed_under=_listed_under(analysis),
+            listed_under=_listed_under(analysis) or _child_head(analysis, shapes),
             listing_parents=_listing_parents(analysis),
             one_write=_one_write(analysis),
+            new_record=_new_record(analysis),
         )
 
 
@@ -579,6 +581,34 @@ def _listed_under(analysis: Analysis) -> frozenset[str]:
     if head is None or analysis.intent not in (None, "read") or any(c is head for c in numbered):
         return frozenset()
     if singular(head, analysis.tokens) or not any(c in analysis.parents for c in numbered):
+        return frozenset()
+    return frozenset(head.tokens())
+
+
+def _new_record(analysis: Analysis) -> frozenset[str]:
+    """The head's words when it is created anew ("create a ticket", "open a new ticket"), else none."""
+    head, verb = analysis.head, analysis.verb
+    if analysis.intent != "create" or head is None or verb is None or any(c is head for _, c in analysis.ids):
+        return frozenset()
+    if not any(t.word in NEW_RECORD_WORDS for t in analysis.tokens[verb[0] : head.start]):
+        return frozenset()
+    return frozenset(head.tokens())
+
+
+def _child_head(analysis: Analysis, shapes: list[_Shape]) -> frozenset[str]:
+    """ "time on ticket 3101", "the configuration on ticket 5": a singular head that names a resource
+    under the numbered parent reads that list, like a plural head; the parent's record is no answer."""
+    head = analysis.head
+    if head is None or analysis.intent not in (None, "read") or any(c is head for _, c in analysis.ids):
+        return frozenset()
+    parents = [c for _, c in analysis.ids if c in analysis.parents]
+    head_alts = _alternatives(head)
+    for parent in parents:
+        parent_alts = _alternatives(parent)
+        owners = [s for s in shapes if any(words == s.resource for words, _ in parent_alts)]
+        if _child_not_field(head_alts, parent_alts, owners, shapes):
+            break
+    else:
         return frozenset()
     return frozenset(head.tokens())
 
@@ -640,6 +670,8 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
             if compound:
                 out.append((index, record_alts, pinned, True, compound))
             elif any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
+                if analysis.intent != "update" and _child_not_field(alts, record_alts, owners, shapes):
+                    continue  # "time on ticket 3101": its time entries, not the end of its billTime field
                 out.append((index, record_alts, pinned, True, ()))
             elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
                 out.append((index, record_alts, pinned, False, ()))
@@ -666,6 +698,14 @@ def _unlisted_field(analysis: Analysis, concept: Concept, record: Concept, pinne
     return (
         analysis.intent == "update" and pinned and numbered and concept is analysis.head and record in analysis.parents
     )
+
+
+def _child_not_field(
+    alts: _Alternatives, record_alts: _Alternatives, owners: list[_Shape], shapes: list[_Shape]
+) -> bool:
+    """A word that only ends one of the record's fields but names a resource under it is that list."""
+    exact = any(words in shape.field_names for shape in owners for words, _ in alts)
+    return not exact and _child_of(alts, record_alts, shapes)
 
 
 def _child_of(alts: _Alternatives, record_alts: _Alternatives, shapes: list[_Shape]) -> bool:
@@ -696,6 +736,7 @@ class _Query:
     listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
     listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
     one_write: bool = False  # "Deletes a purchase order line item": one record changed, not all of them
+    new_record: frozenset[str] = frozenset()  # "create a ticket ...": the head made anew, no one's parent yet
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -707,6 +748,8 @@ def score(shape: _Shape, query: _Query) -> float:
         total += HEAD_IS_RESOURCE
     elif any(_place(words, shape) == "resource" for words in query.listing_parents):
         total -= PARENT_UNASKED
+    elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
+        total -= NEW_RECORD_PARENT  # "create a ticket for the printer": no ticket's {parentId} exists yet
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
