@@ -92,6 +92,9 @@ ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes aud
 QUESTION_WORDS = frozenset("what who whom whose when where which why how is are does do did can could".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 STATE_WORDS = frozenset(("status", "state"))
+# A word this many operations use names a kind of record ("invoice", "schedule"), not only an
+# action ("approve", "merge"): "Invoices past due" lists invoices, "Approves pending sheets" acts.
+RECORD_WORD_USES = 40
 IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
@@ -473,9 +476,36 @@ def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon,
 def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
     """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
     that noun (followed by a preposition or nothing) rather than with an object."""
-    if end - start != 1 or not vocabulary.names(tokens[start].word):
+    if end - start != 1:
         return False
-    return end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS
+    if _participle_before_noun(tokens, start, end):
+        return True
+    if not vocabulary.names(tokens[start].word):
+        return False
+    if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
+        return True
+    # "invoices past due", "schedules this week": a plural noun described by what follows it. A
+    # description's verb ("Invoices the client", "Logs time on a ticket") takes an object.
+    following = tokens[end]
+    return (
+        tokens[start].plural
+        and vocabulary.known({tokens[start].word}).get(tokens[start].word, 0) >= RECORD_WORD_USES
+        and not (following.is_number or following.proper)
+        and following.word not in NOUN_PHRASE_OPENERS
+        and not vocabulary.names(following.word)
+    )
+
+
+def _participle_before_noun(tokens: list[Token], start: int, end: int) -> bool:
+    """ "renewing contracts this quarter", "closing deals this month": a verb's -ing form before a
+    plural noun describes those records (as "expiring" or "pending" would); it asks for no change.
+    With a record's number it stays a request: "closing ticket 12 now"."""
+    return (
+        tokens[start].raw.lower().endswith("ing")
+        and end < len(tokens)
+        and tokens[end].plural
+        and not any(t.is_number for t in tokens)
+    )
 
 
 def _read_things(
