@@ -95,7 +95,10 @@ STATE_WORDS = frozenset(("status", "state"))
 # A word this many operations use names a kind of record ("invoice", "schedule"), not only an
 # action ("approve", "merge"): "Invoices past due" lists invoices, "Approves pending sheets" acts.
 RECORD_WORD_USES = 40
-IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
+IN_STATE = 0.9
+# "techs with the most overtime", "clients with the fewest tickets": records ranked by how many of
+# another thing they have. The thing counted is what must be listed; the records only group it.
+RANKING_WORDS = frozenset("most fewest least".split())  # "deals we lost": the deals, read as opportunity beside opportunity status
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
@@ -399,12 +402,30 @@ def _mark_details(tokens: list[Token]) -> None:
             token.introduces = inside = True  # "a company called Fabrikam Phone Repair": a name follows
             continue
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
+        relation = relation or _ranks_by_count(tokens, i)  # "with the most overtime" names what is counted
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
         if (token.word in DETAIL_OPENERS and not relation) or filtering:
             inside = True
             token.introduces = token.word in DETAIL_OPENERS
         elif inside:
             token.detail = True
+
+
+def _ranks_by_count(tokens: list[Token], index: int) -> bool:
+    """ "with the most ...", "has the fewest ...": what follows is counted, not a detail."""
+    following = [t.word for t in tokens[index + 1 : index + 3]]
+    return len(following) == 2 and following[0] == "the" and following[1] in RANKING_WORDS
+
+
+def _counted(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+    """The thing counted after "the most" (or "the fewest"), when the request ranks records by it."""
+    for i, token in enumerate(tokens[:-1]):
+        if token.word in RANKING_WORDS and i > 0 and tokens[i - 1].word == "the":
+            # an adjective may stand between: "the most open tickets"
+            after = [c for c in concepts if i <= c.start <= i + 2 and not c.value]
+            if after:
+                return _head(after, tokens, lexicon)
+    return None
 
 
 def _names_a_value(tokens: list[Token], index: int) -> bool:
@@ -559,6 +580,8 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     if later and analysis.intent == "create":
         subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
+    if analysis.intent in (None, "read") and not analysis.count:
+        head = _counted(subjects, tokens, lexicon) or head
     if head is not None and analysis.intent in ("create", "update"):
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
         # names what is made or changed comes its content, not another thing to make.
