@@ -98,7 +98,9 @@ RECORD_WORD_USES = 40
 IN_STATE = 0.9
 # "techs with the most overtime", "clients with the fewest tickets": records ranked by how many of
 # another thing they have. The thing counted is what must be listed; the records only group it.
-RANKING_WORDS = frozenset("most fewest least".split())  # "deals we lost": the deals, read as opportunity beside opportunity status
+RANKING_WORDS = frozenset("most fewest least".split())
+# Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
+WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())  # "deals we lost": the deals, read as opportunity beside opportunity status
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
@@ -1155,8 +1157,19 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
+        if _participle_after(following, tokens):
+            break
         head = following
     return head
+
+
+def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
+    """ "tickets opened today", "invoices sent last week": a participle after a noun, then when,
+    describes the noun. ("the members excluded from a board" names the exclusions: no time follows.)"""
+    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected")
+    if not single or concept.start == 0 or not tokens[concept.start].raw.lower().endswith("ed"):
+        return False
+    return concept.end < len(tokens) and tokens[concept.end].word in WHEN_WORDS
 
 
 def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None) -> list[Concept]:
