@@ -884,3 +884,60 @@ def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Sea
 )
 def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+# --- team leads and service managers (issue 14, helper "leads") -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "money" and "dollar" alone are amounts, not the currency list
+        ("outstanding money from our clients", "GET /finance/invoices"),
+        # a state after a noun ("past due") describes the record named, and is not the invoice list
+        ("tickets past due for contoso", "GET /service/tickets"),
+        ("projects past due", "GET /project/projects"),
+        # a plural noun that is also a verb, followed by its state, is still the noun: a read, not a write
+        ("invoices past due for fabrikam", "GET /finance/invoices"),
+        # an -ing form before a plural noun describes the records ("expiring", "renewing"): no change
+        ("renewing agreements next month", "GET /finance/agreements"),
+        # a participle after a noun and a time describes the noun
+        ("tickets opened yesterday", "GET /service/tickets"),
+        ("invoices sent this week", "GET /finance/invoices"),
+    ],
+)
+def test_a_state_around_a_record_keeps_the_record_and_the_read(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("customers with the most devices", "GET /company/configurations"),
+        ("techs with the most open tickets", "GET /service/tickets"),
+        ("clients with the fewest contacts", "GET /company/contacts"),
+    ],
+)
+def test_records_ranked_by_the_most_of_something_list_that_thing(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # won and lost deals are deals, not the list of deal statuses
+        ("deals we lost last month", "GET /sales/opportunities"),
+        ("lost deals for contoso", "GET /sales/opportunities"),
+        ("how many deals did we win in march", "GET /sales/opportunities/count"),
+        # capacity and effort are measured on schedule and time entries
+        ("engineers overbooked next week", "GET /schedule/entries"),
+        ("time my team logged last week", "GET /time/entries"),
+        # stale tickets are tickets nobody updated, not the workflow that chases them
+        ("stale tickets for contoso", "GET /service/tickets"),
+        ("what's sitting in the warehouse in leeds", "GET /procurement/warehouseBins/{parentId}/inventoryOnHand"),
+        ("hardware margins this quarter", "GET /procurement/products"),
+        ("invoices we haven't pushed to quickbooks", "GET /finance/accounting/unpostedinvoices"),
+    ],
+)
+def test_team_lead_wording_reaches_the_records_it_means(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

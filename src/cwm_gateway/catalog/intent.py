@@ -95,12 +95,12 @@ STATE_WORDS = frozenset(("status", "state"))
 # A word this many operations use names a kind of record ("invoice", "schedule"), not only an
 # action ("approve", "merge"): "Invoices past due" lists invoices, "Approves pending sheets" acts.
 RECORD_WORD_USES = 40
-IN_STATE = 0.9
+IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
 # "techs with the most overtime", "clients with the fewest tickets": records ranked by how many of
 # another thing they have. The thing counted is what must be listed; the records only group it.
 RANKING_WORDS = frozenset("most fewest least".split())
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
-WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())  # "deals we lost": the deals, read as opportunity beside opportunity status
+WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
