@@ -937,6 +937,12 @@ def test_records_ranked_by_the_most_of_something_list_that_thing(searcher: Searc
         ("what's sitting in the warehouse in leeds", "GET /procurement/warehouseBins/{parentId}/inventoryOnHand"),
         ("hardware margins this quarter", "GET /procurement/products"),
         ("invoices we haven't pushed to quickbooks", "GET /finance/accounting/unpostedinvoices"),
+        # revenue is what was invoiced; unbilled time is time entries not yet invoiced
+        ("revenue this quarter", "GET /finance/invoices"),
+        ("unbilled time for contoso", "GET /time/entries"),
+        ("quota attainment for each rep", "GET /sales/quotas"),
+        ("who's working this weekend", "GET /schedule/entries"),
+        ("which techs have not submitted timesheets", "GET /time/sheets"),
     ],
 )
 def test_team_lead_wording_reaches_the_records_it_means(searcher: Searcher, query: str, first: str) -> None:
