@@ -916,9 +916,16 @@ def test_a_state_around_a_record_keeps_the_record_and_the_read(searcher: Searche
         ("customers with the most devices", "GET /company/configurations"),
         ("techs with the most open tickets", "GET /service/tickets"),
         ("clients with the fewest contacts", "GET /company/contacts"),
+        # "X by Y" groups the X: the Y is a detail, and "invoices" before it is a noun, not a verb
+        ("give me a breakdown of tickets by board", "GET /service/tickets"),
+        ("tickets by priority this week", "GET /service/tickets"),
+        ("invoices by client this year", "GET /finance/invoices"),
+        ("open opportunities by stage", "GET /sales/opportunities"),
     ],
 )
-def test_records_ranked_by_the_most_of_something_list_that_thing(searcher: Searcher, query: str, first: str) -> None:
+def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
+    searcher: Searcher, query: str, first: str
+) -> None:
     assert top(searcher, query, 1) == [first]
 
 

@@ -195,7 +195,7 @@ def _read_words(
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
-    _mark_details(tokens)
+    _mark_details(tokens, vocabulary)
     _mark_placing_participles(tokens)
     if expand:
         for token in tokens:
@@ -389,7 +389,7 @@ def _mark_placing_participles(tokens: list[Token]) -> None:
             tokens[i].introduces = True
 
 
-def _mark_details(tokens: list[Token]) -> None:
+def _mark_details(tokens: list[Token], vocabulary: Vocabulary | None = None) -> None:
     """Words after "with", "including", "filtered by" up to the sentence's end are details.
 
     "Returns purchase orders, optionally filtered by vendor, status or date": the fields to
@@ -406,11 +406,27 @@ def _mark_details(tokens: list[Token]) -> None:
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
         relation = relation or _ranks_by_count(tokens, i)  # "with the most overtime" names what is counted
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
-        if (token.word in DETAIL_OPENERS and not relation) or filtering:
+        grouped = vocabulary is not None and _grouped_by(tokens, i, vocabulary)
+        if (token.word in DETAIL_OPENERS and not relation) or filtering or grouped:
             inside = True
-            token.introduces = token.word in DETAIL_OPENERS
+            # "tickets by priority" is not the "ticket priority" list: "by" parts the two
+            token.introduces = token.word in DETAIL_OPENERS or grouped
         elif inside:
             token.detail = True
+
+
+def _grouped_by(tokens: list[Token], index: int, vocabulary: Vocabulary) -> bool:
+    """ "tickets by priority", "a breakdown of invoices by client": records grouped or filtered by a
+    field; what follows "by" is not the thing asked for. Only after a word that names records
+    ("rates by job title" are the job titles' rates). "Tickets by ID" names a record, and "time
+    entries by member 12" a parent: a number or an id word keeps them."""
+    if tokens[index].word != "by" or index == 0 or not tokens[index - 1].plural:
+        return False
+    names = vocabulary.stats({tokens[index - 1].word}).get(tokens[index - 1].word, (0, 0))[1]
+    if names < RECORD_WORD_USES:
+        return False
+    following = tokens[index + 1 : index + 3]
+    return bool(following) and not any(t.is_number or t.word in ID_WORDS for t in following)
 
 
 def _ranks_by_count(tokens: list[Token], index: int) -> bool:
@@ -515,7 +531,7 @@ def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabu
         and vocabulary.known({tokens[start].word}).get(tokens[start].word, 0) >= RECORD_WORD_USES
         and not (following.is_number or following.proper)
         and following.word not in NOUN_PHRASE_OPENERS
-        and not vocabulary.names(following.word)
+        and (following.word == "by" or not vocabulary.names(following.word))  # "invoices by client"
     )
 
 
