@@ -921,6 +921,10 @@ def test_a_state_around_a_record_keeps_the_record_and_the_read(searcher: Searche
         ("tickets by priority this week", "GET /service/tickets"),
         ("invoices by client this year", "GET /finance/invoices"),
         ("open opportunities by stage", "GET /sales/opportunities"),
+        # a report or summary "of" records asks for those records
+        ("monthly report of invoices sent", "GET /finance/invoices"),
+        ("a report of tickets closed last week", "GET /service/tickets"),
+        ("summary of what we billed fabrikam", "GET /finance/invoices"),
     ],
 )
 def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(

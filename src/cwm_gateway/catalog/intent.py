@@ -99,6 +99,7 @@ IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportu
 # "techs with the most overtime", "clients with the fewest tickets": records ranked by how many of
 # another thing they have. The thing counted is what must be listed; the records only group it.
 RANKING_WORDS = frozenset("most fewest least".split())
+REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
 WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
@@ -435,6 +436,17 @@ def _ranks_by_count(tokens: list[Token], index: int) -> bool:
     return len(following) == 2 and following[0] == "the" and following[1] in RANKING_WORDS
 
 
+def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+    """ "a weekly report of tickets opened", "summary of invoices sent": the report is made of records,
+    and those records are what is asked for. (A report's own parts, "columns of a report", are not.)"""
+    if head is None or head.end - head.start != 1 or tokens[head.start].word not in REPORT_WORDS:
+        return None
+    if head.end >= len(tokens) or tokens[head.end].word not in ("of", "on"):
+        return None
+    following = [c for c in concepts if c.start > head.end]
+    return _head(following, tokens, lexicon) if following and following[0].start <= head.end + 2 else None
+
+
 def _counted(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
     """The thing counted after "the most" (or "the fewest"), when the request ranks records by it."""
     for i, token in enumerate(tokens[:-1]):
@@ -599,7 +611,7 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         subjects = [c for c in subjects if c.start >= analysis.verb[1]] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
     if analysis.intent in (None, "read") and not analysis.count:
-        head = _counted(subjects, tokens, lexicon) or head
+        head = _counted(subjects, tokens, lexicon) or _reported(head, subjects, tokens, lexicon) or head
     if head is not None and analysis.intent in ("create", "update"):
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
         # names what is made or changed comes its content, not another thing to make.
