@@ -1217,3 +1217,77 @@ def test_a_records_own_lists_in_chat(searcher: Searcher, query: str, expected: s
 )
 def test_filter_words_do_not_head_a_read(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+# --- team leads and service managers (issue 14, helper "leads") -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "money" and "dollar" alone are amounts, not the currency list
+        ("outstanding money from our clients", "GET /finance/invoices"),
+        # a state after a noun ("past due") describes the record named, and is not the invoice list
+        ("tickets past due for contoso", "GET /service/tickets"),
+        ("projects past due", "GET /project/projects"),
+        # a plural noun that is also a verb, followed by its state, is still the noun: a read, not a write
+        ("invoices past due for fabrikam", "GET /finance/invoices"),
+        # an -ing form before a plural noun describes the records ("expiring", "renewing"): no change
+        ("renewing agreements next month", "GET /finance/agreements"),
+        # a participle after a noun and a time describes the noun
+        ("tickets opened yesterday", "GET /service/tickets"),
+        ("invoices sent this week", "GET /finance/invoices"),
+    ],
+)
+def test_a_state_around_a_record_keeps_the_record_and_the_read(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("customers with the most devices", "GET /company/configurations"),
+        ("techs with the most open tickets", "GET /service/tickets"),
+        ("clients with the fewest contacts", "GET /company/contacts"),
+        # "X by Y" groups the X: the Y is a detail, and "invoices" before it is a noun, not a verb
+        ("give me a breakdown of tickets by board", "GET /service/tickets"),
+        ("tickets by priority this week", "GET /service/tickets"),
+        ("invoices by client this year", "GET /finance/invoices"),
+        ("open opportunities by stage", "GET /sales/opportunities"),
+        # a report or summary "of" records asks for those records
+        ("monthly report of invoices sent", "GET /finance/invoices"),
+        ("a report of tickets closed last week", "GET /service/tickets"),
+        ("summary of what we billed fabrikam", "GET /finance/invoices"),
+    ],
+)
+def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
+    searcher: Searcher, query: str, first: str
+) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # won and lost deals are deals, not the list of deal statuses
+        ("deals we lost last month", "GET /sales/opportunities"),
+        ("lost deals for contoso", "GET /sales/opportunities"),
+        ("how many deals did we win in march", "GET /sales/opportunities/count"),
+        # capacity and effort are measured on schedule and time entries
+        ("engineers overbooked next week", "GET /schedule/entries"),
+        ("time my team logged last week", "GET /time/entries"),
+        # stale tickets are tickets nobody updated, not the workflow that chases them
+        ("stale tickets for contoso", "GET /service/tickets"),
+        ("what's sitting in the warehouse in leeds", "GET /procurement/warehouseBins/{parentId}/inventoryOnHand"),
+        ("hardware margins this quarter", "GET /procurement/products"),
+        ("invoices we haven't pushed to quickbooks", "GET /finance/accounting/unpostedinvoices"),
+        # revenue is what was invoiced; unbilled time is time entries not yet invoiced
+        ("revenue this quarter", "GET /finance/invoices"),
+        ("unbilled time for contoso", "GET /time/entries"),
+        ("quota attainment for each rep", "GET /sales/quotas"),
+        ("who's working this weekend", "GET /schedule/entries"),
+        ("which techs have not submitted timesheets", "GET /time/sheets"),
+    ],
+)
+def test_team_lead_wording_reaches_the_records_it_means(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

@@ -66,6 +66,9 @@ class Vocabulary(Protocol):
     def known(self, words: set[str]) -> dict[str, int]:
         """Document frequency of each word the catalog uses (unknown words are absent)."""
 
+    def stats(self, words: set[str]) -> dict[str, tuple[int, int]]:
+        """(operations using the word, operations whose path or category uses it) per known word."""
+
     def correct(self, word: str, raw: str | None = None) -> str | None:
         """The catalog or lexicon word a misspelt or abbreviated ``word`` (written ``raw``) most likely means."""
 

@@ -114,7 +114,16 @@ ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes aud
 QUESTION_WORDS = frozenset("what who whom whose when where which why how is are does do did can could".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 STATE_WORDS = frozenset(("status", "state"))
+# A word this many operations use names a kind of record ("invoice", "schedule"), not only an
+# action ("approve", "merge"): "Invoices past due" lists invoices, "Approves pending sheets" acts.
+RECORD_WORD_USES = 40
 IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportunity status
+# "techs with the most overtime", "clients with the fewest tickets": records ranked by how many of
+# another thing they have. The thing counted is what must be listed; the records only group it.
+RANKING_WORDS = frozenset("most fewest least".split())
+REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
+# Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
+WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
@@ -556,7 +565,7 @@ def _read_words(
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words, lexicon)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
-    _mark_details(tokens)
+    _mark_details(tokens, vocabulary)
     _mark_placing_participles(tokens)
     _mark_parameters(tokens)
     if expand:
@@ -806,7 +815,7 @@ def _mark_parameters(tokens: list[Token]) -> None:
             token.introduces = tokens[i - 1].detail = True
 
 
-def _mark_details(tokens: list[Token]) -> None:
+def _mark_details(tokens: list[Token], vocabulary: Vocabulary | None = None) -> None:
     """Words after "with", "including", "filtered by" up to the sentence's end are details.
 
     "Returns purchase orders, optionally filtered by vendor, status or date": the fields to
@@ -823,22 +832,57 @@ def _mark_details(tokens: list[Token]) -> None:
         relation = token.word == "with" and (previous.endswith("ed") or previous == "along")
         # "set northwind up with a new agreement": what is made for someone, not a detail of it
         relation = relation or (token.word == "with" and "new" in [t.word for t in tokens[i + 1 : i + 3]])
+        relation = relation or _ranks_by_count(tokens, i)  # "with the most overtime" names what is counted
         filtering = token.word in ("by", "on") and previous in FILTER_WORDS
-        filtering = filtering or _grouped_by(tokens, i)
-        if (token.word in DETAIL_OPENERS and not relation) or filtering:
+        grouped = vocabulary is not None and _grouped_by(tokens, i, vocabulary)
+        if (token.word in DETAIL_OPENERS and not relation) or filtering or grouped:
             inside = True
-            token.introduces = token.word in DETAIL_OPENERS
+            # "tickets by priority" is not the "ticket priority" list: "by" parts the two
+            token.introduces = token.word in DETAIL_OPENERS or grouped
         elif inside:
             token.detail = True
 
 
-def _grouped_by(tokens: list[Token], i: int) -> bool:
-    """ "tickets by priority", "opps by stage", "contacts by type for contoso": "by" after a plural names
-    the field the records are sorted or filtered on ("notes by ticket id" names a record: not this)."""
-    if tokens[i].word != "by" or i == 0 or not tokens[i - 1].plural:
+def _grouped_by(tokens: list[Token], index: int, vocabulary: Vocabulary) -> bool:
+    """ "tickets by priority", "a breakdown of invoices by client": records grouped or filtered by a
+    field; what follows "by" is not the thing asked for. Only after a word that names records
+    ("rates by job title" are the job titles' rates). "Tickets by ID" names a record, and "time
+    entries by member 12" a parent: a number or an id word keeps them."""
+    if tokens[index].word != "by" or index == 0 or not tokens[index - 1].plural:
         return False
-    clause = itertools.takewhile(lambda t: not t.clause_start, tokens[i + 1 :])
-    return not any(t.is_number or t.word in ID_WORDS for t in clause)
+    names = vocabulary.stats({tokens[index - 1].word}).get(tokens[index - 1].word, (0, 0))[1]
+    if names < RECORD_WORD_USES:
+        return False
+    following = tokens[index + 1 : index + 3]
+    return bool(following) and not any(t.is_number or t.word in ID_WORDS for t in following)
+
+
+def _ranks_by_count(tokens: list[Token], index: int) -> bool:
+    """ "with the most ...", "has the fewest ...": what follows is counted, not a detail."""
+    following = [t.word for t in tokens[index + 1 : index + 3]]
+    return len(following) == 2 and following[0] == "the" and following[1] in RANKING_WORDS
+
+
+def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+    """ "a weekly report of tickets opened", "summary of invoices sent": the report is made of records,
+    and those records are what is asked for. (A report's own parts, "columns of a report", are not.)"""
+    if head is None or head.end - head.start != 1 or tokens[head.start].word not in REPORT_WORDS:
+        return None
+    if head.end >= len(tokens) or tokens[head.end].word not in ("of", "on"):
+        return None
+    following = [c for c in concepts if c.start > head.end]
+    return _head(following, tokens, lexicon) if following and following[0].start <= head.end + 2 else None
+
+
+def _counted(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+    """The thing counted after "the most" (or "the fewest"), when the request ranks records by it."""
+    for i, token in enumerate(tokens[:-1]):
+        if token.word in RANKING_WORDS and i > 0 and tokens[i - 1].word == "the":
+            # an adjective may stand between: "the most open tickets"
+            after = [c for c in concepts if i <= c.start <= i + 2 and not c.value]
+            if after:
+                return _head(after, tokens, lexicon)
+    return None
 
 
 def _names_a_value(tokens: list[Token], index: int) -> bool:
@@ -935,13 +979,40 @@ def _noun_not_verb(
 ) -> bool:
     """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
     that noun (followed by a preposition or nothing) rather than with an object."""
-    if end - start != 1 or not vocabulary.names(tokens[start].word):
+    if end - start != 1:
+        return False
+    if _participle_before_noun(tokens, start, end):
+        return True
+    if not vocabulary.names(tokens[start].word):
         return False
     if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
         return True
+    # "invoices past due", "schedules this week": a plural noun described by what follows it. A
+    # description's verb ("Invoices the client", "Logs time on a ticket") takes an object.
     # "invoices last month", "invoices by date": a plural before a small word that opens no object
-    following = tokens[end].word
-    return tokens[start].plural and following in stop and following not in NOUN_PHRASE_OPENERS | NEW_RECORD_WORDS
+    following = tokens[end]
+    small = following.word in stop and following.word not in NOUN_PHRASE_OPENERS | NEW_RECORD_WORDS
+    if tokens[start].plural and small:
+        return True
+    return (
+        tokens[start].plural
+        and vocabulary.known({tokens[start].word}).get(tokens[start].word, 0) >= RECORD_WORD_USES
+        and not (following.is_number or following.proper)
+        and following.word not in NOUN_PHRASE_OPENERS
+        and (following.word == "by" or not vocabulary.names(following.word))  # "invoices by client"
+    )
+
+
+def _participle_before_noun(tokens: list[Token], start: int, end: int) -> bool:
+    """ "renewing contracts this quarter", "closing deals this month": a verb's -ing form before a
+    plural noun describes those records (as "expiring" or "pending" would); it asks for no change.
+    With a record's number it stays a request: "closing ticket 12 now"."""
+    return (
+        tokens[start].raw.lower().endswith("ing")
+        and end < len(tokens)
+        and tokens[end].plural
+        and not any(t.is_number for t in tokens)
+    )
 
 
 def _read_things(
@@ -1002,6 +1073,8 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         # "count of companies", "ticket count for contoso": the word asks for the count; the thing counted is the head
         subjects = [c for c in subjects if c.tokens() != COUNT_WORD] or subjects
     head = _head(subjects or analysis.concepts, tokens, lexicon)
+    if analysis.intent in (None, "read") and not analysis.count:
+        head = _counted(subjects, tokens, lexicon) or _reported(head, subjects, tokens, lexicon) or head
     if head is not None:
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
         # names what is made or changed comes its content, not another thing to make. And in a
@@ -1678,6 +1751,8 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
+        if _participle_after(following, tokens):
+            break
         if _participle(tokens[following.start]) and following.end == following.start + 1:
             break  # "tickets opened this week", "configs expired last month": a filter on the noun, not a compound
         head = following
@@ -1737,6 +1812,15 @@ def _participle(token: Token) -> bool:
     """A past participle as written ("opened", "logged", "expired"), which follows a noun to filter it."""
     raw = token.raw.lower()
     return len(raw) > 4 and raw.endswith("ed") and raw.isalpha()
+
+
+def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
+    """ "tickets opened today", "invoices sent last week": a participle after a noun, then when,
+    describes the noun. ("the members excluded from a board" names the exclusions: no time follows.)"""
+    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected")
+    if not single or concept.start == 0 or not tokens[concept.start].raw.lower().endswith("ed"):
+        return False
+    return concept.end < len(tokens) and tokens[concept.end].word in WHEN_WORDS
 
 
 def _parents(concepts: list[Concept], tokens: list[Token], head: Concept | None) -> list[Concept]:
