@@ -850,8 +850,9 @@ def _grouped_by(tokens: list[Token], index: int, vocabulary: Vocabulary) -> bool
     entries by member 12" a parent: a number or an id word keeps them."""
     if tokens[index].word != "by" or index == 0 or not tokens[index - 1].plural:
         return False
-    names = vocabulary.stats({tokens[index - 1].word}).get(tokens[index - 1].word, (0, 0))[1]
-    if names < RECORD_WORD_USES:
+    uses, names = vocabulary.stats({tokens[index - 1].word}).get(tokens[index - 1].word, (0, 0))
+    # a word the catalog seldom spells ("opps") is the lexicon's name for records
+    if uses >= RECORD_WORD_USES and names < RECORD_WORD_USES:
         return False
     following = tokens[index + 1 : index + 3]
     return bool(following) and not any(t.is_number or t.word in ID_WORDS for t in following)
@@ -1799,6 +1800,8 @@ def _mark_participle_filters(analysis: Analysis) -> None:
     after = [c for c in analysis.concepts if c.start >= head.end]
     if not after or after[0].start != head.end or not _participle(tokens[after[0].start]):
         return
+    if after[0].source not in OWN_WORDS:
+        return  # "engineers overbooked next week": a word the lexicon reads names records of its own
     after[0].detail = True
     filters = [after[0]]
     as_value = after[0].end < len(tokens) and tokens[after[0].end].word == "as"
@@ -1814,10 +1817,13 @@ def _participle(token: Token) -> bool:
     return len(raw) > 4 and raw.endswith("ed") and raw.isalpha()
 
 
+OWN_WORDS = ("word", "corrected")  # concepts named in the request's own words, not read by the lexicon
+
+
 def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
     """ "tickets opened today", "invoices sent last week": a participle after a noun, then when,
     describes the noun. ("the members excluded from a board" names the exclusions: no time follows.)"""
-    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected")
+    single = concept.end - concept.start == 1 and concept.source in OWN_WORDS
     if not single or concept.start == 0 or not tokens[concept.start].raw.lower().endswith("ed"):
         return False
     return concept.end < len(tokens) and tokens[concept.end].word in WHEN_WORDS
