@@ -937,6 +937,10 @@ def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str
         ("list the glaccounts", "GET /finance/glAccounts"),
         ("show the osgradeweights", "GET /system/osgradeweights"),
         ("list timeentires for ticket 4", "GET /service/tickets/{parentId}/timeentries"),  # and a swap
+        (
+            "show the quantity onhand for catalog item 5",
+            "GET /procurement/catalog/{catalogItemIdentifier}/quantityOnHand",
+        ),
         # British spellings are the same words
         ("show the colours on the schedule", "GET /schedule/colors"),
         ("list the customised items", "GET /system/mySecurity/customizeItems/"),

@@ -434,7 +434,7 @@ def _mend_words(
                 continue
         pieces = None
         unknown = token.word not in known and token.word not in lexicon_words
-        if unknown and not token.is_number and not token.proper and len(token.raw) >= 7:
+        if unknown and not token.is_number and not token.proper and len(token.raw) >= 6:
             pieces = vocabulary.segment(token.raw.lower())
         if not pieces:
             out.append(token)
