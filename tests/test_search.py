@@ -874,7 +874,7 @@ def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Sea
 @pytest.mark.parametrize(
     ("query", "first"),
     [
-        # the paths spell these in pieces (sub/categories, re/calculate); a request writes one word
+        # prefixed names (subcategories, recalculate) written as one word in the request
         (
             "Returns the subcategories of a given product category",
             "GET /procurement/categories/{parentId}/subcategories/",
@@ -932,6 +932,7 @@ def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str
         # two letters swapped, the first two too
         ("add a ntoe to ticket 77", "POST /service/tickets/{parentId}/notes"),
         ("show the ocmpanies", "GET /company/companies"),
+        ("log tiem on ticket 4", "POST /time/entries"),  # time, not item: a swap keeping the first letter first
         # run together around a short word: "of", "gl", "os"
         ("show the unitofmeasure list", "GET /procurement/unitOfMeasures"),
         ("list the glaccounts", "GET /finance/glAccounts"),

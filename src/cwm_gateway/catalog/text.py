@@ -204,8 +204,8 @@ def swapped(a: str, b: str) -> bool:
 
 
 def transpositions(word: str) -> list[str]:
-    """``word`` with each pair of neighbouring letters swapped: "ntoe" -> tnoe, note, nteo."""
-    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+    """``word`` with each pair of neighbouring letters swapped, in order: "ntoe" -> tnoe, note, nteo."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
 
 
 # British spellings and their American forms: (written, meant) at one place in a word.
