@@ -903,6 +903,25 @@ def test_bound_prefixes_join_the_word_they_belong_to(source: str, expected: list
     assert text.tokens(source) == expected
 
 
+def test_a_request_joins_a_prefix_written_apart_but_not_a_contraction() -> None:
+    assert [t.word for t in tokenize("un-batch the sub categories")] == ["unbatch", "the", "subcategory"]
+    assert [t.word for t in tokenize("we're adding a note re ticket 5")][:2] == ["we", "re"]
+    assert [t.word for t in tokenize("note re ticket 5")] == ["note", "re", "ticket", "5"]  # "regarding"
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "keyword"),
+    [
+        ("sub categories", "GET /procurement/subcategories/", True),  # the literal search too
+        ("show the kb sub sections", "GET /service/knowledgeBaseSubCategories", False),  # a lexicon phrase
+    ],
+)
+def test_a_prefix_written_apart_meets_the_catalog_word(
+    searcher: Searcher, query: str, first: str, keyword: bool
+) -> None:
+    assert top(searcher, query, 1, keyword=keyword) == [first]
+
+
 def test_compounds_split_only_into_real_words() -> None:
     vocabulary = {"re", "set", "sub", "categories", "agreement", "rec", "ap", "gl", "paths", "on", "hand"}
     assert text.segment_compound("reset", vocabulary) == ["reset"]

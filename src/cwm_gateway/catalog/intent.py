@@ -103,7 +103,7 @@ _TOOL_NAME_RE = re.compile(
     r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?(?:\s+-[A-Za-z]+)*\s*(?::|\s[-\u2013\u2014]\s)"
 )
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
-_CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
+_CHUNK_RE = text.WORD_RE  # "sub categories" is one word, as the catalog writes it
 
 
 def tokenize(query: str) -> list[Token]:
