@@ -874,7 +874,7 @@ def test_documentation_phrasing_reaches_the_operation_it_describes(searcher: Sea
 @pytest.mark.parametrize(
     ("query", "first"),
     [
-        # the paths spell these in pieces (sub/categories, re/calculate); a request writes one word
+        # prefixed names (subcategories, recalculate) written as one word in the request
         (
             "Returns the subcategories of a given product category",
             "GET /procurement/categories/{parentId}/subcategories/",
@@ -901,6 +901,25 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
 )
 def test_bound_prefixes_join_the_word_they_belong_to(source: str, expected: list[str]) -> None:
     assert text.tokens(source) == expected
+
+
+def test_a_request_joins_a_prefix_written_apart_but_not_a_contraction() -> None:
+    assert [t.word for t in tokenize("un-batch the sub categories")] == ["unbatch", "the", "subcategory"]
+    assert [t.word for t in tokenize("we're adding a note re ticket 5")][:2] == ["we", "re"]
+    assert [t.word for t in tokenize("note re ticket 5")] == ["note", "re", "ticket", "5"]  # "regarding"
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "keyword"),
+    [
+        ("sub categories", "GET /procurement/subcategories/", True),  # the literal search too
+        ("show the kb sub sections", "GET /service/knowledgeBaseSubCategories", False),  # a lexicon phrase
+    ],
+)
+def test_a_prefix_written_apart_meets_the_catalog_word(
+    searcher: Searcher, query: str, first: str, keyword: bool
+) -> None:
+    assert top(searcher, query, 1, keyword=keyword) == [first]
 
 
 def test_compounds_split_only_into_real_words() -> None:
@@ -932,11 +951,16 @@ def test_words_joined_or_split_meet_the_path_word(searcher: Searcher, query: str
         # two letters swapped, the first two too
         ("add a ntoe to ticket 77", "POST /service/tickets/{parentId}/notes"),
         ("show the ocmpanies", "GET /company/companies"),
+        ("log tiem on ticket 4", "POST /time/entries"),  # time, not item: a swap keeping the first letter first
         # run together around a short word: "of", "gl", "os"
         ("show the unitofmeasure list", "GET /procurement/unitOfMeasures"),
         ("list the glaccounts", "GET /finance/glAccounts"),
         ("show the osgradeweights", "GET /system/osgradeweights"),
         ("list timeentires for ticket 4", "GET /service/tickets/{parentId}/timeentries"),  # and a swap
+        (
+            "show the quantity onhand for catalog item 5",
+            "GET /procurement/catalog/{catalogItemIdentifier}/quantityOnHand",
+        ),
         # British spellings are the same words
         ("show the colours on the schedule", "GET /schedule/colors"),
         ("list the customised items", "GET /system/mySecurity/customizeItems/"),

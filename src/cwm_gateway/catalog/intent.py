@@ -135,7 +135,7 @@ _TOOL_NAME_RE = re.compile(
 )
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
-_CHUNK_RE = re.compile(r"[A-Za-z0-9]+")
+_CHUNK_RE = text.WORD_RE  # "sub categories" is one word, as the catalog writes it
 
 
 def tokenize(query: str) -> list[Token]:
@@ -937,7 +937,7 @@ def _mend_words(
                 continue
         pieces = None
         unknown = token.word not in known and token.word not in lexicon_words
-        if unknown and not token.is_number and not token.proper and len(token.raw) >= 7:
+        if unknown and not token.is_number and not token.proper and len(token.raw) >= 6:
             pieces = vocabulary.segment(token.raw.lower())
         if not pieces:
             out.append(token)

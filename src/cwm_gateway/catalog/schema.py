@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 
-FORMAT_VERSION = 4  # 4: the unread responses table is gone
+FORMAT_VERSION = 5  # 5: a bound prefix stays part of its word (subcategory, reset); 4: no responses table
 
 DDL = """
 CREATE TABLE meta (

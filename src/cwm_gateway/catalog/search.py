@@ -231,12 +231,14 @@ class SqlVocabulary:
         for variant in text.inflections(word):  # "scheduled" is schedule, not a typo of something else
             if self._is_word(variant):
                 return variant
-        # Two letters swapped is the commonest slip, the first two too ("ntoe", "tiem"). Only
-        # into a catalog word: a name ("acme") is not a slip for a lexicon word ("came").
-        swapped = {text.stem(v) for v in text.transpositions(raw or word)} - {word}
-        found = [form for form in swapped if self.known({form})]
-        if len(found) == 1:
-            return found[0]
+        # Two letters swapped is the commonest slip, the first two too ("ntoe"), though less
+        # often: "tiem" is time before item. Only into a catalog word: a name ("acme") is not
+        # a slip for a lexicon word ("came").
+        swaps = text.transpositions(raw or word)
+        for group in (swaps[1:], swaps[:1]):
+            found = {form for v in group if (form := text.stem(v)) != word and self.known({form})}
+            if len(found) == 1:
+                return found.pop()
         best = self._correct(word)
         if best is None and raw and raw != word:
             best = self.correct_plural(raw)

@@ -11,7 +11,11 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+# A word; a bound prefix written apart ("sub categories", "un-assigned", "re-calculate") is part
+# of it, as in the catalog ("subcategory"). "re" only with a hyphen ("re ticket 5" is "regarding"),
+# and never after an apostrophe ("we're").
+WORD_RE = re.compile(r"(?:(?<![A-Za-z0-9'\u2019])(?:(?:sub|un)[ -]|re-)(?=[A-Za-z]))?[A-Za-z0-9]+", re.IGNORECASE)
+_SEPARATOR_RE = re.compile(r"[ -]")
 # Split camelCase and acronym boundaries: "GLExport" -> GL Export, "workTypes" -> work Types.
 # "SLAs"/"KPIs" are plural acronyms, kept whole so they fold to "sla"/"kpi".
 _CAMEL_RE = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -52,7 +56,8 @@ def stem(word: str) -> str:
 def split_identifier(text: str) -> list[str]:
     """Split text into lower-case words, breaking camelCase and digits apart."""
     words: list[str] = []
-    for chunk in _WORD_RE.findall(text):
+    for chunk in WORD_RE.findall(text):
+        chunk = _SEPARATOR_RE.sub("", chunk)  # "sub Categories" is SubCategories
         prefix = ""  # a bound prefix waiting for the word it belongs to: "SubType" is "subtype"
         for part in _CAMEL_RE.findall(chunk):
             plural_acronym = len(part) > 2 and part[-1] == "s" and part[:-1].isupper()
@@ -72,26 +77,10 @@ def split_identifier(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case, camelCase-split, plural-folded tokens of ``text``.
-
-    A bound prefix written apart joins the word after it: "sub category" and "re-calculate"
-    are the catalog's "subcategory" and "recalculate". (Requests are read word by word
-    elsewhere: there "we're" must not become "we" + "re...".)
-    """
+    """Lower-case, camelCase-split, plural-folded tokens of ``text``."""
     out: list[str] = []
-    prefix = ""
-    for chunk in _WORD_RE.findall(text):
-        if prefix and chunk[:1].isalpha():
-            chunk = prefix + chunk
-        elif prefix:
-            out.append(prefix)
-        prefix = ""
-        if chunk.lower() in BOUND_PREFIXES:
-            prefix = chunk.lower()
-        else:
-            out.extend(_chunk_tokens(chunk))
-    if prefix:
-        out.append(prefix)
+    for chunk in WORD_RE.findall(text):
+        out.extend(_chunk_tokens(chunk))
     return out
 
 
@@ -204,8 +193,8 @@ def swapped(a: str, b: str) -> bool:
 
 
 def transpositions(word: str) -> list[str]:
-    """``word`` with each pair of neighbouring letters swapped: "ntoe" -> tnoe, note, nteo."""
-    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+    """``word`` with each pair of neighbouring letters swapped, in order: "ntoe" -> tnoe, note, nteo."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
 
 
 # British spellings and their American forms: (written, meant) at one place in a word.
