@@ -68,6 +68,7 @@ GLOSS_CONFIDENCE = 0.7
 # "an array of tickets", "a collection of agreement objects": documentation's lists of records
 CONTAINER_WORDS = frozenset("array collection".split())
 OBJECT_WORDS = frozenset("object objects".split())
+ID_KINDS = frozenset("numeric internal unique record".split())
 PAGING_WORDS = frozenset("paged paginated pageable pagination".split())  # a paged list is a list
 MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tickets") and names a variant
 # The API's query parameters, as a description names them ("the conditions parameter").
@@ -419,9 +420,12 @@ def _mark_preamble(analysis: Analysis) -> None:
 
 
 def _mark_containers(tokens: list[Token]) -> None:
-    """ "an array of agreement objects", "a paged collection of invoices": how documentation says "a list"."""
+    """ "an array of agreement objects", "a paged collection of invoices": how documentation says "a list".
+    And "by its internal ID", "its unique identifier": what kind of id it is says nothing of the record."""
     for i, token in enumerate(tokens):
         following = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        if token.word in ID_KINDS and following in ID_WORDS:
+            token.introduces = True
         if (token.word in CONTAINER_WORDS and following == "of") or (token.word in OBJECT_WORDS and i > 0):
             token.introduces = True
         if token.raw.lower() in PAGING_WORDS:
