@@ -42,6 +42,7 @@ HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
 WHOLE_WORDS = frozenset("replace overwrite entire whole full".split())  # "replaces an entire opportunity": PUT
+PARTIAL_WORDS = frozenset("patch partial partially".split())  # "a JSON Patch", "partially updates": PATCH
 COUNT_MATCH = 1.2
 COUNT_UNASKED = 1.2
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
@@ -519,7 +520,7 @@ class Searcher:
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
-            whole=analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(t.word for t in analysis.tokens),
+            whole=_whole(analysis),
             count=analysis.count,
             id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
             or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
@@ -546,6 +547,13 @@ def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
     named = [c for _, c in analysis.ids] or ([analysis.head] if analysis.head else [])
     readings = {frozenset(phrase) for c in named for phrase, _ in c.alternatives}
     return any(shape.resource in readings and any(f in shape.field_names for f in CANCELLED_FIELDS) for shape in shapes)
+
+
+def _whole(analysis: Analysis) -> bool:
+    """Is the whole record replaced (PUT)? "Replaces an opportunity", but not "Updates it with a
+    JSON Patch (replace /stage/id)" nor "Partially updates": those are PATCH."""
+    words = {t.word for t in analysis.tokens}
+    return analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(words) and PARTIAL_WORDS.isdisjoint(words)
 
 
 def _one_write(analysis: Analysis) -> bool:
