@@ -228,8 +228,19 @@ def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary
         name = token.raw.lower()
         following = next((t for t in tokens[i + 1 :] if t.raw != token.raw), None)
         split = len(text.split_identifier(token.raw)) > 1
-        if split and name in lexicon.stop and (following is None or not vocabulary.names(following.word)):
+        if split and name in lexicon.stop and not _names_with(token, following, vocabulary):
             token.word = name
+
+
+def _names_with(product: Token, following: Token | None, vocabulary: Vocabulary) -> bool:
+    """Does the product's name open a resource name with the word after it ("ConnectWise hosted setups";
+    not "ConnectWise companies")?"""
+    if following is None:
+        return False
+    pieces = tuple(text.stem(piece) for piece in text.split_identifier(product.raw))
+    return any(
+        name[: len(pieces)] == pieces and following.word in name[len(pieces) :] for name in vocabulary.resource_names()
+    )
 
 
 def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
@@ -561,7 +572,9 @@ def _read_things(
         vocabulary.action_words(),
         vocabulary.resource_names(),
     )
-    analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, vocabulary.action_words())
+    # "Search companies by name": a verb that only reads names no endpoint, though tickets have a /search
+    actions = vocabulary.action_words() if analysis.intent != "read" else frozenset()
+    analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, actions)
     for concept in analysis.concepts:
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
