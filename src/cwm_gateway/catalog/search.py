@@ -52,6 +52,9 @@ PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplat
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
+KEY_WORDS = frozenset(("identifier", "name"))
+KEY_INTRODUCERS = frozenset(("login", "report"))  # "by identifier" alone is as often the id
+KEY_NAMED = 0.3
 ONE_WRITE_COLLECTION = 0.2  # one record changed or deleted, and the operation acts on the whole collection
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
@@ -103,6 +106,7 @@ class _Shape:
     field_tails: frozenset[frozenset[str]]  # ends of longer property names: defaultLocation -> location
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
+    key: frozenset[str] = frozenset()  # a last placeholder that is no plain id: {reportName} -> report, name
 
 
 def catalog_lexicon(catalog: Catalog) -> Lexicon:
@@ -531,6 +535,7 @@ class Searcher:
             listed_under=_listed_under(analysis),
             listing_parents=_listing_parents(analysis),
             one_write=_one_write(analysis),
+            keys=_keys(analysis),
         )
 
 
@@ -554,6 +559,17 @@ def _whole(analysis: Analysis) -> bool:
     JSON Patch (replace /stage/id)" nor "Partially updates": those are PATCH."""
     words = {t.word for t in analysis.tokens}
     return analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(words) and PARTIAL_WORDS.isdisjoint(words)
+
+
+def _keys(analysis: Analysis) -> frozenset[str]:
+    """Words naming what a record is found by, other than its id: "by identifier", "-ReportName"
+    (not "its unique identifier", which is the id)."""
+    tokens = analysis.tokens
+    return frozenset(
+        t.word
+        for i, t in enumerate(tokens)
+        if t.word in KEY_WORDS and (t.switch or (i > 0 and tokens[i - 1].word in KEY_INTRODUCERS))
+    )
 
 
 def _one_write(analysis: Analysis) -> bool:
@@ -692,6 +708,7 @@ class _Query:
     listed_under: frozenset[str]  # a plural head under a numbered parent: that parent's record is no answer
     listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
     one_write: bool = False  # "Deletes a purchase order line item": one record changed, not all of them
+    keys: frozenset[str] = frozenset()  # "a member by identifier", "-ReportName": what a record is found by
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -903,6 +920,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
             fit -= ITEM_UNASKED
     elif shape.item and names_the_record and method in query.methods:
         fit += ID_ITEM  # "change the hours on project 310": that project is the record to change
+    if shape.key and query.keys and shape.item and method == "GET" and query.keys & shape.key:
+        fit += KEY_NAMED  # "Gets a member by identifier": /members/{memberIdentifier}, not /members/{id}
     if query.one_write and not shape.item and method in query.methods:
         fit -= ONE_WRITE_COLLECTION  # DELETE .../lineitems removes them all
     return fit
@@ -938,7 +957,16 @@ def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields
         field_tails=fields_of_schema[1],
         modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
         item=bool(raw_segments) and raw_segments[-1] == "{}",
+        key=_key_words(op.path),
     )
+
+
+def _key_words(path: str) -> frozenset[str]:
+    """The words of a path's last placeholder when it is not a plain id: {memberIdentifier}, {reportName}."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if not last.startswith("{") or last.lower().endswith(("id}", "id")):
+        return frozenset()
+    return frozenset(text.tokens(last.strip("{}")))
 
 
 def _field_words(prop: str) -> tuple[str, ...]:
