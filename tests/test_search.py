@@ -935,3 +935,24 @@ def test_a_multi_sentence_tool_description_over_mcp(server: McpSession) -> None:
     result = server.call("natural_language_api_search", query=query, max_results=3)
     top_hit = result.data["results"][0]
     assert (top_hit["method"], top_hit["path"]) == ("POST", "/procurement/purchaseorders")
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "JSON Patch" asks for PATCH, even beside the patch's "replace" operations
+        (
+            "Updates a contact with a JSON Patch document; replace operations set each field.",
+            "PATCH /company/contacts/{id}",
+        ),
+        # a verb that only reads ("Search X") is not the tickets' /search endpoint
+        ("Search-CWMCompany: Searches ConnectWise companies by name.", "GET /company/companies"),
+        # "internal ID" says which id, nothing of the record (not an internal-flag field)
+        ("Gets one catalog item by its internal ID.", "GET /procurement/catalog/{id}"),
+        # the path's own key: a member's login identifier
+        ("Get-CWMMember -Identifier: Gets a member by login identifier.", "GET /system/members/{memberIdentifier}"),
+        ("Retrieves a member by login identifier.", "GET /system/members/{memberIdentifier}"),
+    ],
+)
+def test_documentation_says_how_a_record_is_addressed(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

@@ -79,7 +79,7 @@ ONE_RECORD_WORDS = frozenset("single specific particular individual one".split()
 # record whose id the caller passes; only before a singular noun ("the specified members" may be many).
 DESIGNATED_WORDS = frozenset("specified given provided supplied requested designated indicated selected".split())
 ID_WORDS = frozenset("id identifier recid".split())
-ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied".split())
+ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied login".split())
 NOUN_PHRASE_OPENERS = frozenset(
     "the a an all every each any list information info detail details one my our your their its this these those "
     "current currently some".split()
