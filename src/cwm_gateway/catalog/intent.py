@@ -66,7 +66,7 @@ GLOSS_LEAST_SCORE = 4.0
 GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
 # "an array of tickets", "a collection of agreement objects": documentation's lists of records
-CONTAINER_WORDS = frozenset("array collection".split())
+CONTAINER_WORDS = frozenset("array collection page".split())
 OBJECT_WORDS = frozenset("object objects".split())
 ID_KINDS = frozenset("numeric internal unique record".split())
 PAGING_WORDS = frozenset("paged paginated pageable pagination".split())  # a paged list is a list

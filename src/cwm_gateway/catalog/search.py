@@ -536,6 +536,9 @@ class Searcher:
             listing_parents=_listing_parents(analysis),
             one_write=_one_write(analysis),
             keys=_keys(analysis),
+            head_readings=frozenset(words for words, _ in _alternatives(analysis.head))
+            if analysis.head
+            else frozenset(),
         )
 
 
@@ -709,6 +712,7 @@ class _Query:
     listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
     one_write: bool = False  # "Deletes a purchase order line item": one record changed, not all of them
     keys: frozenset[str] = frozenset()  # "a member by identifier", "-ReportName": what a record is found by
+    head_readings: frozenset[frozenset[str]] = frozenset()  # the head's readings, as word sets
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -743,7 +747,7 @@ def _coverage(shape: _Shape, query: _Query, attribute_levels: dict[int, float]) 
     partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
     for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
         if detail:
-            covered += weight * _detail_level(shape, alternatives)
+            covered += weight * _detail_level(shape, alternatives, query.head_readings)
             continue
         level = attribute_levels.get(index, 0.0)
         on_resource = on_resource or (bool(level) and is_head)
@@ -808,13 +812,13 @@ def _variant_cost(shape: _Shape, explained: set[str]) -> float:
     return cost
 
 
-def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
+def _detail_level(shape: _Shape, alternatives: _Alternatives, head: frozenset[frozenset[str]] = frozenset()) -> float:
     """A detail ("filtered by vendor, status") is matched by the operation's fields, not its name:
     purchase orders have a status; purchase order statuses are not what was asked for."""
     level = 0.0
     for words, confidence in alternatives:
-        # "Gets work roles. Each work role has a rate": the record described again is this one
-        if words == shape.resource:
+        # "Gets work roles. Each work role has a rate": the head described again names this resource
+        if words in head and _place(words, shape) == "resource":
             level = max(level, confidence)
             continue
         match = _field_match(words, shape) or (FIELD_WEIGHT["fields"] if words <= shape.fields else 0.0)
