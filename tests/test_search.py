@@ -1315,3 +1315,24 @@ def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
 )
 def test_team_lead_wording_reaches_the_records_it_means(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # "JSON Patch" asks for PATCH, even beside the patch's "replace" operations
+        (
+            "Updates a contact with a JSON Patch document; replace operations set each field.",
+            "PATCH /company/contacts/{id}",
+        ),
+        # a verb that only reads ("Search X") is not the tickets' /search endpoint
+        ("Search-CWMCompany: Searches ConnectWise companies by name.", "GET /company/companies"),
+        # "internal ID" says which id, nothing of the record (not an internal-flag field)
+        ("Gets one catalog item by its internal ID.", "GET /procurement/catalog/{id}"),
+        # the path's own key: a member's login identifier
+        ("Get-CWMMember -Identifier: Gets a member by login identifier.", "GET /system/members/{memberIdentifier}"),
+        ("Retrieves a member by login identifier.", "GET /system/members/{memberIdentifier}"),
+    ],
+)
+def test_documentation_says_how_a_record_is_addressed(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

@@ -81,8 +81,9 @@ GLOSS_LEAST_SCORE = 4.0
 GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
 # "an array of tickets", "a collection of agreement objects": documentation's lists of records
-CONTAINER_WORDS = frozenset("array collection".split())
+CONTAINER_WORDS = frozenset("array collection page".split())
 OBJECT_WORDS = frozenset("object objects".split())
+ID_KINDS = frozenset("numeric internal unique record".split())
 PAGING_WORDS = frozenset("paged paginated pageable pagination".split())  # a paged list is a list
 MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tickets") and names a variant
 # The API's query parameters, as a description names them ("the conditions parameter").
@@ -93,7 +94,7 @@ ONE_RECORD_WORDS = frozenset("single specific particular individual one".split()
 # record whose id the caller passes; only before a singular noun ("the specified members" may be many).
 DESIGNATED_WORDS = frozenset("specified given provided supplied requested designated indicated selected".split())
 ID_WORDS = frozenset("id identifier recid".split())
-ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied".split())
+ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied login".split())
 NOUN_PHRASE_OPENERS = frozenset(
     "the a an all every each any list information info detail details one my our your their its this these those "
     "current currently some".split()
@@ -584,8 +585,19 @@ def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary
         name = token.raw.lower()
         following = next((t for t in tokens[i + 1 :] if t.raw != token.raw), None)
         split = len(text.split_identifier(token.raw)) > 1
-        if split and name in lexicon.stop and (following is None or not vocabulary.names(following.word)):
+        if split and name in lexicon.stop and not _names_with(token, following, vocabulary):
             token.word = name
+
+
+def _names_with(product: Token, following: Token | None, vocabulary: Vocabulary) -> bool:
+    """Does the product's name open a resource name with the word after it ("ConnectWise hosted setups";
+    not "ConnectWise companies")?"""
+    if following is None:
+        return False
+    pieces = tuple(text.stem(piece) for piece in text.split_identifier(product.raw))
+    return any(
+        name[: len(pieces)] == pieces and following.word in name[len(pieces) :] for name in vocabulary.resource_names()
+    )
 
 
 def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
@@ -795,9 +807,12 @@ def _mark_preamble(analysis: Analysis) -> None:
 
 
 def _mark_containers(tokens: list[Token]) -> None:
-    """ "an array of agreement objects", "a paged collection of invoices": how documentation says "a list"."""
+    """ "an array of agreement objects", "a paged collection of invoices": how documentation says "a list".
+    And "by its internal ID", "its unique identifier": what kind of id it is says nothing of the record."""
     for i, token in enumerate(tokens):
         following = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        if token.word in ID_KINDS and following in ID_WORDS:
+            token.introduces = True
         if (token.word in CONTAINER_WORDS and following == "of") or (token.word in OBJECT_WORDS and i > 0):
             token.introduces = True
         if token.raw.lower() in PAGING_WORDS:
@@ -1037,7 +1052,9 @@ def _read_things(
         vocabulary.action_words(),
         vocabulary.resource_names(),
     )
-    analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, vocabulary.action_words())
+    # "Search companies by name": a verb that only reads names no endpoint, though tickets have a /search
+    actions = vocabulary.action_words() if analysis.intent != "read" else frozenset()
+    analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, actions)
     for concept in analysis.concepts:
         concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])

@@ -42,6 +42,7 @@ HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
 WHOLE_WORDS = frozenset("replace overwrite entire whole full".split())  # "replaces an entire opportunity": PUT
+PARTIAL_WORDS = frozenset("patch partial partially".split())  # "a JSON Patch", "partially updates": PATCH
 COUNT_MATCH = 1.2
 COUNT_UNASKED = 1.2
 ID_PLACEHOLDER = 0.6  # "ticket 4521" and a path with {id} or {parentId} after tickets
@@ -52,6 +53,9 @@ NEW_RECORD_PARENT = 1.0  # a record being created cannot be the parent an operat
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
+KEY_WORDS = frozenset(("identifier", "name"))
+KEY_INTRODUCERS = frozenset(("login", "report"))  # "by identifier" alone is as often the id
+KEY_NAMED = 0.3
 ONE_WRITE_COLLECTION = 0.2  # one record changed or deleted, and the operation acts on the whole collection
 DEPRECATED_PENALTY = 0.5
 QUALIFIER_BONUS = 0.3  # unqualified "ticket" means a service ticket
@@ -103,6 +107,7 @@ class _Shape:
     field_tails: frozenset[frozenset[str]]  # ends of longer property names: defaultLocation -> location
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
+    key: frozenset[str] = frozenset()  # a last placeholder that is no plain id: {reportName} -> report, name
 
 
 def catalog_lexicon(catalog: Catalog) -> Lexicon:
@@ -537,7 +542,7 @@ class Searcher:
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
-            whole=analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(t.word for t in analysis.tokens),
+            whole=_whole(analysis),
             count=analysis.count,
             id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
             or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
@@ -549,6 +554,10 @@ class Searcher:
             listing_parents=_listing_parents(analysis),
             one_write=_one_write(analysis),
             new_record=_new_record(analysis),
+            keys=_keys(analysis),
+            head_readings=frozenset(words for words, _ in _alternatives(analysis.head))
+            if analysis.head
+            else frozenset(),
         )
 
 
@@ -565,6 +574,24 @@ def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
     named = [c for _, c in analysis.ids] or ([analysis.head] if analysis.head else [])
     readings = {frozenset(phrase) for c in named for phrase, _ in c.alternatives}
     return any(shape.resource in readings and any(f in shape.field_names for f in CANCELLED_FIELDS) for shape in shapes)
+
+
+def _whole(analysis: Analysis) -> bool:
+    """Is the whole record replaced (PUT)? "Replaces an opportunity", but not "Updates it with a
+    JSON Patch (replace /stage/id)" nor "Partially updates": those are PATCH."""
+    words = {t.word for t in analysis.tokens}
+    return analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(words) and PARTIAL_WORDS.isdisjoint(words)
+
+
+def _keys(analysis: Analysis) -> frozenset[str]:
+    """Words naming what a record is found by, other than its id: "by identifier", "-ReportName"
+    (not "its unique identifier", which is the id)."""
+    tokens = analysis.tokens
+    return frozenset(
+        t.word
+        for i, t in enumerate(tokens)
+        if t.word in KEY_WORDS and (t.switch or (i > 0 and tokens[i - 1].word in KEY_INTRODUCERS))
+    )
 
 
 def _one_write(analysis: Analysis) -> bool:
@@ -739,6 +766,8 @@ class _Query:
     listing_parents: tuple[frozenset[str], ...]  # parents of a plural head that is read
     one_write: bool = False  # "Deletes a purchase order line item": one record changed, not all of them
     new_record: frozenset[str] = frozenset()  # "create a ticket ...": the head made anew, no one's parent yet
+    keys: frozenset[str] = frozenset()  # "a member by identifier", "-ReportName": what a record is found by
+    head_readings: frozenset[frozenset[str]] = frozenset()  # the head's readings, as word sets
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -775,7 +804,7 @@ def _coverage(shape: _Shape, query: _Query, attribute_levels: dict[int, float]) 
     partial: set[str] = set()  # resource words a longer name shares ("knowledge base" of an article)
     for index, (weight, alternatives, is_head, detail) in enumerate(query.concepts):
         if detail:
-            covered += weight * _detail_level(shape, alternatives)
+            covered += weight * _detail_level(shape, alternatives, query.head_readings)
             continue
         level = attribute_levels.get(index, 0.0)
         on_resource = on_resource or (bool(level) and is_head)
@@ -840,13 +869,13 @@ def _variant_cost(shape: _Shape, explained: set[str]) -> float:
     return cost
 
 
-def _detail_level(shape: _Shape, alternatives: _Alternatives) -> float:
+def _detail_level(shape: _Shape, alternatives: _Alternatives, head: frozenset[frozenset[str]] = frozenset()) -> float:
     """A detail ("filtered by vendor, status") is matched by the operation's fields, not its name:
     purchase orders have a status; purchase order statuses are not what was asked for."""
     level = 0.0
     for words, confidence in alternatives:
-        # "Gets work roles. Each work role has a rate": the record described again is this one
-        if words == shape.resource:
+        # "Gets work roles. Each work role has a rate": the head described again names this resource
+        if words in head and _place(words, shape) == "resource":
             level = max(level, confidence)
             continue
         match = _field_match(words, shape) or (FIELD_WEIGHT["fields"] if words <= shape.fields else 0.0)
@@ -953,6 +982,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
             fit -= ITEM_UNASKED
     elif shape.item and names_the_record and method in query.methods:
         fit += ID_ITEM  # "change the hours on project 310": that project is the record to change
+    if shape.key and query.keys and shape.item and method == "GET" and query.keys & shape.key:
+        fit += KEY_NAMED  # "Gets a member by identifier": /members/{memberIdentifier}, not /members/{id}
     if query.one_write and not shape.item and method in query.methods:
         fit -= ONE_WRITE_COLLECTION  # DELETE .../lineitems removes them all
     return fit
@@ -988,7 +1019,16 @@ def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields
         field_tails=fields_of_schema[1],
         modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
         item=bool(raw_segments) and raw_segments[-1] == "{}",
+        key=_key_words(op.path),
     )
+
+
+def _key_words(path: str) -> frozenset[str]:
+    """The words of a path's last placeholder when it is not a plain id: {memberIdentifier}, {reportName}."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if not last.startswith("{") or last.lower().endswith(("id}", "id")):
+        return frozenset()
+    return frozenset(text.tokens(last.strip("{}")))
 
 
 def _field_words(prop: str) -> tuple[str, ...]:
