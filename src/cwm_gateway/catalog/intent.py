@@ -17,6 +17,7 @@ from .analysis import (
     CONVERSION_KINDS,
     CONVERSION_MARKERS,
     CONVERSION_VERBS,
+    CONVERTIBLE,
     DEFINITE_WORDS,
     ID_FILLERS,
     LITERAL,
@@ -285,7 +286,10 @@ def _relation(analysis: Analysis, units: set[str]) -> int | None:
     numbers = [t.index for t in tokens if t.is_number]
     if len(numbers) < 2 or not all(_ticket_number(analysis, i, units) for i in (numbers[0], numbers[-1])):
         return None
-    return next((i for i in range(numbers[0] + 1, numbers[-1]) if tokens[i].word in RELATION_WORDS), None)
+    found = next((i for i in range(numbers[0] + 1, numbers[-1]) if tokens[i].word in RELATION_WORDS), None)
+    if found is not None and tokens[found - 1].word in ("from", "out", "off"):
+        return None  # "move ticket 601 out from under ticket 600": taken from under its parent
+    return found
 
 
 def _ticket_number(analysis: Analysis, index: int, units: set[str]) -> bool:
@@ -326,15 +330,21 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
     The new kind names the conversion ("convert to service ticket"), not a record of its own: the
     project of "turn ticket 600 into a project" is no project ticket. Made into the same kind, a
     record changes type: "convert config 88 from a workstation to a server" (configurations' changeType)."""
-    if analysis.verb is None or not analysis.ids or analysis.intent in ("read", "delete"):
+    if analysis.verb is None or analysis.intent in ("read", "delete"):
         return False
     tokens = analysis.tokens
     verb = tuple(t.word for t in tokens[analysis.verb[0] : analysis.verb[1]])
     readings = {verb[-1], *(target[0] for target in lexicon.synonyms.get(verb, ()))}
     if not readings & CONVERSION_VERBS:
         return False
-    word, source = analysis.ids[0]
-    number = _number_index(tokens, word, source)
+    if analysis.ids:
+        word, source = analysis.ids[0]
+        number = _number_index(tokens, word, source)
+    else:  # "make this project ticket a service ticket": the one record meant, named by its kind
+        source = _pointed_at(analysis)
+        if source is None:
+            return False
+        number = source.end - 1
     target = _conversion_target(analysis, number)
     if not target or (target[-1].end < len(tokens) and tokens[target[-1].end].is_number):
         return False  # "move ticket 44 to project 9": a place, not a kind
@@ -347,7 +357,8 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
     if any(not kind_start <= c.start < source.end and id(c) not in numbered for c in between):
         return False  # "change the type of ticket 44 to project": a field of the record is changed
     target_words = tuple(t.word for t in tokens[target[0].start : target[-1].end])
-    if target_words in CONVERSION_KINDS and target_words != source_words:
+    convertible = source_words in CONVERTIBLE or any(p in CONVERTIBLE for p, _ in source.alternatives)
+    if convertible and target_words in CONVERSION_KINDS and target_words != source_words:
         fused = [(("convert", "to", *target_words), 1.0)]
         fused += [(("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1]
         made = Concept(" ".join(c.text for c in target), fused, target[0].start, target[-1].end, "lexicon")
@@ -372,6 +383,23 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
     analysis.parents = [c for c in analysis.parents if c in analysis.concepts and not c.value]
     analysis.intent = intent
     return True
+
+
+POINTING_WORDS = frozenset("this that the".split())
+
+
+def _pointed_at(analysis: Analysis) -> Concept | None:
+    """ "make this project ticket a ...": the last noun of the kind right after the verb and "this"."""
+    tokens, verb_end = analysis.tokens, analysis.verb[1] if analysis.verb else 0
+    if verb_end >= len(tokens) or tokens[verb_end].word not in POINTING_WORDS:
+        return None
+    run = [c for c in analysis.concepts if c.start > verb_end]
+    source = None
+    for concept in run:
+        if concept.start != (source.end if source else verb_end + 1):
+            break
+        source = concept
+    return source
 
 
 def _number_index(tokens: list[Token], word: str, concept: Concept) -> int:
