@@ -942,6 +942,8 @@ def test_one_ticket_put_under_or_into_another_uses_the_tickets_action(
         ("make project ticket 71 a service ticket", "POST /project/tickets/{parentId}/convert"),
         ("convert config 31 from a laptop to a desktop", "PATCH /company/configurations/{id}/changeType"),
         ("make this project ticket a service ticket", "POST /project/tickets/{parentId}/convert"),
+        ("move project ticket 40 over to the help desk as a normal ticket", "POST /project/tickets/{parentId}/convert"),
+        ("turn ticket 52 into a proper project", "POST /service/tickets/{parentId}/convert"),
     ],
 )
 def test_a_record_made_into_another_kind_is_converted(searcher: Searcher, query: str, first: str) -> None:

@@ -350,23 +350,34 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
         return False  # "move ticket 44 to project 9": a place, not a kind
     if not singular(target[-1], tokens):
         return False  # "change the board to Projects": a name
+    whole = target
+    describing = [c for c in target if not _reads_as_kind(c)]
+    target = [c for c in target if c not in describing] or whole
     source_words = _kind_words(analysis, source)
     numbered = {id(c) for _, c in analysis.ids}
     kind_start = source.end - len(source_words)
-    between = [c for c in analysis.concepts if analysis.verb[1] <= c.start and c.end <= target[0].start]
-    if any(not kind_start <= c.start < source.end and id(c) not in numbered for c in between):
-        return False  # "change the type of ticket 44 to project": a field of the record is changed
+    # "change the type of ticket 44 to project", "on ticket 5 change the board to Projects": a field of
+    # the record named before it, or after the verb when the record came first, is what changes.
+    # (After the record's number come places: "move ticket 812 over to the service desk as a ...")
+    fields_end = kind_start if source.start >= analysis.verb[1] else target[0].start
+    between = [c for c in analysis.concepts if analysis.verb[1] <= c.start and c.end <= fields_end]
+    if any(id(c) not in numbered for c in between):
+        return False
     target_words = tuple(t.word for t in tokens[target[0].start : target[-1].end])
     convertible = source_words in CONVERTIBLE or any(p in CONVERTIBLE for p, _ in source.alternatives)
     if convertible and target_words in CONVERSION_KINDS and target_words != source_words:
         fused = [(("convert", "to", *target_words), 1.0)]
-        fused += [(("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1]
+        # ("sales order" read as "order" too: convertToSalesOrder, orders' convertToServiceTicket)
+        fused += [
+            (("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1 and p != target_words
+        ]
         made = Concept(" ".join(c.text for c in target), fused, target[0].start, target[-1].end, "lexicon")
         # A ticket is converted with its new kind in the request's body (tickets/{id}/convert), other
         # records by the action that names it (opportunities/{id}/convertToProject).
         made.detail = "ticket" in source_words
         intent = "action"
-    elif "convert" in readings and _same_kind(source, target):
+    elif "convert" in readings and _same_kind(source, whole):
+        target, describing = whole, []
         made = Concept(" ".join(c.text for c in target), [(CHANGE_TYPE, 1.0)], target[0].start, target[-1].end)
         intent = "update"
     else:
@@ -376,6 +387,8 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
         start, end = analysis.verb
         kept = [c for c in kept if not start <= c.start < end]
         kept.append(Concept(tokens[start].raw, [(CONVERT, 1.0)], start, end, "lexicon"))
+    for concept in describing:
+        concept.detail = concept.value = True
     for concept in kept:
         if concept.start > made.end:
             concept.value = concept.detail = True  # "... to a server": the kind it becomes, said again
@@ -412,15 +425,27 @@ def _conversion_target(analysis: Analysis, number: int) -> list[Concept]:
     tokens = analysis.tokens
     later = [c for c in analysis.concepts if c.start > number]
     for index, concept in enumerate(later):
-        if concept.start == 0 or tokens[concept.start - 1].word not in CONVERSION_MARKERS:
+        before = concept.start - 1
+        # "as a regular ticket", "into a full project": a word or two describing the new kind
+        while before > concept.start - 3 and tokens[before].raw.isalpha():
+            if tokens[before].word in CONVERSION_MARKERS | DEFINITE_WORDS | PARENT_PREPOSITIONS:
+                break  # ("to the service desk" is a place, not a kind)
+            before -= 1
+        if before < 0 or tokens[before].word not in CONVERSION_MARKERS:
             continue
-        run = [concept]
+        run = [c for c in later[:index] if c.start > before]  # "full" of "into a full project"
+        run.append(concept)
         for following in later[index + 1 :]:
             if following.start != run[-1].end:
                 break
             run.append(following)
         return run
     return []
+
+
+def _reads_as_kind(concept: Concept) -> bool:
+    """Does a concept name a kind of record that conversions make or start from ("project", "ticket")?"""
+    return any(w in kind for p, _ in concept.alternatives for w in p for kind in CONVERSION_KINDS | CONVERTIBLE)
 
 
 def _kind_words(analysis: Analysis, source: Concept) -> Phrase:
