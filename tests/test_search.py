@@ -912,6 +912,7 @@ def test_a_phrasal_verb_split_by_its_object_is_the_whole_verb(searcher: Searcher
         ("what's litware's territory", "GET /company/companies"),
         ("priya's skills", "GET /system/members/{parentId}/skills"),  # hers, not the skill list
         ("look northwind up", "GET /company/companies"),  # a name alone is a company, contact or member
+        ("what's the status of litware's migration project", "GET /project/projects"),  # the project's status
     ],
 )
 def test_a_possessive_name_in_a_read_reads_the_owner_or_what_it_owns(

@@ -369,7 +369,9 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
         fused = [(("convert", "to", *target_words), 1.0)]
         # ("sales order" read as "order" too: convertToSalesOrder, orders' convertToServiceTicket)
         fused += [
-            (("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1 and p != target_words
+            (("convert", "to", *p), conf)
+            for p, conf in target[-1].alternatives
+            if len(target) == 1 and p != target_words
         ]
         made = Concept(" ".join(c.text for c in target), fused, target[0].start, target[-1].end, "lexicon")
         # A ticket is converted with its new kind in the request's body (tickets/{id}/convert), other
