@@ -1073,6 +1073,7 @@ def test_a_phrasal_verb_split_by_its_object_is_the_whole_verb(searcher: Searcher
         ("what's litware's territory", "GET /company/companies"),
         ("priya's skills", "GET /system/members/{parentId}/skills"),  # hers, not the skill list
         ("look northwind up", "GET /company/companies"),  # a name alone is a company, contact or member
+        ("what's the status of litware's migration project", "GET /project/projects"),  # the project's status
     ],
 )
 def test_a_possessive_name_in_a_read_reads_the_owner_or_what_it_owns(
@@ -1102,6 +1103,9 @@ def test_one_ticket_put_under_or_into_another_uses_the_tickets_action(
         ("turn ticket 812 into a project ticket", "POST /service/tickets/{parentId}/convert"),
         ("make project ticket 71 a service ticket", "POST /project/tickets/{parentId}/convert"),
         ("convert config 31 from a laptop to a desktop", "PATCH /company/configurations/{id}/changeType"),
+        ("make this project ticket a service ticket", "POST /project/tickets/{parentId}/convert"),
+        ("move project ticket 40 over to the help desk as a normal ticket", "POST /project/tickets/{parentId}/convert"),
+        ("turn ticket 52 into a proper project", "POST /service/tickets/{parentId}/convert"),
     ],
 )
 def test_a_record_made_into_another_kind_is_converted(searcher: Searcher, query: str, first: str) -> None:
@@ -1137,6 +1141,8 @@ def test_records_made_from_a_template(searcher: Searcher, query: str, answers: t
         ("kick 6603 back to the help desk board", "PATCH /service/tickets/{id}"),  # a bare number is moved
         ("log 3 hours under ticket 44", "POST /time/entries"),  # a quantity, not a child ticket
         ("tailspin's sites", "GET /company/companies/{parentId}/sites"),
+        ("change the priority on a ticket", "PATCH /service/tickets/{id}"),  # a priority converts into nothing
+        ("move ticket 601 out from under ticket 600", "PATCH /service/tickets/{id}"),  # no child any more
     ],
 )
 def test_field_changes_quantities_and_lists_keep_their_operation(searcher: Searcher, query: str, first: str) -> None:

@@ -46,6 +46,11 @@ CONVERSION_KINDS = frozenset(
     tuple(words.split())
     for words in "ticket, service ticket, project ticket, project issue, project, agreement, sale order".split(", ")
 )
+# The records that convert (opportunities/{id}/convertTo..., orders/{id}/convertToServiceTicket, tickets' convert)
+CONVERTIBLE = frozenset(
+    tuple(words.split())
+    for words in "opportunity, sale order, order, ticket, service ticket, project ticket".split(", ")
+)
 # "make opportunity 40 a service ticket", "turn 600 into a project": a verb that may make one record another
 CONVERSION_VERBS = frozenset("make turn change convert move switch transform".split())
 CONVERSION_MARKERS = frozenset("into to as a an".split())

@@ -17,6 +17,7 @@ from .analysis import (
     CONVERSION_KINDS,
     CONVERSION_MARKERS,
     CONVERSION_VERBS,
+    CONVERTIBLE,
     DEFINITE_WORDS,
     ID_FILLERS,
     LITERAL,
@@ -325,7 +326,10 @@ def _relation(analysis: Analysis, units: set[str]) -> int | None:
     numbers = [t.index for t in tokens if t.is_number]
     if len(numbers) < 2 or not all(_ticket_number(analysis, i, units) for i in (numbers[0], numbers[-1])):
         return None
-    return next((i for i in range(numbers[0] + 1, numbers[-1]) if tokens[i].word in RELATION_WORDS), None)
+    found = next((i for i in range(numbers[0] + 1, numbers[-1]) if tokens[i].word in RELATION_WORDS), None)
+    if found is not None and tokens[found - 1].word in ("from", "out", "off"):
+        return None  # "move ticket 601 out from under ticket 600": taken from under its parent
+    return found
 
 
 def _ticket_number(analysis: Analysis, index: int, units: set[str]) -> bool:
@@ -366,36 +370,56 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
     The new kind names the conversion ("convert to service ticket"), not a record of its own: the
     project of "turn ticket 600 into a project" is no project ticket. Made into the same kind, a
     record changes type: "convert config 88 from a workstation to a server" (configurations' changeType)."""
-    if analysis.verb is None or not analysis.ids or analysis.intent in ("read", "delete"):
+    if analysis.verb is None or analysis.intent in ("read", "delete"):
         return False
     tokens = analysis.tokens
     verb = tuple(t.word for t in tokens[analysis.verb[0] : analysis.verb[1]])
     readings = {verb[-1], *(target[0] for target in lexicon.synonyms.get(verb, ()))}
     if not readings & CONVERSION_VERBS:
         return False
-    word, source = analysis.ids[0]
-    number = _number_index(tokens, word, source)
+    if analysis.ids:
+        word, source = analysis.ids[0]
+        number = _number_index(tokens, word, source)
+    else:  # "make this project ticket a service ticket": the one record meant, named by its kind
+        source = _pointed_at(analysis)
+        if source is None:
+            return False
+        number = source.end - 1
     target = _conversion_target(analysis, number)
     if not target or (target[-1].end < len(tokens) and tokens[target[-1].end].is_number):
         return False  # "move ticket 44 to project 9": a place, not a kind
     if not singular(target[-1], tokens):
         return False  # "change the board to Projects": a name
+    whole = target
+    describing = [c for c in target if not _reads_as_kind(c)]
+    target = [c for c in target if c not in describing] or whole
     source_words = _kind_words(analysis, source)
     numbered = {id(c) for _, c in analysis.ids}
     kind_start = source.end - len(source_words)
-    between = [c for c in analysis.concepts if analysis.verb[1] <= c.start and c.end <= target[0].start]
-    if any(not kind_start <= c.start < source.end and id(c) not in numbered for c in between):
-        return False  # "change the type of ticket 44 to project": a field of the record is changed
+    # "change the type of ticket 44 to project", "on ticket 5 change the board to Projects": a field of
+    # the record named before it, or after the verb when the record came first, is what changes.
+    # (After the record's number come places: "move ticket 812 over to the service desk as a ...")
+    fields_end = kind_start if source.start >= analysis.verb[1] else target[0].start
+    between = [c for c in analysis.concepts if analysis.verb[1] <= c.start and c.end <= fields_end]
+    if any(id(c) not in numbered for c in between):
+        return False
     target_words = tuple(t.word for t in tokens[target[0].start : target[-1].end])
-    if target_words in CONVERSION_KINDS and target_words != source_words:
+    convertible = source_words in CONVERTIBLE or any(p in CONVERTIBLE for p, _ in source.alternatives)
+    if convertible and target_words in CONVERSION_KINDS and target_words != source_words:
         fused = [(("convert", "to", *target_words), 1.0)]
-        fused += [(("convert", "to", *p), conf) for p, conf in target[-1].alternatives if len(target) == 1]
+        # ("sales order" read as "order" too: convertToSalesOrder, orders' convertToServiceTicket)
+        fused += [
+            (("convert", "to", *p), conf)
+            for p, conf in target[-1].alternatives
+            if len(target) == 1 and p != target_words
+        ]
         made = Concept(" ".join(c.text for c in target), fused, target[0].start, target[-1].end, "lexicon")
         # A ticket is converted with its new kind in the request's body (tickets/{id}/convert), other
         # records by the action that names it (opportunities/{id}/convertToProject).
         made.detail = "ticket" in source_words
         intent = "action"
-    elif "convert" in readings and _same_kind(source, target):
+    elif "convert" in readings and _same_kind(source, whole):
+        target, describing = whole, []
         made = Concept(" ".join(c.text for c in target), [(CHANGE_TYPE, 1.0)], target[0].start, target[-1].end)
         intent = "update"
     else:
@@ -405,6 +429,8 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
         start, end = analysis.verb
         kept = [c for c in kept if not start <= c.start < end]
         kept.append(Concept(tokens[start].raw, [(CONVERT, 1.0)], start, end, "lexicon"))
+    for concept in describing:
+        concept.detail = concept.value = True
     for concept in kept:
         if concept.start > made.end:
             concept.value = concept.detail = True  # "... to a server": the kind it becomes, said again
@@ -412,6 +438,23 @@ def _conversion(analysis: Analysis, lexicon: Lexicon) -> bool:
     analysis.parents = [c for c in analysis.parents if c in analysis.concepts and not c.value]
     analysis.intent = intent
     return True
+
+
+POINTING_WORDS = frozenset("this that the".split())
+
+
+def _pointed_at(analysis: Analysis) -> Concept | None:
+    """ "make this project ticket a ...": the last noun of the kind right after the verb and "this"."""
+    tokens, verb_end = analysis.tokens, analysis.verb[1] if analysis.verb else 0
+    if verb_end >= len(tokens) or tokens[verb_end].word not in POINTING_WORDS:
+        return None
+    run = [c for c in analysis.concepts if c.start > verb_end]
+    source = None
+    for concept in run:
+        if concept.start != (source.end if source else verb_end + 1):
+            break
+        source = concept
+    return source
 
 
 def _number_index(tokens: list[Token], word: str, concept: Concept) -> int:
@@ -424,15 +467,27 @@ def _conversion_target(analysis: Analysis, number: int) -> list[Concept]:
     tokens = analysis.tokens
     later = [c for c in analysis.concepts if c.start > number]
     for index, concept in enumerate(later):
-        if concept.start == 0 or tokens[concept.start - 1].word not in CONVERSION_MARKERS:
+        before = concept.start - 1
+        # "as a regular ticket", "into a full project": a word or two describing the new kind
+        while before > concept.start - 3 and tokens[before].raw.isalpha():
+            if tokens[before].word in CONVERSION_MARKERS | DEFINITE_WORDS | PARENT_PREPOSITIONS:
+                break  # ("to the service desk" is a place, not a kind)
+            before -= 1
+        if before < 0 or tokens[before].word not in CONVERSION_MARKERS:
             continue
-        run = [concept]
+        run = [c for c in later[:index] if c.start > before]  # "full" of "into a full project"
+        run.append(concept)
         for following in later[index + 1 :]:
             if following.start != run[-1].end:
                 break
             run.append(following)
         return run
     return []
+
+
+def _reads_as_kind(concept: Concept) -> bool:
+    """Does a concept name a kind of record that conversions make or start from ("project", "ticket")?"""
+    return any(w in kind for p, _ in concept.alternatives for w in p for kind in CONVERSION_KINDS | CONVERTIBLE)
 
 
 def _kind_words(analysis: Analysis, source: Concept) -> Phrase:

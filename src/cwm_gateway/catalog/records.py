@@ -244,6 +244,11 @@ def records_named(
         if analysis.intent not in (None, "read"):
             return []
         owner = None if out else _possessive_owner(analysis, tokens)
+        owned = _possessed(analysis, owner)
+        head = analysis.head
+        if owned is not None and head is not None and head.end <= owner.start and singular(head, tokens):
+            # "the status of contoso's onboarding project": the project is the record whose field is read
+            return [(owned, True)]
         if owner is not None:
             # "what's contoso's status", "mike's skills": the owner's record, or its records listed
             analysis.concepts = [c for c in analysis.concepts if not owner.start <= c.start < owner.end]
@@ -311,6 +316,17 @@ def named_alone(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -
     if end != len(tokens) or end - start > 3 or tokens[start].word in PREAMBLE:
         return None
     return _owner(tokens, start, end)
+
+
+def _possessed(analysis: Analysis, owner: Concept | None) -> Concept | None:
+    """The record right after an owner's possessive: "project" of "contoso's website project"."""
+    if owner is None:
+        return None
+    found = None
+    for concept in analysis.concepts:
+        if concept.start == (found.end if found else owner.end + 1):
+            found = concept
+    return found
 
 
 def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None:
