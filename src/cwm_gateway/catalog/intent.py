@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from . import text
@@ -55,6 +56,8 @@ GENERIC_HEADS = frozenset("details detail information info data summary overview
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 COUNT_WORD = frozenset(("count",))
+JOINING_VERBS = frozenset("add link associate attach tie connect".split())  # "add config 55 to ticket 901"
+JOINING_MARKERS = frozenset(("to", "onto", "into", "with"))
 # "add mike to group 4", "remove mike from group 4", "take bob off the team": where a person joins or leaves
 JOIN_PREPOSITIONS = {"create": frozenset(("to", "onto", "into")), "delete": frozenset(("from", "off"))}
 JOIN_VERBS = frozenset("add remove delete del drop take kick".split())
@@ -162,7 +165,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     opening = analysis.verb[0] if analysis.verb else None
     analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens, opening)
     _read_things(analysis, lexicon, known, vocabulary, expand)
-    revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
+    revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words(), vocabulary.holds)
     if revised is None and unknown_verb_change(analysis, lexicon, known):
         revised = "update"  # "kick 6603 back to the help desk board": a verb we do not know, moving a record
     if revised != analysis.intent:
@@ -765,7 +768,11 @@ def _compound_start(concepts: list[Concept], head: Concept) -> int:
 
 
 def _revised_intent(
-    analysis: Analysis, after_verb: int, lexicon: Lexicon, actions: frozenset[str] = frozenset()
+    analysis: Analysis,
+    after_verb: int,
+    lexicon: Lexicon,
+    actions: frozenset[str] = frozenset(),
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
 ) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
@@ -775,6 +782,8 @@ def _revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens = analysis.tokens
+    if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
+        return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
     moves = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
     if moves and _moved_in_time(tokens, after_verb):
         return "update"
@@ -805,6 +814,37 @@ def _revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _joins_under(
+    analysis: Analysis, after_verb: int, numbered: set[int], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "add config 55 to ticket 901", "link contact 12 to opportunity 2201": a numbered record added to
+    another under which records of its kind are added (tickets/{parentId}/configurations) joins that list.
+    ("add ticket 55 to project 12" moves the ticket: no ticket is added under a project.)"""
+    verb = analysis.verb
+    if verb is None or analysis.intent not in ("create", "action"):
+        return False
+    if not any(t.word in JOINING_VERBS for t in analysis.tokens[verb[0] : verb[1]]):
+        return False
+    following = [c for c in analysis.concepts if c.start >= after_verb]
+    if len(following) < 2 or id(following[0]) not in numbered:
+        return False
+    tokens, record = analysis.tokens, following[0]
+    marker = next((t.index for t in tokens[record.end :] if t.word in JOINING_MARKERS or t.clause_start), None)
+    if marker is None or tokens[marker].clause_start:
+        return False
+    run = [c for c in following[1:] if c.start > marker]
+    if not run or any(t.clause_start for t in tokens[marker : run[0].start + 1]):
+        return False
+    # "to the newsletter marketing group": the noun that ends the words run together
+    containers = [run[0]] + [c for previous, c in itertools.pairwise(run) if c.start == previous.end]
+    return any(
+        holds(parent, child)
+        for container in containers
+        for parent, _ in container.alternatives
+        for child, _ in record.alternatives
+    )
 
 
 def _terse_change(analysis: Analysis) -> bool:
