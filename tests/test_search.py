@@ -969,3 +969,22 @@ def test_a_records_own_lists_in_chat(searcher: Searcher, query: str, expected: s
 )
 def test_filter_words_do_not_head_a_read(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a numbered record added to another that takes records of its kind joins that list ...
+        ("add config 4410 to ticket 8123", "POST /service/tickets/{parentId}/configurations"),
+        ("link contact 77 to opportunity 610", "POST /sales/opportunities/{parentId}/contacts"),
+        ("add company 31 to marketing group 6", "POST /marketing/groups/{parentId}/companies"),
+    ],
+)
+def test_a_numbered_record_added_to_another_joins_its_list(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
+def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
+    """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
+    assert top(searcher, query, 1)[0].split()[0] in ("PATCH", "PUT")
