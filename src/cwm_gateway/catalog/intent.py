@@ -542,7 +542,7 @@ def _read_things(
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
     if analysis.intent == "create":
-        _mark_new_record_content(analysis, lexicon.stop)
+        _mark_new_record_content(analysis, lexicon.stop, vocabulary.holds)
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts)
     analysis.head = _find_head(analysis, lexicon)
@@ -608,7 +608,9 @@ def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tup
             concept.detail = True
 
 
-def _mark_new_record_content(analysis: Analysis, stop: frozenset[str]) -> None:
+def _mark_new_record_content(
+    analysis: Analysis, stop: frozenset[str], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None
+) -> None:
     """ "create a ticket for contoso printer down", "add a site for tailspin downtown office": after a
     new record and the name it is for, the words are its summary or name, not records to attach it to.
 
@@ -634,7 +636,22 @@ def _mark_new_record_content(analysis: Analysis, stop: frozenset[str]) -> None:
         if end > i + 1 and content and content[0].start == end and not any(id(c) in numbered for c in content):
             for concept in content:
                 concept.value = concept.detail = True
+        elif tokens[i].word == "for" and holds is not None:
+            # "an expense for the hotel", "a ticket for the contoso printer": what the new record is
+            # for is its kind or subject, unless records of its kind are added under it ("a note for
+            # the fabrikam project")
+            head = following[0]
+            run = [c for c in content if id(c) not in numbered and c.start > i]
+            run = run[:1] + [c for previous, c in itertools.pairwise(run) if c.start == previous.end]
+            if run and not any(_held_by(c, head, holds) for c in run):
+                for concept in run:
+                    concept.value = concept.detail = True
         return
+
+
+def _held_by(container: Concept, record: Concept, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
+    """Are records of ``record``'s kind added under ``container``'s?"""
+    return any(holds(parent, child) for parent, _ in container.alternatives for child, _ in record.alternatives)
 
 
 def _for_name(token: Token, stop: frozenset[str]) -> bool:
