@@ -267,6 +267,8 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found[0]:
         found = _deletion_anywhere(tokens, lexicon)
     if not found[0]:
+        found = _verb_before_person(tokens, lexicon, known)
+    if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
         after_ids = [
@@ -311,6 +313,21 @@ def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | Non
         if passive and raw.endswith("ed") and set(text.inflections(raw)) & deletes:
             return "delete", position, position + 1
     return None, 0, 0
+
+
+def _verb_before_person(tokens: list[Token], lexicon: Lexicon, known: dict[str, int]) -> tuple[str | None, int, int]:
+    """ "schedule kim on ticket 4521 tomorrow": a word that creates before an article ("schedule a")
+    creates before a person's name too; "schedule for bob" stays his schedule."""
+    start = 0
+    while start + 1 < len(tokens) and tokens[start].word in PREAMBLE:
+        start += 1
+    if start + 1 >= len(tokens) or lexicon.intent_at([tokens[start].word, "a"], 0) != ("create", 2):
+        return None, 0, 0
+    name = tokens[start + 1]
+    lexicon_word = name.word in lexicon.all_words() or name.word in known
+    if not name.raw.isalpha() or lexicon_word or name.word in lexicon.stop or name.word in PARTICLES:
+        return None, 0, 0
+    return "create", start, start + 1
 
 
 def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
