@@ -896,6 +896,13 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
         ("raise a ticket for northwind scanner jammed", "POST /service/tickets"),
         ("open a new ticket for adatum outlook crashing", "POST /service/tickets"),
         ("add a site for adatum east office", "POST /company/companies/{parentId}/sites"),
+        # what it is for is its kind or subject, when nothing of its kind is added under that
+        ("add an expense for parking", "POST /expense/entries"),
+        ("create an expense for the hotel in denver", "POST /expense/entries"),
+        ("create a ticket for the adatum printer", "POST /service/tickets"),
+        # a word that creates before an article creates before a person's name
+        ("schedule bob for the contoso install friday", "POST /schedule/entries"),
+        ("schedule jen for the fabrikam migration tuesday", "POST /schedule/entries"),
     ],
 )
 def test_a_new_records_content_names_no_parent(searcher: Searcher, query: str, first: str) -> None:
