@@ -818,6 +818,8 @@ def _revised_intent(
     tokens = analysis.tokens
     if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
         return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
+    if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
+        return "create"
     moves = analysis.intent in ("create", "action") and not _names_action(tokens, analysis.verb, actions)
     if moves and _moved_in_time(tokens, after_verb):
         return "update"
@@ -879,6 +881,22 @@ def _joins_under(
         for parent, _ in container.alternatives
         for child, _ in record.alternatives
     )
+
+
+def _terse_new(
+    analysis: Analysis, numbered: set[int], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "note on 4521: waiting on parts", "quick task on 8812 - check the backups": chat shorthand for a
+    new record under a numbered one, its content after a colon or dash (the list would be "notes")."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or id(head) in numbered or not singular(head, tokens):
+        return False
+    parents = [c for c in analysis.parents if id(c) in numbered and c.start > head.start]
+    if not parents or not any(_held_by(parent, head, holds) for parent in parents):
+        return False
+    # "ticket 4521" or a bare "4521" read as the ticket: the content follows its number
+    number = next((t.index for t in tokens[parents[0].end - 1 :] if t.is_number), None)
+    return number is not None and number + 2 < len(tokens) and tokens[number + 1].sentence_start
 
 
 def _terse_change(analysis: Analysis) -> bool:
