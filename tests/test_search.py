@@ -995,3 +995,15 @@ def test_a_numbered_record_added_to_another_joins_its_list(searcher: Searcher, q
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
     assert top(searcher, query, 1)[0].split()[0] in ("PATCH", "PUT")
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # chat shorthand for a new record under a numbered one, its content after a colon or dash
+        ("note on 7302: parts arrive monday", "POST /service/tickets/{parentId}/notes"),
+        ("task on ticket 7302 - swap the toner", "POST /service/tickets/{parentId}/tasks"),
+    ],
+)
+def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
