@@ -1002,7 +1002,7 @@ def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher:
     [
         # chat shorthand for a new record under a numbered one, its content after a colon or dash
         ("note on 7302: parts arrive monday", "POST /service/tickets/{parentId}/notes"),
-        ("task on ticket 7302 - swap the toner", "POST /service/tickets/{parentId}/tasks"),
+        ("task on ticket 7302 - toner for reception", "POST /service/tickets/{parentId}/tasks"),
     ],
 )
 def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Searcher, query: str, first: str) -> None:
