@@ -564,7 +564,7 @@ def _read_things(
     _mark_names_of_kind(analysis.concepts)
     analysis.head = _find_head(analysis, lexicon)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
-    _mark_participle_filters(analysis)
+    _mark_participle_filters(analysis, lexicon.all_words(), known)
     _person_joined(analysis, lexicon.stop)
 
 
@@ -1316,15 +1316,20 @@ def _person_word(token: Token, stop: frozenset[str]) -> bool:
     return token.raw.isalpha() and token.word not in stop and token.word not in PARTICLES
 
 
-def _mark_participle_filters(analysis: Analysis) -> None:
+def _mark_participle_filters(analysis: Analysis, words: frozenset[str], known: dict[str, int]) -> None:
     """ "tickets opened this week", "companies marked as prospects": a participle after the head
     filters its records (and so does a value after "as"), matched by their fields, not their names."""
     head, tokens = analysis.head, analysis.tokens
     if head is None or analysis.intent not in (None, "read", "count"):
         return
     after = [c for c in analysis.concepts if c.start >= head.end]
-    if not after or after[0].start != head.end or not _participle(tokens[after[0].start]):
+    if not after or not _participle(tokens[after[0].start]):
         return
+    # "tickets jsmith opened this week": who did it may stand between
+    between = tokens[head.end : after[0].start]
+    named = all(t.raw.isalpha() and not t.clause_start and t.word not in known and t.word not in words for t in between)
+    if len(between) > 2 or not named:
+        return  # (a name: no word the catalog or the lexicon knows)
     after[0].detail = True
     filters = [after[0]]
     as_value = after[0].end < len(tokens) and tokens[after[0].end].word == "as"
