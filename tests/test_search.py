@@ -970,6 +970,7 @@ def test_a_records_own_lists_in_chat(searcher: Searcher, query: str, expected: s
         ("contacts by type for adatum", "GET /company/contacts"),
         ("opps by stage for contoso", "GET /sales/opportunities"),
         ("tickets opened this week", "GET /service/tickets"),
+        ("tickets rgomez opened yesterday", "GET /service/tickets"),
         # a plural opening word is the noun, not the action verb it also spells
         ("invoices last month", "GET /finance/invoices"),
     ],
