@@ -56,6 +56,7 @@ GENERIC_HEADS = frozenset("details detail information info data summary overview
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 COUNT_WORD = frozenset(("count",))
+PLACE_PREPOSITIONS = frozenset(("at",))  # "configs at the hq site": where the records are
 JOINING_VERBS = frozenset("add link associate attach tie connect".split())  # "add config 55 to ticket 901"
 JOINING_MARKERS = frozenset(("to", "onto", "into", "with"))
 # "add mike to group 4", "remove mike from group 4", "take bob off the team": where a person joins or leaves
@@ -565,6 +566,7 @@ def _read_things(
     analysis.head = _find_head(analysis, lexicon)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
     _mark_participle_filters(analysis, lexicon.all_words(), known)
+    _mark_places(analysis)
     _person_joined(analysis, lexicon.stop)
 
 
@@ -1337,6 +1339,23 @@ def _mark_participle_filters(analysis: Analysis, words: frozenset[str], known: d
         after[1].detail = True
         filters.append(after[1])
     analysis.parents = [c for c in analysis.parents if c not in filters]
+
+
+def _mark_places(analysis: Analysis) -> None:
+    """ "configs at the fabrikam hq site", "members at the tampa location": in a read, where the
+    records are is a filter on them, matched by their fields (a site, a location), not a list of places."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or analysis.intent not in (None, "read", "count"):
+        return
+    numbered = {id(c) for _, c in analysis.ids}
+    at = next((t.index for t in tokens[head.end :] if t.word in PLACE_PREPOSITIONS), None)
+    if at is None:
+        return
+    places = [c for c in analysis.concepts if c.start > at and id(c) not in numbered]
+    places = [c for c in places if not any(t.clause_start for t in tokens[at + 1 : c.start + 1])]
+    for concept in places:
+        concept.detail = True
+    analysis.parents = [c for c in analysis.parents if c not in places]
 
 
 def _participle(token: Token) -> bool:
