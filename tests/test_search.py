@@ -971,6 +971,9 @@ def test_a_records_own_lists_in_chat(searcher: Searcher, query: str, expected: s
         ("opps by stage for contoso", "GET /sales/opportunities"),
         ("tickets opened this week", "GET /service/tickets"),
         ("tickets rgomez opened yesterday", "GET /service/tickets"),
+        # where the records are filters them
+        ("configs at the fabrikam hq site", "GET /company/configurations"),
+        ("workstations at the contoso hq site", "GET /company/configurations"),
         # a plural opening word is the noun, not the action verb it also spells
         ("invoices last month", "GET /finance/invoices"),
     ],
