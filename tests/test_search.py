@@ -1174,6 +1174,13 @@ def test_what_is_done_to_which_record_over_mcp(server: McpSession, query: str, f
         ("raise a ticket for northwind scanner jammed", "POST /service/tickets"),
         ("open a new ticket for adatum outlook crashing", "POST /service/tickets"),
         ("add a site for adatum east office", "POST /company/companies/{parentId}/sites"),
+        # what it is for is its kind or subject, when nothing of its kind is added under that
+        ("add an expense for parking", "POST /expense/entries"),
+        ("create an expense for the hotel in denver", "POST /expense/entries"),
+        ("create a ticket for the adatum printer", "POST /service/tickets"),
+        # a word that creates before an article creates before a person's name
+        ("schedule bob for the contoso install friday", "POST /schedule/entries"),
+        ("schedule jen for the fabrikam migration tuesday", "POST /schedule/entries"),
     ],
 )
 def test_a_new_records_content_names_no_parent(searcher: Searcher, query: str, first: str) -> None:
@@ -1241,6 +1248,10 @@ def test_a_records_own_lists_in_chat(searcher: Searcher, query: str, expected: s
         ("contacts by type for adatum", "GET /company/contacts"),
         ("opps by stage for contoso", "GET /sales/opportunities"),
         ("tickets opened this week", "GET /service/tickets"),
+        ("tickets rgomez opened yesterday", "GET /service/tickets"),
+        # where the records are filters them
+        ("configs at the fabrikam hq site", "GET /company/configurations"),
+        ("workstations at the contoso hq site", "GET /company/configurations"),
         # a plural opening word is the noun, not the action verb it also spells
         ("invoices last month", "GET /finance/invoices"),
     ],
@@ -1341,4 +1352,35 @@ def test_team_lead_wording_reaches_the_records_it_means(searcher: Searcher, quer
     ],
 )
 def test_documentation_says_how_a_record_is_addressed(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a numbered record added to another that takes records of its kind joins that list ...
+        ("add config 4410 to ticket 8123", "POST /service/tickets/{parentId}/configurations"),
+        ("link contact 77 to opportunity 610", "POST /sales/opportunities/{parentId}/contacts"),
+        ("add company 31 to marketing group 6", "POST /marketing/groups/{parentId}/companies"),
+    ],
+)
+def test_a_numbered_record_added_to_another_joins_its_list(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
+def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
+    """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
+    assert top(searcher, query, 1)[0].split()[0] in ("PATCH", "PUT")
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # chat shorthand for a new record under a numbered one, its content after a colon or dash
+        ("note on 7302: parts arrive monday", "POST /service/tickets/{parentId}/notes"),
+        ("task on ticket 7302 - toner for reception", "POST /service/tickets/{parentId}/tasks"),
+    ],
+)
+def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]

@@ -101,6 +101,9 @@ class Vocabulary(Protocol):
     def resource_names(self) -> frozenset[tuple[str, ...]]:
         """The catalog's resource names of two words or more: (work, type), (security, role)."""
 
+    def holds(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
+        """Can ``child`` records be added under one ``parent`` record (POST tickets/{parentId}/configurations)?"""
+
 
 @dataclass
 class Token:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from . import text
@@ -63,6 +64,9 @@ GENERIC_HEADS = frozenset("details detail information info data summary overview
 GENERIC_NOUNS = frozenset("account accounts record records profile profiles".split())
 SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
 COUNT_WORD = frozenset(("count",))
+PLACE_PREPOSITIONS = frozenset(("at",))  # "configs at the hq site": where the records are
+JOINING_VERBS = frozenset("add link associate attach tie connect".split())  # "add config 55 to ticket 901"
+JOINING_MARKERS = frozenset(("to", "onto", "into", "with"))
 # "add mike to group 4", "remove mike from group 4", "take bob off the team": where a person joins or leaves
 JOIN_PREPOSITIONS = {"create": frozenset(("to", "onto", "into")), "delete": frozenset(("from", "off"))}
 JOIN_VERBS = frozenset("add remove delete del drop take kick".split())
@@ -200,7 +204,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     opening = analysis.verb[0] if analysis.verb else None
     analysis.count = _count_intent([t.word for t in tokens], lexicon, tokens, opening)
     _read_things(analysis, lexicon, known, vocabulary, expand)
-    revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words())
+    revised = _revised_intent(analysis, after_verb, lexicon, vocabulary.action_words(), vocabulary.holds)
     if revised is None and unknown_verb_change(analysis, lexicon, known):
         revised = "update"  # "kick 6603 back to the help desk board": a verb we do not know, moving a record
     relation = _relation(analysis, lexicon.units)
@@ -705,6 +709,8 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     if not found[0]:
         found = _deletion_anywhere(tokens, lexicon)
     if not found[0]:
+        found = _verb_before_person(tokens, lexicon, known)
+    if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see _revised_intent)
         after_ids = [
@@ -764,6 +770,21 @@ def _use_to_verb(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int
             tokens[i + 1].clause_start = True
             return found[0], i + 1, i + 1 + found[1]
     return None, 0, 0
+
+
+def _verb_before_person(tokens: list[Token], lexicon: Lexicon, known: dict[str, int]) -> tuple[str | None, int, int]:
+    """ "schedule kim on ticket 4521 tomorrow": a word that creates before an article ("schedule a")
+    creates before a person's name too; "schedule for bob" stays his schedule."""
+    start = 0
+    while start + 1 < len(tokens) and tokens[start].word in PREAMBLE:
+        start += 1
+    if start + 1 >= len(tokens) or lexicon.intent_at([tokens[start].word, "a"], 0) != ("create", 2):
+        return None, 0, 0
+    name = tokens[start + 1]
+    lexicon_word = name.word in lexicon.all_words() or name.word in known
+    if not name.raw.isalpha() or lexicon_word or name.word in lexicon.stop or name.word in PARTICLES:
+        return None, 0, 0
+    return "create", start, start + 1
 
 
 def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
@@ -1124,12 +1145,13 @@ def _read_things(
         # "reassign the ticket about outlook to alice": what a record is about names no resource
         _mark_subject_matter(analysis.concepts, tokens, analysis.verb)
     if analysis.intent == "create":
-        _mark_new_record_content(analysis, lexicon.stop)
+        _mark_new_record_content(analysis, lexicon.stop, vocabulary.holds)
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
     analysis.parents = [c for c in _parents(analysis.concepts, tokens, analysis.head) if not c.value]
-    _mark_participle_filters(analysis)
+    _mark_participle_filters(analysis, lexicon.all_words(), known)
+    _mark_places(analysis)
     _person_joined(analysis, lexicon.stop)
 
 
@@ -1210,7 +1232,9 @@ def _mark_subject_matter(concepts: list[Concept], tokens: list[Token], verb: tup
             concept.detail = True
 
 
-def _mark_new_record_content(analysis: Analysis, stop: frozenset[str]) -> None:
+def _mark_new_record_content(
+    analysis: Analysis, stop: frozenset[str], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None
+) -> None:
     """ "create a ticket for contoso printer down", "add a site for tailspin downtown office": after a
     new record and the name it is for, the words are its summary or name, not records to attach it to.
 
@@ -1236,7 +1260,22 @@ def _mark_new_record_content(analysis: Analysis, stop: frozenset[str]) -> None:
         if end > i + 1 and content and content[0].start == end and not any(id(c) in numbered for c in content):
             for concept in content:
                 concept.value = concept.detail = True
+        elif tokens[i].word == "for" and holds is not None:
+            # "an expense for the hotel", "a ticket for the contoso printer": what the new record is
+            # for is its kind or subject, unless records of its kind are added under it ("a note for
+            # the fabrikam project")
+            head = following[0]
+            run = [c for c in content if id(c) not in numbered and c.start > i]
+            run = run[:1] + [c for previous, c in itertools.pairwise(run) if c.start == previous.end]
+            if run and not any(_held_by(c, head, holds) for c in run):
+                for concept in run:
+                    concept.value = concept.detail = True
         return
+
+
+def _held_by(container: Concept, record: Concept, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
+    """Are records of ``record``'s kind added under ``container``'s?"""
+    return any(holds(parent, child) for parent, _ in container.alternatives for child, _ in record.alternatives)
 
 
 def _for_name(token: Token, stop: frozenset[str]) -> bool:
@@ -1377,7 +1416,11 @@ def _compound_start(concepts: list[Concept], head: Concept) -> int:
 
 
 def _revised_intent(
-    analysis: Analysis, after_verb: int, lexicon: Lexicon, actions: frozenset[str] = frozenset()
+    analysis: Analysis,
+    after_verb: int,
+    lexicon: Lexicon,
+    actions: frozenset[str] = frozenset(),
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
 ) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
@@ -1387,6 +1430,10 @@ def _revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens = analysis.tokens
+    if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
+        return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
+    if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
+        return "create"
     names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
     moves = analysis.intent in ("create", "action") and not names_action
     if moves and _moved_in_time(tokens, after_verb):
@@ -1418,6 +1465,53 @@ def _revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _joins_under(
+    analysis: Analysis, after_verb: int, numbered: set[int], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "add config 55 to ticket 901", "link contact 12 to opportunity 2201": a numbered record added to
+    another under which records of its kind are added (tickets/{parentId}/configurations) joins that list.
+    ("add ticket 55 to project 12" moves the ticket: no ticket is added under a project.)"""
+    verb = analysis.verb
+    if verb is None or analysis.intent not in ("create", "action"):
+        return False
+    if not any(t.word in JOINING_VERBS for t in analysis.tokens[verb[0] : verb[1]]):
+        return False
+    following = [c for c in analysis.concepts if c.start >= after_verb]
+    if len(following) < 2 or id(following[0]) not in numbered:
+        return False
+    tokens, record = analysis.tokens, following[0]
+    marker = next((t.index for t in tokens[record.end :] if t.word in JOINING_MARKERS or t.clause_start), None)
+    if marker is None or tokens[marker].clause_start:
+        return False
+    run = [c for c in following[1:] if c.start > marker]
+    if not run or any(t.clause_start for t in tokens[marker : run[0].start + 1]):
+        return False
+    # "to the newsletter marketing group": the noun that ends the words run together
+    containers = [run[0]] + [c for previous, c in itertools.pairwise(run) if c.start == previous.end]
+    return any(
+        holds(parent, child)
+        for container in containers
+        for parent, _ in container.alternatives
+        for child, _ in record.alternatives
+    )
+
+
+def _terse_new(
+    analysis: Analysis, numbered: set[int], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "note on 4521: waiting on parts", "quick task on 8812 - check the backups": chat shorthand for a
+    new record under a numbered one, its content after a colon or dash (the list would be "notes")."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or id(head) in numbered or not singular(head, tokens):
+        return False
+    parents = [c for c in analysis.parents if id(c) in numbered and c.start > head.start]
+    if not parents or not any(_held_by(parent, head, holds) for parent in parents):
+        return False
+    # "ticket 4521" or a bare "4521" read as the ticket: the content follows its number
+    number = next((t.index for t in tokens[parents[0].end - 1 :] if t.is_number), None)
+    return number is not None and number + 2 < len(tokens) and tokens[number + 1].sentence_start
 
 
 def _terse_change(analysis: Analysis) -> bool:
@@ -1863,17 +1957,22 @@ def _person_word(token: Token, stop: frozenset[str]) -> bool:
     return token.raw.isalpha() and token.word not in stop and token.word not in PARTICLES
 
 
-def _mark_participle_filters(analysis: Analysis) -> None:
+def _mark_participle_filters(analysis: Analysis, words: frozenset[str], known: dict[str, int]) -> None:
     """ "tickets opened this week", "companies marked as prospects": a participle after the head
     filters its records (and so does a value after "as"), matched by their fields, not their names."""
     head, tokens = analysis.head, analysis.tokens
     if head is None or analysis.intent not in (None, "read", "count"):
         return
     after = [c for c in analysis.concepts if c.start >= head.end]
-    if not after or after[0].start != head.end or not _participle(tokens[after[0].start]):
+    if not after or not _participle(tokens[after[0].start]):
         return
     if after[0].source not in OWN_WORDS:
         return  # "engineers overbooked next week": a word the lexicon reads names records of its own
+    # "tickets jsmith opened this week": who did it may stand between
+    between = tokens[head.end : after[0].start]
+    named = all(t.raw.isalpha() and not t.clause_start and t.word not in known and t.word not in words for t in between)
+    if len(between) > 2 or not named:
+        return  # (a name: no word the catalog or the lexicon knows)
     after[0].detail = True
     filters = [after[0]]
     as_value = after[0].end < len(tokens) and tokens[after[0].end].word == "as"
@@ -1881,6 +1980,23 @@ def _mark_participle_filters(analysis: Analysis) -> None:
         after[1].detail = True
         filters.append(after[1])
     analysis.parents = [c for c in analysis.parents if c not in filters]
+
+
+def _mark_places(analysis: Analysis) -> None:
+    """ "configs at the fabrikam hq site", "members at the tampa location": in a read, where the
+    records are is a filter on them, matched by their fields (a site, a location), not a list of places."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or analysis.intent not in (None, "read", "count"):
+        return
+    numbered = {id(c) for _, c in analysis.ids}
+    at = next((t.index for t in tokens[head.end :] if t.word in PLACE_PREPOSITIONS), None)
+    if at is None:
+        return
+    places = [c for c in analysis.concepts if c.start > at and id(c) not in numbered]
+    places = [c for c in places if not any(t.clause_start for t in tokens[at + 1 : c.start + 1])]
+    for concept in places:
+        concept.detail = True
+    analysis.parents = [c for c in analysis.parents if c not in places]
 
 
 def _participle(token: Token) -> bool:

@@ -11,6 +11,7 @@ rather than an /info, /usages or deprecated variant.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable
@@ -138,6 +139,7 @@ class SqlVocabulary:
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
         self._surface: frozenset[str] | None = None
+        self._held: frozenset[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
 
     def _all_words(self) -> dict[str, tuple[int, int]]:
         if self._words is None:
@@ -183,6 +185,19 @@ class SqlVocabulary:
             if self.names(variant):
                 return variant
         return None
+
+    def holds(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
+        """Can ``child`` records be added under one ``parent`` record (POST tickets/{parentId}/configurations)?"""
+        if self._held is None:
+            pairs = set()
+            sql = "SELECT DISTINCT path_terms, resource_terms FROM operations WHERE method = 'POST'"
+            for terms, resource in self.catalog.query(sql):
+                segments = terms.split("/")
+                for segment, following in itertools.pairwise(segments):
+                    if segment != "{}" and following == "{}":
+                        pairs.add((tuple(segment.split()), tuple(resource.split())))
+            self._held = frozenset(pairs)
+        return (parent, child) in self._held
 
     def resource_names(self) -> frozenset[tuple[str, ...]]:
         """The catalog's resource names of two words or more: (work, type), (security, role)."""
