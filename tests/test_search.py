@@ -901,6 +901,7 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
         ("invoices past due for fabrikam", "GET /finance/invoices"),
         # an -ing form before a plural noun describes the records ("expiring", "renewing"): no change
         ("renewing agreements next month", "GET /finance/agreements"),
+        ("escalated tickets for contoso", "GET /service/tickets"),
         # a participle after a noun and a time describes the noun
         ("tickets opened yesterday", "GET /service/tickets"),
         ("invoices sent this week", "GET /finance/invoices"),
@@ -954,6 +955,9 @@ def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
         ("quota attainment for each rep", "GET /sales/quotas"),
         ("who's working this weekend", "GET /schedule/entries"),
         ("which techs have not submitted timesheets", "GET /time/sheets"),
+        # a quote is a deal in Manage, not the setup of the quoting tool
+        ("open quotes for fabrikam", "GET /sales/opportunities"),
+        ("win rate this year", "GET /sales/opportunities"),
     ],
 )
 def test_team_lead_wording_reaches_the_records_it_means(searcher: Searcher, query: str, first: str) -> None:

@@ -548,11 +548,11 @@ def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabu
 
 
 def _participle_before_noun(tokens: list[Token], start: int, end: int) -> bool:
-    """ "renewing contracts this quarter", "closing deals this month": a verb's -ing form before a
+    """ "renewing contracts this quarter", "escalated tickets": a verb's -ing or -ed form before a
     plural noun describes those records (as "expiring" or "pending" would); it asks for no change.
     With a record's number it stays a request: "closing ticket 12 now"."""
     return (
-        tokens[start].raw.lower().endswith("ing")
+        tokens[start].raw.lower().endswith(("ing", "ed"))
         and end < len(tokens)
         and tokens[end].plural
         and not any(t.is_number for t in tokens)
@@ -1194,7 +1194,7 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
 def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
     """ "tickets opened today", "invoices sent last week": a participle after a noun, then when,
     describes the noun. ("the members excluded from a board" names the exclusions: no time follows.)"""
-    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected")
+    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected", "lexicon")
     if not single or concept.start == 0 or not tokens[concept.start].raw.lower().endswith("ed"):
         return False
     return concept.end < len(tokens) and tokens[concept.end].word in WHEN_WORDS
