@@ -902,6 +902,10 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
         # an -ing form before a plural noun describes the records ("expiring", "renewing"): no change
         ("renewing agreements next month", "GET /finance/agreements"),
         ("escalated tickets for contoso", "GET /service/tickets"),
+        # a state the lexicon reads as a status, after a record, is the state that record is in
+        ("invoices ready to send", "GET /finance/invoices"),
+        ("tickets awaiting response", "GET /service/tickets"),
+        ("tickets waiting on a third party", "GET /service/tickets"),
         # a participle after a noun and a time describes the noun
         ("tickets opened yesterday", "GET /service/tickets"),
         ("invoices sent this week", "GET /finance/invoices"),
@@ -954,6 +958,7 @@ def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
         ("unbilled time for contoso", "GET /time/entries"),
         ("quota attainment for each rep", "GET /sales/quotas"),
         ("who's working this weekend", "GET /schedule/entries"),
+        ("how busy is the help desk today", "GET /service/tickets"),
         ("which techs have not submitted timesheets", "GET /time/sheets"),
         # a quote is a deal in Manage, not the setup of the quoting tool
         ("open quotes for fabrikam", "GET /sales/opportunities"),

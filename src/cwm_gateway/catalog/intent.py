@@ -1185,10 +1185,22 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
-        if _participle_after(following, tokens):
+        if _participle_after(following, tokens) or _state_after(head, following):
             break
         head = following
     return head
+
+
+def _state_after(head: Concept, concept: Concept) -> bool:
+    """ "tickets waiting on a third party", "deals closed won": a state the lexicon reads as a status,
+    after a record named literally, is the state that record is in, not the list of statuses."""
+    if concept.source != "lexicon" or not any(conf >= 1.0 for _, conf in head.alternatives):
+        return False
+    guesses = {phrase for phrase, conf in concept.alternatives if conf < 1.0}
+    statuses = {phrase for phrase in guesses if phrase[-1] in STATE_WORDS}
+    # beside a status, the records in it are a reading too ("billing" beside "billing status")
+    in_state = {phrase for phrase in guesses if any((*phrase, word) in statuses for word in STATE_WORDS)}
+    return bool(statuses) and guesses <= statuses | in_state
 
 
 def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
