@@ -894,6 +894,8 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
     [
         # "money" and "dollar" alone are amounts, not the currency list
         ("outstanding money from our clients", "GET /finance/invoices"),
+        ("how much money did we make last month", "GET /finance/invoices"),
+        ("total dollars invoiced to contoso", "GET /finance/invoices"),
         # a state after a noun ("past due") describes the record named, and is not the invoice list
         ("tickets past due for contoso", "GET /service/tickets"),
         ("projects past due", "GET /project/projects"),
