@@ -904,6 +904,10 @@ def test_one_word_the_paths_spell_in_pieces_finds_its_resource(searcher: Searche
         # an -ing form before a plural noun describes the records ("expiring", "renewing"): no change
         ("renewing agreements next month", "GET /finance/agreements"),
         ("escalated tickets for contoso", "GET /service/tickets"),
+        # "new" before plural records and a time lists the records made lately; it makes none
+        ("new tickets today", "GET /service/tickets"),
+        ("new customers this year", "GET /company/companies"),
+        ("new deals this week", "GET /sales/opportunities"),
         # a state the lexicon reads as a status, after a record, is the state that record is in
         ("invoices ready to send", "GET /finance/invoices"),
         ("tickets awaiting response", "GET /service/tickets"),
@@ -961,6 +965,9 @@ def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
         ("quota attainment for each rep", "GET /sales/quotas"),
         ("who's working this weekend", "GET /schedule/entries"),
         ("how busy is the help desk today", "GET /service/tickets"),
+        ("resource plan for next month", "GET /schedule/entries"),
+        ("campaign results last quarter", "GET /marketing/campaigns"),
+        ("items awaiting delivery from suppliers", "GET /procurement/purchaseorders"),
         ("which techs have not submitted timesheets", "GET /time/sheets"),
         # a quote is a deal in Manage, not the setup of the quoting tool
         ("open quotes for fabrikam", "GET /sales/opportunities"),

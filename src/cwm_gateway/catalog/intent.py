@@ -101,6 +101,7 @@ IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportu
 RANKING_WORDS = frozenset("most fewest least".split())
 REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
+RECENT_WORDS = frozenset("today yesterday week month quarter year since ago".split())
 WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
@@ -275,6 +276,7 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and (
         _noun_not_verb(tokens, verb_start, after_verb, vocabulary)
+        or _recent_records(tokens, verb_start, after_verb)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
     ):
         analysis.intent = None
@@ -545,6 +547,14 @@ def _noun_not_verb(tokens: list[Token], start: int, end: int, vocabulary: Vocabu
         and following.word not in NOUN_PHRASE_OPENERS
         and (following.word == "by" or not vocabulary.names(following.word))  # "invoices by client"
     )
+
+
+def _recent_records(tokens: list[Token], start: int, end: int) -> bool:
+    """ "new tickets today", "new customers this year": records made lately, listed, not one to make.
+    ("new ticket for contoso" and "new contacts for acme: ..." still make them: no time is given.)"""
+    if end - start != 1 or tokens[start].word != "new" or end >= len(tokens) or not tokens[end].plural:
+        return False
+    return any(t.word in RECENT_WORDS for t in tokens[end + 1 :])
 
 
 def _participle_before_noun(tokens: list[Token], start: int, end: int) -> bool:
