@@ -950,6 +950,7 @@ def test_records_ranked_or_grouped_by_something_list_the_ones_asked_for(
         # won and lost deals are deals, not the list of deal statuses
         ("deals we lost last month", "GET /sales/opportunities"),
         ("lost deals for contoso", "GET /sales/opportunities"),
+        ("most active clients", "GET /company/companies"),
         ("how many deals did we win in march", "GET /sales/opportunities/count"),
         # capacity and effort are measured on schedule and time entries
         ("engineers overbooked next week", "GET /schedule/entries"),
