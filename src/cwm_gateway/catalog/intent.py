@@ -129,6 +129,7 @@ IN_STATE = 0.9  # "deals we lost": the deals, read as opportunity beside opportu
 RANKING_WORDS = frozenset("most fewest least".split())
 REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
+RECENT_WORDS = frozenset("today yesterday week month quarter year since ago".split())
 WHEN_WORDS = TIME_WORDS | frozenset("this last yesterday since before after during between ago and or".split())
 GROUP_REACH = 4  # words a preposition may stand before its noun: "of the big Contoso deal"
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
@@ -722,6 +723,7 @@ def _find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, k
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and (
         _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
+        or _recent_records(tokens, verb_start, after_verb)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
     ):
         analysis.intent = None
@@ -1095,12 +1097,20 @@ def _noun_not_verb(
     )
 
 
+def _recent_records(tokens: list[Token], start: int, end: int) -> bool:
+    """ "new tickets today", "new customers this year": records made lately, listed, not one to make.
+    ("new ticket for contoso" and "new contacts for acme: ..." still make them: no time is given.)"""
+    if end - start != 1 or tokens[start].word != "new" or end >= len(tokens) or not tokens[end].plural:
+        return False
+    return any(t.word in RECENT_WORDS for t in tokens[end + 1 :])
+
+
 def _participle_before_noun(tokens: list[Token], start: int, end: int) -> bool:
-    """ "renewing contracts this quarter", "closing deals this month": a verb's -ing form before a
+    """ "renewing contracts this quarter", "escalated tickets": a verb's -ing or -ed form before a
     plural noun describes those records (as "expiring" or "pending" would); it asks for no change.
     With a record's number it stays a request: "closing ticket 12 now"."""
     return (
-        tokens[start].raw.lower().endswith("ing")
+        tokens[start].raw.lower().endswith(("ing", "ed"))
         and end < len(tokens)
         and tokens[end].plural
         and not any(t.is_number for t in tokens)
@@ -1918,7 +1928,7 @@ def _head(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Con
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
-        if _participle_after(following, tokens):
+        if _participle_after(following, tokens) or _state_after(head, following):
             break
         if _participle(tokens[following.start]) and following.end == following.start + 1:
             break  # "tickets opened this week", "configs expired last month": a filter on the noun, not a compound
@@ -2008,10 +2018,22 @@ def _participle(token: Token) -> bool:
 OWN_WORDS = ("word", "corrected")  # concepts named in the request's own words, not read by the lexicon
 
 
+def _state_after(head: Concept, concept: Concept) -> bool:
+    """ "tickets waiting on a third party", "deals closed won": a state the lexicon reads as a status,
+    after a record named literally, is the state that record is in, not the list of statuses."""
+    if concept.source != "lexicon" or not any(conf >= 1.0 for _, conf in head.alternatives):
+        return False
+    guesses = {phrase for phrase, conf in concept.alternatives if conf < 1.0}
+    statuses = {phrase for phrase in guesses if phrase[-1] in STATE_WORDS}
+    # beside a status, the records in it are a reading too ("billing" beside "billing status")
+    in_state = {phrase for phrase in guesses if any((*phrase, word) in statuses for word in STATE_WORDS)}
+    return bool(statuses) and guesses <= statuses | in_state
+
+
 def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
     """ "tickets opened today", "invoices sent last week": a participle after a noun, then when,
     describes the noun. ("the members excluded from a board" names the exclusions: no time follows.)"""
-    single = concept.end - concept.start == 1 and concept.source in OWN_WORDS
+    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected", "lexicon")
     if not single or concept.start == 0 or not tokens[concept.start].raw.lower().endswith("ed"):
         return False
     return concept.end < len(tokens) and tokens[concept.end].word in WHEN_WORDS
