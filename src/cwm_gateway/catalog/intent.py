@@ -1081,17 +1081,18 @@ def _noun_not_verb(
         return False
     if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
         return True
-    # "invoices past due", "schedules this week": a plural noun described by what follows it. A
-    # description's verb ("Invoices the client", "Logs time on a ticket") takes an object.
-    # "invoices last month", "invoices by date": a plural before a small word that opens no object
     following = tokens[end]
+    if following.is_number or following.proper or following.raw[:1].isupper():
+        return False  # "Searches ConnectWise companies", "Invoices Contoso": a name is the verb's object
+    # "invoices last month", "invoices by date": a plural before a small word that opens no object
     small = following.word in stop and following.word not in NOUN_PHRASE_OPENERS | NEW_RECORD_WORDS
     if tokens[start].plural and small:
         return True
+    # "invoices past due", "schedules this week": a plural noun described by what follows it. A
+    # description's verb ("Invoices the client", "Logs time on a ticket") takes an object.
     return (
         tokens[start].plural
         and vocabulary.known({tokens[start].word}).get(tokens[start].word, 0) >= RECORD_WORD_USES
-        and not (following.is_number or following.proper)
         and following.word not in NOUN_PHRASE_OPENERS
         and (following.word == "by" or not vocabulary.names(following.word))  # "invoices by client"
     )
