@@ -162,7 +162,8 @@ def _owns_a_list(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
     digits or more after "on"/"to", right after a thing a ticket holds (not a year: "the budget for 2027")."""
     tokens = analysis.tokens
     raw = tokens[i].raw
-    if i < 2 or len(raw) < 3 or tokens[i - 1].word not in OWNER_PREPOSITIONS or raw[:2] in ("19", "20"):
+    year = len(raw) == 4 and raw[:2] in ("19", "20")
+    if i < 2 or len(raw) < 3 or tokens[i - 1].word not in OWNER_PREPOSITIONS or year:
         return False
     held = [c for c in analysis.concepts if c.end == i - 1 and not c.value]  # "open on 640" holds nothing
     return any(vocabulary.names(word) for c in held for word in c.tokens())
