@@ -306,6 +306,8 @@ def test_results_carry_what_the_next_step_needs(server: McpSession) -> None:
         ("set proseware's market to healthcare", "/company/companies/{id}"),  # not the market descriptions
         ("ticket 4521 status closed", "/service/tickets/{id}"),  # chat shorthand, no verb
         ("4521 -> waiting on client", "/service/tickets/{id}"),
+        # no opportunity is named: not the contact under one (opportunities/{parentId}/contacts/{id})
+        ("change the email on the contact for tom to tom@fabrikam.com", "/company/contacts/{id}"),
     ],
 )
 def test_a_field_change_goes_to_the_records_own_update(server: McpSession, query: str, record: str) -> None:

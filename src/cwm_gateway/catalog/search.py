@@ -51,6 +51,8 @@ ID_ITEM = 0.3
 PARENT_ITEM = 0.3  # "time entries for member 12": member 12's own record is not what is listed
 PARENT_PLACEHOLDER = 0.375  # "phases in a project template": .../projectTemplates/{parentId}/phases
 NEW_RECORD_PARENT = 1.0  # a record being created cannot be the parent an operation hangs under
+# "change the email on the contact for tom": no opportunity is named, so not opportunities/{parentId}/contacts/{id}
+UNNAMED_PARENT = 0.5
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
@@ -797,11 +799,22 @@ def score(shape: _Shape, query: _Query) -> float:
     elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
         total -= NEW_RECORD_PARENT  # "create a ticket for the printer": no ticket's {parentId} exists yet
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
+    if query.update and _unnamed_parent(shape, query):
+        total -= UNNAMED_PARENT
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
     if "usage" in shape.modifiers and "usage" in query.asked_modifiers:
         total += USAGE_ASKED  # "where an SLA is used" names no "usages" word for the path to explain
     return total
+
+
+def _unnamed_parent(shape: _Shape, query: _Query) -> bool:
+    """Does the path hang the record under a parent record the request never names?"""
+    parents = [words for words, followed in shape.segments[:-1] if followed]
+    if not parents:
+        return False
+    named = {word for _, alternatives, _, _ in query.concepts for words, _ in alternatives for word in words}
+    return any(words.isdisjoint(named) for words in parents)
 
 
 @dataclass
