@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cwm_gateway.catalog import text
-from cwm_gateway.catalog.intent import tokenize
 from cwm_gateway.catalog.lexicon import default_lexicon, parse
 from cwm_gateway.catalog.search import Searcher
 from cwm_gateway.catalog.store import Catalog
+from cwm_gateway.catalog.words import tokenize
 from mcp_client import McpSession
 
 DEV_SET = Path(__file__).resolve().parents[1] / "bench" / "eval" / "search-dev.jsonl"  # a copy of ../shared/eval

@@ -175,3 +175,23 @@ def possessive(tokens: list[Token], index: int) -> bool:
 def singular(concept: Concept, tokens: list[Token]) -> bool:
     """Were the concept's words written in the singular ("status", not "notes")?"""
     return not any(t.plural for t in tokens[concept.start : concept.end])
+
+
+GENERIC_HEADS = frozenset("details detail information info data summary overview".split())
+SUBJECT_MATTER = frozenset("about regarding concerning".split())  # "a ticket about the printer"
+ID_WORDS = frozenset("id identifier recid".split())
+# "the budget on project 18 needs to be 120 hours", "ticket 77 should be on the board":
+# a numbered record and the state it should be in.
+WANTED = (
+    "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be, "
+    "should read, should say, should show, "
+    # "agreement 44 should end on friday", "FW-200 should cost 1299": a date or amount wanted
+    "should end, should start, should expire, should cost, should close"
+)
+QUESTION_WORDS = frozenset("what who whom whose when where which why how is are does do did can could".split())
+# A word this many operations use names a kind of record ("invoice", "schedule"), not only an
+# action ("approve", "merge"): "Invoices past due" lists invoices, "Approves pending sheets" acts.
+RECORD_WORD_USES = 40
+# "techs with the most overtime", "clients with the fewest tickets": records ranked by how many of
+# another thing they have. The thing counted is what must be listed; the records only group it.
+RANKING_WORDS = frozenset("most fewest least".split())

@@ -1,0 +1,590 @@
+"""What a request wants done: read, create, update, delete or count.
+
+"close ticket 123" -> update; "how many open tickets" -> count; "change history of ticket 5" -> read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+from . import text
+from .analysis import (
+    CHANGE_MARKERS,
+    CLOCK_WORDS,
+    DEFINITE_WORDS,
+    GENERIC_HEADS,
+    NEW_RECORD_WORDS,
+    PARENT_PREPOSITIONS,
+    PARTICLES,
+    PREAMBLE,
+    QUESTION_WORDS,
+    RECORD_WORD_USES,
+    STATE_VERBS,
+    TIME_WORDS,
+    WANTED,
+    Analysis,
+    Concept,
+    Token,
+    Vocabulary,
+    possessive,
+    singular,
+)
+from .concepts import is_plain_verb
+from .lexicon import SKIPPABLE, Lexicon
+from .subjects import held_by
+from .words import tokenize
+
+# ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
+# clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
+LATER_CLAUSE_PREAMBLE = frozenset(
+    "please pls kindly and then now also just go ahead can could would you ok okay so to".split()
+)
+# "get rid of it", "log that for me": a verb whose object is a pronoun is the request's verb
+# wherever it stands ("time entry 88 is a dupe so delete it").
+OBJECT_PRONOUNS = frozenset("it them that this those these him her".split())
+ASKING_WORDS = frozenset("and just please pls kindly".split())
+CLOSING_WORDS = frozenset("for me us now please pls out off away asap today thanks thx too as well".split())
+# "how many vacation and sick hours": a unit this close after "how many" makes it an amount.
+UNIT_WINDOW = 4
+JOINING_VERBS = frozenset("add link associate attach tie connect".split())  # "add config 55 to ticket 901"
+JOINING_MARKERS = frozenset(("to", "onto", "into", "with"))
+TOTAL_WORDS = frozenset(("total",))
+# A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
+GLOSS_LEAST_WORDS = 2
+GLOSS_LEAST_SCORE = 4.0
+GLOSS_TOP = 3
+GLOSS_CONFIDENCE = 0.7
+NOUN_PHRASE_OPENERS = frozenset(
+    "the a an all every each any list information info detail details one my our your their its this these those "
+    "current currently some".split()
+)
+STATE_WANTED = frozenset(tuple(pair.split()) for pair in WANTED.split(", "))
+ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
+# Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
+TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
+ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
+CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
+# Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
+RECENT_WORDS = frozenset("today yesterday week month quarter year since ago".split())
+PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
+# "Get-CWMTicket:", "get_ticket_notes(ticket_id):", "cw_get_calendar -": a tool's name, then what it does
+# (a cmdlet's parameters may follow its name: "Get-CWMExpenseEntry -ExpenseID: ...")
+_TOOL_NAME_RE = re.compile(
+    r"\s*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?:\([^)]*\))?(?:\s+-[A-Za-z]+)*\s*(?::|\s[-\u2013\u2014]\s)"
+)
+
+
+def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
+    """Set the request's intent and its verb's span; returns the index after the verb."""
+    tokens, query = analysis.tokens, analysis.query
+    words = [t.word for t in tokens]
+    adverbs = frozenset(w for w in words if len(w) > 4 and w.endswith("ly") and w not in known)
+    clause_starts = [t.clause_start for t in tokens]
+    found = None
+    if prefix := _tool_name_length(query, tokens):
+        # "Disable-CWMMember: Deactivates a member": the description's verb says more than the name's.
+        for t in tokens[:prefix]:
+            t.aside = True
+        found = _intent(words, [False] * prefix + clause_starts[prefix:], lexicon, adverbs)
+    if not found or not found[0]:
+        found = _intent(words, clause_starts, lexicon, adverbs)
+    if not found[0]:
+        found = _use_to_verb(tokens, lexicon)
+    if not found[0]:
+        found = _pronoun_object_verb(words, lexicon)
+    if not found[0]:
+        found = _deletion_anywhere(tokens, lexicon)
+    if not found[0]:
+        found = _verb_before_person(tokens, lexicon, known)
+    if not found[0]:
+        # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
+        # ("incident 4410 raised to critical" states a change with a participle: see revised_intent)
+        after_ids = [
+            start or (i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed"))
+            for i, start in enumerate(clause_starts)
+        ]
+        found = _intent(words, after_ids, lexicon, adverbs)
+    found = _then_write(words, found, lexicon)
+    analysis.intent, verb_start, after_verb = found
+    if analysis.intent and (
+        _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
+        or _recent_records(tokens, verb_start, after_verb)
+        or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
+    ):
+        analysis.intent = None
+    analysis.verb = (verb_start, after_verb) if analysis.intent else None
+    return after_verb
+
+
+def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """ "pull up and close the acme ticket": a look first, then the change that is the point."""
+    intent, _, end = found
+    if intent != "read" or end + 1 >= len(words) or words[end] != "and":
+        return found
+    then = lexicon.intent_at(words, end + 1)
+    if then and then[0] in ("update", "delete", "create", "action"):
+        return then[0], end + 1, end + 1 + then[1]
+    return found
+
+
+def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """A request to delete, worded around the verb: "... so feel free to delete 77", "ticket 55
+    should be deleted", "get time entry 33 removed". Only deleting is this safe to read anywhere:
+    its verbs name nothing else. A past tense ("who deleted ...") reports and asks nothing."""
+    words = [t.word for t in tokens]
+    deletes = {p[0] for p in lexicon.intents["delete"] if len(p) == 1}
+    for position, token in enumerate(tokens):
+        raw = token.raw.lower()
+        found = lexicon.intent_at(words, position)
+        if found and found[0] == "delete" and not raw.endswith(("ed", "ing")):
+            return "delete", position, position + found[1]
+        passive = position > 0 and words[position - 1] in PASSIVE_AUXILIARIES
+        if passive and raw.endswith("ed") and set(text.inflections(raw)) & deletes:
+            return "delete", position, position + 1
+    return None, 0, 0
+
+
+def _use_to_verb(tokens: list[Token], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """ "use the onboarding template to create a ticket": what is used, then the verb after "to".
+    The verb opens the clause that names the thing made; "use" itself names nothing."""
+    words = [t.word for t in tokens]
+    if not words or words[0] not in ("use", "using"):
+        return None, 0, 0
+    for i in range(1, len(words) - 1):
+        found = lexicon.intent_at(words, i + 1) if words[i] == "to" else None
+        if found and found[0] in ("create", "action"):
+            tokens[0].introduces = True
+            tokens[i + 1].clause_start = True
+            return found[0], i + 1, i + 1 + found[1]
+    return None, 0, 0
+
+
+def _verb_before_person(tokens: list[Token], lexicon: Lexicon, known: dict[str, int]) -> tuple[str | None, int, int]:
+    """ "schedule kim on ticket 4521 tomorrow": a word that creates before an article ("schedule a")
+    creates before a person's name too; "schedule for bob" stays his schedule."""
+    start = 0
+    while start + 1 < len(tokens) and tokens[start].word in PREAMBLE:
+        start += 1
+    if start + 1 >= len(tokens) or lexicon.intent_at([tokens[start].word, "a"], 0) != ("create", 2):
+        return None, 0, 0
+    name = tokens[start + 1]
+    lexicon_word = name.word in lexicon.all_words() or name.word in known
+    if not name.raw.isalpha() or lexicon_word or name.word in lexicon.stop or name.word in PARTICLES:
+        return None, 0, 0
+    return "create", start, start + 1
+
+
+def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
+    """A closing request to create or delete "it": "... is a dupe, so go ahead and get rid of it for me".
+
+    The verb is asked for ("and", "just", "please" before it) and ends the request but for
+    politeness; a pronoun object elsewhere ("who may delete them") is no request.
+    """
+    for position in range(1, len(words)):
+        found = lexicon.intent_at(words, position)
+        if not found or found[0] not in ("delete", "create") or words[position - 1] not in ASKING_WORDS:
+            continue
+        end = position + found[1]
+        if end < len(words) and words[end] in OBJECT_PRONOUNS and set(words[end + 1 :]) <= CLOSING_WORDS:
+            return found[0], position, end
+    return None, 0, 0
+
+
+def described_concept(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
+    """What the request's words together describe, by the lexicon's descriptions (a bag of words).
+
+    Only added when the best description shares several words with the request and is not
+    already one of its concepts: a hint for requests that share no phrase with the lexicon.
+    """
+    verb = range(*analysis.verb) if analysis.verb else range(0)
+    words = {
+        t.word
+        for t in analysis.tokens
+        if t.index not in verb
+        and not t.is_number
+        and not t.proper
+        and not t.introduces
+        and len(t.word) > 2
+        and t.word not in lexicon.stop
+        and t.word not in PREAMBLE
+        and not is_plain_verb(t.word, lexicon)  # "log", "open": what to do, not what it is
+    }
+    # At least one word no concept has used: otherwise the description adds nothing.
+    used = {i for c in analysis.concepts for i in range(c.start, c.end)}
+    free = {t.word for t in analysis.tokens if t.index not in used} & words
+    matches = lexicon.gloss().match(words, GLOSS_LEAST_WORDS, free)
+    if not matches or matches[0][1] < GLOSS_LEAST_SCORE:
+        return None
+    named = {phrase for c in analysis.concepts for phrase, _ in c.alternatives}
+    best = matches[0][1]
+    alternatives = [
+        (phrase, GLOSS_CONFIDENCE * score / best) for phrase, score, _ in matches[:GLOSS_TOP] if phrase not in named
+    ]
+    if not alternatives or matches[0][0] in named:
+        return None
+    end = len(analysis.tokens)
+    return Concept("(described)", alternatives, end, end, "gloss")
+
+
+def _tool_name_length(query: str, tokens: list[Token]) -> int:
+    """Tokens of a tool or cmdlet name that opens a description ("Get-CWMTicket: Retrieves ..."), or 0."""
+    match = _TOOL_NAME_RE.match(query)
+    if not match or len(match.group(0)) >= len(query.rstrip()):
+        return 0
+    length = len(tokenize(match.group(0)))
+    return length if length < len(tokens) else 0
+
+
+def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon, vocabulary: Vocabulary) -> bool:
+    """ "change history of ticket 5", "edit history for company 3": the verb is the first word of a
+    longer name the lexicon knows, standing alone or before a preposition or a number: a thing, not
+    a request. ("log time on ticket 5" stays a request: "time" names a resource, the verb's object.)"""
+    found = lexicon.synonyms_at(words, start)
+    if not found or found[0] <= end - start or vocabulary.names(words[end]):
+        return False
+    stop = start + found[0]
+    # a longer name may end in the record a number then picks ("change history of ticket 5"); a
+    # two-word one before a number is a verb and its object again ("write off 3 keyboards")
+    numbered = found[0] > 2 and words[stop].isdigit() if stop < len(words) else False
+    return stop == len(words) or words[stop] in PARENT_PREPOSITIONS or numbered
+
+
+def _noun_not_verb(
+    tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, stop: frozenset[str] = frozenset()
+) -> bool:
+    """ "invoices for company 12", "batch from last month": a verb that names a resource, used as
+    that noun (followed by a preposition or nothing) rather than with an object."""
+    if end - start != 1:
+        return False
+    if _participle_before_noun(tokens, start, end):
+        return True
+    if not vocabulary.names(tokens[start].word):
+        return False
+    if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
+        return True
+    following = tokens[end]
+    if following.is_number or following.proper or following.raw[:1].isupper():
+        return False  # "Searches ConnectWise companies", "Invoices Contoso": a name is the verb's object
+    # "invoices last month", "invoices by date": a plural before a small word that opens no object
+    small = following.word in stop and following.word not in NOUN_PHRASE_OPENERS | NEW_RECORD_WORDS
+    if tokens[start].plural and small:
+        return True
+    # "invoices past due", "schedules this week": a plural noun described by what follows it. A
+    # description's verb ("Invoices the client", "Logs time on a ticket") takes an object.
+    return (
+        tokens[start].plural
+        and vocabulary.known({tokens[start].word}).get(tokens[start].word, 0) >= RECORD_WORD_USES
+        and following.word not in NOUN_PHRASE_OPENERS
+        and (following.word == "by" or not vocabulary.names(following.word))  # "invoices by client"
+    )
+
+
+def _recent_records(tokens: list[Token], start: int, end: int) -> bool:
+    """ "new tickets today", "new customers this year": records made lately, listed, not one to make.
+    ("new ticket for contoso" and "new contacts for acme: ..." still make them: no time is given.)"""
+    if end - start != 1 or tokens[start].word != "new" or end >= len(tokens) or not tokens[end].plural:
+        return False
+    return any(t.word in RECENT_WORDS for t in tokens[end + 1 :])
+
+
+def _participle_before_noun(tokens: list[Token], start: int, end: int) -> bool:
+    """ "renewing contracts this quarter", "escalated tickets": a verb's -ing or -ed form before a
+    plural noun describes those records (as "expiring" or "pending" would); it asks for no change.
+    With a record's number it stays a request: "closing ticket 12 now"."""
+    return (
+        tokens[start].raw.lower().endswith(("ing", "ed"))
+        and end < len(tokens)
+        and tokens[end].plural
+        and not any(t.is_number for t in tokens)
+    )
+
+
+def revised_intent(
+    analysis: Analysis,
+    after_verb: int,
+    lexicon: Lexicon,
+    actions: frozenset[str] = frozenset(),
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
+) -> str | None:
+    """A change the opening verb hides: a record that already has an id is not being created.
+
+    "make ticket 12 high priority", "put ticket 5 on the Network board": a create verb
+    whose object is a numbered record. "the urgency of incident 4410 raised to critical":
+    no opening verb, but a numbered record and a change verb's participle before "to"/"as".
+    """
+    numbered = {id(concept) for _, concept in analysis.ids}
+    tokens = analysis.tokens
+    if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
+        return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
+    if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
+        return "create"
+    names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
+    moves = analysis.intent in ("create", "action") and not names_action
+    if moves and _moved_in_time(tokens, after_verb):
+        return "update"
+    if not numbered:
+        return _unnumbered_change(analysis, after_verb, lexicon)
+    if analysis.intent is None and _terse_change(analysis):
+        return "update"
+    if analysis.intent == "create":
+        following = [c for c in analysis.concepts if c.start >= after_verb]
+        if following and id(following[0]) in numbered:
+            between = tokens[after_verb : following[0].start]
+            if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between):
+                return "update"
+        if following and _makes_state(tokens, after_verb, following, numbered):
+            return "update"
+    # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
+    verb_acts = analysis.intent in ("create", "action") and not names_action
+    if verb_acts and _value_after_record(analysis):
+        return "update"
+    if analysis.intent == "read" and _state_after_late_verb(analysis):
+        return "update"
+    if analysis.intent is None:
+        change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
+        for token, following in itertools.pairwise(tokens):
+            forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
+            if following.word in CHANGE_MARKERS and (forms & change_verbs or forms & CHANGE_PARTICIPLES):
+                return "update"
+            if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
+                return "update"
+    return analysis.intent
+
+
+def _joins_under(
+    analysis: Analysis, after_verb: int, numbered: set[int], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "add config 55 to ticket 901", "link contact 12 to opportunity 2201": a numbered record added to
+    another under which records of its kind are added (tickets/{parentId}/configurations) joins that list.
+    ("add ticket 55 to project 12" moves the ticket: no ticket is added under a project.)"""
+    verb = analysis.verb
+    if verb is None or analysis.intent not in ("create", "action"):
+        return False
+    if not any(t.word in JOINING_VERBS for t in analysis.tokens[verb[0] : verb[1]]):
+        return False
+    following = [c for c in analysis.concepts if c.start >= after_verb]
+    if len(following) < 2 or id(following[0]) not in numbered:
+        return False
+    tokens, record = analysis.tokens, following[0]
+    marker = next((t.index for t in tokens[record.end :] if t.word in JOINING_MARKERS or t.clause_start), None)
+    if marker is None or tokens[marker].clause_start:
+        return False
+    run = [c for c in following[1:] if c.start > marker]
+    if not run or any(t.clause_start for t in tokens[marker : run[0].start + 1]):
+        return False
+    # "to the newsletter marketing group": the noun that ends the words run together
+    containers = [run[0]] + [c for previous, c in itertools.pairwise(run) if c.start == previous.end]
+    return any(
+        holds(parent, child)
+        for container in containers
+        for parent, _ in container.alternatives
+        for child, _ in record.alternatives
+    )
+
+
+def _terse_new(
+    analysis: Analysis, numbered: set[int], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "note on 4521: waiting on parts", "quick task on 8812 - check the backups": chat shorthand for a
+    new record under a numbered one, its content after a colon or dash (the list would be "notes")."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or id(head) in numbered or not singular(head, tokens):
+        return False
+    parents = [c for c in analysis.parents if id(c) in numbered and c.start > head.start]
+    if not parents or not any(held_by(parent, head, holds) for parent in parents):
+        return False
+    # "ticket 4521" or a bare "4521" read as the ticket: the content follows its number
+    number = next((t.index for t in tokens[parents[0].end - 1 :] if t.is_number), None)
+    return number is not None and number + 2 < len(tokens) and tokens[number + 1].sentence_start
+
+
+def _terse_change(analysis: Analysis) -> bool:
+    """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
+
+    Only an arrow, or a field that holds a state or a level followed by its new value, reads as
+    a change: "ticket 4521 notes" and "ticket 4521 status" stay reads.
+    """
+    tokens = analysis.tokens
+    if tokens[0].word in QUESTION_WORDS:
+        return False
+    if any(arrow in analysis.query for arrow in ARROWS):
+        return True
+    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    if not numbers:
+        return False
+    after = tokens[numbers[0] + 1 :]
+    # "project 88 status report", "ticket 4521 board history": something about the field, no value
+    return len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD
+
+
+def _state_after_late_verb(analysis: Analysis) -> bool:
+    """ "catalog item FW-200 list price should be 1299": a verb read after the record ("list") is a
+    word of the field when the state wanted follows it."""
+    verb, tokens = analysis.verb, analysis.tokens
+    if verb is None or tokens[verb[0]].clause_start:
+        return False
+    return any((t.word, f.word) in STATE_WANTED for t, f in itertools.pairwise(tokens[verb[1] :]))
+
+
+def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> str | None:
+    """A change to one record named by its description, not its number.
+
+    "put the contoso new hire ticket on hold", "make the northwind outage ticket priority 1":
+    make/put with a definite object. "the fabrikam vpn ticket needs to go to the network
+    board": no verb, one record and the state wanted for it.
+    """
+    tokens = analysis.tokens
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    # "make bob's default board Help Desk": an owner's record is one already there too
+    definite_object = after_verb < len(tokens) and (
+        tokens[after_verb].word in DEFINITE_WORDS
+        or (possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
+    )
+    if analysis.intent == "create" and verb in STATE_VERBS and definite_object:
+        return "update"
+    head = analysis.head
+    one_record = head is not None and singular(head, tokens) and tokens[0].word in DEFINITE_WORDS
+    if analysis.intent is None and head is not None and one_record:
+        pairs = itertools.pairwise(tokens[head.end :])
+        if any((token.word, following.word) in STATE_WANTED for token, following in pairs):
+            return "update"
+    return analysis.intent
+
+
+def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
+    """ "push contoso's migration project out to friday": a record moved to another time is changed."""
+    rest = tokens[after_verb:]
+    for token, following in itertools.pairwise(rest):
+        if (token.word in CHANGE_MARKERS or token.word in PARTICLES) and (
+            following.word in TIME_WORDS or _clock_time(tokens, following.index)
+        ):
+            return True
+    return False
+
+
+def _clock_time(tokens: list[Token], index: int) -> bool:
+    """ "4pm", "4 pm", "11:30": a time of day."""
+    token = tokens[index]
+    if not token.is_number:
+        return False
+    if token.raw.lower().endswith(tuple(CLOCK_WORDS)):
+        return True
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return following is not None and (
+        following.word in CLOCK_WORDS or (following.is_number and len(following.raw) == 2)
+    )
+
+
+def _reads_as_action(analysis: Analysis, lexicon: Lexicon, actions: frozenset[str]) -> bool:
+    """ "kick expense report 20 back to mike", "bounce it back": an action verb the lexicon reads as
+    an endpoint's action ("kick back" -> reject), said of a record named as such. A bare number
+    is a ticket moved, not rejected: "kick 6603 back to the help desk board"."""
+    if analysis.intent != "action" or analysis.verb is None or analysis.verb[1] - analysis.verb[0] < 2:
+        return False  # "push" alone may move a record in time ("push the call out to friday")
+    if any(c.source == "implied" for _, c in analysis.ids):
+        return False
+    verb = tuple(t.word for t in analysis.tokens[analysis.verb[0] : analysis.verb[1]])
+    return any(target[0] in actions for target in lexicon.synonyms.get(verb, ()))
+
+
+def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: frozenset[str]) -> bool:
+    """Is the verb an endpoint's own action ("convert opportunity 5 to a project")?"""
+    return verb is not None and any(t.word in actions for t in tokens[verb[0] : verb[1]])
+
+
+def _value_after_record(analysis: Analysis) -> bool:
+    """A numbered record followed by "to"/"as" and a plain value: "... on ticket 12 to high".
+
+    Not another record ("apply payment 5 to invoice 12"): the value must name no concept.
+    """
+    ids = {word for word, _ in analysis.ids}
+    # "push 5502 to the escalations board": a bare number is a ticket, so a named value is its new place
+    implied = any(c.source == "implied" for _, c in analysis.ids)
+    named = set() if implied else {p for c in analysis.concepts for p in range(c.start, c.end)}
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens):
+        if not (token.is_number and token.word in ids):
+            continue
+        rest = [t for t in tokens[i + 1 :] if t.word not in SKIPPABLE and t.word not in PARTICLES]
+        # "on ticket 8 out to Friday": the particle of "push out", "bump up" may come between
+        if len(rest) > 1 and rest[0].word in CHANGE_MARKERS:
+            value = rest[1]
+            if not value.is_number and value.index not in named:
+                return True
+    return False
+
+
+def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
+    """ "make the status of ticket 12 Closed": "make"/"put" with a definite object of a numbered record
+    states a change; "make a ticket for contact 12" still creates one."""
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    if verb not in STATE_VERBS or not any(id(c) in numbered for c in following):
+        return False
+    return not any(t.word in NEW_RECORD_WORDS for t in tokens[after_verb : following[0].start])
+
+
+def _intent(
+    words: list[str], clause_starts: list[bool], lexicon: Lexicon, adverbs: frozenset[str] = frozenset()
+) -> tuple[str | None, int, int]:
+    """The verb that opens the request or one of its clauses, after any politeness.
+
+    "please close ticket 12" and "Josh left on Friday, deactivate his account" both
+    say what to do; "which agreements renew next month" does not. Adverbs ("permanently
+    remove") do not hide the verb either. Returns (intent, index of the verb, index after it).
+    """
+    for start, is_start in enumerate(clause_starts):
+        if not is_start:
+            continue
+        position = start
+        # Later clauses must open with the verb: ", so I can remind them" is not a request to remind.
+        skippable = (PREAMBLE if start == 0 else LATER_CLAUSE_PREAMBLE) | adverbs
+        while position < len(words) and words[position] in skippable:
+            found = lexicon.intent_at(words, position)
+            if found:
+                return found[0], position, position + found[1]
+            position += 1
+        found = lexicon.intent_at(words, position) if position < len(words) else None
+        if found:
+            return found[0], position, position + found[1]
+    return None, 0, 0
+
+
+def count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], opening: int | None = None) -> bool:
+    counts = _total_of(words, lexicon, tokens)
+    for position in range(len(words)):
+        found = lexicon.intent_at(words, position)
+        # "the serial numbers of stock" names numbers; "the number of tickets" counts, and so does
+        # the opening verb of a description ("Counts the notes on a project")
+        if found and found[0] == "count" and (not tokens[position].plural or position == opening):
+            after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
+            if not any(word in lexicon.units for word in after):
+                _mark_count_words(tokens[position : position + found[1]])
+                counts = True
+    return counts
+
+
+def _total_of(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
+    """ "total contacts we have for litware", "pls total open tickets for contoso": "total" opening a
+    request before a plural counts those records ("total hours" is an amount, "the total on invoice
+    55" a field)."""
+    start = 0
+    while start < len(words) and words[start] in PREAMBLE:
+        start += 1
+    if start >= len(words) or words[start] not in TOTAL_WORDS:
+        return False
+    following = list(itertools.takewhile(lambda t: t.word not in PARENT_PREPOSITIONS, tokens[start + 1 :]))
+    plural = next((t for t in following[:UNIT_WINDOW] if t.plural), None)
+    if plural is None or any(t.word in lexicon.units for t in following[: plural.index - start]):
+        return False
+    tokens[start].introduces = True
+    return True
+
+
+def _mark_count_words(phrase: list[Token]) -> None:
+    """ "Gets the number of companies": "number" asks for a count and names no serial numbers.
+    "count" itself stays a word: the catalog's count operations are named by it."""
+    for token in phrase:
+        if token.word != "count":
+            token.introduces = True
