@@ -239,7 +239,7 @@ def head_of(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> C
         adjacent = following.start == head.end or (following.start == head.end + 1 and possessive(tokens, head.end))
         if not adjacent or tokens[following.start].sentence_start:  # "new expense: parking" is an expense
             break
-        if _participle_after(following, tokens) or _state_after(head, following):
+        if _state_after(head, following):
             break
         if participle(tokens[following.start]) and following.end == following.start + 1:
             break  # "tickets opened this week", "configs expired last month": a filter on the noun, not a compound
@@ -263,15 +263,6 @@ def _state_after(head: Concept, concept: Concept) -> bool:
     # beside a status, the records in it are a reading too ("billing" beside "billing status")
     in_state = {phrase for phrase in guesses if any((*phrase, word) in statuses for word in STATE_WORDS)}
     return bool(statuses) and guesses <= statuses | in_state
-
-
-def _participle_after(concept: Concept, tokens: list[Token]) -> bool:
-    """ "tickets opened today", "invoices sent last week": a participle after a noun, then when,
-    describes the noun. ("the members excluded from a board" names the exclusions: no time follows.)"""
-    single = concept.end - concept.start == 1 and concept.source in ("word", "corrected", "lexicon")
-    if not single or concept.start == 0 or not tokens[concept.start].raw.lower().endswith("ed"):
-        return False
-    return concept.end < len(tokens) and tokens[concept.end].word in WHEN_WORDS
 
 
 def parents_of(concepts: list[Concept], tokens: list[Token], head: Concept | None) -> list[Concept]:
