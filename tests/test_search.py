@@ -1388,6 +1388,19 @@ def test_a_numbered_record_added_to_another_joins_its_list(searcher: Searcher, q
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("holidays in holiday list 2", "GET /schedule/holidayLists/{parentId}/holidays"),
+        ("periods of time period setup 3", "GET /time/timePeriodSetups/{parentId}/periods"),
+    ],
+)
+def test_a_number_belongs_to_the_record_it_names_best(searcher: Searcher, query: str, first: str) -> None:
+    """The child's name is part of its parent's ("holiday" in "holiday list"): the number is the
+    parent's, so the children are listed, not one child with that number."""
+    assert top(searcher, query, 1) == [first]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -997,7 +997,7 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
         words <= parent_words for words, followed in shape.segments if followed for parent_words in query.parent_words
     ):
         fit += PARENT_PLACEHOLDER
-    names_the_record = any(not shape.resource.isdisjoint(w) for w in query.id_words)
+    names_the_record = any(_numbers_resource(shape, id_words) for id_words in query.id_words)
     if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
         fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
@@ -1015,6 +1015,15 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     if query.one_write and not shape.item and method in query.methods:
         fit -= ONE_WRITE_COLLECTION  # DELETE .../lineitems removes them all
     return fit
+
+
+def _numbers_resource(shape: _Shape, id_words: frozenset[str]) -> bool:
+    """Does the numbered record name this operation's resource? Not when a parent's segment names
+    it better: in /holidayLists/{parentId}/holidays/{id}, "holiday list 2" is the list's number."""
+    if shape.resource.isdisjoint(id_words):
+        return False
+    overlap = len(shape.resource & id_words)
+    return all(len(words & id_words) <= overlap for words, _ in shape.segments[:-1])
 
 
 def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields) -> _Shape:
