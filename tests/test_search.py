@@ -1404,3 +1404,29 @@ def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher:
 )
 def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a record described by what it is for, in words the API never uses
+        ("the ticket folders", "GET /service/boards"),
+        ("ticket buckets for the help desk", "GET /service/boards"),
+        ("the people we invoice", "GET /company/companies"),
+        ("the person to call at fabrikam", "GET /company/contacts"),
+        ("show me their gear", "GET /company/configurations"),
+        ("the hours we promised acme", "GET /service/SLAs"),
+        ("how severe is the outage", "GET /service/severities"),
+        ("problems phoned in today", "GET /service/tickets"),
+        ("how likely a deal is to close", "GET /sales/probabilities"),
+        ("what reps earn per deal", "GET /sales/commissions"),
+        ("how bills go out to customers, mail or email", "GET /finance/deliveryMethods"),
+        ("where we keep parts", "GET /procurement/warehouses"),
+        ("special discounts for contoso", "GET /procurement/pricingschedules"),
+        ("items sold by the box", "GET /procurement/unitOfMeasures"),
+        ("heads up before a visit", "GET /schedule/reminderTimes"),
+        ("money I spent at the conference", "GET /expense/entries"),
+    ],
+)
+def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
