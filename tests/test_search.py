@@ -1426,6 +1426,8 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("items sold by the box", "GET /procurement/unitOfMeasures"),
         ("heads up before a visit", "GET /schedule/reminderTimes"),
         ("money I spent at the conference", "GET /expense/entries"),
+        ("which engineers are out today", "GET /system/inOutBoards"),
+        ("onboarding paperwork for a new starter", "GET /system/membertemplates/"),
     ],
 )
 def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
