@@ -1428,6 +1428,10 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("money I spent at the conference", "GET /expense/entries"),
         ("which engineers are out today", "GET /system/inOutBoards"),
         ("onboarding paperwork for a new starter", "GET /system/membertemplates/"),
+        ("everything contoso signed up for", "GET /finance/agreements"),
+        ("what clients think of us", "GET /service/surveys/{parentId}/results"),
+        ("how much do we charge per hour for a senior engineer", "GET /time/workRoles"),
+        ("the people who report to dave", "GET /system/members"),
     ],
 )
 def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
