@@ -1432,6 +1432,10 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("what clients think of us", "GET /service/surveys/{parentId}/results"),
         ("how much do we charge per hour for a senior engineer", "GET /time/workRoles"),
         ("the people who report to dave", "GET /system/members"),
+        ("list the places we ship from", "GET /procurement/warehouses"),
+        ("stuff we resell to clients", "GET /procurement/catalog"),
+        ("show how we grade our techs", "GET /system/reportCards"),
+        ("which inbox do tickets come in by email", "GET /system/emailConnectors"),
     ],
 )
 def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
