@@ -1436,7 +1436,21 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("stuff we resell to clients", "GET /procurement/catalog"),
         ("show how we grade our techs", "GET /system/reportCards"),
         ("which inbox do tickets come in by email", "GET /system/emailConnectors"),
+        ("how much we made on the contoso contract", "GET /finance/agreementrecap/"),
+        ("the credit card I paid with", "GET /expense/paymentTypes"),
     ],
 )
 def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a lexicon phrase may end on the small word that opens the details after it
+        ("who we deal with at contoso", "GET /company/contacts"),
+        ("the card staff pay with when travelling", "GET /expense/paymentTypes"),
+    ],
+)
+def test_a_lexicon_phrase_ending_on_with_is_read_whole(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
