@@ -154,6 +154,7 @@ class _ConceptReader:
     ) -> tuple[int, list[Phrase]] | None:
         if self.taken[positions[i]] or not self.expand:
             return None
+
         def accept(source: Phrase) -> bool:
             # a phrase over a word already read gives way to a shorter one; a small word that only
             # opens details may end it ("people we deal with", "card we pay with")
