@@ -1438,6 +1438,8 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("which inbox do tickets come in by email", "GET /system/emailConnectors"),
         ("how much we made on the contoso contract", "GET /finance/agreementrecap/"),
         ("the credit card I paid with", "GET /expense/paymentTypes"),
+        ("a log of every change to records", "GET /system/audittrail"),
+        ("where are our staff based", "GET /system/locations"),
     ],
 )
 def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
