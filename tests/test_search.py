@@ -1440,6 +1440,8 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("the credit card I paid with", "GET /expense/paymentTypes"),
         ("a log of every change to records", "GET /system/audittrail"),
         ("where are our staff based", "GET /system/locations"),
+        ("everyone who buys from us", "GET /company/companies"),
+        ("the stuff still waiting to be received", "GET /procurement/purchaseorders/{parentId}/lineitems"),
     ],
 )
 def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
