@@ -1441,6 +1441,8 @@ def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Search
         ("a log of every change to records", "GET /system/audittrail"),
         ("where are our staff based", "GET /system/locations"),
         ("everyone who buys from us", "GET /company/companies"),
+        ("the phone and email details for a contact", "GET /company/contacts/{parentId}/communications"),
+        ("everyone who sells for us", "GET /sales/salesTeams/{parentId}/members"),
         ("the stuff still waiting to be received", "GET /procurement/purchaseorders/{parentId}/lineitems"),
     ],
 )
