@@ -1417,3 +1417,59 @@ def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher:
 )
 def test_a_record_on_a_numbered_one_with_its_content_is_created(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a record described by what it is for, in words the API never uses
+        ("the ticket folders", "GET /service/boards"),
+        ("ticket buckets for the help desk", "GET /service/boards"),
+        ("the people we invoice", "GET /company/companies"),
+        ("the person to call at fabrikam", "GET /company/contacts"),
+        ("show me their gear", "GET /company/configurations"),
+        ("the hours we promised acme", "GET /service/SLAs"),
+        ("how severe is the outage", "GET /service/severities"),
+        ("problems phoned in today", "GET /service/tickets"),
+        ("how likely a deal is to close", "GET /sales/probabilities"),
+        ("what reps earn per deal", "GET /sales/commissions"),
+        ("how bills go out to customers, mail or email", "GET /finance/deliveryMethods"),
+        ("where we keep parts", "GET /procurement/warehouses"),
+        ("special discounts for contoso", "GET /procurement/pricingschedules"),
+        ("items sold by the box", "GET /procurement/unitOfMeasures"),
+        ("heads up before a visit", "GET /schedule/reminderTimes"),
+        ("money I spent at the conference", "GET /expense/entries"),
+        ("which engineers are out today", "GET /system/inOutBoards"),
+        ("onboarding paperwork for a new starter", "GET /system/membertemplates/"),
+        ("everything contoso signed up for", "GET /finance/agreements"),
+        ("what clients think of us", "GET /service/surveys/{parentId}/results"),
+        ("how much do we charge per hour for a senior engineer", "GET /time/workRoles"),
+        ("the people who report to dave", "GET /system/members"),
+        ("list the places we ship from", "GET /procurement/warehouses"),
+        ("stuff we resell to clients", "GET /procurement/catalog"),
+        ("show how we grade our techs", "GET /system/reportCards"),
+        ("which inbox do tickets come in by email", "GET /system/emailConnectors"),
+        ("how much we made on the contoso contract", "GET /finance/agreementrecap/"),
+        ("the credit card I paid with", "GET /expense/paymentTypes"),
+        ("a log of every change to records", "GET /system/audittrail"),
+        ("where are our staff based", "GET /system/locations"),
+        ("everyone who buys from us", "GET /company/companies"),
+        ("the phone and email details for a contact", "GET /company/contacts/{parentId}/communications"),
+        ("everyone who sells for us", "GET /sales/salesTeams/{parentId}/members"),
+        ("the stuff still waiting to be received", "GET /procurement/purchaseorders/{parentId}/lineitems"),
+    ],
+)
+def test_a_record_described_without_its_name_is_found(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # a lexicon phrase may end on the small word that opens the details after it
+        ("who we deal with at contoso", "GET /company/contacts"),
+        ("the card staff pay with when travelling", "GET /expense/paymentTypes"),
+    ],
+)
+def test_a_lexicon_phrase_ending_on_with_is_read_whole(searcher: Searcher, query: str, first: str) -> None:
+    assert top(searcher, query, 1) == [first]

@@ -154,14 +154,23 @@ class _ConceptReader:
     ) -> tuple[int, list[Phrase]] | None:
         if self.taken[positions[i]] or not self.expand:
             return None
-        match = self.lexicon.synonyms_at(sequence, i, with_small_words, accept=self._accept)
+
+        def accept(source: Phrase) -> bool:
+            # a phrase over a word already read gives way to a shorter one; a small word that only
+            # opens details may end it ("people we deal with", "card we pay with")
+            span = positions[i : i + len(source)]
+            return not any(self.taken[p] and not self._small_opener(p) for p in span) and self._accept(source)
+
+        match = self.lexicon.synonyms_at(sequence, i, with_small_words, accept=accept)
         if match and match[0] == 1 and positions[i] in self.in_names:
             return None  # "purchase orders" is the resource name, not "purchase" and "orders"
-        if match and any(self.taken[p] for p in positions[i : i + match[0]]):
-            return None
         if match and len({self.tokens[p].detail for p in positions[i : i + match[0]]}) > 1:
             return None  # "tickets by priority": the subject and a detail make no phrase together
         return match
+
+    def _small_opener(self, position: int) -> bool:
+        token = self.tokens[position]
+        return token.introduces and token.word in self.lexicon.stop
 
     def _phrase_concept(self, source: Phrase, targets: list[Phrase], span: list[int]) -> Concept:
         alternatives: list[tuple[Phrase, float]] = []
