@@ -1401,6 +1401,21 @@ def test_a_number_belongs_to_the_record_it_names_best(searcher: Searcher, query:
     assert top(searcher, query, 1) == [first]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "change mike's default service board to tier 2",
+        "set mike's project default board to implementation",
+        "change alice's schedule default department to field services",
+        "move jim's service default location to tampa",
+    ],
+)
+def test_a_field_named_in_several_words_is_the_owners(searcher: Searcher, query: str) -> None:
+    """Each word of a member's serviceDefaultBoard belongs to the field: the member is changed, not
+    the board's definition for everyone, nor a project or a schedule entry."""
+    assert top(searcher, query, 1) == ["PATCH /system/members/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -712,9 +712,11 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
             if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
                 continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
             alts = _alternatives(concept)
-            compound = _compound_field(analysis.concepts, index, owners)
+            compound, first = _compound_field(analysis.concepts, index, owners)
             if compound:
-                out.append((index, record_alts, pinned, True, compound))
+                # every word of the field is the record's: "default" and "service" of "mike's default
+                # service board" are no records or modules of their own
+                out.extend((part, record_alts, pinned, True, compound) for part in range(first, index + 1))
             elif any(_record_field(words, record_alts, shape) for shape in owners for words, _ in alts):
                 if analysis.intent != "update" and _child_not_field(alts, record_alts, owners, shapes):
                     continue  # "time on ticket 3101": its time entries, not the end of its billTime field
@@ -724,9 +726,9 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
     return tuple(out)
 
 
-def _compound_field(concepts: list[Concept], index: int, owners: list[_Shape]) -> _Alternatives:
+def _compound_field(concepts: list[Concept], index: int, owners: list[_Shape]) -> tuple[_Alternatives, int]:
     """ "mike's default service board": words read as several concepts that together are one of the
-    record's properties (defaultServiceBoard), ending with this concept."""
+    record's properties (defaultServiceBoard), ending with this concept; and the first concept's index."""
     words: frozenset[str] = frozenset()
     for start in range(index, max(-1, index - 3), -1):
         concept = concepts[start]
@@ -734,8 +736,8 @@ def _compound_field(concepts: list[Concept], index: int, owners: list[_Shape]) -
             break
         words |= frozenset(concept.alternatives[0][0])
         if start < index and any(words in shape.field_names for shape in owners):
-            return ((words, 1.0),)
-    return ()
+            return ((words, 1.0),), start
+    return (), index
 
 
 def _unlisted_field(analysis: Analysis, concept: Concept, record: Concept, pinned: bool) -> bool:
