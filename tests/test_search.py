@@ -1416,6 +1416,16 @@ def test_a_field_named_in_several_words_is_the_owners(searcher: Searcher, query:
     assert top(searcher, query, 1) == ["PATCH /system/members/{id}"]
 
 
+@pytest.mark.parametrize(
+    "query", ["set contoso's default contact to bob", "change fabrikam's default contact to jane smith"]
+)
+def test_a_named_owners_field_changes_the_owner_not_a_record_named_like_the_field(
+    searcher: Searcher, query: str
+) -> None:
+    """A company's defaultContact: the company is changed, not some contact's own record."""
+    assert top(searcher, query, 1) == ["PATCH /company/companies/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

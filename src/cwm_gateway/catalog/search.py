@@ -549,13 +549,14 @@ class Searcher:
         if analysis.intent == "delete" and _cancelled_by_flag(analysis, shapes):
             analysis.intent = "update"
         weights = self._concept_weights(analysis.concepts)
+        attributes = _attributes(analysis, shapes)
         concepts = tuple(
             (weight, _alternatives(concept), concept is analysis.head, concept.detail)
             for concept, weight in zip(analysis.concepts, weights)
         )
         return _Query(
             concepts=concepts,
-            attributes=_attributes(analysis, shapes),
+            attributes=attributes,
             total_weight=sum(weights) or 1.0,
             methods=analysis.methods,
             update=analysis.intent == "update",
@@ -572,6 +573,7 @@ class Searcher:
             one_write=_one_write(analysis),
             new_record=_new_record(analysis),
             keys=_keys(analysis),
+            owner_kinds=_owner_kinds(analysis, attributes),
             head_readings=frozenset(words for words, _ in _alternatives(analysis.head))
             if analysis.head
             else frozenset(),
@@ -580,6 +582,16 @@ class Searcher:
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
 CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
+
+
+def _owner_kinds(analysis: Analysis, attributes: tuple[_Attribute, ...]) -> dict[frozenset[str], frozenset[str]]:
+    """The kinds of record a name alone may be, when it is the only record the request points at
+    (words of its field, "default" of "default contact", are no records)."""
+    fields = {id(analysis.concepts[index]) for index, *_ in attributes}
+    records = [record for record, _ in analysis.records if id(record) not in fields]
+    if len(records) != 1 or records[0].source != "implied":
+        return {}
+    return {words: words for words, _ in _alternatives(records[0])}
 
 
 def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
@@ -787,13 +799,17 @@ class _Query:
     new_record: frozenset[str] = frozenset()  # "create a ticket ...": the head made anew, no one's parent yet
     keys: frozenset[str] = frozenset()  # "a member by identifier", "-ReportName": what a record is found by
     head_readings: frozenset[frozenset[str]] = frozenset()  # the head's readings, as word sets
+    # "contoso's default contact": a name alone owns the field; it says what kind of record it is
+    # (a company, a member, a contact), as explained as if the request had named that kind
+    owner_kinds: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
 
 def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
     attribute_levels, penalty = _attribute_fit(shape, query)
     match = _coverage(shape, query, attribute_levels)
-    total = COVERAGE * match.covered / query.total_weight + _explained(shape, match.explained)
+    explained = match.explained | query.owner_kinds.get(shape.resource, frozenset())
+    total = COVERAGE * match.covered / query.total_weight + _explained(shape, explained)
     if match.head_on_resource:
         total += HEAD_IS_RESOURCE
     elif any(_place(words, shape) == "resource" for words in query.listing_parents):
