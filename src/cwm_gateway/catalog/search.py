@@ -584,14 +584,14 @@ _Alternatives = tuple[tuple[frozenset[str], float], ...]
 CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
 
 
-def _owner_kinds(analysis: Analysis, attributes: tuple[_Attribute, ...]) -> dict[frozenset[str], frozenset[str]]:
+def _owner_kinds(analysis: Analysis, attributes: tuple[_Attribute, ...]) -> frozenset[frozenset[str]]:
     """The kinds of record a name alone may be, when it is the only record the request points at
     (words of its field, "default" of "default contact", are no records)."""
     fields = {id(analysis.concepts[index]) for index, *_ in attributes}
     records = [record for record, _ in analysis.records if id(record) not in fields]
     if len(records) != 1 or records[0].source != "implied":
-        return {}
-    return {words: words for words, _ in _alternatives(records[0])}
+        return frozenset()
+    return frozenset(words for words, _ in _alternatives(records[0]))
 
 
 def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
@@ -801,14 +801,14 @@ class _Query:
     head_readings: frozenset[frozenset[str]] = frozenset()  # the head's readings, as word sets
     # "contoso's default contact": a name alone owns the field; it says what kind of record it is
     # (a company, a member, a contact), as explained as if the request had named that kind
-    owner_kinds: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
+    owner_kinds: frozenset[frozenset[str]] = frozenset()
 
 
 def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
     attribute_levels, penalty = _attribute_fit(shape, query)
     match = _coverage(shape, query, attribute_levels)
-    explained = match.explained | query.owner_kinds.get(shape.resource, frozenset())
+    explained = (match.explained | shape.resource) if shape.resource in query.owner_kinds else match.explained
     total = COVERAGE * match.covered / query.total_weight + _explained(shape, explained)
     if match.head_on_resource:
         total += HEAD_IS_RESOURCE
