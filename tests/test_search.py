@@ -1426,6 +1426,21 @@ def test_a_named_owners_field_changes_the_owner_not_a_record_named_like_the_fiel
     assert top(searcher, query, 1) == ["PATCH /company/companies/{id}"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("clients that have open tickets", "GET /service/tickets"),
+        ("techs with overdue tickets", "GET /service/tickets"),
+        ("customers with unpaid invoices", "GET /finance/invoices"),
+        ("companies with type customer", "GET /company/companies"),
+    ],
+)
+def test_owners_with_records_of_theirs_list_those_records(searcher: Searcher, query: str, expected: str) -> None:
+    """Tickets and invoices name their company; the company list cannot be filtered by them. A field
+    of the owner ("type customer") still filters the owners."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

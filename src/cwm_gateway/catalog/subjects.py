@@ -44,6 +44,9 @@ DESIGNATED_WORDS = frozenset("specified given provided supplied requested design
 ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied login".split())
 REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
+# Companies, members and contacts own the records that name them: "customers with open tickets".
+OWNER_RECORDS = frozenset((("company",), ("member",), ("contact",)))
+HAVING = (("with",), ("having",), ("that", "have"), ("who", "have"), ("which", "have"))
 
 
 def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
@@ -55,6 +58,32 @@ def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token]
         return None
     following = [c for c in concepts if c.start > head.end]
     return head_of(following, tokens, lexicon) if following and following[0].start <= head.end + 2 else None
+
+
+def _owners_with(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+    """ "customers with unpaid invoices", "techs who have overdue tickets": owners picked by records
+    of theirs. Each of those records names its company or member, so the records are listed; the
+    owners' own list cannot be filtered by them. (A field, "companies with type customer", is no
+    plural record and leaves the owners the head.)"""
+    if head is None or not any(words in OWNER_RECORDS for words, conf in head.alternatives if conf >= 0.9):
+        return None
+    words = tuple(t.word for t in tokens)
+    having = next((h for h in HAVING if words[head.end : head.end + len(h)] == h), None)
+    if having is None:
+        return None
+    start = head.end + len(having)
+    following = [c for c in concepts if c.start >= start and not c.value]
+    if not following or following[0].start > start + 1:
+        return None
+    owned = head_of(following, tokens, lexicon)
+    if owned is None or not tokens[owned.end - 1].plural or _owner_alone(owned):
+        return None
+    return owned
+
+
+def _owner_alone(concept: Concept) -> bool:
+    """ "clients with contacts": one owner kind with another is still a list of owners."""
+    return all(words in OWNER_RECORDS for words, conf in concept.alternatives if conf >= 0.9)
 
 
 def _counted(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
@@ -130,7 +159,10 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         subjects = [c for c in subjects if c.tokens() != COUNT_WORD] or subjects
     head = head_of(subjects or analysis.concepts, tokens, lexicon)
     if analysis.intent in (None, "read") and not analysis.count:
-        head = _counted(subjects, tokens, lexicon) or _reported(head, subjects, tokens, lexicon) or head
+        owned = _owners_with(head, analysis.concepts, tokens, lexicon)
+        if owned is not None:
+            owned.detail = False
+        head = _counted(subjects, tokens, lexicon) or _reported(head, subjects, tokens, lexicon) or owned or head
     if head is not None:
         # "open a new ticket for Contoso: printer on 3rd floor jammed": after the sentence that
         # names what is made or changed comes its content, not another thing to make. And in a
