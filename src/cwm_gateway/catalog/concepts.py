@@ -96,6 +96,8 @@ class _ConceptReader:
             breaks = breaks or token.sentence_start or token.word == "by"
             # "mark the deal as lost": in a change, the record and its new value are two things
             breaks = breaks or (self.change and token is not None and token.word in CHANGE_MARKERS)
+            # "timesheets from last period": what the records belong to is no part of their name
+            breaks = breaks or (token is not None and token.word in PARENT_PREPOSITIONS and token.word != "to")
             if breaks and run:
                 self._add_phrases(run, with_small_words=False)
                 run = []
