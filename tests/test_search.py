@@ -1441,6 +1441,20 @@ def test_owners_with_records_of_theirs_list_those_records(searcher: Searcher, qu
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("invoices older than 90 days", "GET /finance/invoices"),
+        ("opportunities bigger than 10k", "GET /sales/opportunities"),
+        ("unapproved timesheets from last period", "GET /time/sheets"),
+    ],
+)
+def test_words_around_a_filter_are_read_as_written(searcher: Searcher, query: str, expected: str) -> None:
+    """A comparative before "than" is no slip ("older" is not "order", a purchase), and a phrase never
+    runs across "from" ("timesheets ... period" is no timesheet period)."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

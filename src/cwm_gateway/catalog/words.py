@@ -112,8 +112,10 @@ def read_words(
     _mark_placing_participles(tokens)
     _mark_parameters(tokens)
     if expand:
-        for token in tokens:
-            if not token.is_number and len(token.word) >= 4:
+        for token, following in zip(tokens, [*tokens[1:], None], strict=True):
+            # "older than 60 days": a comparative, whatever catalog word it resembles ("order")
+            comparative = following is not None and following.word == "than"
+            if not token.is_number and len(token.word) >= 4 and not comparative:
                 _correct_word(token, known, lexicon, vocabulary)
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     return tokens, known
