@@ -1455,6 +1455,12 @@ def test_words_around_a_filter_are_read_as_written(searcher: Searcher, query: st
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize("query", ["labels for returned merchandise", "labels on rmas"])
+def test_a_plural_before_its_owners_preposition_is_a_noun(searcher: Searcher, query: str) -> None:
+    """ "labels for ...": a noun asking for records, not the verb "label" changing one."""
+    assert top(searcher, query, 1) == ["GET /procurement/rmaTags"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

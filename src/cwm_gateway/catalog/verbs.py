@@ -260,6 +260,11 @@ def _noun_not_verb(
         return False
     if _participle_before_noun(tokens, start, end):
         return True
+    # "labels for returned merchandise", "updates on ticket 5": a plural before the preposition to its
+    # owner is a noun, whether or not the catalog names it; a verb takes its object first.
+    plural = tokens[start].plural and tokens[start].word not in stop  # not "whats on the calendar"
+    if plural and end < len(tokens) and tokens[end].word in PARENT_PREPOSITIONS:
+        return True
     if not vocabulary.names(tokens[start].word):
         return False
     if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
