@@ -1461,6 +1461,21 @@ def test_a_plural_before_its_owners_preposition_is_a_noun(searcher: Searcher, qu
     assert top(searcher, query, 1) == ["GET /procurement/rmaTags"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tickets from sales order 30", "GET /service/tickets"),
+        ("projects from opportunity 5", "GET /project/projects"),
+        ("orders for opportunity 5", "GET /sales/orders"),
+    ],
+)
+def test_records_named_without_a_verb_are_listed_not_made_by_an_action(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    """No verb asks to convert anything: the records are listed, not convertToServiceTicket and the like."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
-from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, Analysis, Concept, singular
+from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, PARENT_PREPOSITIONS, Analysis, Concept, singular
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
@@ -42,6 +42,7 @@ PATH_EXPLAINED = 1.0  # share of its path words (below the module) the request n
 HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
+ACTION_UNASKED = 0.6  # no verb: "invoices for agreement 77" names no act of invoicing
 WHOLE_WORDS = frozenset("replace overwrite entire whole full".split())  # "replaces an entire opportunity": PUT
 PARTIAL_WORDS = frozenset("patch partial partially".split())  # "a JSON Patch", "partially updates": PATCH
 COUNT_MATCH = 1.2
@@ -111,6 +112,7 @@ class _Shape:
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
     key: frozenset[str] = frozenset()  # a last placeholder that is no plain id: {reportName} -> report, name
+    action: bool = False  # a POST that does something to a record: /agreements/{id}/invoice, /tickets/{id}/merge
 
 
 def catalog_lexicon(catalog: Catalog) -> Lexicon:
@@ -511,7 +513,13 @@ class Searcher:
 
     # -- operation shapes ----------------------------------------------------
 
-    _TERMS_SQL = "SELECT id, resource_terms, path_terms, category_terms, summary_terms, field_terms FROM operations"
+    # ... and whether nothing can be read at the operation's path: a POST there does something
+    # (/agreements/{id}/invoice) rather than add a record to a list (/tickets/{parentId}/notes)
+    _TERMS_SQL = (
+        "SELECT id, resource_terms, path_terms, category_terms, summary_terms, field_terms,"
+        " NOT EXISTS (SELECT 1 FROM operations AS r WHERE r.path = o.path AND r.method = 'GET')"
+        " FROM operations AS o"
+    )
 
     def _shapes_for(self, ids: list[int]) -> list[_Shape]:
         """Shapes of ``ids``, loading the ones not seen before in one query."""
@@ -520,7 +528,7 @@ class Searcher:
             marks = ",".join("?" * len(missing))
             operations = self.catalog.operations_by_ids(missing)
             rows = self.catalog.query(f"{self._TERMS_SQL} WHERE id IN ({marks})", missing)
-            made = [_make_shape(operations[row[0]], row[1:], self._fields_of(operations[row[0]])) for row in rows]
+            made = [_make_shape(operations[row[0]], row[1:6], self._fields_of(operations[row[0]]), row[6]) for row in rows]
             with self._lock:
                 for shape in made:
                     self._shapes[shape.op.id] = shape
@@ -574,6 +582,8 @@ class Searcher:
             new_record=_new_record(analysis),
             keys=_keys(analysis),
             owner_kinds=_owner_kinds(analysis, attributes),
+            plural_head=_opening_plural(analysis),
+            plural_of_owner=_plural_of_owner(analysis),
             head_readings=frozenset(words for words, _ in _alternatives(analysis.head))
             if analysis.head
             else frozenset(),
@@ -582,6 +592,24 @@ class Searcher:
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
 CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
+
+
+def _opening_plural(analysis: Analysis) -> bool:
+    """ "invoices for agreement 77", "the open tickets ...": no verb, and the request opens with its
+    head in the plural."""
+    head, tokens = analysis.head, analysis.tokens
+    if analysis.intent is not None or head is None or not tokens[head.end - 1].plural:
+        return False
+    return all(t.word in ("the", "all", "any") for t in tokens[: head.start])
+
+
+def _plural_of_owner(analysis: Analysis) -> bool:
+    """ "tickets from sales order 30": an opening plural followed by what the records belong to.
+    (Not "Tests the connection ...": a description's verb, which takes its object.)"""
+    head, tokens = analysis.head, analysis.tokens
+    if not _opening_plural(analysis) or head is None:
+        return False
+    return head.end == len(tokens) or tokens[head.end].word in PARENT_PREPOSITIONS
 
 
 def _owner_kinds(analysis: Analysis, attributes: tuple[_Attribute, ...]) -> frozenset[frozenset[str]]:
@@ -802,6 +830,8 @@ class _Query:
     # "contoso's default contact": a name alone owns the field; it says what kind of record it is
     # (a company, a member, a contact), as explained as if the request had named that kind
     owner_kinds: frozenset[frozenset[str]] = frozenset()
+    plural_head: bool = False  # "invoices for agreement 77": no verb, records named in the plural
+    plural_of_owner: bool = False  # ... and then what they belong to
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -810,8 +840,8 @@ def score(shape: _Shape, query: _Query) -> float:
     match = _coverage(shape, query, attribute_levels)
     explained = (match.explained | shape.resource) if shape.resource in query.owner_kinds else match.explained
     total = COVERAGE * match.covered / query.total_weight + _explained(shape, explained)
-    if match.head_on_resource:
-        total += HEAD_IS_RESOURCE
+    if match.head_on_resource and not (shape.action and query.plural_of_owner):
+        total += HEAD_IS_RESOURCE  # (not "tickets" of convertToServiceTicket, unless converting is asked)
     elif any(_place(words, shape) == "resource" for words in query.listing_parents):
         total -= PARENT_UNASKED
     elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
@@ -1000,6 +1030,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
             fit += 0.05  # PATCH changes only what is named; PUT replaces the record ("replace", "entire")
     else:
         fit += READ_DEFAULT if method == "GET" else -READ_DEFAULT
+        if shape.action and query.plural_head:
+            fit -= ACTION_UNASKED
 
     is_count = "count" in shape.modifiers
     if query.count:
@@ -1044,7 +1076,7 @@ def _numbers_resource(shape: _Shape, id_words: frozenset[str]) -> bool:
     return all(len(words & id_words) <= overlap for words, _ in shape.segments[:-1])
 
 
-def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields) -> _Shape:
+def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields, unreadable: bool = False) -> _Shape:
     resource, path_terms, category, summary, fields = terms
     raw_segments = path_terms.split("/")
     segments = []
@@ -1075,6 +1107,7 @@ def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields
         modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
         item=bool(raw_segments) and raw_segments[-1] == "{}",
         key=_key_words(op.path),
+        action=bool(unreadable) and op.method == "POST" and bool(raw_segments) and raw_segments[-1] != "{}",
     )
 
 
