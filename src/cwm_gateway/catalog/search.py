@@ -528,7 +528,9 @@ class Searcher:
             marks = ",".join("?" * len(missing))
             operations = self.catalog.operations_by_ids(missing)
             rows = self.catalog.query(f"{self._TERMS_SQL} WHERE id IN ({marks})", missing)
-            made = [_make_shape(operations[row[0]], row[1:6], self._fields_of(operations[row[0]]), row[6]) for row in rows]
+            made = [
+                _make_shape(operations[row[0]], row[1:6], self._fields_of(operations[row[0]]), row[6]) for row in rows
+            ]
             with self._lock:
                 for shape in made:
                     self._shapes[shape.op.id] = shape

@@ -60,7 +60,9 @@ def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token]
     return head_of(following, tokens, lexicon) if following and following[0].start <= head.end + 2 else None
 
 
-def _owners_with(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
+def _owners_with(
+    head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon
+) -> Concept | None:
     """ "customers with unpaid invoices", "techs who have overdue tickets": owners picked by records
     of theirs. Each of those records names its company or member, so the records are listed; the
     owners' own list cannot be filtered by them. (A field, "companies with type customer", is no
