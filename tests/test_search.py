@@ -1476,6 +1476,14 @@ def test_records_named_without_a_verb_are_listed_not_made_by_an_action(
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    "query", ["is invoice 10023 paid", "did jenny log time on ticket 5000", "do we have a po for the contoso laptops"]
+)
+def test_a_yes_no_question_reads(searcher: Searcher, query: str) -> None:
+    """Asking whether something was done reads; it never does it (again)."""
+    assert top(searcher, query, 1)[0].startswith("GET ")
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -76,6 +76,12 @@ _TOOL_NAME_RE = re.compile(
 )
 
 
+# A request opening with these asks whether something is so ("is invoice 10023 paid"); "do" and
+# "have" only before their subject ("do we have ...", not "do a time entry").
+QUESTION_OPENERS = frozenset("is are was were has hasnt does doesnt did didnt isnt arent wasnt werent".split())
+QUESTION_SUBJECTS = frozenset("we you i they he she it".split())
+
+
 def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
     """Set the request's intent and its verb's span; returns the index after the verb."""
     tokens, query = analysis.tokens, analysis.query
@@ -112,6 +118,7 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
         or _recent_records(tokens, verb_start, after_verb)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
+        or _yes_no_question(words, verb_start)
     ):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
@@ -235,6 +242,16 @@ def _tool_name_length(query: str, tokens: list[Token]) -> int:
         return 0
     length = len(tokenize(match.group(0)))
     return length if length < len(tokens) else 0
+
+
+def _yes_no_question(words: list[str], verb_start: int) -> bool:
+    """ "is invoice 10023 paid", "did jenny log time on 5000", "do we have a po for it": a question
+    about what was done asks to read, not to do it again."""
+    if verb_start == 0 or not words:
+        return False
+    if words[0] in QUESTION_OPENERS:
+        return True
+    return words[0] in ("do", "have") and len(words) > 1 and words[1] in QUESTION_SUBJECTS
 
 
 def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon, vocabulary: Vocabulary) -> bool:
