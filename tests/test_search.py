@@ -1484,6 +1484,13 @@ def test_a_yes_no_question_reads(searcher: Searcher, query: str) -> None:
     assert top(searcher, query, 1)[0].startswith("GET ")
 
 
+@pytest.mark.parametrize("query", ["remove jenny from ticket 50211", "remove bob from ticket 4410"])
+def test_a_person_taken_off_a_record_with_no_people_changes_it(searcher: Searcher, query: str) -> None:
+    """A ticket lists no people of its own: taking someone off it edits its resources, and the ticket
+    itself is never the thing deleted."""
+    assert top(searcher, query, 1) == ["PATCH /service/tickets/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -144,7 +144,7 @@ def read_things(
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
     _mark_participle_filters(analysis, lexicon.all_words(), known)
     _mark_places(analysis)
-    _person_joined(analysis, lexicon.stop)
+    _person_joined(analysis, lexicon.stop, vocabulary.holds)
 
 
 def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
@@ -410,7 +410,9 @@ def _compound_start(concepts: list[Concept], head: Concept) -> int:
     return start
 
 
-def _person_joined(analysis: Analysis, stop: frozenset[str]) -> None:
+def _person_joined(
+    analysis: Analysis, stop: frozenset[str], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> None:
     """ "remove mike from marketing group 4", "add jane doe to the newsletter group", "take bob off the
     project team": a person named right after the verb joins or leaves the record after "to"/"from".
     That record is the parent; the person's place in it (its member or contact) is what is made or
@@ -430,10 +432,21 @@ def _person_joined(analysis: Analysis, stop: frozenset[str]) -> None:
     containers = [c for c in analysis.concepts if c.start > end and not c.detail]
     if not containers:
         return
+    if not any(_holds_people(c, holds) for c in containers):
+        # "remove jenny from ticket 50211": a ticket lists no people of its own; she leaves its
+        # resources, a change to the ticket, which is never deleted for it
+        analysis.intent = "update"
+        return
     person = Concept(" ".join(t.raw for t in tokens[start:end]), list(JOINED_PERSON), start, end, "person")
     analysis.concepts = sorted([*analysis.concepts, person], key=lambda c: c.start)
     analysis.head = person
     analysis.parents = containers
+
+
+def _holds_people(container: Concept, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
+    """Can members or contacts be added under the container ("group 4", "the project team")?"""
+    names = {words for words, _ in container.alternatives} | {words[-1:] for words, _ in container.alternatives}
+    return any(holds(name, person) for name in names for person, _ in JOINED_PERSON)
 
 
 def _person_word(token: Token, stop: frozenset[str]) -> bool:
