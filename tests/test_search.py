@@ -1491,6 +1491,12 @@ def test_a_person_taken_off_a_record_with_no_people_changes_it(searcher: Searche
     assert top(searcher, query, 1) == ["PATCH /service/tickets/{id}"]
 
 
+@pytest.mark.parametrize("query", ["put 45 min on 51234 for the printer fix", "put 1.5h on ticket 4521"])
+def test_time_put_on_a_ticket_is_logged(searcher: Searcher, query: str) -> None:
+    """ "put 45 min on 51234": a new time entry, not a change to the ticket."""
+    assert top(searcher, query, 1) == ["POST /time/entries"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -82,6 +82,10 @@ QUESTION_OPENERS = frozenset("is are was were has hasnt does doesnt did didnt is
 QUESTION_SUBJECTS = frozenset("we you i they he she it".split())
 
 
+DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
+PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
+
+
 def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
     """Set the request's intent and its verb's span; returns the index after the verb."""
     tokens, query = analysis.tokens, analysis.query
@@ -338,6 +342,8 @@ def revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens = analysis.tokens
+    if analysis.intent in ("create", "update") and _time_put_on(analysis, after_verb):
+        return "create"
     if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
         return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
     if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
@@ -373,6 +379,17 @@ def revised_intent(
             if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
                 return "update"
     return analysis.intent
+
+
+def _time_put_on(analysis: Analysis, after_verb: int) -> bool:
+    """ "put 45 min on 51234", "throw 1.5h on ticket 4521": time put on a record is logged, a new
+    time entry; the record itself does not change. (Other verbs, "extend", "raise", change a total.)"""
+    tokens = analysis.tokens
+    if analysis.verb is None or not {t.word for t in tokens[analysis.verb[0] : after_verb]} & PLACING_VERBS:
+        return False
+    i = after_verb + 1 if after_verb < len(tokens) and tokens[after_verb].is_number else after_verb
+    # (decimals are dropped as no ids: "1.5h" leaves its unit alone)
+    return i < len(tokens) and tokens[i].word in DURATION_UNITS
 
 
 def _joins_under(
