@@ -1497,6 +1497,19 @@ def test_time_put_on_a_ticket_is_logged(searcher: Searcher, query: str) -> None:
     assert top(searcher, query, 1) == ["POST /time/entries"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("total value of invoices this month", "GET /finance/invoices"),
+        ("the value of open opportunities", "GET /sales/opportunities"),
+        ("the values of survey question 5", "GET /system/surveys/{grandparentId}/questions/{parentId}/values"),
+    ],
+)
+def test_a_sum_over_records_reads_the_records(searcher: Searcher, query: str, expected: str) -> None:
+    """ "the value of open opportunities" sums opportunities; a numbered question's values are its own."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -43,6 +43,8 @@ ONE_RECORD_WORDS = frozenset("single specific particular individual one".split()
 DESIGNATED_WORDS = frozenset("specified given provided supplied requested designated indicated selected".split())
 ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied login".split())
 REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
+# "the dollar value of open deals", "total of invoices this month": a sum over records, read from them
+MEASURE_WORDS = frozenset("value total sum worth amount".split())
 VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sales rep Dan"
 # Companies, members and contacts own the records that name them: "customers with open tickets".
 OWNER_RECORDS = frozenset((("company",), ("member",), ("contact",)))
@@ -52,12 +54,16 @@ HAVING = (("with",), ("having",), ("that", "have"), ("who", "have"), ("which", "
 def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
     """ "a weekly report of tickets opened", "summary of invoices sent": the report is made of records,
     and those records are what is asked for. (A report's own parts, "columns of a report", are not.)"""
-    if head is None or head.end - head.start != 1 or tokens[head.start].word not in REPORT_WORDS:
+    if head is None or head.end - head.start != 1:
         return None
-    if head.end >= len(tokens) or tokens[head.end].word not in ("of", "on"):
+    word = tokens[head.start].word
+    if word not in REPORT_WORDS | MEASURE_WORDS or head.end >= len(tokens) or tokens[head.end].word not in ("of", "on"):
         return None
     following = [c for c in concepts if c.start > head.end]
-    return head_of(following, tokens, lexicon) if following and following[0].start <= head.end + 2 else None
+    measured = head_of(following, tokens, lexicon) if following and following[0].start <= head.end + 2 else None
+    if measured is not None and word in MEASURE_WORDS and not tokens[measured.end - 1].plural:
+        return None  # "the values of question 5" are the question's own
+    return measured
 
 
 def _owners_with(
