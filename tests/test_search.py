@@ -1510,6 +1510,19 @@ def test_a_sum_over_records_reads_the_records(searcher: Searcher, query: str, ex
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hours still waiting for my approval", "GET /time/sheets"),
+        ("expenses that need sign-off", "GET /expense/reports"),
+        ("time entries awaiting approval", "GET /time/entries"),
+    ],
+)
+def test_what_waits_for_approval_is_what_is_approved(searcher: Searcher, query: str, expected: str) -> None:
+    """Time is approved by time sheet, expenses by expense report; time entries named as such stay."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

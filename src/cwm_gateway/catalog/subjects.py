@@ -42,6 +42,12 @@ ONE_RECORD_WORDS = frozenset("single specific particular individual one".split()
 # record whose id the caller passes; only before a singular noun ("the specified members" may be many).
 DESIGNATED_WORDS = frozenset("specified given provided supplied requested designated indicated selected".split())
 ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied login".split())
+APPROVAL_WORDS = frozenset("approval approvals approve signoff unapproved".split())
+# What is approved, for time or expenses named loosely ("hours", "expense claims")
+APPROVAL_BATCHES = (
+    (frozenset({("hour",), ("time",)}), ("time", "sheet")),
+    (frozenset({("expense",), ("expense", "claim")}), ("expense", "report")),
+)
 REPORT_WORDS = frozenset("report summary overview breakdown rundown rollup recap".split())
 # "the dollar value of open deals", "total of invoices this month": a sum over records, read from them
 MEASURE_WORDS = frozenset("value total sum worth amount".split())
@@ -147,10 +153,31 @@ def read_things(
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
+    _approved_in_batches(analysis)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
     _mark_participle_filters(analysis, lexicon.all_words(), known)
     _mark_places(analysis)
     _person_joined(analysis, lexicon.stop, vocabulary.holds)
+
+
+def _approved_in_batches(analysis: Analysis) -> None:
+    """ "hours that need my sign-off", "expenses waiting for approval": time is approved a time sheet
+    at a time and expenses an expense report at a time, so those are what wait for approval. (Time
+    entries named as such stay time entries: they have an approval status of their own.)"""
+    head = analysis.head
+    if head is None or analysis.intent not in (None, "read", "count"):
+        return
+    approval = [c for c in analysis.concepts if set(c.tokens()) & APPROVAL_WORDS and c is not head]
+    if not approval and not any(t.word in APPROVAL_WORDS for t in analysis.tokens):
+        return
+    best = max(conf for _, conf in head.alternatives)
+    named = {words for words, conf in head.alternatives if conf >= best}
+    batch = next((b for loose, b in APPROVAL_BATCHES if named and named <= loose), None)
+    if batch is None:
+        return
+    head.alternatives = [(batch, 1.0), *((words, min(conf, 0.8)) for words, conf in head.alternatives)]
+    for concept in approval:
+        concept.detail = True  # the sign-off asked for, not the service sign-off records
 
 
 def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
