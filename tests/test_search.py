@@ -1523,6 +1523,20 @@ def test_what_waits_for_approval_is_what_is_approved(searcher: Searcher, query: 
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Gets one or more ConnectWise Manage companies.", "GET /company/companies"),
+        ("Get the configurations linked to a ticket.", "GET /service/tickets/{parentId}/configurations"),
+        ("which tickets are linked to ticket 9", "GET /service/ticketLinks"),
+    ],
+)
+def test_documentation_phrases_around_the_noun(searcher: Searcher, query: str, expected: str) -> None:
+    """ "one or more" lists; "linked to a ticket" places the records under it, unless the link is a
+    record of its own (a ticket linked to a ticket)."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

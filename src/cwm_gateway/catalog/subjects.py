@@ -408,7 +408,8 @@ def names_one_record(analysis: Analysis) -> bool:
     for i, word in enumerate(words[:noun]):
         # the written word: "requested" must not be read as the noun "request"
         designated = analysis.tokens[i].raw.lower() in DESIGNATED_WORDS
-        one = word in ONE_RECORD_WORDS or (singular and designated)
+        # ("Gets one or more companies": the cmdlet's way of saying it lists them)
+        one = (word in ONE_RECORD_WORDS and words[i + 1 : i + 2] != ["or"]) or (singular and designated)
         if one and not any(i < start < noun for start in starts):
             return True
     # "by its ID", "the given ID", "-ProjectID", "get_schedule_entry(id)"

@@ -32,7 +32,9 @@ SUBJECT_PRONOUNS = frozenset("who which that i we you they he she it".split())
 FILTER_WORDS = frozenset("filter filtered filtering sorted sort ordered searchable".split())
 # "the teams defined on a service board", "members configured in the system": documentation's
 # participles between a thing and what it belongs to name neither.
-PLACING_PARTICIPLES = frozenset("defined configured available registered stored recorded belonging kept".split())
+PLACING_PARTICIPLES = frozenset(
+    "defined configured available registered stored recorded belonging kept linked attached associated tied".split()
+)
 # "Return information about the current user", "details of an opportunity": the thing is what is asked for.
 ABOUT_WORDS = frozenset(("information",))  # "details", "data" are stop words already
 # "an array of tickets", "a collection of agreement objects": documentation's lists of records
@@ -109,7 +111,7 @@ def read_words(
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words, lexicon)
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens, vocabulary)
-    _mark_placing_participles(tokens)
+    _mark_placing_participles(tokens, vocabulary.resource_names())
     _mark_parameters(tokens)
     if expand:
         for token, following in zip(tokens, [*tokens[1:], None], strict=True):
@@ -168,17 +170,23 @@ def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabul
             token.corrected_from, token.word = word, fixed
 
 
+def _names_relation(tokens: list[Token], i: int, names: frozenset[tuple[str, ...]]) -> bool:
+    """ "tickets linked to ticket 9": the link between two tickets is a record of its own (ticket links)."""
+    root = tokens[i].word.removesuffix("ed")
+    return any((t.word, root) in names for t in tokens[:i])
+
+
 def _adverb(word: str, lexicon_words: frozenset[str]) -> bool:
     """ "permanently", "quickly": an adverb the catalog and the lexicon have no use for."""
     return len(word) > 4 and word.endswith("ly") and word not in lexicon_words
 
 
-def _mark_placing_participles(tokens: list[Token]) -> None:
+def _mark_placing_participles(tokens: list[Token], names: frozenset[tuple[str, ...]]) -> None:
     """ "teams defined on a board": the participle only places the teams; without it "teams" is
     the head and "board" their parent (not "defined", as in user-defined fields)."""
     for i in range(1, len(tokens) - 1):
         placed = tokens[i].word in PLACING_PARTICIPLES and tokens[i + 1].word in PARENT_PREPOSITIONS
-        if placed and not tokens[i].sentence_start:
+        if placed and not tokens[i].sentence_start and not _names_relation(tokens, i, names):
             tokens[i].introduces = True
         about = tokens[i].word in ABOUT_WORDS and tokens[i + 1].word in SUBJECT_MATTER | PARENT_PREPOSITIONS
         if about and not tokens[i].detail:
