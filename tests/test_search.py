@@ -1537,6 +1537,12 @@ def test_documentation_phrases_around_the_noun(searcher: Searcher, query: str, e
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize("query", ["what territory is fabrikam in", "which territory is contoso in"])
+def test_a_question_about_a_named_records_field_reads_the_owner(searcher: Searcher, query: str) -> None:
+    """The name after "is" owns the field asked about, as "fabrikam's territory" would."""
+    assert top(searcher, query, 1) == ["GET /company/companies"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

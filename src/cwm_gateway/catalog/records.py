@@ -226,6 +226,9 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
     return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
 
 
+QUESTION_CLOSERS = frozenset("in on at under".split())  # "what territory is fabrikam in"
+
+
 def records_named(
     analysis: Analysis,
     tokens: list[Token],
@@ -244,7 +247,7 @@ def records_named(
         # "the client's sites" lists sites; in a read only an id or a name pins the record down.
         if analysis.intent not in (None, "read"):
             return []
-        owner = None if out else _possessive_owner(analysis, tokens)
+        owner = None if out else _possessive_owner(analysis, tokens) or _questioned_owner(analysis, tokens)
         owned = _possessed(analysis, owner)
         head = analysis.head
         if owned is not None and head is not None and head.end <= owner.start and singular(head, tokens):
@@ -344,6 +347,23 @@ def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None
         if start < p:
             return _owner(tokens, start, p)
     return None
+
+
+def _questioned_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None:
+    """ "what territory is fabrikam in", "which board is mike on": a question about one field of a
+    name the catalog does not know, said after "is"; the name owns the field, as with a possessive."""
+    head = analysis.head
+    if head is None or not tokens or tokens[0].word not in ("what", "which") or head.start > 2:
+        return None
+    start = head.end + 1
+    if head.end >= len(tokens) or tokens[head.end].word not in ("is", "are") or start >= len(tokens):
+        return None
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    end = start
+    while end < len(tokens) and end not in covered and _name_word(tokens[end], frozenset()):
+        end += 1
+    closing = end == len(tokens) or (end + 1 == len(tokens) and tokens[end].word in QUESTION_CLOSERS)
+    return _owner(tokens, start, end) if start < end <= start + 3 and closing else None
 
 
 def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
