@@ -1543,6 +1543,11 @@ def test_a_question_about_a_named_records_field_reads_the_owner(searcher: Search
     assert top(searcher, query, 1) == ["GET /company/companies"]
 
 
+def test_a_preposition_before_a_numbered_record_opens_no_lexicon_phrase(searcher: Searcher) -> None:
+    """ "on order 702" is sales order 702, not the purchasing state "on order"."""
+    assert top(searcher, "set the sales rep on order 702 to mike", 1) == ["PATCH /sales/orders/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

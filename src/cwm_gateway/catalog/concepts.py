@@ -161,7 +161,11 @@ class _ConceptReader:
             # a phrase over a word already read gives way to a shorter one; a small word that only
             # opens details may end it ("people we deal with", "card we pay with")
             span = positions[i : i + len(source)]
-            return not any(self.taken[p] and not self._small_opener(p) for p in span) and self._accept(source)
+            # "on order 702": the preposition opens a numbered record, not the state "on order"
+            end = span[-1] + 1
+            numbered = source[0] in PARENT_PREPOSITIONS and end < len(self.tokens) and self.tokens[end].is_number
+            taken = any(self.taken[p] and not self._small_opener(p) for p in span)
+            return not taken and not numbered and self._accept(source)
 
         match = self.lexicon.synonyms_at(sequence, i, with_small_words, accept=accept)
         if match and match[0] == 1 and positions[i] in self.in_names:
