@@ -1548,6 +1548,12 @@ def test_a_preposition_before_a_numbered_record_opens_no_lexicon_phrase(searcher
     assert top(searcher, "set the sales rep on order 702 to mike", 1) == ["PATCH /sales/orders/{id}"]
 
 
+def test_a_record_named_by_its_module_gets_its_own_update(searcher: Searcher) -> None:
+    """ "expense 3302" is an expense entry (/expense/entries/{id}); its type is a field, not the
+    expense type definitions."""
+    assert top(searcher, "set the expense type on expense 3302 to meals", 1) == ["PATCH /expense/entries/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

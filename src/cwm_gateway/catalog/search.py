@@ -572,7 +572,7 @@ class Searcher:
             update=analysis.intent == "update",
             whole=_whole(analysis),
             count=analysis.count,
-            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
+            id_words=tuple(words for _, c in analysis.ids for words in _id_readings(c))
             or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
             parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
@@ -594,6 +594,14 @@ class Searcher:
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
 CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
+
+
+def _id_readings(concept: Concept) -> list[frozenset[str]]:
+    """The words a numbered record is written with, and its sure readings: "expense 3302" is an
+    expense entry's number ({id} after "entries"), "config 4410" a configuration's."""
+    readings = [frozenset(concept.tokens())]
+    readings += [frozenset(words) for words, conf in concept.alternatives if conf >= 0.9]
+    return list(dict.fromkeys(readings))
 
 
 def _opening_plural(analysis: Analysis) -> bool:
@@ -747,7 +755,7 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
     records = {id(concept) for concept, _ in analysis.records}
     for record, pinned in analysis.records:
         record_alts = _alternatives(record)
-        owners = [s for s in shapes if any(words == s.resource for words, _ in record_alts)]
+        owners = [s for s in shapes if any(_is_record(words, s) for words, _ in record_alts)]
         for index, concept in enumerate(analysis.concepts):
             if id(concept) in records or concept.value:
                 continue
@@ -971,7 +979,7 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
     for index, record_alts, pinned, listed, compound in query.attributes:
         alternatives = query.concepts[index][1] + compound
         # The record itself: "expense 77" is an expense entry, not an expense type exemption.
-        if any(words == shape.resource for words, _ in record_alts):
+        if any(_is_record(words, shape) for words, _ in record_alts):
             level = max((conf * _record_field(words, record_alts, shape) for words, conf in alternatives), default=0.0)
             level = level or (0.0 if listed else UNLISTED_FIELD)
             if level:
@@ -979,7 +987,7 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
                 if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
                     # The rule, not a weight: a numbered record and one of its fields -> its own update.
                     # (As sure as the record's reading: "alice's title" is a member's before a contact's.)
-                    penalty = -RECORD_UPDATE * max(conf for words, conf in record_alts if words == shape.resource)
+                    penalty = -RECORD_UPDATE * max(conf for words, conf in record_alts if _is_record(words, shape))
         elif (query.update or (pinned and listed)) and any(words <= shape.resource for words, _ in alternatives):
             # (A read too, when the record is pinned and the field is its own: "what's contoso's status".)
             # The field's own resource is still right when it hangs under the record
@@ -993,6 +1001,12 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
             if not related:
                 penalty = ATTRIBUTE_DEFINITION
     return levels, penalty
+
+
+def _is_record(words: frozenset[str], shape: _Shape) -> bool:
+    """Is the operation's resource the record so named: "ticket" for /tickets, "expense entry" for
+    /expense/entries (its name with the segment before it)?"""
+    return words == shape.resource or (len(words) > 1 and words == shape.resource_context)
 
 
 def _record_field(words: frozenset[str], record_alts: _Alternatives, shape: _Shape) -> float:
