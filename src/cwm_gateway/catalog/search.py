@@ -572,7 +572,7 @@ class Searcher:
             update=analysis.intent == "update",
             whole=_whole(analysis),
             count=analysis.count,
-            id_words=tuple(words for _, c in analysis.ids for words in _id_readings(c))
+            id_words=tuple(frozenset(c.tokens()) for _, c in analysis.ids)
             or ((frozenset(analysis.head.tokens()),) if analysis.one_record and analysis.head else ()),
             parent_words=tuple(frozenset(c.tokens()) for c in analysis.parents),
             qualifiers=frozenset(analysis.qualifiers),
@@ -594,14 +594,6 @@ class Searcher:
 
 _Alternatives = tuple[tuple[frozenset[str], float], ...]
 CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
-
-
-def _id_readings(concept: Concept) -> list[frozenset[str]]:
-    """The words a numbered record is written with, and its sure readings: "expense 3302" is an
-    expense entry's number ({id} after "entries"), "config 4410" a configuration's."""
-    readings = [frozenset(concept.tokens())]
-    readings += [frozenset(words) for words, conf in concept.alternatives if conf >= 0.9]
-    return list(dict.fromkeys(readings))
 
 
 def _opening_plural(analysis: Analysis) -> bool:
