@@ -1554,6 +1554,12 @@ def test_a_record_named_by_its_module_gets_its_own_update(searcher: Searcher) ->
     assert top(searcher, "set the expense type on expense 3302 to meals", 1) == ["PATCH /expense/entries/{id}"]
 
 
+def test_a_purpose_after_the_record_is_no_new_value(searcher: Searcher) -> None:
+    """ "to check the backups" says what the new task is for; nothing of ticket 51000 changes."""
+    query = "add a task to ticket 51000 to check the backups"
+    assert top(searcher, query, 1) == ["POST /service/tickets/{parentId}/tasks"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

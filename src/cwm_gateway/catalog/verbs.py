@@ -86,6 +86,9 @@ DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split()
 PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
 
 
+OBJECT_OPENERS = frozenset("the a an his her their our my its".split())  # "to check the backups"
+
+
 def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
     """Set the request's intent and its verb's span; returns the index after the verb."""
     tokens, query = analysis.tokens, analysis.query
@@ -550,9 +553,15 @@ def _value_after_record(analysis: Analysis) -> bool:
         # "on ticket 8 out to Friday": the particle of "push out", "bump up" may come between
         if len(rest) > 1 and rest[0].word in CHANGE_MARKERS:
             value = rest[1]
-            if not value.is_number and value.index not in named:
+            if not value.is_number and value.index not in named and not _purpose(tokens, value.index):
                 return True
     return False
+
+
+def _purpose(tokens: list[Token], index: int) -> bool:
+    """ "add a task to ticket 51000 to check the backups": after "to", a verb with its object says
+    what for; a new value ("to high", "to the escalations board") takes no article after its word."""
+    return index + 1 < len(tokens) and tokens[index + 1].word in OBJECT_OPENERS
 
 
 def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
