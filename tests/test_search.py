@@ -1560,6 +1560,11 @@ def test_a_purpose_after_the_record_is_no_new_value(searcher: Searcher) -> None:
     assert top(searcher, query, 1) == ["POST /service/tickets/{parentId}/tasks"]
 
 
+def test_a_number_for_the_first_word_of_a_compound_resource_is_not_its_id(searcher: Searcher) -> None:
+    """ "ticket 50123" numbers a ticket: the stopwatches for it are listed, not stopwatch 50123."""
+    assert top(searcher, "stopwatch for ticket 50123", 1) == ["GET /time/ticketstopwatches"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -112,6 +112,7 @@ class _Shape:
     modifiers: frozenset[str]
     item: bool  # ends with a placeholder: one record
     key: frozenset[str] = frozenset()  # a last placeholder that is no plain id: {reportName} -> report, name
+    noun: str = ""  # the resource's last word: "stopwatch" of ticketStopwatches
     action: bool = False  # a POST that does something to a record: /agreements/{id}/invoice, /tickets/{id}/merge
 
 
@@ -1078,8 +1079,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
 def _numbers_resource(shape: _Shape, id_words: frozenset[str]) -> bool:
     """Does the numbered record name this operation's resource? Not when a parent's segment names
     it better: in /holidayLists/{parentId}/holidays/{id}, "holiday list 2" is the list's number."""
-    if shape.resource.isdisjoint(id_words):
-        return False
+    if shape.resource.isdisjoint(id_words) or (shape.noun and shape.noun not in id_words):
+        return False  # (and "ticket 50123" numbers no ticket *stopwatch*: the stopwatch is the noun)
     overlap = len(shape.resource & id_words)
     return all(len(words & id_words) <= overlap for words, _ in shape.segments[:-1])
 
@@ -1115,6 +1116,7 @@ def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields
         modifiers=frozenset(s for s in literal[1:] if s in MODIFIER_SEGMENTS),
         item=bool(raw_segments) and raw_segments[-1] == "{}",
         key=_key_words(op.path),
+        noun=resource.split()[-1] if resource.split() else "",
         action=bool(unreadable) and op.method == "POST" and bool(raw_segments) and raw_segments[-1] != "{}",
     )
 
