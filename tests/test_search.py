@@ -1467,6 +1467,7 @@ def test_a_plural_before_its_owners_preposition_is_a_noun(searcher: Searcher, qu
         ("tickets from sales order 30", "GET /service/tickets"),
         ("projects from opportunity 5", "GET /project/projects"),
         ("orders for opportunity 5", "GET /sales/orders"),
+        ("invoices for agreement 77", "GET /finance/invoices"),
     ],
 )
 def test_records_named_without_a_verb_are_listed_not_made_by_an_action(

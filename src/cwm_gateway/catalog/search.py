@@ -843,8 +843,8 @@ def score(shape: _Shape, query: _Query) -> float:
     match = _coverage(shape, query, attribute_levels)
     explained = (match.explained | shape.resource) if shape.resource in query.owner_kinds else match.explained
     total = COVERAGE * match.covered / query.total_weight + _explained(shape, explained)
-    if match.head_on_resource and not (shape.action and query.plural_of_owner):
-        total += HEAD_IS_RESOURCE  # (not "tickets" of convertToServiceTicket, unless converting is asked)
+    if match.head_on_resource:
+        total += HEAD_IS_RESOURCE
     elif any(_place(words, shape) == "resource" for words in query.listing_parents):
         total -= PARENT_UNASKED
     elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
@@ -894,6 +894,10 @@ def _coverage(shape: _Shape, query: _Query, attribute_levels: dict[int, float]) 
             if place == "partial":
                 partial |= words & shape.resource_context
                 value = PARTIAL_NAME * len(words & shape.resource_context) / len(words)
+            elif place == "resource" and is_head and shape.action and query.plural_of_owner:
+                # "invoices for agreement 77": the plural names records, not the act of invoicing
+                value = FIELD_WEIGHT["summary"]
+                explained |= words
             else:
                 value = FIELD_WEIGHT[place]
                 if place == "resource" or place == "path":
