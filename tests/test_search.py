@@ -1566,6 +1566,11 @@ def test_a_number_for_the_first_word_of_a_compound_resource_is_not_its_id(search
     assert top(searcher, "stopwatch for ticket 50123", 1) == ["GET /time/ticketstopwatches"]
 
 
+def test_a_plural_before_a_placing_participle_is_a_noun(searcher: Searcher) -> None:
+    """ "batches exported to quickbooks" lists batches; it makes none ("batch" is also a verb)."""
+    assert top(searcher, "batches exported to xero", 1) == ["GET /finance/accounting/batches"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

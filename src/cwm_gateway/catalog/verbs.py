@@ -31,7 +31,7 @@ from .analysis import (
     possessive,
     singular,
 )
-from .concepts import is_plain_verb
+from .concepts import is_plain_verb, participle
 from .lexicon import SKIPPABLE, Lexicon
 from .subjects import held_by
 from .words import tokenize
@@ -284,10 +284,11 @@ def _noun_not_verb(
         return False
     if _participle_before_noun(tokens, start, end):
         return True
-    # "labels for returned merchandise", "updates on ticket 5": a plural before the preposition to its
-    # owner is a noun, whether or not the catalog names it; a verb takes its object first.
+    # "labels for returned merchandise", "updates on ticket 5", "batches exported to quickbooks": a
+    # plural before the preposition to its owner, or a participle describing it, is a noun, whether
+    # or not the catalog names it; a verb takes its object first.
     plural = tokens[start].plural and tokens[start].word not in stop  # not "whats on the calendar"
-    if plural and end < len(tokens) and tokens[end].word in PARENT_PREPOSITIONS:
+    if plural and end < len(tokens) and (tokens[end].word in PARENT_PREPOSITIONS or _placed_by(tokens, end)):
         return True
     if not vocabulary.names(tokens[start].word):
         return False
@@ -308,6 +309,12 @@ def _noun_not_verb(
         and following.word not in NOUN_PHRASE_OPENERS
         and (following.word == "by" or not vocabulary.names(following.word))  # "invoices by client"
     )
+
+
+def _placed_by(tokens: list[Token], index: int) -> bool:
+    """ "exported to quickbooks": a participle with its preposition (not "selected properties")."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return participle(tokens[index]) and (following is None or following.word in PARENT_PREPOSITIONS)
 
 
 def _recent_records(tokens: list[Token], start: int, end: int) -> bool:
