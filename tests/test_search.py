@@ -1571,6 +1571,10 @@ def test_a_plural_before_a_placing_participle_is_a_noun(searcher: Searcher) -> N
     assert top(searcher, "batches exported to xero", 1) == ["GET /finance/accounting/batches"]
 
 
+def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:
+    assert top(searcher, "the to-dos on ticket 50123", 1) == ["GET /service/tickets/{parentId}/tasks"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
