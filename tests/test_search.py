@@ -1575,6 +1575,11 @@ def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:
     assert top(searcher, "the to-dos on ticket 50123", 1) == ["GET /service/tickets/{parentId}/tasks"]
 
 
+def test_a_pronoun_before_a_possessive_name_is_no_part_of_it(searcher: Searcher) -> None:
+    """ "show me fabrikam's company record": the owner is "fabrikam" (a company), not a person "me fabrikam"."""
+    assert top(searcher, "show me fabrikam's company record", 1) == ["GET /company/companies"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
