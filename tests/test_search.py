@@ -1580,6 +1580,11 @@ def test_a_pronoun_before_a_possessive_name_is_no_part_of_it(searcher: Searcher)
     assert top(searcher, "show me fabrikam's company record", 1) == ["GET /company/companies"]
 
 
+def test_unlinking_deletes_the_link(searcher: Searcher) -> None:
+    query = "unlink config 55 from ticket 901"
+    assert top(searcher, query, 1) == ["DELETE /service/tickets/{parentId}/configurations/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
