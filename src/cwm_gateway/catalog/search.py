@@ -586,6 +586,9 @@ class Searcher:
             keys=_keys(analysis),
             owner_kinds=_owner_kinds(analysis, attributes),
             plural_head=_opening_plural(analysis),
+            head_words=frozenset(t.word for t in analysis.tokens[analysis.head.start : analysis.head.end])
+            if analysis.head
+            else frozenset(),
             plural_of_owner=_plural_of_owner(analysis),
             head_readings=frozenset(words for words, _ in _alternatives(analysis.head))
             if analysis.head
@@ -834,6 +837,7 @@ class _Query:
     # (a company, a member, a contact), as explained as if the request had named that kind
     owner_kinds: frozenset[frozenset[str]] = frozenset()
     plural_head: bool = False  # "invoices for agreement 77": no verb, records named in the plural
+    head_words: frozenset[str] = frozenset()  # the head as written
     plural_of_owner: bool = False  # ... and then what they belong to
 
 
@@ -1060,7 +1064,9 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
         words <= parent_words for words, followed in shape.segments if followed for parent_words in query.parent_words
     ):
         fit += PARENT_PLACEHOLDER
-    names_the_record = any(_numbers_resource(shape, id_words) for id_words in query.id_words)
+    # ("agreement recap for agreement 5": the whole name is said, and the number is the agreement's key)
+    whole = shape.resource <= query.head_words
+    names_the_record = any(_numbers_resource(shape, id_words, whole) for id_words in query.id_words)
     if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
         fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
@@ -1080,10 +1086,10 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     return fit
 
 
-def _numbers_resource(shape: _Shape, id_words: frozenset[str]) -> bool:
+def _numbers_resource(shape: _Shape, id_words: frozenset[str], whole: bool = False) -> bool:
     """Does the numbered record name this operation's resource? Not when a parent's segment names
     it better: in /holidayLists/{parentId}/holidays/{id}, "holiday list 2" is the list's number."""
-    if shape.resource.isdisjoint(id_words) or (shape.noun and shape.noun not in id_words):
+    if shape.resource.isdisjoint(id_words) or (shape.noun and shape.noun not in id_words and not whole):
         return False  # (and "ticket 50123" numbers no ticket *stopwatch*: the stopwatch is the noun)
     overlap = len(shape.resource & id_words)
     return all(len(words & id_words) <= overlap for words, _ in shape.segments[:-1])
