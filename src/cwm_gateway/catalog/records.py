@@ -228,7 +228,9 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
     return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
 
 
-QUESTION_CLOSERS = frozenset("in on at under".split())  # "what territory is fabrikam in"
+# "what territory is fabrikam in", "which security role does mike have"
+QUESTION_VERBS = frozenset("is are does do".split())
+QUESTION_CLOSERS = frozenset("in on at under have has use uses hold".split())
 
 
 def records_named(
@@ -352,19 +354,24 @@ def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None
 
 
 def _questioned_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None:
-    """ "what territory is fabrikam in", "which board is mike on": a question about one field of a
-    name the catalog does not know, said after "is"; the name owns the field, as with a possessive."""
+    """ "what territory is fabrikam in", "which security role does mike have": a question about one
+    field of a name the catalog does not know, said after "is" or "does"; the name owns the field, as
+    with a possessive."""
     head = analysis.head
     if head is None or not tokens or tokens[0].word not in ("what", "which") or head.start > 2:
         return None
     start = head.end + 1
-    if head.end >= len(tokens) or tokens[head.end].word not in ("is", "are") or start >= len(tokens):
+    if head.end >= len(tokens) or tokens[head.end].raw.lower() not in QUESTION_VERBS or start >= len(tokens):
         return None
     covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
     end = start
+    last = len(tokens) - 1  # "... does mike have": the last word closes the question, it names no one
+    closer = tokens[last].raw.lower() in QUESTION_CLOSERS
     while end < len(tokens) and end not in covered and _name_word(tokens[end], frozenset()):
+        if end == last and closer:
+            break
         end += 1
-    closing = end == len(tokens) or (end + 1 == len(tokens) and tokens[end].word in QUESTION_CLOSERS)
+    closing = end == len(tokens) or (end == last and closer)
     return _owner(tokens, start, end) if start < end <= start + 3 and closing else None
 
 

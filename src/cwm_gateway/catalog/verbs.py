@@ -125,7 +125,7 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
         or _recent_records(tokens, verb_start, after_verb)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
-        or _yes_no_question(words, verb_start)
+        or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
     ):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
@@ -256,9 +256,10 @@ def _yes_no_question(words: list[str], verb_start: int) -> bool:
     about what was done asks to read, not to do it again."""
     if verb_start == 0 or not words:
         return False
-    if words[0] in QUESTION_OPENERS:
+    first = words[0]
+    if first in QUESTION_OPENERS:
         return True
-    return words[0] in ("do", "have") and len(words) > 1 and words[1] in QUESTION_SUBJECTS
+    return first in ("do", "have") and len(words) > 1 and words[1] in QUESTION_SUBJECTS
 
 
 def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon, vocabulary: Vocabulary) -> bool:
