@@ -1589,6 +1589,11 @@ def test_a_does_question_about_a_named_records_field_reads_the_owner(searcher: S
     assert top(searcher, "which security role does mike have", 1) == ["GET /system/members"]
 
 
+def test_applying_a_json_patch_updates(searcher: Searcher) -> None:
+    query = "update_opportunity(opp_id, ops): apply a JSON patch to an opportunity"
+    assert top(searcher, query, 1) == ["PATCH /sales/opportunities/{id}"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
