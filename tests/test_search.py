@@ -1594,6 +1594,21 @@ def test_applying_a_json_patch_updates(searcher: Searcher) -> None:
     assert top(searcher, query, 1) == ["PATCH /sales/opportunities/{id}"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("make jane the owner of 50123", "PATCH /service/tickets/{id}"),
+        ("make a ticket for 50123", "POST /service/tickets"),
+    ],
+)
+def test_making_someone_the_field_of_a_bare_number_changes_that_ticket(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    """ "the owner of 50123": a bare number after a field is the ticket changed; "a ticket for 50123"
+    is still a new ticket."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -139,13 +139,23 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
         field_before = any(c.end == i - 1 and not c.value for c in analysis.concepts)
         return previous in RECORD_PREPOSITIONS and field_before and not year
     if analysis.intent == "create":
-        return at_verb and verb in STATE_VERBS  # "put 2231 on hold", "make 1180 high priority"
+        # "put 2231 on hold", "make 1180 high priority", "make jane the owner of 50123"
+        return verb in STATE_VERBS and (at_verb or _definite_field_of(analysis, i))
     if analysis.intent == "action":
         return at_verb  # "push 5502 to the escalations board": kept only if read as a change
     if analysis.intent is None:
         # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
         return opening
     return False
+
+
+def _definite_field_of(analysis: Analysis, i: int) -> bool:
+    """ "the owner of 50123": a field named with "the", a preposition, then the number."""
+    tokens = analysis.tokens
+    if i < 2 or tokens[i - 1].word not in RECORD_PREPOSITIONS:
+        return False
+    field = next((c for c in analysis.concepts if c.end == i - 1 and not c.value), None)
+    return field is not None and field.start > 0 and tokens[field.start - 1].word == "the"
 
 
 def _holding_number(analysis: Analysis, vocabulary: Vocabulary) -> Concept | None:
