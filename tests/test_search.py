@@ -1609,6 +1609,12 @@ def test_making_someone_the_field_of_a_bare_number_changes_that_ticket(
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize("query", ["show the calendar for everyone", "what is on the calendar for tomorrow"])
+def test_a_calendar_of_people_or_days_is_the_schedule(searcher: Searcher, query: str) -> None:
+    """Technicians' "calendar" of a team or a day is schedule entries, not the business-hours calendars."""
+    assert top(searcher, query, 1) == ["GET /schedule/entries"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""
