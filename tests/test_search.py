@@ -1615,6 +1615,11 @@ def test_a_calendar_of_people_or_days_is_the_schedule(searcher: Searcher, query:
     assert top(searcher, query, 1) == ["GET /schedule/entries"]
 
 
+def test_a_description_opening_with_this_api_reads_its_verb(searcher: Searcher) -> None:
+    """ "This API returns ...": "returns" is the verb, not RMA returns."""
+    assert top(searcher, "This API returns the list of boards.", 1) == ["GET /service/boards"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -12,7 +12,7 @@ PREAMBLE = frozenset(
     "please pls plz kindly can could would will you u i we need needs want wants to let lets s help me us go ahead "
     "and then just quickly now also hey hi ok okay so like try trying gonna going have got d ll re "
     # how tool and API documentation opens: "This function will ...", "Allows you to ...", "Used to ..."
-    "this function cmdlet command tool method operation endpoint helper will shall allows allow lets "
+    "this function cmdlet command tool method operation endpoint helper api will shall allows allow lets "
     "used use is be able "
     # "Performs a bulk update of configurations", "Bulk deletes tickets": the verb is the noun or verb after
     "perform performs performing a an bulk".split()
