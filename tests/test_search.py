@@ -1620,6 +1620,20 @@ def test_a_description_opening_with_this_api_reads_its_verb(searcher: Searcher) 
     assert top(searcher, "This API returns the list of boards.", 1) == ["GET /service/boards"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pull up 50123", "GET /service/tickets/{id}"),
+        ("what's the status of 50123", "GET /service/tickets/{id}"),
+        ("who is working 50123", "GET /service/tickets/{id}"),
+        ("tickets from 2024", "GET /service/tickets"),
+    ],
+)
+def test_a_bare_ticket_number_in_a_read_is_a_ticket(searcher: Searcher, query: str, expected: str) -> None:
+    """In MSP chat a bare number of four digits or more is a service ticket in a read too; a year is not."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

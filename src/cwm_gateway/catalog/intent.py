@@ -21,7 +21,7 @@ from .analysis import (
     Vocabulary,
 )
 from .lexicon import Lexicon
-from .records import named_alone, records_named, unknown_verb_change
+from .records import named_alone, read_ticket, records_named, unknown_verb_change
 from .subjects import explanation_start, names_one_record, read_things
 from .verbs import count_intent, described_concept, find_intent, revised_intent
 from .words import mark_containers, mark_preamble, read_words, tokenize
@@ -48,7 +48,9 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         analysis.intent = revised
         read_things(analysis, lexicon, known, vocabulary, expand)
     implied = any(c.source == "implied" for c in analysis.concepts)
-    if implied and analysis.intent != "update" and not ticket_action(analysis, lexicon, relation):
+    # (a read keeps only a ticket its bare number names: "pull up 50123")
+    kept = ticket_action(analysis, lexicon, relation) or read_ticket(analysis)
+    if implied and analysis.intent != "update" and not kept:
         read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
     # (a precise search reads no names: "tciket" is retried forgivingly, as a slip)

@@ -143,10 +143,42 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
         return verb in STATE_VERBS and (at_verb or _definite_field_of(analysis, i))
     if analysis.intent == "action":
         return at_verb  # "push 5502 to the escalations board": kept only if read as a change
-    if analysis.intent is None:
+    if analysis.intent is None and opening:
         # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
-        return opening
+        return True
+    if analysis.intent in (None, "read"):
+        return _read_ticket_number(analysis, i)
     return False
+
+
+def read_ticket(analysis: Analysis) -> bool:
+    """Does a read name its ticket by a bare number ("pull up 50123")? Then the ticket stays implied."""
+    if analysis.intent not in (None, "read"):
+        return False
+    implied = [c for _, c in analysis.ids if c.source == "implied" and c.end - c.start == 1]
+    return any(_ticket_sized(analysis.tokens[c.start].raw) for c in implied)
+
+
+def _ticket_sized(raw: str) -> bool:
+    """Four digits or more, and no year: "50123", not "2024" nor "30"."""
+    return raw.isdigit() and len(raw) >= 4 and not (len(raw) == 4 and raw[:2] in ("19", "20"))
+
+
+def _read_ticket_number(analysis: Analysis, i: int) -> bool:
+    """ "pull up 50123", "status of 50123", "who is working 50123": in a read, a number of four digits
+    or more that ends the request, right after the verb or a preposition, is a service ticket's.
+    (Not a year: "invoices from 2024"; not a quantity or an amount: "over 5000".)"""
+    tokens = analysis.tokens
+    raw = tokens[i].raw
+    if not _ticket_sized(raw) or i != len(tokens) - 1:
+        return False
+    verb_end = analysis.verb[1] if analysis.verb else -1
+    # "pull up 50123", "show me 50123": right after the verb (and whom it is for)
+    at_verb = verb_end >= 0 and all(t.word in PARTICLES or t.word in ("me", "us") for t in tokens[verb_end:i])
+    previous = tokens[i - 1] if i else None
+    after_preposition = previous is not None and previous.word in RECORD_PREPOSITIONS
+    after_verb_word = previous is not None and previous.raw.lower().endswith("ing")  # "working 50123"
+    return at_verb or after_preposition or after_verb_word
 
 
 def _definite_field_of(analysis: Analysis, i: int) -> bool:
