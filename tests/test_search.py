@@ -1626,6 +1626,7 @@ def test_a_description_opening_with_this_api_reads_its_verb(searcher: Searcher) 
         ("pull up 50123", "GET /service/tickets/{id}"),
         ("what's the status of 50123", "GET /service/tickets/{id}"),
         ("who is working 50123", "GET /service/tickets/{id}"),
+        ("how long has 50123 been open", "GET /service/tickets/{id}"),
         ("tickets from 2024", "GET /service/tickets"),
     ],
 )

@@ -170,12 +170,16 @@ def _read_ticket_number(analysis: Analysis, i: int) -> bool:
     (Not a year: "invoices from 2024"; not a quantity or an amount: "over 5000".)"""
     tokens = analysis.tokens
     raw = tokens[i].raw
-    if not _ticket_sized(raw) or i != len(tokens) - 1:
+    if not _ticket_sized(raw):
+        return False
+    previous = tokens[i - 1] if i else None
+    if previous is not None and previous.raw.lower() in ("is", "has", "was", "did"):
+        return True  # "how long has 50123 been open", "is 50123 closed"
+    if i != len(tokens) - 1:
         return False
     verb_end = analysis.verb[1] if analysis.verb else -1
     # "pull up 50123", "show me 50123": right after the verb (and whom it is for)
     at_verb = verb_end >= 0 and all(t.word in PARTICLES or t.word in ("me", "us") for t in tokens[verb_end:i])
-    previous = tokens[i - 1] if i else None
     after_preposition = previous is not None and previous.word in RECORD_PREPOSITIONS
     after_verb_word = previous is not None and previous.raw.lower().endswith("ing")  # "working 50123"
     return at_verb or after_preposition or after_verb_word
