@@ -1635,6 +1635,19 @@ def test_a_bare_ticket_number_in_a_read_is_a_ticket(searcher: Searcher, query: s
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("anything new on the network board", "GET /service/tickets"),
+        ("what's in the escalations queue", "GET /service/tickets"),
+        ("what statuses are on the helpdesk board", "GET /service/boards/{parentId}/statuses"),
+    ],
+)
+def test_what_is_on_a_board_is_its_tickets(searcher: Searcher, query: str, expected: str) -> None:
+    """Tickets are what sits on a board; a board's own parts named as such stay its parts."""
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

@@ -42,6 +42,9 @@ ONE_RECORD_WORDS = frozenset("single specific particular individual one".split()
 # record whose id the caller passes; only before a singular noun ("the specified members" may be many).
 DESIGNATED_WORDS = frozenset("specified given provided supplied requested designated indicated selected".split())
 ID_INTRODUCERS = frozenset("by its their numeric given unique internal with specified provided supplied login".split())
+CONTENTS_OPENERS = frozenset("what whats anything anythings".split())  # "whats on the help desk board"
+BOARD, TICKET = ("board",), ("ticket",)
+TICKET_STATES = frozenset("open new closed overdue urgent pending waiting unassigned late stuck".split())
 APPROVAL_WORDS = frozenset("approval approvals approve signoff unapproved".split())
 # What is approved, for time or expenses named loosely ("hours", "expense claims")
 APPROVAL_BATCHES = (
@@ -154,6 +157,7 @@ def read_things(
     _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
     _approved_in_batches(analysis)
+    _board_contents(analysis)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
     _mark_participle_filters(analysis, lexicon.all_words(), known)
     _mark_places(analysis)
@@ -178,6 +182,30 @@ def _approved_in_batches(analysis: Analysis) -> None:
     head.alternatives = [(batch, 1.0), *((words, min(conf, 0.8)) for words, conf in head.alternatives)]
     for concept in approval:
         concept.detail = True  # the sign-off asked for, not the service sign-off records
+
+
+def _board_contents(analysis: Analysis) -> None:
+    """ "whats open on the help desk board", "anything new in the network queue": what is on a board
+    is its tickets (each names its board); the board's own record is not asked for."""
+    tokens, head = analysis.tokens, analysis.head
+    if head is None or analysis.intent not in (None, "read") or not tokens:
+        return
+    if tokens[0].raw.lower().replace("'", "") not in CONTENTS_OPENERS:
+        return
+    boards = [c for c in analysis.concepts if any(words == BOARD and conf >= 0.9 for words, conf in c.alternatives)]
+    states = head.end - head.start == 1 and tokens[head.start].word in TICKET_STATES
+    if not boards or (head not in boards and not states):
+        return  # ("what statuses are on the helpdesk board" asks for statuses)
+    before = [t.word for t in tokens[max(0, boards[0].start - 3) : boards[0].start]]
+    if not set(before) & {"on", "in"}:
+        return
+    for board in boards:
+        board.detail = True  # the board the tickets are on: matched by their board field
+    tickets = Concept(tokens[0].raw, [(TICKET, 1.0)], 0, 1, "implied")
+    analysis.concepts = sorted(
+        [*(c for c in analysis.concepts if c is not head or head in boards), tickets], key=lambda c: c.start
+    )
+    analysis.head = tickets
 
 
 def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
