@@ -1648,6 +1648,11 @@ def test_what_is_on_a_board_is_its_tickets(searcher: Searcher, query: str, expec
     assert top(searcher, query, 1) == [expected]
 
 
+def test_a_pronoun_is_no_owner_of_a_field(searcher: Searcher) -> None:
+    """ "what boards do we have": "we" names no company, member or contact."""
+    assert top(searcher, "what boards do we have", 1) == ["GET /service/boards"]
+
+
 @pytest.mark.parametrize("query", ["add ticket 8123 to project 40", "add opportunity 612 to campaign 3"])
 def test_a_record_added_where_none_of_its_kind_can_be_added_is_changed(searcher: Searcher, query: str) -> None:
     """... but no ticket is added under a project: "add ticket 8123 to project 40" changes the ticket."""

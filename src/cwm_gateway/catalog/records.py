@@ -26,9 +26,9 @@ from .analysis import (
 from .lexicon import SKIPPABLE, Lexicon, Phrase
 
 LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
-# "show me fabrikam's record": a pronoun is no part of a name
-OBJECT_PRONOUNS = frozenset("me us him them you".split())
-NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS | OBJECT_PRONOUNS
+# "show me fabrikam's record", "what boards do we have": a pronoun is no part of a name
+PRONOUNS = frozenset("me us him them you we i they he she".split())
+NAME_BOUNDARIES = DEFINITE_WORDS | PARENT_PREPOSITIONS | CHANGE_MARKERS | NEW_RECORD_WORDS | PRONOUNS
 # "set 4521 to waiting on client": in an MSP's chat a bare record number is a service ticket.
 IMPLIED_TICKET: Phrase = ("ticket",)
 # "set the price of FW-200 to 1299": a product code alone names a catalog item
