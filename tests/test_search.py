@@ -1571,6 +1571,10 @@ def test_a_plural_before_a_placing_participle_is_a_noun(searcher: Searcher) -> N
     assert top(searcher, "batches exported to xero", 1) == ["GET /finance/accounting/batches"]
 
 
+def test_paperwork_is_documents(searcher: Searcher) -> None:
+    assert top(searcher, "the paperwork attached to ticket 50123", 1) == ["GET /service/tickets/{parentId}/documents"]
+
+
 def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:
     assert top(searcher, "the to-dos on ticket 50123", 1) == ["GET /service/tickets/{parentId}/tasks"]
 
