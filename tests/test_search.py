@@ -1575,6 +1575,12 @@ def test_paperwork_is_documents(searcher: Searcher) -> None:
     assert top(searcher, "the paperwork attached to ticket 50123", 1) == ["GET /service/tickets/{parentId}/documents"]
 
 
+@pytest.mark.parametrize("query", ["who can approve timesheets", "who is jim's expense approver"])
+def test_who_approves_is_a_member(searcher: Searcher, query: str) -> None:
+    """Approvers are members' fields (timeApprover, expenseApprover), not the sheets to approve."""
+    assert top(searcher, query, 1) == ["GET /system/members"]
+
+
 def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:
     assert top(searcher, "the to-dos on ticket 50123", 1) == ["GET /service/tickets/{parentId}/tasks"]
 
