@@ -1581,6 +1581,18 @@ def test_who_approves_is_a_member(searcher: Searcher, query: str) -> None:
     assert top(searcher, query, 1) == ["GET /system/members"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("fabrikam's projects", "GET /project/projects"),
+        ("mike's skills", "GET /system/members/{parentId}/skills"),
+    ],
+)
+def test_an_owners_records_listed_under_it_or_by_its_field(searcher: Searcher, query: str, expected: str) -> None:
+    """Skills hang under their member; projects only name their company in a field, so they are listed."""
+    assert top(searcher, query, 1) == [expected]
+
+
 def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:
     assert top(searcher, "the to-dos on ticket 50123", 1) == ["GET /service/tickets/{parentId}/tasks"]
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .actions import (
     attach_children,
     conversion,
@@ -18,6 +20,7 @@ from .actions import (
 )
 from .analysis import (
     Analysis,
+    Concept,
     Vocabulary,
 )
 from .lexicon import Lexicon
@@ -67,6 +70,9 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
             # the owner's fields are not what is asked for
             analysis.parents += [o for o in owners if o.end <= head.start]
             analysis.records = [(r, pinned) for r, pinned in analysis.records if r not in owners]
+            if not _held_by_owner(head, owners, vocabulary.holds):
+                for owner in owners:
+                    owner.detail = True  # "contoso's projects": projects name their company in a field
     if relation is not None:
         attach_children(analysis, relation)
     elif conversion(analysis, lexicon):
@@ -83,3 +89,11 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     mentioned = {t for c in analysis.concepts if c.start < explained for t in c.tokens()}
     analysis.qualifiers = {qualifier for noun, qualifier in lexicon.qualifiers.items() if noun in mentioned}
     return analysis
+
+
+def _held_by_owner(
+    head: Concept, owners: list[Concept], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """Do the owner's kinds list the head's records under them ("mike's skills": members/{id}/skills)?"""
+    kinds = {words for owner in owners for words, _ in owner.alternatives}
+    return any(holds(kind, words) for kind in kinds for words, _ in head.alternatives)
