@@ -1747,3 +1747,37 @@ def test_a_record_described_without_its_name_is_found(searcher: Searcher, query:
 )
 def test_a_lexicon_phrase_ending_on_with_is_read_whole(searcher: Searcher, query: str, first: str) -> None:
     assert top(searcher, query, 1) == [first]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("activity 300 is done", "PATCH /sales/activities/{id}"),
+        ("time entry 9 was 2 hours not 3", "PATCH /time/entries/{id}"),
+        ("50123 belongs on the network board", "PATCH /service/tickets/{id}"),
+        ("ticket 5 is still open?", "GET /service/tickets/{id}"),
+        ("which board does ticket 5 belong to", "GET /service/tickets/{id}"),
+    ],
+)
+def test_a_numbered_record_told_its_state_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    """ "activity 300 is done": a request that opens with a record and says what it is states its change;
+    a question about it still reads."""
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("contoso's phone number changed to 555-0100", "PATCH /company/companies/{id}"),
+        ("sam lee's cell changed", "PATCH /company/contacts/{id}"),
+        ("the phone number for contoso changed to 555-0100", "PATCH /company/companies/{id}"),
+    ],
+)
+def test_an_owners_field_said_to_change_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    """ "contoso's phone number changed to ...": an owner's field with a change stated and no verb."""
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize("query", ["push project 12's end date out a month", "push ticket 5 back 2 weeks"])
+def test_a_record_pushed_out_by_a_span_of_time_is_changed(searcher: Searcher, query: str) -> None:
+    assert top(searcher, query, 1)[0].startswith("PATCH ")

@@ -62,7 +62,7 @@ TIME_WORDS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
     # "push the close date to end of month", "slide it to q3"
-    "end eom eod eow week month quarter q1 q2 q3 q4".split()
+    "end eom eod eow day week month quarter q1 q2 q3 q4".split()
 )
 CLOCK_WORDS = frozenset(("am", "pm", "oclock"))  # "2pm", "4 pm": a time, never a record
 
@@ -185,6 +185,8 @@ ID_WORDS = frozenset("id identifier recid".split())
 WANTED = (
     "should be, should go, must be, need to, need be, has to, have to, ought to, is now, are now, now is, now be, "
     "should read, should say, should show, "
+    # "50123 belongs on the network board": where a record should be
+    "belong on, belong in, belong to, belong under, goe on, goe in, goe to, goe under, "
     # "agreement 44 should end on friday", "FW-200 should cost 1299": a date or amount wanted
     "should end, should start, should expire, should cost, should close"
 )

@@ -459,14 +459,20 @@ def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], sto
         if not (after_field or (start == verb_end and analysis.verb is not None)):
             continue
         end = start
-        while end < len(tokens) and _name_word(tokens[end], stop):
+        # "the phone number for contoso should be ...": with no verb, the change stated ends the name
+        stated = STATED_CHANGES if analysis.verb is None else frozenset()
+        while end < len(tokens) and _name_word(tokens[end], stop) and tokens[end].raw.lower() not in stated:
             suffix = end > start and tokens[end].raw.lower() in COMPANY_SUFFIXES  # "acme corp"
             if end in covered and not suffix:
                 break
             end += 1
-        if start < end < len(tokens) and tokens[end].word in CHANGE_MARKERS:
+        if start < end < len(tokens) and (tokens[end].word in CHANGE_MARKERS or tokens[end].raw.lower() in stated):
             return _owner(tokens, start, end)
     return None
+
+
+# Words that open a change stated after a name: "... for contoso should be", "... for bob changed to"
+STATED_CHANGES = frozenset("should must needs is changed moved switched".split())
 
 
 def _owner(tokens: list[Token], start: int, end: int) -> Concept:

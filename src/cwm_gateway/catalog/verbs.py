@@ -83,6 +83,8 @@ QUESTION_SUBJECTS = frozenset("we you i they he she it".split())
 
 
 DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
+# "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
+TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
 PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
 
 
@@ -365,7 +367,7 @@ def revised_intent(
         return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
-    if analysis.intent is None and _terse_change(analysis):
+    if analysis.intent is None and (_terse_change(analysis) or _state_told(analysis)):
         return "update"
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
@@ -381,15 +383,25 @@ def revised_intent(
         return "update"
     if analysis.intent == "read" and _state_after_late_verb(analysis):
         return "update"
-    if analysis.intent is None:
-        change_verbs = {p[0] for p in lexicon.intents["update"] if len(p) == 1}
-        for token, following in itertools.pairwise(tokens):
-            forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
-            if following.word in CHANGE_MARKERS and (forms & change_verbs or forms & CHANGE_PARTICIPLES):
-                return "update"
-            if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
-                return "update"
+    if analysis.intent is None and _change_stated(tokens, _change_verbs(lexicon)):
+        return "update"
     return analysis.intent
+
+
+def _change_verbs(lexicon: Lexicon) -> frozenset[str]:
+    return frozenset(CHANGE_PARTICIPLES | {p[0] for p in lexicon.intents["update"] if len(p) == 1})
+
+
+def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
+    """ "raised to critical", "should be on the network board", "is now jane@contoso.com": a change
+    stated with no verb that opens the request."""
+    for token, following in itertools.pairwise(tokens):
+        forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
+        if following.word in CHANGE_MARKERS and forms & change_verbs:
+            return True
+        if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
+            return True
+    return False
 
 
 def _time_put_on(analysis: Analysis, after_verb: int) -> bool:
@@ -469,6 +481,21 @@ def _terse_change(analysis: Analysis) -> bool:
     return len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD
 
 
+def _state_told(analysis: Analysis) -> bool:
+    """ "activity 300 is done", "time entry 9 was 2 hours not 3": a request that opens with a numbered
+    record and says what it is (or was) tells the record's new state. A question asks instead:
+    "is ticket 5 closed", "ticket 5 is still open?"."""
+    tokens = analysis.tokens
+    if analysis.query.rstrip().endswith("?"):
+        return False
+    opening = [c for _, c in analysis.ids if c.start == 0]
+    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    if not opening or not numbers or numbers[0] + 2 >= len(tokens):
+        return False
+    copula, state = tokens[numbers[0] + 1], tokens[numbers[0] + 2]
+    return copula.word in ("is", "was") and state.word not in TOLD_NOT_STATES
+
+
 def _state_after_late_verb(analysis: Analysis) -> bool:
     """ "catalog item FW-200 list price should be 1299": a verb read after the record ("list") is a
     word of the field when the state wanted follows it."""
@@ -495,23 +522,45 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     if analysis.intent == "create" and verb in STATE_VERBS and definite_object:
         return "update"
     head = analysis.head
-    one_record = head is not None and singular(head, tokens) and tokens[0].word in DEFINITE_WORDS
-    if analysis.intent is None and head is not None and one_record:
-        pairs = itertools.pairwise(tokens[head.end :])
-        if any((token.word, following.word) in STATE_WANTED for token, following in pairs):
-            return "update"
+    if analysis.intent is not None or head is None or not singular(head, tokens):
+        return analysis.intent
+    owned = _owner_opens(tokens, head)
+    if tokens[0].word not in DEFINITE_WORDS and not owned:
+        return analysis.intent
+    rest, change_verbs = tokens[head.end :], _change_verbs(lexicon)
+    if _change_stated(rest, change_verbs):
+        return "update"
+    # "sam lee's cell changed": an owner's field said to have changed, its new value to follow
+    last = rest[-1].raw.lower() if rest else ""
+    if owned and last.endswith("ed") and {last, *text.inflections(last)} & change_verbs:
+        return "update"
     return analysis.intent
+
+
+def _owner_opens(tokens: list[Token], head: Concept) -> bool:
+    """ "jane doe's email ...", "mike's default board ...": the request opens with a name's possessive."""
+    if tokens[0].word in QUESTION_WORDS:
+        return False
+    return any(possessive(tokens, i) for i in range(1, min(head.start, 4)))
 
 
 def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
     """ "push contoso's migration project out to friday": a record moved to another time is changed."""
     rest = tokens[after_verb:]
     for token, following in itertools.pairwise(rest):
-        if (token.word in CHANGE_MARKERS or token.word in PARTICLES) and (
-            following.word in TIME_WORDS or _clock_time(tokens, following.index)
-        ):
+        if token.word not in CHANGE_MARKERS and token.word not in PARTICLES:
+            continue
+        # "out a month", "back 2 weeks", "out by a day": how far it moves
+        span = following.index + 1
+        while span < len(tokens) and span - following.index < 3 and _measure_word(tokens[span - 1]):
+            span += 1
+        if any(t.word in TIME_WORDS or _clock_time(tokens, t.index) for t in tokens[following.index : span]):
             return True
     return False
+
+
+def _measure_word(token: Token) -> bool:
+    return token.word in ("a", "an", "by", "one", "two", "few", "couple") or (token.is_number and len(token.raw) < 3)
 
 
 def _clock_time(tokens: list[Token], index: int) -> bool:
