@@ -1781,3 +1781,25 @@ def test_an_owners_field_said_to_change_is_changed(searcher: Searcher, query: st
 @pytest.mark.parametrize("query", ["push project 12's end date out a month", "push ticket 5 back 2 weeks"])
 def test_a_record_pushed_out_by_a_span_of_time_is_changed(searcher: Searcher, query: str) -> None:
     assert top(searcher, query, 1)[0].startswith("PATCH ")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("I need ticket 500's priority raised", "PATCH /service/tickets/{id}"),
+        ("po 330 needs the vendor changed", "PATCH /procurement/purchaseorders/{id}"),
+        ("I need the tickets closed last week", "GET /service/tickets"),
+    ],
+)
+def test_a_change_wanted_with_its_participle_last_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    """ "needs the vendor changed": wanting a record's field changed; a participle that describes
+    records ("closed last week") still lists them."""
+    assert top(searcher, query, 1) == [expected]
+
+
+def test_a_bare_number_that_owns_a_field_is_the_ticket(searcher: Searcher) -> None:
+    assert top(searcher, "i want 4521's board changed to escalations", 1) == ["PATCH /service/tickets/{id}"]
+
+
+def test_unchecking_a_flag_is_a_change(searcher: Searcher) -> None:
+    assert top(searcher, "uncheck billable on time entry 9", 1) == ["PATCH /time/entries/{id}"]

@@ -130,6 +130,8 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
     # "on 4521 change the board to network", "for 4521 set the source": the record, then the verb
     verb_follows = analysis.verb is not None and analysis.verb[0] == i + 1
     opening = opening or (i == 1 and tokens[0].word in RECORD_PREPOSITIONS and verb_follows)
+    if possessive(tokens, i + 1) and _ticket_sized(token.raw) and analysis.intent in (None, "read", "update"):
+        return True  # "change 4521's board to ...", "4521's status": a bare number that owns a field
     if analysis.intent == "update":
         if at_verb or opening:
             return True

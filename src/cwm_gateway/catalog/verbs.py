@@ -85,6 +85,7 @@ QUESTION_SUBJECTS = frozenset("we you i they he she it".split())
 DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
 # "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
 TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
+WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
 PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
 
 
@@ -395,9 +396,22 @@ def _change_verbs(lexicon: Lexicon) -> frozenset[str]:
 def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
     """ "raised to critical", "should be on the network board", "is now jane@contoso.com": a change
     stated with no verb that opens the request."""
-    for token, following in itertools.pairwise(tokens):
+    wanted = False
+    for position, (token, following) in enumerate(itertools.pairwise(tokens), start=1):
         forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
         if following.word in CHANGE_MARKERS and forms & change_verbs:
+            return True
+        # "I need ticket 500's priority raised", "po 330 needs the vendor changed": the participle closes
+        # the request ("I need the tickets closed last week" lists them)
+        wanted = wanted or token.raw.lower() in WANTING
+        participle = following.raw.lower()
+        closing = all(t.word in CLOSING_WORDS for t in tokens[position + 1 :])
+        if (
+            wanted
+            and closing
+            and participle.endswith("ed")
+            and {participle, *text.inflections(participle)} & change_verbs
+        ):
             return True
         if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
             return True
