@@ -1803,3 +1803,16 @@ def test_a_bare_number_that_owns_a_field_is_the_ticket(searcher: Searcher) -> No
 
 def test_unchecking_a_flag_is_a_change(searcher: Searcher) -> None:
     assert top(searcher, "uncheck billable on time entry 9", 1) == ["PATCH /time/entries/{id}"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tickets past their due date", "GET /service/tickets"),  # a due date is no billing term
+        ("projects behind schedule", "GET /project/projects"),  # late, not their schedule entries
+        ("who's overloaded right now", "GET /service/tickets"),
+        ("what did our customers rate us last month", "GET /service/surveys/{parentId}/results"),
+    ],
+)
+def test_a_leads_words_for_late_busy_and_rated(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
