@@ -1816,3 +1816,16 @@ def test_unchecking_a_flag_is_a_change(searcher: Searcher) -> None:
 )
 def test_a_leads_words_for_late_busy_and_rated(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Applies a JSON Patch document to the contact record.", "PATCH /company/contacts/{id}"),
+        ("Apply a JSON patch to ticket 5", "PATCH /service/tickets/{id}"),
+        ("upload a document to ticket 5", "POST /system/documents"),
+    ],
+)
+def test_an_action_word_inside_a_longer_verb_is_no_action(searcher: Searcher, query: str, expected: str) -> None:
+    """ "apply a JSON patch" updates: it applies no project template, and its document is no document."""
+    assert top(searcher, query, 1) == [expected]

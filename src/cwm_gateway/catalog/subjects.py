@@ -387,11 +387,13 @@ def _without_verb(
     words = [t.word for t in tokens]
     dropped: set[int] = set()
     if verb is not None:
-        # "open a new ticket": "open" is said as the verb, not a ticket's open flag.
+        # "open a new ticket": "open" is said as the verb, not a ticket's open flag. An action's word
+        # inside a longer verb is no action: "apply a JSON patch" updates, it applies no template.
+        longer = verb[1] - verb[0] > 1
         dropped.update(
             id(c)
             for c in concepts
-            if c.source == "word" and verb[0] <= c.start and c.end <= verb[1] and not c.tokens() & actions
+            if c.source == "word" and verb[0] <= c.start and c.end <= verb[1] and (longer or not c.tokens() & actions)
         )
     for index, token in enumerate(tokens):
         if not token.clause_start:
