@@ -1829,3 +1829,19 @@ def test_a_leads_words_for_late_busy_and_rated(searcher: Searcher, query: str, e
 def test_an_action_word_inside_a_longer_verb_is_no_action(searcher: Searcher, query: str, expected: str) -> None:
     """ "apply a JSON patch" updates: it applies no project template, and its document is no document."""
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("i spent an hour on 4521", "POST /time/entries"),
+        ("worked 2 hrs on ticket 88", "POST /time/entries"),
+        ("how many hours did we spend on contoso", "GET /time/entries"),
+    ],
+)
+def test_time_spent_on_a_record_is_logged(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+def test_a_plain_verb_after_to_is_a_purpose_not_a_new_value(searcher: Searcher) -> None:
+    assert top(searcher, "add a task to 4521 to replace toner", 1) == ["POST /service/tickets/{parentId}/tasks"]

@@ -86,6 +86,7 @@ DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split()
 # "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
 TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
 WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
+SPENDING_WORDS = frozenset("spent spend worked did".split())
 PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
 
 
@@ -368,6 +369,8 @@ def revised_intent(
         return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
+    if analysis.intent is None and _time_spent(tokens):
+        return "create"  # "i spent an hour on 4521": time logged, a new time entry
     if analysis.intent is None and (_terse_change(analysis) or _state_told(analysis)):
         return "update"
     if analysis.intent == "create":
@@ -380,7 +383,7 @@ def revised_intent(
             return "update"
     # "raise the priority on ticket 12 to high", "push the due date on ticket 9 to Monday"
     verb_acts = analysis.intent in ("create", "action") and not names_action
-    if verb_acts and _value_after_record(analysis):
+    if verb_acts and _value_after_record(analysis, lexicon):
         return "update"
     if analysis.intent == "read" and _state_after_late_verb(analysis):
         return "update"
@@ -427,6 +430,17 @@ def _time_put_on(analysis: Analysis, after_verb: int) -> bool:
     i = after_verb + 1 if after_verb < len(tokens) and tokens[after_verb].is_number else after_verb
     # (decimals are dropped as no ids: "1.5h" leaves its unit alone)
     return i < len(tokens) and tokens[i].word in DURATION_UNITS
+
+
+def _time_spent(tokens: list[Token]) -> bool:
+    """ "i spent an hour on 4521", "worked 2 hrs on ticket 88": a duration spent on something."""
+    for token, following in itertools.pairwise(tokens):
+        if token.raw.lower() not in SPENDING_WORDS:
+            continue
+        i = following.index + 1 if following.is_number or following.word in ("a", "an") else following.index
+        if i < len(tokens) and tokens[i].word in DURATION_UNITS:
+            return True
+    return False
 
 
 def _joins_under(
@@ -607,7 +621,7 @@ def _names_action(tokens: list[Token], verb: tuple[int, int] | None, actions: fr
     return verb is not None and any(t.word in actions for t in tokens[verb[0] : verb[1]])
 
 
-def _value_after_record(analysis: Analysis) -> bool:
+def _value_after_record(analysis: Analysis, lexicon: Lexicon) -> bool:
     """A numbered record followed by "to"/"as" and a plain value: "... on ticket 12 to high".
 
     Not another record ("apply payment 5 to invoice 12"): the value must name no concept.
@@ -624,15 +638,21 @@ def _value_after_record(analysis: Analysis) -> bool:
         # "on ticket 8 out to Friday": the particle of "push out", "bump up" may come between
         if len(rest) > 1 and rest[0].word in CHANGE_MARKERS:
             value = rest[1]
-            if not value.is_number and value.index not in named and not _purpose(tokens, value.index):
+            if not value.is_number and value.index not in named and not _purpose(tokens, value.index, lexicon):
                 return True
     return False
 
 
-def _purpose(tokens: list[Token], index: int) -> bool:
-    """ "add a task to ticket 51000 to check the backups": after "to", a verb with its object says
-    what for; a new value ("to high", "to the escalations board") takes no article after its word."""
-    return index + 1 < len(tokens) and tokens[index + 1].word in OBJECT_OPENERS
+def _purpose(tokens: list[Token], index: int, lexicon: Lexicon) -> bool:
+    """ "add a task to ticket 51000 to check the backups", "... to 4521 to replace toner": after "to",
+    a verb with its object says what for; a new value ("to high", "to the escalations board") takes
+    no article after its word, and is no plain verb."""
+    if index + 1 >= len(tokens):
+        return False
+    if tokens[index + 1].word in OBJECT_OPENERS:
+        return True
+    found = lexicon.intent_at([t.word for t in tokens], index)
+    return found is not None and not tokens[index].raw.lower().endswith("ed")
 
 
 def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
