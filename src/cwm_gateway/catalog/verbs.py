@@ -651,7 +651,8 @@ def _purpose(tokens: list[Token], index: int, lexicon: Lexicon) -> bool:
         return False
     if tokens[index + 1].word in OBJECT_OPENERS:
         return True
-    found = lexicon.intent_at([t.word for t in tokens], index)
+    # ("to the dispatch board": after an article, a verb's word names the value)
+    found = lexicon.intent_at([t.word for t in tokens], index) if tokens[index - 1].word == "to" else None
     return found is not None and not tokens[index].raw.lower().endswith("ed")
 
 
