@@ -1845,3 +1845,16 @@ def test_time_spent_on_a_record_is_logged(searcher: Searcher, query: str, expect
 
 def test_a_plain_verb_after_to_is_a_purpose_not_a_new_value(searcher: Searcher) -> None:
     assert top(searcher, "add a task to 4521 to replace toner", 1) == ["POST /service/tickets/{parentId}/tasks"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("set contoso's default billing contact to jane", "PATCH /company/companies/{id}"),
+        ("mike's default board should be help desk", "PATCH /system/members/{id}"),
+        ("set the default board for agreement 5 to help desk", "PATCH /finance/agreements/{parentId}/boardDefaults/{id}"),
+    ],
+)
+def test_default_before_an_owners_field_says_which_field(searcher: Searcher, query: str, expected: str) -> None:
+    """ "mike's default board" is the member's serviceDefaultBoard, not an agreement's board defaults."""
+    assert top(searcher, query, 1) == [expected]

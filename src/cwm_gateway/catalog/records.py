@@ -41,6 +41,7 @@ OWNER_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("membe
 FULL_NAME_RECORDS: tuple[tuple[Phrase, float], ...] = ((("company",), 1.0), (("contact",), 0.95), (("member",), 0.6))
 # "acme corp", "contoso ltd": the end of a company's name, whatever else the word may mean
 COMPANY_SUFFIXES = frozenset("inc corp ltd llc gmbh plc pty co corporation incorporated limited".split())
+DESCRIBING_WORDS = frozenset(("default", "primary", "main"))
 # "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
 RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
 # "the notes on 4521", "add a note to 4521": the record that holds the thing named before it
@@ -329,6 +330,10 @@ def records_named(
         if possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+            if concept.tokens() <= DESCRIBING_WORDS:
+                # "contoso's default billing contact", "mike's default board": which of the owner's
+                # fields, not a record of board defaults
+                continue
             if names is not None and _describes(concept, names):
                 # "the tailspin renewal opportunity": a renewal is what the opportunity is for
                 described = analysis.concepts[index + 1]
