@@ -1852,7 +1852,10 @@ def test_a_plain_verb_after_to_is_a_purpose_not_a_new_value(searcher: Searcher) 
     [
         ("set contoso's default billing contact to jane", "PATCH /company/companies/{id}"),
         ("mike's default board should be help desk", "PATCH /system/members/{id}"),
-        ("set the default board for agreement 5 to help desk", "PATCH /finance/agreements/{parentId}/boardDefaults/{id}"),
+        (
+            "set the default board for agreement 5 to help desk",
+            "PATCH /finance/agreements/{parentId}/boardDefaults/{id}",
+        ),
     ],
 )
 def test_default_before_an_owners_field_says_which_field(searcher: Searcher, query: str, expected: str) -> None:
