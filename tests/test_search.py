@@ -1861,3 +1861,14 @@ def test_a_plain_verb_after_to_is_a_purpose_not_a_new_value(searcher: Searcher) 
 def test_default_before_an_owners_field_says_which_field(searcher: Searcher, query: str, expected: str) -> None:
     """ "mike's default board" is the member's serviceDefaultBoard, not an agreement's board defaults."""
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("which deals are stuck", "GET /sales/opportunities"),  # not stock
+        ("show me the time entires", "GET /time/entries"),  # a slip is still mended
+    ],
+)
+def test_everyday_words_are_no_slips(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -101,6 +101,7 @@ class Lexicon:
     qualifiers: dict[str, str] = field(default_factory=dict)
     units: set[str] = field(default_factory=set)
     stop: set[str] = field(default_factory=set)
+    real: set[str] = field(default_factory=set)  # everyday words, never read as slips
 
     def __post_init__(self) -> None:
         self._longest = 1
@@ -122,6 +123,7 @@ class Lexicon:
                 "qualifiers": self.qualifiers,
                 "units": sorted(self.units),
                 "stop": sorted(self.stop),
+                "real": sorted(self.real),
                 "longest": self._longest,
                 "gloss": self.gloss().to_json_value(),
             },
@@ -137,6 +139,7 @@ class Lexicon:
             qualifiers=dict(raw["qualifiers"]),
             units=set(raw["units"]),
             stop=set(raw["stop"]),
+            real=set(raw.get("real", ())),
         )
         lexicon._longest = int(raw["longest"])
         if "gloss" in raw:  # catalogs built before descriptions existed compute them on first use
@@ -216,6 +219,8 @@ def parse(source: str) -> Lexicon:
             lexicon.qualifiers[noun[0]] = phrase(right)[0]
         elif left == "@unit":
             lexicon.units.update(w for item in items for w in phrase(item))
+        elif left == "@real":
+            lexicon.real.update(items)
         elif left == "@stop":
             # Stop words are matched unstemmed too ("does" must not become "doe").
             lexicon.stop.update(w for item in items for w in [*phrase(item), *text.split_identifier(item)])

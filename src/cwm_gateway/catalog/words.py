@@ -155,7 +155,7 @@ def _correct_word(token: Token, known: dict[str, int], lexicon: Lexicon, vocabul
         base = vocabulary.base_form(word)
         if base and word not in lexicon_words:
             token.word = base
-    elif token.proper or _adverb(word, lexicon_words):
+    elif token.proper or _adverb(word, lexicon_words) or token.raw.lower() in lexicon.real:
         return  # names are not slips, and "safely", "carefully" are not "safety", "careful"
     elif respelled := vocabulary.respelled(token.raw.lower()):
         token.word = respelled  # "colours", "customised": the catalog's word, spelt the British way
