@@ -1872,3 +1872,15 @@ def test_default_before_an_owners_field_says_which_field(searcher: Searcher, que
 )
 def test_everyday_words_are_no_slips(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("can we get 4521 moved to the network board", "PATCH /service/tickets/{id}"),
+        ("get me the tickets moved to the network board last week", "GET /service/tickets"),
+        ("for 4521, the type should be hardware", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_numbered_record_got_changed_or_set_apart_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -130,7 +130,9 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
     opening = i == 0 or (i == 1 and analysis.verb is None and _unknown_word(tokens[0], lexicon, known))
     # "on 4521 change the board to network", "for 4521 set the source": the record, then the verb
     verb_follows = analysis.verb is not None and analysis.verb[0] == i + 1
-    opening = opening or (i == 1 and tokens[0].word in RECORD_PREPOSITIONS and verb_follows)
+    # "for 4521, the type should be hardware": the record set apart before the clause about it
+    set_apart = i + 1 < len(tokens) and tokens[i + 1].clause_start
+    opening = opening or (i == 1 and tokens[0].word in RECORD_PREPOSITIONS and (verb_follows or set_apart))
     if possessive(tokens, i + 1) and _ticket_sized(token.raw) and analysis.intent in (None, "read", "update"):
         return True  # "change 4521's board to ...", "4521's status": a bare number that owns a field
     if analysis.intent == "update":

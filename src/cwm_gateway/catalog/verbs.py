@@ -367,6 +367,8 @@ def revised_intent(
     moves = analysis.intent in ("create", "action") and not names_action
     if moves and _moved_in_time(tokens, after_verb):
         return "update"
+    if analysis.intent == "read" and _gets_it_changed(analysis, after_verb, lexicon):
+        return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent is None and _time_spent(tokens):
@@ -522,6 +524,17 @@ def _state_told(analysis: Analysis) -> bool:
         return False
     copula, state = tokens[numbers[0] + 1], tokens[numbers[0] + 2]
     return copula.word in ("is", "was") and state.word not in TOLD_NOT_STATES
+
+
+def _gets_it_changed(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> bool:
+    """ "can we get 4521 moved to the network board", "get ticket 5 changed to closed": "get" a
+    numbered record changed is no read ("get me the tickets moved last week" lists them)."""
+    verb, tokens = analysis.verb, analysis.tokens
+    if verb is None or tokens[verb[0]].raw.lower() not in ("get", "got"):
+        return False
+    if not any(t.is_number for t in tokens[after_verb : after_verb + 2]):
+        return False
+    return _change_stated(tokens[after_verb:], _change_verbs(lexicon))
 
 
 def _state_after_late_verb(analysis: Analysis) -> bool:
