@@ -1884,3 +1884,23 @@ def test_everyday_words_are_no_slips(searcher: Searcher, query: str, expected: s
 )
 def test_a_numbered_record_got_changed_or_set_apart_is_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("PO 2290 vendor invoice # is INV-88812", "PATCH /procurement/purchaseorders/{id}"),
+        (
+            "qty on the M365 E3 addition for agreement 512 is 47 now",
+            "PATCH /finance/agreements/{parentId}/additions/{id}",
+        ),
+        ("what is open on ticket 5 now", "GET /service/tickets/{id}"),
+        ("contact 9021 left the company, make them inactive", "PATCH /company/contacts/{id}"),
+        ("invoice 10442 due date should be the 30th", "PATCH /finance/invoices/{id}"),
+        ("alice needs to be on site at fabrikam on monday, put that on her schedule please", "POST /schedule/entries"),
+    ],
+)
+def test_what_a_record_is_now_or_is_made_is_its_change(searcher: Searcher, query: str, expected: str) -> None:
+    """A field's new value told after the record ("... is 47 now"), "make them inactive", and a verb
+    that names a resource with a number ("invoice 10442") before a stated change."""
+    assert top(searcher, query, 1) == [expected]

@@ -130,10 +130,24 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         or _recent_records(tokens, verb_start, after_verb)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
         or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
+        or _numbered_noun_told(tokens, verb_start, after_verb, vocabulary, lexicon)
     ):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _numbered_noun_told(
+    tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon
+) -> bool:
+    """ "invoice 10442 due date should be the 30th": a verb that names a resource, with a number and then
+    a change stated, is that record ("invoice 10442"), not the act ("invoice ticket 5 now")."""
+    if start != 0 or end != 1 or end >= len(tokens) or not tokens[end].is_number:
+        return False
+    if not vocabulary.names(tokens[start].word):
+        return False
+    rest = tokens[end + 1 :]
+    return _change_stated(rest, _change_verbs(lexicon)) or any(t.raw.lower() in ("is", "was") for t in rest[:4])
 
 
 def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
@@ -369,6 +383,8 @@ def revised_intent(
         return "update"
     if analysis.intent == "read" and _gets_it_changed(analysis, after_verb, lexicon):
         return "update"
+    if analysis.intent == "create" and _makes_it_so(tokens, after_verb):
+        return "update"  # "contact 9021 left, make them inactive": "them" is a record already there
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent is None and _time_spent(tokens):
@@ -389,7 +405,7 @@ def revised_intent(
         return "update"
     if analysis.intent == "read" and _state_after_late_verb(analysis):
         return "update"
-    if analysis.intent is None and _change_stated(tokens, _change_verbs(lexicon)):
+    if analysis.intent is None and (_change_stated(tokens, _change_verbs(lexicon)) or _now_so(tokens)):
         return "update"
     return analysis.intent
 
@@ -522,8 +538,32 @@ def _state_told(analysis: Analysis) -> bool:
     numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
     if not opening or not numbers or numbers[0] + 2 >= len(tokens):
         return False
-    copula, state = tokens[numbers[0] + 1], tokens[numbers[0] + 2]
-    return copula.word in ("is", "was") and state.word not in TOLD_NOT_STATES
+    # "ticket 2231 po# is PO-55781": a few words of the field may come between
+    window = tokens[numbers[0] + 1 : numbers[0] + 5]
+    copula = next((t.index for t in window if t.word in ("is", "was")), None)
+    if copula is None or copula + 1 >= len(tokens):
+        return False
+    between = tokens[numbers[0] + 1 : copula]
+    if any(t.word in QUESTION_WORDS or t.is_number for t in between):
+        return False
+    return tokens[copula + 1].word not in TOLD_NOT_STATES | QUESTION_WORDS
+
+
+def _makes_it_so(tokens: list[Token], after_verb: int) -> bool:
+    """ "make them inactive", "put it on hold", "make it open-ended": make/put with a pronoun object."""
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    if verb not in STATE_VERBS or after_verb + 1 >= len(tokens):
+        return False
+    # ("put that on her schedule" adds what "that" describes)
+    return tokens[after_verb].word in ("it", "them") and tokens[after_verb + 1].word not in NEW_RECORD_WORDS
+
+
+def _now_so(tokens: list[Token]) -> bool:
+    """ "the Fabrikam VoIP deal is at Proposal stage now", "qty on addition 3 is 47 now": what a
+    record is now, said at the end, is its new state (not a question: "what is open now")."""
+    if len(tokens) < 3 or tokens[-1].raw.lower() != "now" or tokens[0].word in QUESTION_WORDS:
+        return False
+    return any(t.raw.lower() in ("is", "are") for t in tokens[1:-1])
 
 
 def _gets_it_changed(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> bool:
@@ -569,7 +609,7 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     if tokens[0].word not in DEFINITE_WORDS and not owned:
         return analysis.intent
     rest, change_verbs = tokens[head.end :], _change_verbs(lexicon)
-    if _change_stated(rest, change_verbs):
+    if _change_stated(rest, change_verbs) or _now_so(tokens):
         return "update"
     # "sam lee's cell changed": an owner's field said to have changed, its new value to follow
     last = rest[-1].raw.lower() if rest else ""
