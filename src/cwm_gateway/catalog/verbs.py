@@ -137,9 +137,7 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
     return after_verb
 
 
-def _numbered_noun_told(
-    tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon
-) -> bool:
+def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
     """ "invoice 10442 due date should be the 30th": a verb that names a resource, with a number and then
     a change stated, is that record ("invoice 10442"), not the act ("invoice ticket 5 now")."""
     if start != 0 or end != 1 or end >= len(tokens) or not tokens[end].is_number:
@@ -554,8 +552,12 @@ def _makes_it_so(tokens: list[Token], after_verb: int) -> bool:
     verb = tokens[after_verb - 1].word if after_verb else ""
     if verb not in STATE_VERBS or after_verb + 1 >= len(tokens):
         return False
-    # ("put that on her schedule" adds what "that" describes)
-    return tokens[after_verb].word in ("it", "them") and tokens[after_verb + 1].word not in NEW_RECORD_WORDS
+    # ("put that on her schedule" adds what "that" describes; "put it in my calendar" adds it there)
+    if tokens[after_verb].word not in ("it", "them") or tokens[after_verb + 1].word in NEW_RECORD_WORDS:
+        return False
+    return not any(
+        t.word in ("my", "his", "her", "our", "their", "your") for t in tokens[after_verb + 1 : after_verb + 3]
+    )
 
 
 def _now_so(tokens: list[Token]) -> bool:
