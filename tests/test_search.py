@@ -1904,3 +1904,15 @@ def test_what_a_record_is_now_or_is_made_is_its_change(searcher: Searcher, query
     """A field's new value told after the record ("... is 47 now"), "make them inactive", and a verb
     that names a resource with a number ("invoice 10442") before a stated change."""
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("project progress conditions", "GET /project/statuses"),
+        ("opportunity progress flags", "GET /sales/opportunities/statuses"),
+        ("list the monetary units we accept", "GET /finance/currencies"),
+    ],
+)
+def test_paraphrases_for_statuses_and_money(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
