@@ -1916,3 +1916,16 @@ def test_what_a_record_is_now_or_is_made_is_its_change(searcher: Searcher, query
 )
 def test_paraphrases_for_statuses_and_money(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("make Kelly the territory manager for Fabrikam", "PATCH /company/companies/{id}"),
+        ("make a ticket for contoso", "POST /service/tickets"),
+    ],
+)
+def test_a_person_made_the_holder_of_a_records_field_changes_the_record(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -477,6 +477,10 @@ def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], sto
             end += 1
         if start < end < len(tokens) and (tokens[end].word in CHANGE_MARKERS or tokens[end].raw.lower() in stated):
             return _owner(tokens, start, end)
+        # "make Kelly the territory manager for Fabrikam": the new value came first, the owner ends it
+        made = analysis.verb is not None and tokens[analysis.verb[0]].word in ("make", "name", "appoint")
+        if made and after_field and start < end == len(tokens) and end - start <= 3:
+            return _owner(tokens, start, end)
     return None
 
 

@@ -602,7 +602,7 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
         tokens[after_verb].word in DEFINITE_WORDS
         or (possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
     )
-    if analysis.intent == "create" and verb in STATE_VERBS and definite_object:
+    if analysis.intent == "create" and verb in STATE_VERBS and (definite_object or _person_made(analysis, after_verb)):
         return "update"
     head = analysis.head
     if analysis.intent is not None or head is None or not singular(head, tokens):
@@ -625,6 +625,16 @@ def _owner_opens(tokens: list[Token], head: Concept) -> bool:
     if tokens[0].word in QUESTION_WORDS:
         return False
     return any(possessive(tokens, i) for i in range(1, min(head.start, 4)))
+
+
+def _person_made(analysis: Analysis, after_verb: int) -> bool:
+    """ "make Kelly the territory manager for Fabrikam": a name made "the" holder of a field of a record."""
+    tokens = analysis.tokens
+    if after_verb + 2 >= len(tokens) or tokens[after_verb + 1].word != "the" or not tokens[after_verb].raw.isalpha():
+        return False
+    named = any(c.start <= after_verb < c.end for c in analysis.concepts)
+    later = tokens[after_verb + 2 :]
+    return not named and any(t.word in ("for", "of", "on") for t in later)
 
 
 def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
