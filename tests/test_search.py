@@ -1929,3 +1929,16 @@ def test_a_person_made_the_holder_of_a_records_field_changes_the_record(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("set the status of the Cutover phase on project 12 to done", "PATCH /project/projects/{parentId}/phases/{id}"),
+        ("change the status on project 12 to done", "PATCH /project/projects/{id}"),
+    ],
+)
+def test_a_named_child_of_a_numbered_parent_is_the_record_changed(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -514,3 +514,24 @@ def _named(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bo
     while j >= 0 and j not in covered and not tokens[j].is_number and tokens[j].word not in NAME_BOUNDARIES:
         names, j = names + 1, j - 1
     return names > 0 and j >= 0 and tokens[j].word in DEFINITE_WORDS
+
+
+def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> Concept | None:
+    """ "the end of the Discovery phase on project 412": in a change, a record named by its name under a
+    numbered parent that holds records of its kind is the one changed; the parent only says where."""
+    if analysis.intent != "update":
+        return None
+    tokens = analysis.tokens
+    numbered = [c for _, c in analysis.ids]
+    for parent in numbered:
+        for child in analysis.concepts:
+            if child in numbered or child.end + 1 != parent.start or not singular(child, tokens):
+                continue
+            if tokens[child.end].word not in ("on", "in", "of", "for", "under") or child.start < 2:
+                continue
+            name, article = tokens[child.start - 1], tokens[child.start - 2]
+            if article.word != "the" or not name.raw[:1].isupper() or name.is_number:
+                continue
+            if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
+                return child
+    return None
