@@ -1942,3 +1942,8 @@ def test_a_named_child_of_a_numbered_parent_is_the_record_changed(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+def test_a_roster_of_clients_is_the_companies(searcher: Searcher) -> None:
+    assert top(searcher, "our full client roster", 1) == ["GET /company/companies"]
+    assert top(searcher, "who is on the roster tomorrow", 1) == ["GET /schedule/entries"]
