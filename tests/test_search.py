@@ -1947,3 +1947,7 @@ def test_a_named_child_of_a_numbered_parent_is_the_record_changed(
 def test_a_roster_of_clients_is_the_companies(searcher: Searcher) -> None:
     assert top(searcher, "our full client roster", 1) == ["GET /company/companies"]
     assert top(searcher, "who is on the roster tomorrow", 1) == ["GET /schedule/entries"]
+
+
+def test_shades_and_palettes_are_colors(searcher: Searcher) -> None:
+    assert top(searcher, "what shades are used on the dispatch board", 1) == ["GET /schedule/colors"]
