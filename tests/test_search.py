@@ -1951,3 +1951,15 @@ def test_a_roster_of_clients_is_the_companies(searcher: Searcher) -> None:
 
 def test_shades_and_palettes_are_colors(searcher: Searcher) -> None:
     assert top(searcher, "what shades are used on the dispatch board", 1) == ["GET /schedule/colors"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("invoice templates", "GET /finance/invoiceTemplates"),
+        ("invoice email templates for contoso", "GET /finance/invoiceEmailTemplates"),
+        ("invoice contoso for march", "POST /finance/invoices"),
+    ],
+)
+def test_a_verb_that_opens_a_resources_name_is_that_resource(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

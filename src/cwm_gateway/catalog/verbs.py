@@ -129,6 +129,7 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
         or _recent_records(tokens, verb_start, after_verb)
         or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
+        or _verb_opens_a_resource(words, verb_start, after_verb, vocabulary)
         or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
         or _numbered_noun_told(tokens, verb_start, after_verb, vocabulary, lexicon)
     ):
@@ -276,6 +277,18 @@ def _yes_no_question(words: list[str], verb_start: int) -> bool:
     if first in QUESTION_OPENERS:
         return True
     return first in ("do", "have") and len(words) > 1 and words[1] in QUESTION_SUBJECTS
+
+
+def _verb_opens_a_resource(words: list[str], start: int, end: int, vocabulary: Vocabulary) -> bool:
+    """ "invoice templates", "invoice email templates for contoso": a verb that opens the name of one of
+    the catalog's resources, which then ends the request or meets a preposition, is that resource."""
+    if end - start != 1:
+        return False
+    for name in vocabulary.resource_names():
+        stop = start + len(name)
+        if tuple(words[start:stop]) == name and (stop == len(words) or words[stop] in PARENT_PREPOSITIONS):
+            return True
+    return False
 
 
 def _verb_opens_a_name(words: list[str], start: int, end: int, lexicon: Lexicon, vocabulary: Vocabulary) -> bool:
