@@ -1959,6 +1959,7 @@ def test_shades_and_palettes_are_colors(searcher: Searcher) -> None:
         ("invoice templates", "GET /finance/invoiceTemplates"),
         ("invoice email templates for contoso", "GET /finance/invoiceEmailTemplates"),
         ("invoice contoso for march", "POST /finance/invoices"),
+        ("ticket 4521 - change type to hardware", "PATCH /service/tickets/{id}"),  # "to" opens a new value
     ],
 )
 def test_a_verb_that_opens_a_resources_name_is_that_resource(searcher: Searcher, query: str, expected: str) -> None:

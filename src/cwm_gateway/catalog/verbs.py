@@ -286,7 +286,10 @@ def _verb_opens_a_resource(words: list[str], start: int, end: int, vocabulary: V
         return False
     for name in vocabulary.resource_names():
         stop = start + len(name)
-        if tuple(words[start:stop]) == name and (stop == len(words) or words[stop] in PARENT_PREPOSITIONS):
+        if tuple(words[start:stop]) != name:
+            continue
+        # ("change type to hardware": a change and its new value, "to" opens no owner)
+        if stop == len(words) or (words[stop] in PARENT_PREPOSITIONS and words[stop] not in CHANGE_MARKERS):
             return True
     return False
 
