@@ -108,11 +108,18 @@ class Lexicon:
         self._all_words: frozenset[str] | None = None
         self._intents_by_first: dict[str, list[tuple[str, Phrase]]] | None = None
         self._gloss: Gloss | None = None
+        self._one_word_verbs: dict[str, frozenset[str]] = {}
 
     def gloss(self) -> Gloss:
         if self._gloss is None:
             self._gloss = build_gloss(self.synonyms, self.stop)
         return self._gloss
+
+    def one_word_verbs(self, intent: str) -> frozenset[str]:
+        """The intent's verbs of one word ("change", "close"), worked out once."""
+        if intent not in self._one_word_verbs:
+            self._one_word_verbs[intent] = frozenset(p[0] for p in self.intents[intent] if len(p) == 1)
+        return self._one_word_verbs[intent]
 
     def to_json(self) -> str:
         """The parsed lexicon, for the catalog to carry: loading it is much faster than parsing."""

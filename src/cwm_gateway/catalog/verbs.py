@@ -165,7 +165,7 @@ def _deletion_anywhere(tokens: list[Token], lexicon: Lexicon) -> tuple[str | Non
     should be deleted", "get time entry 33 removed". Only deleting is this safe to read anywhere:
     its verbs name nothing else. A past tense ("who deleted ...") reports and asks nothing."""
     words = [t.word for t in tokens]
-    deletes = {p[0] for p in lexicon.intents["delete"] if len(p) == 1}
+    deletes = lexicon.one_word_verbs("delete")
     for position, token in enumerate(tokens):
         raw = token.raw.lower()
         found = lexicon.intent_at(words, position)
@@ -425,7 +425,7 @@ def revised_intent(
 
 
 def _change_verbs(lexicon: Lexicon) -> frozenset[str]:
-    return frozenset(CHANGE_PARTICIPLES | {p[0] for p in lexicon.intents["update"] if len(p) == 1})
+    return CHANGE_PARTICIPLES | lexicon.one_word_verbs("update")
 
 
 def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
