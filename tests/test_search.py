@@ -1964,3 +1964,16 @@ def test_shades_and_palettes_are_colors(searcher: Searcher) -> None:
 )
 def test_a_verb_that_opens_a_resources_name_is_that_resource(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("list the office 365 email setups", "GET /system/office365/emailSetups"),
+        ("our microsoft 365 mail connector settings", "GET /system/office365/emailSetups"),
+        ("authorise the office 365 email setup 2", "POST /system/office365/emailSetups/{id}/authorize"),
+        ("ticket 365 notes", "GET /service/tickets/{parentId}/notes"),  # a number after a record is its id
+    ],
+)
+def test_the_number_in_a_products_name_is_no_id(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

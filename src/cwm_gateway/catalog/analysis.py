@@ -121,10 +121,11 @@ class Token:
     parenthesised: bool = False  # "(On-Site, Remote)", "(-TicketID)": examples or asides
     aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
     introduces: bool = False  # "called", "including": introduces a name or details, names nothing itself
+    in_name: bool = False  # the number in a product's name ("office 365"), never a record's id
 
     @property
     def is_number(self) -> bool:
-        return self.word.isdigit()
+        return self.word.isdigit() and not self.in_name
 
 
 @dataclass

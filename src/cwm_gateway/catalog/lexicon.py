@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -109,6 +110,7 @@ class Lexicon:
         self._intents_by_first: dict[str, list[tuple[str, Phrase]]] | None = None
         self._gloss: Gloss | None = None
         self._one_word_verbs: dict[str, frozenset[str]] = {}
+        self._numbered_names: frozenset[tuple[str, str]] | None = None
 
     def gloss(self) -> Gloss:
         if self._gloss is None:
@@ -120,6 +122,17 @@ class Lexicon:
         if intent not in self._one_word_verbs:
             self._one_word_verbs[intent] = frozenset(p[0] for p in self.intents[intent] if len(p) == 1)
         return self._one_word_verbs[intent]
+
+    def numbered_names(self) -> frozenset[tuple[str, str]]:
+        """Word-number pairs that lexicon phrases name things with: ("office", "365")."""
+        if self._numbered_names is None:
+            self._numbered_names = frozenset(
+                (a, b)
+                for source in self.synonyms
+                for a, b in itertools.pairwise(source)
+                if b.isdigit() and not a.isdigit()
+            )
+        return self._numbered_names
 
     def to_json(self) -> str:
         """The parsed lexicon, for the catalog to carry: loading it is much faster than parsing."""

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import replace
 
@@ -106,6 +108,7 @@ def read_words(
     """The request's words as the catalog spells them, and how many operations use each."""
     lexicon_words = lexicon.all_words()
     _product_names(tokens, lexicon, vocabulary)
+    _numbers_in_names(tokens, lexicon, vocabulary)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
         tokens = _mend_words(tokens, vocabulary, known, lexicon_words, lexicon)
@@ -133,6 +136,20 @@ def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary
         split = len(text.split_identifier(token.raw)) > 1
         if split and name in lexicon.stop and not _names_with(token, following, vocabulary):
             token.word = name
+
+
+def _numbers_in_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
+    """ "office 365", "m365 contacts": a number that, with the word before it, names a product the
+    catalog or the lexicon knows is part of that name, not a record's id."""
+    pairs = lexicon.numbered_names() | _numbered(vocabulary.resource_names())
+    for before, token in itertools.pairwise(tokens):
+        if token.word.isdigit() and (before.word, token.word) in pairs:
+            token.in_name = True
+
+
+@functools.lru_cache(maxsize=4)
+def _numbered(names: frozenset[tuple[str, ...]]) -> frozenset[tuple[str, str]]:
+    return frozenset((a, b) for name in names for a, b in itertools.pairwise(name) if b.isdigit() and not a.isdigit())
 
 
 def _names_with(product: Token, following: Token | None, vocabulary: Vocabulary) -> bool:
