@@ -1977,3 +1977,18 @@ def test_a_verb_that_opens_a_resources_name_is_that_resource(searcher: Searcher,
 )
 def test_the_number_in_a_products_name_is_no_id(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the Fabrikam VoIP deal is at Proposal stage now", "PATCH /sales/opportunities/{id}"),
+        ("Fabrikam's VoIP deal is in the Proposal stage now", "PATCH /sales/opportunities/{id}"),
+        ("the Fabrikam VoIP deal should be at Proposal stage", "PATCH /sales/opportunities/{id}"),
+        ("the acme deal is still open?", "GET /sales/opportunities"),  # a question reads
+    ],
+)
+def test_a_named_record_told_its_state_is_changed_not_its_fields_setup(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -44,6 +44,8 @@ COMPANY_SUFFIXES = frozenset("inc corp ltd llc gmbh plc pty co corporation incor
 DESCRIBING_WORDS = frozenset(("default", "primary", "main"))
 # "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
 RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
+# "the acme deal is at Proposal stage now", "contoso's agreement should be ...": words that tell a record's state
+STATE_COPULAS = frozenset("is was should needs must".split())
 # "the notes on 4521", "add a note to 4521": the record that holds the thing named before it
 OWNER_PREPOSITIONS = frozenset(("on", "to", "against"))
 
@@ -326,9 +328,17 @@ def records_named(
             for concept in analysis.concepts:  # "set contoso to inactive": what follows is the new value
                 if concept.start > owner.end:
                     concept.value = concept.detail = True
+    told = _told_of(tokens, analysis.concepts)
+    if told is not None:
+        # "the Fabrikam VoIP deal is at Proposal stage now": the named record the change is told of;
+        # the words before it name it, those after name its field and new value
+        analysis.concepts = [c for c in analysis.concepts if c is told or not told.start - 4 <= c.start < told.end]
+        out.append((told, True))
     for index, concept in enumerate(analysis.concepts):
         if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
             continue  # "to Remote Support", "as Mileage": the new value, not a record
+        if told is not None:
+            continue
         if possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
@@ -503,6 +513,25 @@ def _owned(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bo
     """ "acme's company", "bob's time entry": a record named by its owner, not by a number."""
     owner = concept.start - 2
     return owner >= 0 and possessive(tokens, concept.start - 1) and not any(c.start <= owner < c.end for c in concepts)
+
+
+def _told_of(tokens: list[Token], concepts: list[Concept]) -> Concept | None:
+    """The record a change opens with and tells the state of: "the acme deal is ...", "contoso's VoIP
+    deal should be ...": a name or owner, the record's kind, then is/should/needs."""
+    for concept in concepts:
+        if concept.end >= len(tokens) or tokens[concept.end].raw.lower() not in STATE_COPULAS:
+            continue
+        start = concept.start
+        while start > 0 and concept.start - start < 4 and _name_word(tokens[start - 1], frozenset()):
+            start -= 1
+        if any(t.word in DESCRIBING_WORDS for t in tokens[start : concept.start]):
+            return None  # "mike's default board should be ...": which of the owner's fields
+        opened = start > 0 and (tokens[start - 1].word in DEFINITE_WORDS or possessive(tokens, start - 1))
+        first = start - 2 if start > 1 and possessive(tokens, start - 1) else start - 1
+        if start < concept.start and opened and first <= 1:
+            return concept
+        return None
+    return None
 
 
 def _named(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
