@@ -1992,3 +1992,14 @@ def test_a_named_record_told_its_state_is_changed_not_its_fields_setup(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the contoso agreement should end on 12/31", "PATCH /finance/agreements/{id}"),
+        ("book mike at contoso on 12/14 for the server swap", "POST /schedule/entries"),
+    ],
+)
+def test_a_date_is_no_records_id(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -48,6 +48,7 @@ MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tick
 # The API's query parameters, as a description names them ("the conditions parameter").
 QUERY_PARAMETERS = frozenset("condition conditions filter field fields page size order".split())
 _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
+_DATE_RE = re.compile(r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")  # "12/31", "2027-01-15": dates, never ids
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
 _CHUNK_RE = text.WORD_RE  # "sub categories" is one word, as the catalog writes it
@@ -56,9 +57,9 @@ _CHUNK_RE = text.WORD_RE  # "sub categories" is one word, as the catalog writes 
 def tokenize(query: str) -> list[Token]:
     """Words of a request with what ranking needs to know about each.
 
-    Decimals ("1.5 h") are quantities, never ids, so they are dropped here.
+    Decimals ("1.5 h") are quantities and "12/31" dates, never ids, so they are dropped here.
     """
-    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", _NUMBER_OF_RE.sub("number of", query)))
+    cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", _DATE_RE.sub(" ", _NUMBER_OF_RE.sub("number of", query))))
     out: list[Token] = []
     depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples or asides
     previous_end = 0
