@@ -2003,3 +2003,17 @@ def test_a_named_record_told_its_state_is_changed_not_its_fields_setup(
 )
 def test_a_date_is_no_records_id(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("change Contoso's main phone number to 555-0100", "PATCH /company/companies/{id}"),
+        ("contoso's main number is 555-0100 now", "PATCH /company/companies/{id}"),
+        ("set mike's primary email to mike@fabrikam.com", "PATCH /system/members/{id}"),
+    ],
+)
+def test_main_or_primary_after_an_owners_possessive_says_which_field(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

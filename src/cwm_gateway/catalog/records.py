@@ -408,7 +408,7 @@ def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None
     covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
     verb_end = analysis.verb[1] if analysis.verb else 0
     for p in range(1, len(tokens) - 1):
-        if not possessive(tokens, p) or p + 1 not in covered:
+        if not possessive(tokens, p) or _field_after(tokens, p) not in covered:
             continue
         start = p
         while start - 1 >= verb_end and start - 1 not in covered and _name_word(tokens[start - 1], frozenset()):
@@ -416,6 +416,12 @@ def _possessive_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None
         if start < p:
             return _owner(tokens, start, p)
     return None
+
+
+def _field_after(tokens: list[Token], p: int) -> int:
+    """Where the owned thing starts after a possessive: "contoso's main phone number" may say which
+    of the owner's fields first."""
+    return p + 2 if p + 2 < len(tokens) and tokens[p + 1].word in DESCRIBING_WORDS else p + 1
 
 
 def _questioned_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None:
@@ -455,7 +461,7 @@ def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
     }
     verb_end = analysis.verb[1] if analysis.verb else 0
     for p in range(1, len(tokens) - 1):
-        if not possessive(tokens, p) or p + 1 not in covered:
+        if not possessive(tokens, p) or _field_after(tokens, p) not in covered:
             continue
         start = p
         while start - 1 >= verb_end and (start - 1 not in covered or start - 1 in in_name):
