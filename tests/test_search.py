@@ -2017,3 +2017,15 @@ def test_main_or_primary_after_an_owners_possessive_says_which_field(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("set up Blue Yonder Airlines as a new prospect company", "POST /company/companies"),
+        ("list our prospect companies", "GET /company/companies"),
+        ("company types", "GET /company/companies/types"),  # the attribute's own list, named
+    ],
+)
+def test_a_kind_said_before_a_record_describes_that_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

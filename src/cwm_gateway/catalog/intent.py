@@ -24,7 +24,14 @@ from .analysis import (
     Vocabulary,
 )
 from .lexicon import Lexicon
-from .records import named_alone, named_child, read_ticket, records_named, unknown_verb_change
+from .records import (
+    kinds_before_records,
+    named_alone,
+    named_child,
+    read_ticket,
+    records_named,
+    unknown_verb_change,
+)
 from .subjects import explanation_start, names_one_record, read_things
 from .verbs import count_intent, described_concept, find_intent, revised_intent
 from .words import mark_containers, mark_preamble, read_words, tokenize
@@ -56,6 +63,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     if implied and analysis.intent != "update" and not kept:
         read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
+    kinds_before_records(analysis.concepts)
     if (child := named_child(analysis, vocabulary.holds)) is not None:
         analysis.records = [(child, True)]  # "the Discovery phase on project 412": the phase changes
     # (a precise search reads no names: "tciket" is retried forgivingly, as a slip)

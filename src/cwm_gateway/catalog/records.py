@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from .analysis import (
@@ -570,3 +571,15 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
             if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
                 return child
     return None
+
+
+def kinds_before_records(concepts: list[Concept]) -> None:
+    """ "a new prospect company", "our reseller companies": a word the lexicon reads only as one of the
+    next record's attributes ("company type") says what kind of record that is; it names no
+    attribute records of its own and is matched by the record's fields only."""
+    for kind, record in itertools.pairwise(concepts):
+        literal = [words for words, conf in record.alternatives if conf >= LITERAL]
+        if kind.source != "lexicon" or kind.end != record.start or not literal:
+            continue
+        if all(any(len(p) > len(w) and p[: len(w)] == w for w in literal) for p, _ in kind.alternatives):
+            kind.detail = True
