@@ -2029,3 +2029,15 @@ def test_main_or_primary_after_an_owners_possessive_says_which_field(
 )
 def test_a_kind_said_before_a_record_describes_that_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Contoso has a new contact, Jane Roe", "POST /company/contacts"),
+        ("fabrikam got a new site in Dallas", "POST /company/companies/{parentId}/sites"),
+        ("which clients have a new contract this month", "GET /finance/agreements"),  # a question reads
+    ],
+)
+def test_a_name_that_has_a_new_record_adds_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

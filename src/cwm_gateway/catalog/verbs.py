@@ -93,6 +93,10 @@ PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
 OBJECT_OPENERS = frozenset("the a an his her their our my its".split())  # "to check the backups"
 
 
+# "contoso has a new office", "acme got a new contact": the owner has something new
+OWNING_WORDS = frozenset("has have got gets hired opened".split())
+
+
 def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, known: dict[str, int]) -> int:
     """Set the request's intent and its verb's span; returns the index after the verb."""
     tokens, query = analysis.tokens, analysis.query
@@ -115,6 +119,8 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         found = _deletion_anywhere(tokens, lexicon)
     if not found[0]:
         found = _verb_before_person(tokens, lexicon, known)
+    if not found[0]:
+        found = _has_a_new(tokens)
     if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see revised_intent)
@@ -205,6 +211,15 @@ def _verb_before_person(tokens: list[Token], lexicon: Lexicon, known: dict[str, 
     if not name.raw.isalpha() or lexicon_word or name.word in lexicon.stop or name.word in PARTICLES:
         return None, 0, 0
     return "create", start, start + 1
+
+
+def _has_a_new(tokens: list[Token]) -> tuple[str | None, int, int]:
+    """ "Contoso has a new Austin office", "acme got a new contact": a record a name now has, to add."""
+    for i in range(1, min(len(tokens) - 3, 4)):
+        owns = tokens[i].raw.lower() in OWNING_WORDS and all(t.raw.isalpha() for t in tokens[:i])
+        if owns and tokens[i + 1].word in ("a", "an") and tokens[i + 2].word == "new":
+            return "create", i, i + 3
+    return None, 0, 0
 
 
 def _pronoun_object_verb(words: list[str], lexicon: Lexicon) -> tuple[str | None, int, int]:
