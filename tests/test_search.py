@@ -2041,3 +2041,14 @@ def test_a_kind_said_before_a_record_describes_that_record(searcher: Searcher, q
 )
 def test_a_name_that_has_a_new_record_adds_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ticket 2231 po# is PO-55781", "PATCH /service/tickets/{id}"),
+        ("invoice 10442 terms are net 30 now", "PATCH /finance/invoices/{id}"),
+    ],
+)
+def test_what_a_numbered_records_field_is_names_no_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -17,6 +17,7 @@ from .analysis import (
     PREAMBLE,
     STATE_VERBS,
     TIME_WORDS,
+    TOLD_WORDS,
     Analysis,
     Concept,
     Token,
@@ -319,6 +320,7 @@ def records_named(
     if out:
         # "put opportunity 55 in the Negotiation stage": the numbered record is the one changed;
         # what follows names its fields and values.
+        _values_told(analysis, tokens, out[0][0])
         return out
     owner = _owner_record(analysis, tokens, stop)
     if owner is not None:
@@ -365,6 +367,16 @@ def records_named(
         # beside another record ("bob's time entry") the owner is only named, not counted as a thing
         out.append((owner, True))
     return out
+
+
+def _values_told(analysis: Analysis, tokens: list[Token], record: Concept) -> None:
+    """ "ticket 2231 po# is PO-55781": after the record and a field, what it "is" is the new value."""
+    copula = next((t.index for t in tokens[record.end : record.end + 5] if t.raw.lower() in TOLD_WORDS), None)
+    if copula is None or record.start > 1:
+        return
+    for concept in analysis.concepts:
+        if concept.start > copula:
+            concept.value = concept.detail = True
 
 
 def _describes(concept: Concept, names: Callable[[str], bool]) -> bool:

@@ -23,6 +23,7 @@ from .analysis import (
     RECORD_WORD_USES,
     STATE_VERBS,
     TIME_WORDS,
+    TOLD_WORDS,
     WANTED,
     Analysis,
     Concept,
@@ -152,7 +153,7 @@ def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: V
     if not vocabulary.names(tokens[start].word):
         return False
     rest = tokens[end + 1 :]
-    return _change_stated(rest, _change_verbs(lexicon)) or any(t.raw.lower() in ("is", "was") for t in rest[:4])
+    return _change_stated(rest, _change_verbs(lexicon)) or any(t.raw.lower() in TOLD_WORDS for t in rest[:4])
 
 
 def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
@@ -569,7 +570,7 @@ def _state_told(analysis: Analysis) -> bool:
         return False
     # "ticket 2231 po# is PO-55781": a few words of the field may come between
     window = tokens[numbers[0] + 1 : numbers[0] + 5]
-    copula = next((t.index for t in window if t.word in ("is", "was")), None)
+    copula = next((t.index for t in window if t.raw.lower() in TOLD_WORDS), None)
     if copula is None or copula + 1 >= len(tokens):
         return False
     between = tokens[numbers[0] + 1 : copula]
