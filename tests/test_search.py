@@ -2048,6 +2048,7 @@ def test_a_name_that_has_a_new_record_adds_it(searcher: Searcher, query: str, ex
     [
         ("ticket 2231 po# is PO-55781", "PATCH /service/tickets/{id}"),
         ("invoice 10442 terms are net 30 now", "PATCH /finance/invoices/{id}"),
+        ("ticket 6120 goes on the Projects board, not the help desk", "PATCH /service/tickets/{id}"),
     ],
 )
 def test_what_a_numbered_records_field_is_names_no_record(searcher: Searcher, query: str, expected: str) -> None:

@@ -369,9 +369,14 @@ def records_named(
     return out
 
 
+# "ticket 5120 belongs on the Projects board": where a record is told to go is a value, no record
+PLACING_WORDS = frozenset("belongs belong goes go".split())
+
+
 def _values_told(analysis: Analysis, tokens: list[Token], record: Concept) -> None:
     """ "ticket 2231 po# is PO-55781": after the record and a field, what it "is" is the new value."""
-    copula = next((t.index for t in tokens[record.end : record.end + 5] if t.raw.lower() in TOLD_WORDS), None)
+    told = TOLD_WORDS | PLACING_WORDS
+    copula = next((t.index for t in tokens[record.end : record.end + 5] if t.raw.lower() in told), None)
     if copula is None or record.start > 1:
         return
     for concept in analysis.concepts:
