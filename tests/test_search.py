@@ -2053,3 +2053,17 @@ def test_a_name_that_has_a_new_record_adds_it(searcher: Searcher, query: str, ex
 )
 def test_what_a_numbered_records_field_is_names_no_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("List the customer's locations.", "GET /company/companies/{parentId}/sites"),
+        ("the client's office addresses", "GET /company/companies/{parentId}/sites"),
+        ("the customer's tickets", "GET /service/tickets"),
+    ],
+)
+def test_a_clients_possessive_reads_as_the_lexicons_client_phrase(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -54,6 +54,10 @@ def _records_in_state(source: Phrase, targets: list[Phrase]) -> list[tuple[Phras
     return [(record, IN_STATE) for record in found if record not in targets]
 
 
+# "the customer's locations" reads as "customer locations": the lexicon's phrases for what clients have
+CLIENT_WORDS = frozenset(("client", "customer"))
+
+
 class _ConceptReader:
     """Reads concepts off a request's tokens, each token used by one concept at most."""
 
@@ -91,7 +95,8 @@ class _ConceptReader:
         self.in_names = {p for start, end in names for p in range(start, end)}
         run: list[int] = []
         for i, token in enumerate([*self.tokens, None]):
-            breaks = token is None or token.is_number or token.introduces or possessive(self.tokens, i)
+            owned = possessive(self.tokens, i) and self.tokens[i - 1].word not in CLIENT_WORDS
+            breaks = token is None or token.is_number or token.introduces or owned
             # "look up a contact by email address": a record and the key it is found by, two things
             breaks = breaks or token.sentence_start or token.word == "by"
             # "mark the deal as lost": in a change, the record and its new value are two things
