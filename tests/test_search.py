@@ -2067,3 +2067,15 @@ def test_a_clients_possessive_reads_as_the_lexicons_client_phrase(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SLA breaches this week", "GET /service/tickets"),
+        ("which tickets breached their sla", "GET /service/tickets"),
+        ("our SLA definitions", "GET /service/SLAs"),
+    ],
+)
+def test_sla_breaches_are_tickets_not_the_sla_definitions(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
