@@ -2079,3 +2079,15 @@ def test_a_clients_possessive_reads_as_the_lexicons_client_phrase(
 )
 def test_sla_breaches_are_tickets_not_the_sla_definitions(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("how much did we spend with dell this year", "GET /procurement/purchaseorders"),
+        ("vendor spend this quarter", "GET /procurement/purchaseorders"),
+        ("what contoso bought from us", "GET /procurement/products"),
+    ],
+)
+def test_what_we_spend_with_a_vendor_is_purchase_orders(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
