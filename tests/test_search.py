@@ -2091,3 +2091,14 @@ def test_sla_breaches_are_tickets_not_the_sla_definitions(searcher: Searcher, qu
 )
 def test_what_we_spend_with_a_vendor_is_purchase_orders(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the mistakes we corrected after the stock count", "GET /procurement/adjustments"),
+        ("ticket count for contoso", "GET /service/tickets/count"),
+    ],
+)
+def test_count_that_ends_a_named_thing_counts_nothing(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -795,11 +795,22 @@ def count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], openin
         # "the serial numbers of stock" names numbers; "the number of tickets" counts, and so does
         # the opening verb of a description ("Counts the notes on a project")
         if found and found[0] == "count" and (not tokens[position].plural or position == opening):
+            if words[position] == "count" and _ends_a_phrase(words, position, lexicon):
+                continue  # "stock count corrections": a thing the lexicon names, counted by nobody
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
                 _mark_count_words(tokens[position : position + found[1]])
                 counts = True
     return counts
+
+
+def _ends_a_phrase(words: list[str], position: int, lexicon: Lexicon) -> bool:
+    """Is the word at ``position`` the end of a lexicon phrase that starts before it ("cycle count")?"""
+    for start in range(max(0, position - 3), position):
+        found = lexicon.synonyms_at(words, start)
+        if found and start + found[0] > position:
+            return True
+    return False
 
 
 def _total_of(words: list[str], lexicon: Lexicon, tokens: list[Token]) -> bool:
