@@ -2102,3 +2102,8 @@ def test_what_we_spend_with_a_vendor_is_purchase_orders(searcher: Searcher, quer
 )
 def test_count_that_ends_a_named_thing_counts_nothing(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+def test_the_http_method_put_named_in_capitals_is_put(searcher: Searcher) -> None:
+    assert top(searcher, "PUT schedule entry 5", 1) == ["PUT /schedule/entries/{id}"]
+    assert top(searcher, "update schedule entry 5", 1) == ["PATCH /schedule/entries/{id}"]

@@ -643,6 +643,8 @@ def _whole(analysis: Analysis) -> bool:
     """Is the whole record replaced (PUT)? "Replaces an opportunity", but not "Updates it with a
     JSON Patch (replace /stage/id)" nor "Partially updates": those are PATCH."""
     words = {t.word for t in analysis.tokens}
+    if analysis.intent == "update" and any(t.raw == "PUT" for t in analysis.tokens):
+        return True  # "PUT schedule entry 5": the HTTP method, named
     return analysis.intent == "update" and not WHOLE_WORDS.isdisjoint(words) and PARTIAL_WORDS.isdisjoint(words)
 
 
