@@ -2107,3 +2107,14 @@ def test_count_that_ends_a_named_thing_counts_nothing(searcher: Searcher, query:
 def test_the_http_method_put_named_in_capitals_is_put(searcher: Searcher) -> None:
     assert top(searcher, "PUT schedule entry 5", 1) == ["PUT /schedule/entries/{id}"]
     assert top(searcher, "update schedule entry 5", 1) == ["PATCH /schedule/entries/{id}"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("which companies are on a monthly contract", "GET /finance/agreements"),
+        ("which clients have open tickets", "GET /service/tickets"),
+    ],
+)
+def test_owners_picked_by_the_plan_they_are_on_list_the_plans(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -58,6 +58,8 @@ VALUE_OPENERS = frozenset("our my their his her new".split())  # "to our new sal
 # Companies, members and contacts own the records that name them: "customers with open tickets".
 OWNER_RECORDS = frozenset((("company",), ("member",), ("contact",)))
 HAVING = (("with",), ("having",), ("that", "have"), ("who", "have"), ("which", "have"))
+# "which customers are on a monthly retainer": owners picked by the one plan each is on
+ON_A_PLAN = (("are", "on", "a"), ("are", "on", "an"), ("who", "are", "on", "a"), ("that", "are", "on", "a"))
 
 
 def _reported(head: Concept | None, concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> Concept | None:
@@ -85,7 +87,7 @@ def _owners_with(
     if head is None or not any(words in OWNER_RECORDS for words, conf in head.alternatives if conf >= 0.9):
         return None
     words = tuple(t.word for t in tokens)
-    having = next((h for h in HAVING if words[head.end : head.end + len(h)] == h), None)
+    having = next((h for h in HAVING + ON_A_PLAN if words[head.end : head.end + len(h)] == h), None)
     if having is None:
         return None
     start = head.end + len(having)
@@ -93,7 +95,8 @@ def _owners_with(
     if not following or following[0].start > start + 1:
         return None
     owned = head_of(following, tokens, lexicon)
-    if owned is None or not tokens[owned.end - 1].plural or _owner_alone(owned):
+    one_each = having in ON_A_PLAN  # each is on one plan; the plans are listed
+    if owned is None or not (one_each or tokens[owned.end - 1].plural) or _owner_alone(owned):
         return None
     return owned
 
