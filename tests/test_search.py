@@ -2118,3 +2118,16 @@ def test_the_http_method_put_named_in_capitals_is_put(searcher: Searcher) -> Non
 )
 def test_owners_picked_by_the_plan_they_are_on_list_the_plans(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Northwind has a new Denver office", "POST /company/companies/{parentId}/sites"),
+        ("list the office locations for fabrikam", "GET /company/companies/{parentId}/sites"),
+        ("add a new office for our company in Austin", "POST /system/locations"),
+        ("office locations", "GET /system/locations"),
+    ],
+)
+def test_a_place_said_of_a_client_by_name_is_its_site(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -25,6 +25,7 @@ from .analysis import (
 )
 from .lexicon import Lexicon
 from .records import (
+    client_places,
     kinds_before_records,
     named_alone,
     named_child,
@@ -64,6 +65,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
     kinds_before_records(analysis.concepts)
+    client_places(analysis, tokens, frozenset(lexicon.stop))
     if (child := named_child(analysis, vocabulary.holds)) is not None:
         analysis.records = [(child, True)]  # "the Discovery phase on project 412": the phase changes
     # (a precise search reads no names: "tciket" is retried forgivingly, as a slip)

@@ -600,3 +600,33 @@ def kinds_before_records(concepts: list[Concept]) -> None:
             continue
         if all(any(len(p) > len(w) and p[: len(w)] == w for w in literal) for p, _ in kind.alternatives):
             kind.detail = True
+
+
+# "our offices" are our locations; a client's offices are its sites
+OUR_WORDS = frozenset("our we us my ours".split())
+CLIENT_PLACE: Phrase = ("company", "site")
+
+
+def client_places(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> None:
+    """ "add a second office location for contoso", "Contoso has a new Austin office": a place said
+    of a client by name is one of the client's sites, not one of our own locations."""
+    if analysis.intent == "update":
+        return  # "change the default location for priya": a field of the owner's, no place of theirs
+    if any(t.word in OUR_WORDS for t in tokens) or not _client_named(analysis, tokens, stop):
+        return
+    for concept in analysis.concepts:
+        if any(words == ("location",) for words, _ in concept.alternatives):
+            concept.alternatives = [(CLIENT_PLACE, 1.0), *concept.alternatives]
+
+
+def _client_named(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> bool:
+    """A name the catalog does not know after "for" or "at", or before "has" or a possessive."""
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    for i, token in enumerate(tokens):
+        if i in covered or not _name_word(token, stop) or token.word in PREAMBLE:
+            continue
+        before = tokens[i - 1].word if i else ""
+        after = tokens[i + 1].raw.lower() if i + 1 < len(tokens) else ""
+        if before in ("for", "at") or after in ("has", "s") or (i == 0 and token.proper):
+            return True
+    return False
