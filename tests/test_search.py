@@ -2131,3 +2131,14 @@ def test_owners_picked_by_the_plan_they_are_on_list_the_plans(searcher: Searcher
 )
 def test_a_place_said_of_a_client_by_name_is_its_site(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what certifications has dana passed", "GET /system/members/{parentId}/certifications"),
+        ("what tickets has mike closed", "GET /service/tickets"),
+    ],
+)
+def test_a_name_asked_about_with_has_owns_the_records(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

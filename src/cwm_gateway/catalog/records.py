@@ -284,7 +284,7 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
 
 
 # "what territory is fabrikam in", "which security role does mike have"
-QUESTION_VERBS = frozenset("is are does do".split())
+QUESTION_VERBS = frozenset("is are does do has have did".split())
 QUESTION_CLOSERS = frozenset("in on at under have has use uses hold".split())
 
 
@@ -455,7 +455,8 @@ def _questioned_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None
     covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
     end = start
     last = len(tokens) - 1  # "... does mike have": the last word closes the question, it names no one
-    closer = tokens[last].raw.lower() in QUESTION_CLOSERS
+    # "what certificates has tom earned": a participle closes it too
+    closer = tokens[last].raw.lower() in QUESTION_CLOSERS or (last > start and tokens[last].raw.lower().endswith("ed"))
     while end < len(tokens) and end not in covered and _name_word(tokens[end], frozenset()):
         if end == last and closer:
             break
