@@ -2142,3 +2142,15 @@ def test_a_place_said_of_a_client_by_name_is_its_site(searcher: Searcher, query:
 )
 def test_a_name_asked_about_with_has_owns_the_records(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what can a purchase order be marked as", "GET /procurement/purchaseorderstatuses"),
+        ("which options can a project be set to", "GET /project/statuses"),
+        ("can a ticket be moved to another board", "GET /service/tickets"),  # a yes/no question
+    ],
+)
+def test_what_a_record_can_be_is_its_statuses(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

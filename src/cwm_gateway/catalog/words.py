@@ -112,7 +112,7 @@ def read_words(
     _numbers_in_names(tokens, lexicon, vocabulary)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
-        tokens = _mend_words(tokens, vocabulary, known, lexicon_words, lexicon)
+        tokens = _states_asked(_mend_words(tokens, vocabulary, known, lexicon_words, lexicon))
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens, vocabulary)
     _mark_placing_participles(tokens, vocabulary.resource_names())
@@ -125,6 +125,35 @@ def read_words(
                 _correct_word(token, known, lexicon, vocabulary)
     known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     return tokens, known
+
+
+# "what can a booking be marked as", "states a device can be in": the states a record can be in
+STATE_CLOSERS = frozenset("in marked set".split())
+STATE_QUESTIONS = frozenset("what which states stages conditions options statuses".split())
+
+
+def _states_asked(tokens: list[Token]) -> list[Token]:
+    """ "what can a booking be marked as: tentative, firm, done?", "states a device can be in": a
+    question of what a record can be asks for its statuses; the word "status" is read in after it."""
+    words = [t.raw.lower() for t in tokens]
+    for i, word in enumerate(words):
+        if word != "be" or i + 1 >= len(words) or words[i + 1] not in STATE_CLOSERS:
+            continue
+        can = next((j for j in range(i - 1, max(-1, i - 6), -1) if words[j] == "can"), None)
+        if can is None or STATE_QUESTIONS.isdisjoint(words[:can]):
+            return tokens  # "can a ticket be set to closed by a tech?" asks no list of states
+        if can + 1 < i and words[can + 1] in ("a", "an", "the"):
+            end = i  # "can a booking be": the record is between
+        elif can > 0 and can + 1 == i:
+            end = can  # "a device can be in": the record is before
+        else:
+            return tokens
+        status = Token("status", "status", end)
+        out = [*tokens[:end], status, *tokens[end:]]
+        for index, token in enumerate(out):
+            token.index = index
+        return out
+    return tokens
 
 
 def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
