@@ -2154,3 +2154,16 @@ def test_a_name_asked_about_with_has_owns_the_records(searcher: Searcher, query:
 )
 def test_what_a_record_can_be_is_its_statuses(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("invoices that haven't been paid", "GET /finance/invoices"),
+        ("invoices not yet paid", "GET /finance/invoices"),
+        ("what has been paid against invoice 1042", "GET /finance/invoices/{parentId}/payments"),
+        ("things customers have asked us to fix this week", "GET /service/tickets"),
+    ],
+)
+def test_a_clause_saying_the_records_state_filters_them(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -267,10 +267,14 @@ def head_of(concepts: list[Concept], tokens: list[Token], lexicon: Lexicon) -> C
     return head
 
 
+# "invoices not yet paid", "deals won last month", "quotes sent": past participles not ending in -ed
+IRREGULAR_PARTICIPLES = frozenset("paid sent won lost made done built held spent bought sold written taken".split())
+
+
 def participle(token: Token) -> bool:
     """A past participle as written ("opened", "logged", "expired"), which follows a noun to filter it."""
     raw = token.raw.lower()
-    return len(raw) > 4 and raw.endswith("ed") and raw.isalpha()
+    return (len(raw) > 4 and raw.endswith("ed") and raw.isalpha()) or raw in IRREGULAR_PARTICIPLES
 
 
 def _state_after(head: Concept, concept: Concept) -> bool:

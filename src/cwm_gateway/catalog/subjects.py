@@ -521,6 +521,11 @@ def _person_word(token: Token, stop: frozenset[str]) -> bool:
     return token.raw.isalpha() and token.word not in stop and token.word not in PARTICLES
 
 
+# "invoices that haven't been paid", "invoices not yet paid": words of a clause saying the records' state
+STATE_MARKERS = frozenset("not t never yet been that which".split())
+STATE_CLAUSE_WORDS = STATE_MARKERS | frozenset("have has haven hasn was were is are still already".split())
+
+
 def _mark_participle_filters(analysis: Analysis, words: frozenset[str], known: dict[str, int]) -> None:
     """ "tickets opened this week", "companies marked as prospects": a participle after the head
     filters its records (and so does a value after "as"), matched by their fields, not their names."""
@@ -530,12 +535,15 @@ def _mark_participle_filters(analysis: Analysis, words: frozenset[str], known: d
     after = [c for c in analysis.concepts if c.start >= head.end]
     if not after or not participle(tokens[after[0].start]):
         return
-    if after[0].source not in OWN_WORDS:
+    between = tokens[head.end : after[0].start]
+    # "invoices that haven't been paid", "invoices not yet paid": a clause says the records' state
+    clause = bool(between) and all(t.word in STATE_CLAUSE_WORDS for t in between)
+    clause = clause and any(t.word in STATE_MARKERS for t in between)  # not "techs are certified in"
+    if after[0].source not in OWN_WORDS and not clause:
         return  # "engineers overbooked next week": a word the lexicon reads names records of its own
     # "tickets jsmith opened this week": who did it may stand between
-    between = tokens[head.end : after[0].start]
     named = all(t.raw.isalpha() and not t.clause_start and t.word not in known and t.word not in words for t in between)
-    if len(between) > 2 or not named:
+    if not clause and (len(between) > 2 or not named):
         return  # (a name: no word the catalog or the lexicon knows)
     after[0].detail = True
     filters = [after[0]]
