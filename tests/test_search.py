@@ -2167,3 +2167,14 @@ def test_what_a_record_can_be_is_its_statuses(searcher: Searcher, query: str, ex
 )
 def test_a_clause_saying_the_records_state_filters_them(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("write up what I did on ticket 4411", "POST /service/tickets/{parentId}/notes"),
+        ("jot down what we found on case 812", "POST /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_what_is_made_on_a_numbered_record_is_made_under_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -425,7 +425,9 @@ def revised_intent(
         following = [c for c in analysis.concepts if c.start >= after_verb]
         if following and id(following[0]) in numbered:
             between = tokens[after_verb : following[0].start]
-            if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between):
+            # ("jot down what I did on case 4411": a record after "on" holds what is made)
+            placed = bool(between) and between[-1].word in PARENT_PREPOSITIONS
+            if all(t.word in lexicon.stop or t.word in SKIPPABLE for t in between) and not placed:
                 return "update"
         if following and _makes_state(tokens, after_verb, following, numbered):
             return "update"
