@@ -2178,3 +2178,17 @@ def test_a_clause_saying_the_records_state_filters_them(searcher: Searcher, quer
 )
 def test_what_is_made_on_a_numbered_record_is_made_under_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("give agreement 7 an extra addition for backup", "POST /finance/agreements/{parentId}/additions"),
+        ("give contract 40 a one-time credit for the outage", "POST /finance/agreements/{parentId}/adjustments"),
+        ("give ticket 5 a higher priority", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_record_given_a_new_thing_it_holds_gets_it_made_under_it(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -405,6 +405,8 @@ def revised_intent(
         return "create"
     if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
         return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
+    if holds is not None and _given_a_new(analysis, after_verb, holds):
+        return "create"  # "give contract 12 a one-time credit": a new record under the one given it
     if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
         return "create"
     names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
@@ -491,6 +493,41 @@ def _time_spent(tokens: list[Token]) -> bool:
         if i < len(tokens) and tokens[i].word in DURATION_UNITS:
             return True
     return False
+
+
+# "give contract 12 a one-time credit", "give mike a new skill": verbs whose second object is made
+GIVING_VERBS = frozenset(("give", "grant"))
+GIVEN_OWNERS: tuple[tuple[str, ...], ...] = (("company",), ("member",), ("contact",))
+
+
+def _given_a_new(
+    analysis: Analysis, after_verb: int, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """A record given a new thing that records of its kind hold (agreements/{parentId}/adjustments):
+    the thing is made under it. ("give ticket 5 a higher priority" changes a field: tickets hold no
+    priorities.)"""
+    verb = analysis.verb
+    if verb is None or analysis.intent != "update" or analysis.tokens[verb[0]].word not in GIVING_VERBS:
+        return False
+    tokens = analysis.tokens
+    article = next((t.index for t in tokens[after_verb:] if t.word in NEW_RECORD_WORDS), None)
+    if article is None:
+        return False
+    before = [c for c in analysis.concepts if after_verb <= c.start < article]
+    # "a one-time credit": any noun of the thing given, up to the end of its clause
+    given = [
+        c
+        for c in analysis.concepts
+        if c.start > article and not any(t.clause_start for t in tokens[article : c.start + 1])
+    ]
+    if not given or len(before) > 1:
+        return False
+    owners = [words for words, _ in before[0].alternatives] if before else list(GIVEN_OWNERS)
+    # ("agreement adjustment" is an agreement's adjustments: the owner's name opens it)
+    children = {
+        child[len(o) :] if child[: len(o)] == o else child for o in owners for c in given for child, _ in c.alternatives
+    }
+    return any(holds(owner, child) for owner in owners for child in children if child)
 
 
 def _joins_under(
