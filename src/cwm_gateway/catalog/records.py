@@ -613,11 +613,11 @@ def client_places(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
     of a client by name is one of the client's sites, not one of our own locations."""
     if analysis.intent == "update":
         return  # "change the default location for priya": a field of the owner's, no place of theirs
-    if any(t.word in OUR_WORDS for t in tokens) or not _client_named(analysis, tokens, stop):
+    places = [c for c in analysis.concepts if any(words == ("location",) for words, _ in c.alternatives)]
+    if not places or any(t.word in OUR_WORDS for t in tokens) or not _client_named(analysis, tokens, stop):
         return
-    for concept in analysis.concepts:
-        if any(words == ("location",) for words, _ in concept.alternatives):
-            concept.alternatives = [(CLIENT_PLACE, 1.0), *concept.alternatives]
+    for concept in places:
+        concept.alternatives = [(CLIENT_PLACE, 1.0), *concept.alternatives]
 
 
 def _client_named(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> bool:
