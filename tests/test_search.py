@@ -2192,3 +2192,14 @@ def test_a_record_given_a_new_thing_it_holds_gets_it_made_under_it(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("get the contact record for id 19", "GET /company/contacts/{id}"),
+        ("the agreement with number 77", "GET /finance/agreements/{id}"),
+    ],
+)
+def test_an_id_linked_to_its_noun_by_for_or_with_is_that_records(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

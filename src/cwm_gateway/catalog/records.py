@@ -251,6 +251,9 @@ def unknown_verb_change(analysis: Analysis, lexicon: Lexicon, known: dict[str, i
     return any(t.word in CHANGE_MARKERS for t in tokens[first:])
 
 
+ID_LINKS = frozenset(("for", "with", "by", "of"))
+
+
 def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
     """Numbers that name a record: they follow the noun they identify ("ticket 4521", "PO #77")."""
     by_end = {c.end - 1: c for c in concepts}
@@ -263,6 +266,10 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         # and "catalog item FW-200": a product code's letters stand between the noun and the number
         while j >= 0 and j not in by_end and (tokens[j].word in ID_FILLERS or _code_letters(tokens[j])):
             j -= 1
+            # "the company record for id 19", "the ticket with number 5": the id is the noun's
+            linked = j > 0 and tokens[j].word in ID_LINKS and tokens[j + 1].word in ID_FILLERS
+            if linked and (j - 1 in by_end or tokens[j - 1].word in ID_FILLERS):
+                j -= 1
         concept = by_end.get(j)
         # "june 1" is a date
         if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
