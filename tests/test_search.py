@@ -2203,3 +2203,14 @@ def test_a_record_given_a_new_thing_it_holds_gets_it_made_under_it(
 )
 def test_an_id_linked_to_its_noun_by_for_or_with_is_that_records(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the work types we track", "GET /time/workTypes"),
+        ("the billing terms we offer", "GET /finance/billingTerms"),
+    ],
+)
+def test_a_word_after_we_in_a_clause_is_a_verb_not_a_thing(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -159,6 +159,7 @@ def read_things(
     _mark_generic_nouns(analysis.concepts)
     _mark_names_of_kind(analysis.concepts, tokens)
     analysis.head = _find_head(analysis, lexicon)
+    _mark_clause_verbs(analysis)
     _approved_in_batches(analysis)
     _board_contents(analysis)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
@@ -254,6 +255,23 @@ def explanation_start(analysis: Analysis, head: Concept | None = None, colon: bo
         (i for i in range(operative, len(tokens)) if tokens[i].full_stop or (colon and tokens[i].sentence_start)),
         len(tokens),
     )
+
+
+SUBJECT_PRONOUNS = frozenset("we i they you he she".split())
+
+
+def _mark_clause_verbs(analysis: Analysis) -> None:
+    """ "the tax rates we charge", "the template we use": after the head, a word right after "we"
+    is what we do with the records, a verb, not a thing of its own (charge codes, uses)."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None:
+        return
+    for concept in analysis.concepts:
+        if concept.start <= head.start or concept.source != "word" or concept.end - concept.start != 1:
+            continue
+        before = tokens[concept.start - 1]
+        if before.word in SUBJECT_PRONOUNS and not before.clause_start:
+            concept.detail = True
 
 
 def _mark_generic_nouns(concepts: list[Concept]) -> None:
