@@ -2214,3 +2214,14 @@ def test_an_id_linked_to_its_noun_by_for_or_with_is_that_records(searcher: Searc
 )
 def test_a_word_after_we_in_a_clause_is_a_verb_not_a_thing(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("deal outcome options", "GET /sales/opportunities/statuses"),
+        ("workflow trigger options", "GET /system/workflows/triggers/options"),
+    ],
+)
+def test_options_of_a_thing_are_its_values_not_option_records(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -212,6 +212,22 @@ def _board_contents(analysis: Analysis) -> None:
     analysis.head = tickets
 
 
+OPTION_WORDS = frozenset(("option", "choice"))
+# the records that have options of their own (workflow triggers, survey questions)
+OPTION_HOLDERS = frozenset(("trigger", "question", "survey", "workflow"))
+
+
+def _without_option_word(subjects: list[Concept], concepts: list[Concept]) -> list[Concept]:
+    """ "deal outcome options", "the whereabouts options": "options" asks for the values a thing can
+    take, the thing's own list; it names no option records unless their holders are named."""
+    options = [c for c in subjects if c.tokens() <= OPTION_WORDS]
+    if not options or len(options) == len(subjects) or any(c.tokens() & OPTION_HOLDERS for c in concepts):
+        return subjects
+    for concept in options:
+        concept.detail = True
+    return [c for c in subjects if c not in options]
+
+
 def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     """The head noun among the things the request is about (not details, asides or new values)."""
     tokens = analysis.tokens
@@ -224,6 +240,7 @@ def _find_head(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     if analysis.count:
         # "count of companies", "ticket count for contoso": the word asks for the count; the thing counted is the head
         subjects = [c for c in subjects if c.tokens() != COUNT_WORD] or subjects
+    subjects = _without_option_word(subjects, analysis.concepts)
     head = head_of(subjects or analysis.concepts, tokens, lexicon)
     if analysis.intent in (None, "read") and not analysis.count:
         owned = _owners_with(head, analysis.concepts, tokens, lexicon)
