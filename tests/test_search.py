@@ -2225,3 +2225,8 @@ def test_a_word_after_we_in_a_clause_is_a_verb_not_a_thing(searcher: Searcher, q
 )
 def test_options_of_a_thing_are_its_values_not_option_records(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+def test_sections_of_a_library_are_its_categories(searcher: Searcher) -> None:
+    assert top(searcher, "what sections does the knowledge base have", 1) == ["GET /service/knowledgeBaseCategories"]
+    assert top(searcher, "articles filed under networking", 1) == ["GET /service/knowledgeBaseArticles"]
