@@ -2230,3 +2230,16 @@ def test_options_of_a_thing_are_its_values_not_option_records(searcher: Searcher
 def test_sections_of_a_library_are_its_categories(searcher: Searcher) -> None:
     assert top(searcher, "what sections does the knowledge base have", 1) == ["GET /service/knowledgeBaseCategories"]
     assert top(searcher, "articles filed under networking", 1) == ["GET /service/knowledgeBaseArticles"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("finance settings of a company", "GET /finance/companyFinance/"),
+        ("the notes of a ticket", "GET /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_an_owner_before_the_heads_first_word_can_name_a_resource(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

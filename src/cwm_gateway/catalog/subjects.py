@@ -12,6 +12,7 @@ from .analysis import (
     CHANGE_MARKERS,
     GENERIC_HEADS,
     ID_WORDS,
+    LITERAL,
     NEW_RECORD_WORDS,
     PARENT_PREPOSITIONS,
     PARTICLES,
@@ -163,9 +164,34 @@ def read_things(
     _approved_in_batches(analysis)
     _board_contents(analysis)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
+    _owner_compound(analysis, vocabulary.resource_names())
     _mark_participle_filters(analysis, lexicon.all_words(), known)
     _mark_places(analysis)
     _person_joined(analysis, lexicon.stop, vocabulary.holds)
+
+
+def _owner_compound(analysis: Analysis, names: frozenset[tuple[str, ...]]) -> None:
+    """ "the finance settings of a company": the owner's name before the head's first word names a
+    resource of its own (company finance), which is what is asked for."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None:
+        return
+    for parent in analysis.parents:
+        between = [t.word for t in tokens[head.end : parent.start]]
+        if parent.start < head.end or not between or between[0] not in ("of", "for") or len(between) > 2:
+            continue
+        found = [
+            owner + words[:k]
+            for owner, conf in parent.alternatives
+            if conf >= 0.9
+            for words, literal in head.alternatives
+            if literal >= LITERAL  # the head's words as written, not what the lexicon reads them as
+            for k in range(1, len(words) + 1)
+            if owner + words[:k] in names
+        ]
+        if found:
+            head.alternatives = [(found[0], 1.0), *head.alternatives]
+            return
 
 
 def _approved_in_batches(analysis: Analysis) -> None:
