@@ -2243,3 +2243,9 @@ def test_an_owner_before_the_heads_first_word_can_name_a_resource(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+def test_child_tickets_are_tickets_not_the_ticket_link_setup(searcher: Searcher) -> None:
+    """ServiceTicketLink is a URL shown on tickets (name, url, linkText), no relation between tickets."""
+    assert top(searcher, "show the child tickets of 812", 1) == ["GET /service/tickets"]
+    assert top(searcher, "make ticket 600 a child of 599", 1) == ["POST /service/tickets/{parentId}/attachChildren"]
