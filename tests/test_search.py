@@ -2249,3 +2249,9 @@ def test_child_tickets_are_tickets_not_the_ticket_link_setup(searcher: Searcher)
     """ServiceTicketLink is a URL shown on tickets (name, url, linkText), no relation between tickets."""
     assert top(searcher, "show the child tickets of 812", 1) == ["GET /service/tickets"]
     assert top(searcher, "make ticket 600 a child of 599", 1) == ["POST /service/tickets/{parentId}/attachChildren"]
+
+
+def test_recompute_is_recalculate(searcher: Searcher) -> None:
+    assert top(searcher, "recompute the commissions on invoice 7700", 1) == [
+        "POST /finance/invoices/{parentId}/commissions/recalculate"
+    ]
