@@ -2255,3 +2255,15 @@ def test_recompute_is_recalculate(searcher: Searcher) -> None:
     assert top(searcher, "recompute the commissions on invoice 7700", 1) == [
         "POST /finance/invoices/{parentId}/commissions/recalculate"
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what's on purchase order 77", "GET /procurement/purchaseorders/{parentId}/lineitems"),
+        ("whats on sales order 12", "GET /sales/orders/{parentId}/lineitems/"),
+        ("whats on ticket 51877", "GET /service/tickets/{id}"),
+    ],
+)
+def test_what_is_on_an_order_is_its_line_items(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -163,6 +163,7 @@ def read_things(
     _mark_clause_verbs(analysis)
     _approved_in_batches(analysis)
     _board_contents(analysis)
+    _order_contents(analysis, vocabulary.holds)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
     _owner_compound(analysis, vocabulary.resource_names())
     _mark_participle_filters(analysis, lexicon.all_words(), known)
@@ -236,6 +237,27 @@ def _board_contents(analysis: Analysis) -> None:
         [*(c for c in analysis.concepts if c is not head or head in boards), tickets], key=lambda c: c.start
     )
     analysis.head = tickets
+
+
+LINE_ITEM = ("line", "item")
+
+
+def _order_contents(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> None:
+    """ "what's on supplier order 3310", "whats on sales order 332": what is on an order is its line
+    items. ("whats on ticket 51877" reads the ticket: tickets hold no line items.)"""
+    tokens, head = analysis.tokens, analysis.head
+    if head is None or analysis.intent not in (None, "read") or len(tokens) < 3:
+        return
+    if tokens[0].raw.lower().replace("'", "") not in CONTENTS_OPENERS:
+        return
+    numbered = {id(c) for _, c in analysis.ids}
+    if id(head) not in numbered or not {"on", "in"} & {t.word for t in tokens[max(0, head.start - 2) : head.start]}:
+        return
+    if not any(holds(words, LINE_ITEM) for words, conf in head.alternatives if conf >= 0.9):
+        return
+    items = Concept(tokens[0].raw, [(LINE_ITEM, 1.0)], 0, 1, "implied")
+    analysis.concepts = sorted([*analysis.concepts, items], key=lambda c: c.start)
+    analysis.head = items
 
 
 OPTION_WORDS = frozenset(("option", "choice"))
