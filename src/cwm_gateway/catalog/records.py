@@ -47,7 +47,7 @@ DESCRIBING_WORDS = frozenset(("default", "primary", "main"))
 # "the due date on 3318", "the status of 9014": a field, a preposition, then the record's number
 RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
 # "the acme deal is at Proposal stage now", "contoso's agreement should be ...": words that tell a record's state
-STATE_COPULAS = frozenset("is was should needs must".split())
+STATE_COPULAS = TOLD_WORDS | frozenset("should needs must".split())
 # "the notes on 4521", "add a note to 4521": the record that holds the thing named before it
 OWNER_PREPOSITIONS = frozenset(("on", "to", "against"))
 
@@ -344,11 +344,10 @@ def records_named(
         # the words before it name it, those after name its field and new value
         analysis.concepts = [c for c in analysis.concepts if c is told or not told.start - 4 <= c.start < told.end]
         out.append((told, True))
-    for index, concept in enumerate(analysis.concepts):
+    # (a record told its state is the one record; the others name it, its field or its value)
+    for index, concept in enumerate(analysis.concepts if told is None else []):
         if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
             continue  # "to Remote Support", "as Mileage": the new value, not a record
-        if told is not None:
-            continue
         if possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
