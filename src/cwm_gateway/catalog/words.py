@@ -171,9 +171,11 @@ def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary
 def _numbers_in_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
     """ "office 365", "m365 contacts": a number that, with the word before it, names a product the
     catalog or the lexicon knows is part of that name, not a record's id."""
-    pairs = lexicon.numbered_names() | _numbered(vocabulary.resource_names())
     for before, token in itertools.pairwise(tokens):
-        if token.word.isdigit() and (before.word, token.word) in pairs:
+        if not token.word.isdigit():
+            continue
+        pair = (before.word, token.word)
+        if pair in lexicon.numbered_names() or pair in _numbered(vocabulary.resource_names()):
             token.in_name = True
 
 
