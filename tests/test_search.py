@@ -2267,3 +2267,17 @@ def test_recompute_is_recalculate(searcher: Searcher) -> None:
 )
 def test_what_is_on_an_order_is_its_line_items(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("invoice 1042", "GET /finance/invoices/{id}"),
+        ("order 55", "GET /sales/orders/{id}"),
+        ("invoice agreement 7", "POST /finance/agreements/{id}/invoice"),
+    ],
+)
+def test_a_verb_naming_a_resource_then_only_a_number_is_that_record(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -146,13 +146,15 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
 
 
 def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
-    """ "invoice 10442 due date should be the 30th": a verb that names a resource, with a number and then
-    a change stated, is that record ("invoice 10442"), not the act ("invoice ticket 5 now")."""
+    """ "invoice 10442 due date should be the 30th", "invoice 1042": a verb that names a resource, with a
+    number and then a change stated or nothing, is that record, not the act ("invoice ticket 5 now")."""
     if start != 0 or end != 1 or end >= len(tokens) or not tokens[end].is_number:
         return False
     if not vocabulary.names(tokens[start].word):
         return False
     rest = tokens[end + 1 :]
+    if not rest:
+        return True
     return _change_stated(rest, _change_verbs(lexicon)) or any(t.raw.lower() in TOLD_WORDS for t in rest[:4])
 
 
