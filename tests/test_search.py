@@ -2281,3 +2281,15 @@ def test_a_verb_naming_a_resource_then_only_a_number_is_that_record(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("put Sarah on project 88's team", "POST /project/projects/{parentId}/teamMembers"),
+        ("put Sarah on the team for project 88", "POST /project/projects/{parentId}/teamMembers"),
+        ("put the status of ticket 12 to closed", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_someone_put_on_a_list_a_record_holds_joins_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -51,6 +51,8 @@ CLOSING_WORDS = frozenset("for me us now please pls out off away asap today than
 UNIT_WINDOW = 4
 JOINING_VERBS = frozenset("add link associate attach tie connect".split())  # "add config 55 to ticket 901"
 JOINING_MARKERS = frozenset(("to", "onto", "into", "with"))
+PLACED_ON = frozenset(("on", "onto", "in", "into", "to"))  # "put Sarah on project 88's team"
+ARTICLES = frozenset(("a", "an", "the"))
 TOTAL_WORDS = frozenset(("total",))
 # A description matched as a bag of words: how many words, how strong, how many phrases, how sure.
 GLOSS_LEAST_WORDS = 2
@@ -800,7 +802,12 @@ def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept],
     verb = tokens[after_verb - 1].word if after_verb else ""
     if verb not in STATE_VERBS or not any(id(c) in numbered for c in following):
         return False
-    return not any(t.word in NEW_RECORD_WORDS for t in tokens[after_verb : following[0].start])
+    between = tokens[after_verb : following[0].start]
+    # "put Sarah on project 88's team": someone put on a list the record holds joins it
+    placed = [t.word for t in between if t.word not in ARTICLES]
+    if len(following) > 1 and len(placed) > 1 and placed[-1] in PLACED_ON and between[0].proper:
+        return False
+    return not any(t.word in NEW_RECORD_WORDS for t in between)
 
 
 def _intent(
