@@ -2293,3 +2293,14 @@ def test_a_verb_naming_a_resource_then_only_a_number_is_that_record(
 )
 def test_someone_put_on_a_list_a_record_holds_joins_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what's in the helpdesk queue right now", "GET /service/tickets"),
+        ("show user rights", "GET /system/securityroles"),
+    ],
+)
+def test_right_now_says_when_and_names_nothing(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
