@@ -2304,3 +2304,14 @@ def test_someone_put_on_a_list_a_record_holds_joins_it(searcher: Searcher, query
 )
 def test_right_now_says_when_and_names_nothing(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("fill out an expense for the hotel", "POST /expense/entries"),
+        ("fill in for mike", "POST /system/members/{parentId}/delegations"),
+    ],
+)
+def test_fill_in_and_fill_out_make_a_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
