@@ -2315,3 +2315,16 @@ def test_right_now_says_when_and_names_nothing(searcher: Searcher, query: str, e
 )
 def test_fill_in_and_fill_out_make_a_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("how many deals did Ravi win this quarter", "GET /sales/opportunities/count"),
+        ("how many deals did Sarah win last month", "GET /sales/opportunities/count"),
+    ],
+)
+def test_what_a_subject_did_to_the_records_describes_no_other_thing(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -83,6 +83,7 @@ _TOOL_NAME_RE = re.compile(
 # "have" only before their subject ("do we have ...", not "do a time entry").
 QUESTION_OPENERS = frozenset("is are was were has hasnt does doesnt did didnt isnt arent wasnt werent".split())
 QUESTION_SUBJECTS = frozenset("we you i they he she it".split())
+DID_WORDS = frozenset(("did",))  # what happened; "what do we sell" describes what is sold
 
 
 DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
@@ -250,10 +251,12 @@ def described_concept(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
     already one of its concepts: a hint for requests that share no phrase with the lexicon.
     """
     verb = range(*analysis.verb) if analysis.verb else range(0)
+    done = _done_by_subject(analysis.tokens)
     words = {
         t.word
         for t in analysis.tokens
         if t.index not in verb
+        and t.index not in done
         and not t.is_number
         and not t.proper
         and not t.introduces
@@ -277,6 +280,17 @@ def described_concept(analysis: Analysis, lexicon: Lexicon) -> Concept | None:
         return None
     end = len(analysis.tokens)
     return Concept("(described)", alternatives, end, end, "gloss")
+
+
+def _done_by_subject(tokens: list[Token]) -> set[int]:
+    """ "how many deals did Ravi win", "which tickets did we close": the verb after a question's
+    subject says what happened to the records asked about; it describes no other thing."""
+    done = set()
+    for t in tokens[:-2]:
+        subject = tokens[t.index + 1]
+        if t.word in DID_WORDS and (subject.proper or subject.word in QUESTION_SUBJECTS):
+            done.add(t.index + 2)
+    return done
 
 
 def _tool_name_length(query: str, tokens: list[Token]) -> int:
