@@ -2328,3 +2328,15 @@ def test_what_a_subject_did_to_the_records_describes_no_other_thing(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("opportunity notes on 4410", "GET /sales/opportunities/{parentId}/notes"),
+        ("oppurtunity notes on 4410", "GET /sales/opportunities/{parentId}/notes"),
+        ("the last note on 4521", "GET /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_a_bare_number_after_an_owners_records_is_the_owners(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

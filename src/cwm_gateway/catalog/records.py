@@ -76,7 +76,7 @@ def find_ids(
         analysis.ids = [(n, c) for n, c in analysis.ids if any(vocabulary.names(w) for w in c.tokens())]
     implied = None
     if imply and not analysis.ids:
-        implied = _product_code(analysis) or _bare_record_number(analysis, lexicon, known)
+        implied = _product_code(analysis) or _bare_record_number(analysis, lexicon, known, vocabulary)
         implied = implied or _holding_number(analysis, vocabulary)
     if implied is not None:
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
@@ -84,7 +84,9 @@ def find_ids(
     return implied
 
 
-def _bare_record_number(analysis: Analysis, lexicon: Lexicon, known: dict[str, int]) -> Concept | None:
+def _bare_record_number(
+    analysis: Analysis, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary
+) -> Concept | None:
     """A number with no noun before it, in a change: "set 4521 to waiting on client".
 
     In an MSP's chat a bare record number is a service ticket, unless it is a quantity, a time, a
@@ -93,7 +95,7 @@ def _bare_record_number(analysis: Analysis, lexicon: Lexicon, known: dict[str, i
     """
     tokens = analysis.tokens
     for token in tokens:
-        if token.is_number and _bare_number_is_record(analysis, token.index, lexicon, known):
+        if token.is_number and _bare_number_is_record(analysis, token.index, lexicon, known, vocabulary):
             return Concept(token.raw, [(IMPLIED_TICKET, 1.0)], token.index, token.index + 1, "implied")
     return None
 
@@ -114,7 +116,9 @@ def _product_code(analysis: Analysis) -> Concept | None:
     return None
 
 
-def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: dict[str, int]) -> bool:
+def _bare_number_is_record(
+    analysis: Analysis, i: int, lexicon: Lexicon, known: dict[str, int], vocabulary: Vocabulary
+) -> bool:
     tokens = analysis.tokens
     token = tokens[i]
     if not token.raw.isdigit() or len(token.raw) < 2:  # "2pm", "4": a time or a small quantity
@@ -156,7 +160,7 @@ def _bare_number_is_record(analysis: Analysis, i: int, lexicon: Lexicon, known: 
         # "8812 should be priority 2", "kick 6603 back to ...": kept only if a change is stated
         return True
     if analysis.intent in (None, "read"):
-        return _read_ticket_number(analysis, i)
+        return _read_ticket_number(analysis, i, vocabulary)
     return False
 
 
@@ -173,7 +177,7 @@ def _ticket_sized(raw: str) -> bool:
     return raw.isdigit() and len(raw) >= 4 and not (len(raw) == 4 and raw[:2] in ("19", "20"))
 
 
-def _read_ticket_number(analysis: Analysis, i: int) -> bool:
+def _read_ticket_number(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
     """ "pull up 50123", "status of 50123", "who is working 50123": in a read, a number of four digits
     or more that ends the request, right after the verb or a preposition, is a service ticket's.
     (Not a year: "invoices from 2024"; not a quantity or an amount: "over 5000".)"""
@@ -190,6 +194,9 @@ def _read_ticket_number(analysis: Analysis, i: int) -> bool:
     # "pull up 50123", "show me 50123": right after the verb (and whom it is for)
     at_verb = verb_end >= 0 and all(t.word in PARTICLES or t.word in ("me", "us") for t in tokens[verb_end:i])
     after_preposition = previous is not None and previous.word in RECORD_PREPOSITIONS
+    held = [c for c in analysis.concepts if c.end == i - 1]
+    if after_preposition and any(_owner_before(analysis.concepts, c, vocabulary) for c in held):
+        return False  # "opportunity notes on 4410": the number is the opportunity's
     after_verb_word = previous is not None and previous.raw.lower().endswith("ing")  # "working 50123"
     return at_verb or after_preposition or after_verb_word
 
@@ -223,7 +230,20 @@ def _owns_a_list(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
     if i < 2 or len(raw) < 3 or tokens[i - 1].word not in OWNER_PREPOSITIONS or year:
         return False
     held = [c for c in analysis.concepts if c.end == i - 1 and not c.value]  # "open on 640" holds nothing
+    if any(_owner_before(analysis.concepts, c, vocabulary) for c in held):
+        return False  # "opportunity notes on 4410": the number is the opportunity's
     return any(vocabulary.names(word) for c in held for word in c.tokens())
+
+
+def _owner_before(concepts: list[Concept], held: Concept, vocabulary: Vocabulary) -> bool:
+    """Does a record kind other than a ticket, right before ``held``, hold records like it?"""
+    owner = next((c for c in concepts if c.end == held.start), None)
+    if owner is None:
+        return False
+    kinds = [words for words, conf in owner.alternatives if conf >= 0.8]
+    return IMPLIED_TICKET not in kinds and any(
+        vocabulary.holds(kind, words) for kind in kinds for words, _ in held.alternatives
+    )
 
 
 def _unknown_word(token: Token, lexicon: Lexicon, known: dict[str, int]) -> bool:
