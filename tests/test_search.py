@@ -2340,3 +2340,15 @@ def test_what_a_subject_did_to_the_records_describes_no_other_thing(
 )
 def test_a_bare_number_after_an_owners_records_is_the_owners(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("opportunity 4410 expected close moves to the 30th", "PATCH /sales/opportunities/{id}"),
+        ("ticket 55 switches to the network board", "PATCH /service/tickets/{id}"),
+        ("recent changes to ticket 55", "GET /service/tickets/{id}"),
+    ],
+)
+def test_a_numbered_record_that_moves_to_a_value_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

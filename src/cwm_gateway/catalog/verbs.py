@@ -439,7 +439,7 @@ def revised_intent(
         return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
-    if analysis.intent is None and (_terse_change(analysis) or _state_told(analysis)):
+    if analysis.intent is None and (_terse_change(analysis) or _state_told(analysis) or _moves_to(analysis, lexicon)):
         return "update"
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
@@ -460,6 +460,17 @@ def revised_intent(
     if analysis.intent is None and (_change_stated(tokens, _change_verbs(lexicon)) or _now_so(tokens)):
         return "update"
     return analysis.intent
+
+
+def _moves_to(analysis: Analysis, lexicon: Lexicon) -> bool:
+    """ "opp 4410 expected close moves to the 30th", "ticket 55 switches to the network board": after a
+    numbered record, a change verb in the present tense, then "to"/"as", states the record's change."""
+    first = min(c.end for _, c in analysis.ids)
+    verbs = _change_verbs(lexicon)
+    return any(
+        t.raw.lower().endswith("s") and t.word != t.raw.lower() and t.word in verbs and following.word in CHANGE_MARKERS
+        for t, following in itertools.pairwise(analysis.tokens[first:])
+    )
 
 
 def _change_verbs(lexicon: Lexicon) -> frozenset[str]:
