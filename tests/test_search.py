@@ -2352,3 +2352,15 @@ def test_a_bare_number_after_an_owners_records_is_the_owners(searcher: Searcher,
 )
 def test_a_numbered_record_that_moves_to_a_value_is_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("log 1.5 hrs on ticket 7720 for the onsite printer fix", "POST /time/entries"),
+        ("log 1 hour on ticket 55 for the email issue", "POST /time/entries"),
+        ("add a note to ticket 55 for the customer", "POST /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_what_work_was_for_describes_it_and_is_not_made(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

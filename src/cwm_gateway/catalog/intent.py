@@ -29,6 +29,7 @@ from .records import (
     kinds_before_records,
     named_alone,
     named_child,
+    purpose_after_record,
     read_ticket,
     records_named,
     unknown_verb_change,
@@ -65,6 +66,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
     kinds_before_records(analysis.concepts)
+    purpose_after_record(analysis)
     client_places(analysis, tokens, frozenset(lexicon.stop))
     if (child := named_child(analysis, vocabulary.holds)) is not None:
         analysis.records = [(child, True)]  # "the Discovery phase on project 412": the phase changes

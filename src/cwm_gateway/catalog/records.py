@@ -629,6 +629,21 @@ def kinds_before_records(concepts: list[Concept]) -> None:
             kind.detail = True
 
 
+def purpose_after_record(analysis: Analysis) -> None:
+    """ "log 1.5 hrs on ticket 7720 for the onsite printer fix": in a create, "for ..." after the record
+    it is made under says what the work was for; the things named there describe it, they are not made."""
+    if analysis.intent != "create" or not analysis.ids:
+        return
+    tokens = analysis.tokens
+    last = max(c.end + (c.end < len(tokens) and tokens[c.end].is_number) for _, c in analysis.ids)
+    if last >= len(tokens) or tokens[last].word != "for":
+        return
+    numbered = {id(c) for _, c in analysis.ids}
+    for concept in analysis.concepts:
+        if concept.start > last and id(concept) not in numbered:
+            concept.detail = True
+
+
 # "our offices" are our locations; a client's offices are its sites
 OUR_WORDS = frozenset("our we us my ours".split())
 CLIENT_PLACE: Phrase = ("company", "site")
