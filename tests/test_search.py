@@ -2364,3 +2364,7 @@ def test_a_numbered_record_that_moves_to_a_value_is_changed(searcher: Searcher, 
 )
 def test_what_work_was_for_describes_it_and_is_not_made(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+def test_where_tickets_come_in_from_is_their_sources(searcher: Searcher) -> None:
+    assert top(searcher, "where do our tickets come in from", 1) == ["GET /service/sources"]
