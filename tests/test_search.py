@@ -2368,3 +2368,7 @@ def test_what_work_was_for_describes_it_and_is_not_made(searcher: Searcher, quer
 
 def test_where_tickets_come_in_from_is_their_sources(searcher: Searcher) -> None:
     assert top(searcher, "where do our tickets come in from", 1) == ["GET /service/sources"]
+
+
+def test_who_makes_the_hardware_is_the_manufacturers(searcher: Searcher) -> None:
+    assert top(searcher, "who makes the hardware we sell", 1) == ["GET /procurement/manufacturers"]
