@@ -194,9 +194,8 @@ def _read_ticket_number(analysis: Analysis, i: int, vocabulary: Vocabulary) -> b
     # "pull up 50123", "show me 50123": right after the verb (and whom it is for)
     at_verb = verb_end >= 0 and all(t.word in PARTICLES or t.word in ("me", "us") for t in tokens[verb_end:i])
     after_preposition = previous is not None and previous.word in RECORD_PREPOSITIONS
-    held = [c for c in analysis.concepts if c.end == i - 1]
-    if after_preposition and any(_owner_before(analysis.concepts, c, vocabulary) for c in held):
-        return False  # "opportunity notes on 4410": the number is the opportunity's
+    if after_preposition and _owners_number(analysis, i, vocabulary):
+        return False
     after_verb_word = previous is not None and previous.raw.lower().endswith("ing")  # "working 50123"
     return at_verb or after_preposition or after_verb_word
 
@@ -229,21 +228,21 @@ def _owns_a_list(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
     year = len(raw) == 4 and raw[:2] in ("19", "20")
     if i < 2 or len(raw) < 3 or tokens[i - 1].word not in OWNER_PREPOSITIONS or year:
         return False
+    if _owners_number(analysis, i, vocabulary):
+        return False
     held = [c for c in analysis.concepts if c.end == i - 1 and not c.value]  # "open on 640" holds nothing
-    if any(_owner_before(analysis.concepts, c, vocabulary) for c in held):
-        return False  # "opportunity notes on 4410": the number is the opportunity's
     return any(vocabulary.names(word) for c in held for word in c.tokens())
 
 
-def _owner_before(concepts: list[Concept], held: Concept, vocabulary: Vocabulary) -> bool:
-    """Does a record kind other than a ticket, right before ``held``, hold records like it?"""
-    owner = next((c for c in concepts if c.end == held.start), None)
-    if owner is None:
-        return False
-    kinds = [words for words, conf in owner.alternatives if conf >= 0.8]
-    return IMPLIED_TICKET not in kinds and any(
-        vocabulary.holds(kind, words) for kind in kinds for words, _ in held.alternatives
-    )
+def _owners_number(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
+    """ "opportunity notes on 4410": the number after records of a kind (not a ticket) that holds them,
+    named just before them, is that owner's."""
+    for held in (c for c in analysis.concepts if c.end == i - 1 and not c.value):
+        owner = next((c for c in analysis.concepts if c.end == held.start), None)
+        kinds = [words for words, conf in owner.alternatives if conf >= 0.8] if owner else []
+        if IMPLIED_TICKET not in kinds and any(vocabulary.holds(k, w) for k in kinds for w, _ in held.alternatives):
+            return True
+    return False
 
 
 def _unknown_word(token: Token, lexicon: Lexicon, known: dict[str, int]) -> bool:
