@@ -2372,3 +2372,19 @@ def test_where_tickets_come_in_from_is_their_sources(searcher: Searcher) -> None
 
 def test_who_makes_the_hardware_is_the_manufacturers(searcher: Searcher) -> None:
     assert top(searcher, "who makes the hardware we sell", 1) == ["GET /procurement/manufacturers"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a value dropped to is changed; the record is never deleted
+        ("drop the priority on ticket 55 to low", "PATCH /service/tickets/{id}"),
+        ("drop the price of catalog item 72 to 899", "PATCH /procurement/catalog/{id}"),
+        ("the probability on opp 4410 dropped to 30%", "PATCH /sales/opportunities/{id}"),
+        ("the close date on opp 4410 slipped to March", "PATCH /sales/opportunities/{id}"),
+        # a record dropped is still deleted
+        ("drop the addition from agreement 77", "DELETE /finance/agreements/{parentId}/additions/{id}"),
+    ],
+)
+def test_a_value_dropped_to_is_a_change_not_a_delete(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -69,6 +69,11 @@ ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
 TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
+# "the close date on opp 4410 slipped to March", "probability dropped to 30%": a value moved to,
+# told of a record ("rose" and "fell" have no regular past to find their verb by)
+MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow grew shrink".split())
+# "drop the priority on ticket 55 to low": a delete verb that also lowers a value to something
+LOWERING_VERBS = frozenset(("drop",))
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
 RECENT_WORDS = frozenset("today yesterday week month quarter year since ago".split())
 PASSIVE_AUXILIARIES = frozenset("be get got been getting".split())  # "should be deleted", "get it removed"
@@ -419,6 +424,8 @@ def revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens = analysis.tokens
+    if analysis.intent == "delete" and _lowered_to(analysis, after_verb):
+        return "update"
     if analysis.intent in ("create", "update") and _time_put_on(analysis, after_verb):
         return "create"
     if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
@@ -474,7 +481,7 @@ def _moves_to(analysis: Analysis, lexicon: Lexicon) -> bool:
 
 
 def _change_verbs(lexicon: Lexicon) -> frozenset[str]:
-    return CHANGE_PARTICIPLES | lexicon.one_word_verbs("update")
+    return CHANGE_PARTICIPLES | MOVED_TO_VERBS | lexicon.one_word_verbs("update")
 
 
 def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
@@ -500,6 +507,17 @@ def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
         if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
             return True
     return False
+
+
+def _lowered_to(analysis: Analysis, after_verb: int) -> bool:
+    """ "drop the priority on ticket 55 to low", "drop opp 4410 to 30%": what a value drops to is its
+    new value. A record dropped ("drop Dave from the team", "drop the addition") is deleted."""
+    tokens = analysis.tokens
+    if analysis.verb is None or not {t.word for t in tokens[analysis.verb[0] : after_verb]} & LOWERING_VERBS:
+        return False
+    to = next((t.index for t in tokens[after_verb:] if t.word == "to"), None)
+    # ("drop the addition to agreement 77": the record it is dropped from, numbered, is no value)
+    return to is not None and not any(concept.start > to for _, concept in analysis.ids)
 
 
 def _time_put_on(analysis: Analysis, after_verb: int) -> bool:
