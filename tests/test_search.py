@@ -2388,3 +2388,23 @@ def test_who_makes_the_hardware_is_the_manufacturers(searcher: Searcher) -> None
 )
 def test_a_value_dropped_to_is_a_change_not_a_delete(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # what a named record should do from now on is a change of it
+        (
+            "the Stale Tickets Escalation workflow should point at the Service Desk board",
+            "PATCH /system/workflows/{id}",
+        ),
+        ("the 'Open in RMM' ticket link should point to the new RMM URL", "PATCH /service/ticketLinks/{id}"),
+        ("the ticket for contoso should have closed", "PATCH /service/tickets/{id}"),
+        # a question about what should happen changes nothing
+        ("should I close ticket 55", "GET /service/tickets/{id}"),
+        ("Should ticket 55 be closed?", "GET /service/tickets/{id}"),
+        ("which tickets should we close", "GET /service/tickets"),
+    ],
+)
+def test_what_a_named_record_should_do_is_a_change_of_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -34,7 +34,7 @@ from .analysis import (
 )
 from .concepts import is_plain_verb, participle
 from .lexicon import SKIPPABLE, Lexicon
-from .subjects import held_by
+from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import tokenize
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
@@ -72,6 +72,9 @@ CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move
 # "the close date on opp 4410 slipped to March", "probability dropped to 30%": a value moved to,
 # told of a record ("rose" and "fell" have no regular past to find their verb by)
 MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow grew shrink".split())
+# "the Proposal stage should carry 60%", "product 55120 should ship from Columbus": what a named
+# record should do from now on is a change of it ("shouldn't" is read as "shouldn" and "t")
+MODALS = frozenset("should shouldn must mustn".split())
 # "drop the priority on ticket 55 to low": a delete verb that also lowers a value to something
 LOWERING_VERBS = frozenset(("drop",))
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
@@ -492,6 +495,8 @@ def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
         forms = {token.raw.lower(), *text.inflections(token.raw.lower())}
         if following.word in CHANGE_MARKERS and forms & change_verbs:
             return True
+        if token.word in MODALS and token.index > 0 and following.word not in SUBJECT_PRONOUNS:
+            return True  # (not "should I close ticket 55", "what should we do with ticket 55")
         # "I need ticket 500's priority raised", "po 330 needs the vendor changed": the participle closes
         # the request ("I need the tickets closed last week" lists them)
         wanted = wanted or token.raw.lower() in WANTING
