@@ -2400,6 +2400,7 @@ def test_a_value_dropped_to_is_a_change_not_a_delete(searcher: Searcher, query: 
         ),
         ("the 'Open in RMM' ticket link should point to the new RMM URL", "PATCH /service/ticketLinks/{id}"),
         ("the ticket for contoso should have closed", "PATCH /service/tickets/{id}"),
+        ("the Proposal sales stage should carry a 60% probability", "PATCH /sales/stages/{id}"),
         # a question about what should happen changes nothing
         ("should I close ticket 55", "GET /service/tickets/{id}"),
         ("Should ticket 55 be closed?", "GET /service/tickets/{id}"),

@@ -728,7 +728,8 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     if analysis.intent == "create" and verb in STATE_VERBS and (definite_object or _person_made(analysis, after_verb)):
         return "update"
     head = analysis.head
-    if analysis.intent is not None or head is None or not singular(head, tokens):
+    # (one record: "the Proposal sales stage" is one stage, its last word says so)
+    if analysis.intent is not None or head is None or tokens[head.end - 1].plural:
         return analysis.intent
     owned = _owner_opens(tokens, head)
     if tokens[0].word not in DEFINITE_WORDS and not owned:
