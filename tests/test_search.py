@@ -2409,3 +2409,25 @@ def test_a_value_dropped_to_is_a_change_not_a_delete(searcher: Searcher, query: 
 )
 def test_what_a_named_record_should_do_is_a_change_of_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a named child's field, said before the numbered parent: the child changes
+        (
+            "change the Network Admin work role rate on agreement 77 to $150",
+            "PATCH /finance/agreements/{parentId}/workroles/{id}",
+        ),
+        (
+            "the Discovery phase budget on project 412 should be 40 hours",
+            "PATCH /project/projects/{parentId}/phases/{id}",
+        ),
+        # the parent's own field still changes the parent
+        ("change the rate on agreement 77 to $150", "PATCH /finance/agreements/{id}"),
+    ],
+)
+def test_a_named_childs_field_before_its_numbered_parent_changes_the_child(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

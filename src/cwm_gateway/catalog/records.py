@@ -604,16 +604,26 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
     numbered = [c for _, c in analysis.ids]
     for parent in numbered:
         for child in analysis.concepts:
-            if child in numbered or child.end + 1 != parent.start or not singular(child, tokens):
+            # (the child's field may follow it: "the Senior Engineer work role rate on agreement 1203")
+            field = next((c for c in analysis.concepts if c.start == child.end and c.end + 1 == parent.start), None)
+            before = field.end if field is not None else child.end
+            if child in numbered or before + 1 != parent.start or not singular(child, tokens):
                 continue
-            if tokens[child.end].word not in ("on", "in", "of", "for", "under") or child.start < 2:
+            if tokens[before].word not in ("on", "in", "of", "for", "under") or child.start < 2:
                 continue
-            name, article = tokens[child.start - 1], tokens[child.start - 2]
-            if article.word != "the" or not name.raw[:1].isupper() or name.is_number:
+            if not _named_by_the(tokens, child.start):
                 continue
             if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
                 return child
     return None
+
+
+def _named_by_the(tokens: list[Token], start: int) -> bool:
+    """ "the Discovery phase", "the Senior Engineer work role": "the", then a capitalised name."""
+    name = start
+    while name > 0 and start - name < 3 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
+        name -= 1
+    return start - name > 0 and name > 0 and tokens[name - 1].word == "the"
 
 
 def kinds_before_records(concepts: list[Concept]) -> None:
