@@ -501,7 +501,12 @@ def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
         for c in analysis.concepts
         if c.end == c.start + 1
         and c is not analysis.head
-        and (c.source == "corrected" or tokens[c.start].plural or tokens[c.start].raw.lower() in COMPANY_SUFFIXES)
+        and (
+            c.source == "corrected"
+            or tokens[c.start].plural
+            or tokens[c.start].raw.lower() in COMPANY_SUFFIXES
+            or _surname(tokens, c.start, covered)
+        )
     }
     verb_end = analysis.verb[1] if analysis.verb else 0
     for p in range(1, len(tokens) - 1):
@@ -517,6 +522,19 @@ def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
         if start < p:
             return _owner(tokens, start, p)
     return _named_after(analysis, tokens, covered, stop)
+
+
+def _surname(tokens: list[Token], index: int, covered: set[int]) -> bool:
+    """ "Jordan Price's", "Dana Fitch's": a capitalised word after a capitalised name the catalog does not
+    know is the rest of that name, though it is a word of the catalog too."""
+    before = index - 1
+    return (
+        before >= 0
+        and before not in covered
+        and tokens[index].raw[:1].isupper()
+        and tokens[before].raw[:1].isupper()
+        and tokens[before].raw.isalpha()
+    )
 
 
 def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], stop: frozenset[str]) -> Concept | None:
