@@ -2444,3 +2444,17 @@ def test_a_full_name_ending_in_a_catalog_word_is_a_person_whose_field_changes(se
     # "Price", "Case" end a person's name: the person changes, never a ticket or the department definitions
     person = ("PATCH /company/contacts/{id}", "PATCH /company/contacts/{parentId}/communications/{id}")
     assert top(searcher, query, 1)[0] in (*person, "PATCH /system/members/{id}")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "Rachel Oduya's mobile comm item should be 330-555-0167",
+            "PATCH /company/contacts/{parentId}/communications/{id}",
+        ),
+        ("list the communication items for contact 12", "GET /company/contacts/{parentId}/communications"),
+    ],
+)
+def test_a_comm_item_is_a_contacts_phone_or_email(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
