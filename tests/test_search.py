@@ -2458,3 +2458,17 @@ def test_a_full_name_ending_in_a_catalog_word_is_a_person_whose_field_changes(se
 )
 def test_a_comm_item_is_a_contacts_phone_or_email(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # raised to a value: a change of the record named
+        ("raise the hourly rate on the Network Admin work role to $140", "PATCH /time/workRoles/{id}"),
+        ("raise the ticket to the network team", "PATCH /service/tickets/{id}"),
+        # a ticket raised is still a new one
+        ("raise a ticket to the network team about the printer", "POST /service/tickets"),
+    ],
+)
+def test_raising_the_named_record_to_a_value_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

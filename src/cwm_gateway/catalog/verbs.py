@@ -75,6 +75,9 @@ MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow 
 # "the Proposal stage should carry 60%", "product 55120 should ship from Columbus": what a named
 # record should do from now on is a change of it ("shouldn't" is read as "shouldn" and "t")
 MODALS = frozenset("should shouldn must mustn".split())
+# "raise the rate on the Senior Engineer role to $175": a create verb ("raise a ticket") that also lifts a
+# value to something
+LIFTING_VERBS = frozenset(("raise",))
 # "drop the priority on ticket 55 to low": a delete verb that also lowers a value to something
 LOWERING_VERBS = frozenset(("drop",))
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
@@ -727,6 +730,9 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     )
     if analysis.intent == "create" and verb in STATE_VERBS and (definite_object or _person_made(analysis, after_verb)):
         return "update"
+    lifted = verb in LIFTING_VERBS and definite_object and any(t.word == "to" for t in tokens[after_verb:])
+    if analysis.intent == "create" and lifted:
+        return "update"  # "raise the hourly rate on the Senior Engineer work role to $175"
     head = analysis.head
     # (one record: "the Proposal sales stage" is one stage, its last word says so)
     if analysis.intent is not None or head is None or tokens[head.end - 1].plural:
