@@ -2472,3 +2472,21 @@ def test_a_comm_item_is_a_contacts_phone_or_email(searcher: Searcher, query: str
 )
 def test_raising_the_named_record_to_a_value_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a named child on a named parent: the child changes
+        (
+            "the Closed status on the Help Desk board should be marked closed",
+            "PATCH /service/boards/{parentId}/statuses/{id}",
+        ),
+        (
+            "the Go-Live phase on the Fabrikam Rollout project should end on Friday",
+            "PATCH /project/projects/{parentId}/phases/{id}",
+        ),
+    ],
+)
+def test_a_named_child_on_a_named_parent_is_the_record_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

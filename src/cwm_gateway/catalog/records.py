@@ -620,12 +620,16 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
         return None
     tokens = analysis.tokens
     numbered = [c for _, c in analysis.ids]
-    for parent in numbered:
+    # (or a parent named as the child is: "the Closed status on the Help Desk board")
+    parents = {id(c): c.start for c in numbered}
+    parents |= {id(c): opening for c in analysis.concepts if (opening := _name_opening(tokens, c.start)) is not None}
+    for parent in [c for c in analysis.concepts if id(c) in parents]:
+        opens = parents[id(parent)]
         for child in analysis.concepts:
             # (the child's field may follow it: "the Senior Engineer work role rate on agreement 1203")
-            field = next((c for c in analysis.concepts if c.start == child.end and c.end + 1 == parent.start), None)
+            field = next((c for c in analysis.concepts if c.start == child.end and c.end + 1 == opens), None)
             before = field.end if field is not None else child.end
-            if child in numbered or before + 1 != parent.start or not singular(child, tokens):
+            if child in numbered or child is parent or before + 1 != opens or not singular(child, tokens):
                 continue
             if tokens[before].word not in ("on", "in", "of", "for", "under") or child.start < 2:
                 continue
@@ -638,10 +642,15 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
 
 def _named_by_the(tokens: list[Token], start: int) -> bool:
     """ "the Discovery phase", "the Senior Engineer work role": "the", then a capitalised name."""
+    return _name_opening(tokens, start) is not None
+
+
+def _name_opening(tokens: list[Token], start: int) -> int | None:
+    """Where "the" opens a capitalised name before the word at ``start``, if it does."""
     name = start
     while name > 0 and start - name < 3 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
         name -= 1
-    return start - name > 0 and name > 0 and tokens[name - 1].word == "the"
+    return name - 1 if start - name > 0 and name > 0 and tokens[name - 1].word == "the" else None
 
 
 def kinds_before_records(concepts: list[Concept]) -> None:
