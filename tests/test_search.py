@@ -2490,3 +2490,15 @@ def test_raising_the_named_record_to_a_value_is_a_change(searcher: Searcher, que
 )
 def test_a_named_child_on_a_named_parent_is_the_record_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a code in capitals and dashes after the noun is the record's identifier, as a number is
+        ("unit of measure on catalog item NET-C6-10 should be Each", "PATCH /procurement/catalog/{id}"),
+        ("the manufacturer on config SRV-DC-01 should be Dell", "PATCH /company/configurations/{id}"),
+    ],
+)
+def test_a_code_after_the_noun_names_the_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -58,7 +58,7 @@ def find_ids(
     """The ids given for the records named ("ticket 4521"); with ``imply``, the record a bare number
     or product code stands for ("set 4521 to ...", "the price of FW-200"), which is returned."""
     tokens = analysis.tokens
-    analysis.ids = _ids(tokens, analysis.concepts)
+    analysis.ids = _ids(tokens, analysis.concepts) or _coded(tokens, analysis.concepts)
     if analysis.verb is not None:
         # "mark 4410 as closed", "push 5502 to ...": the verb is no noun the number belongs to
         start, end = analysis.verb
@@ -293,6 +293,17 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
         # "june 1" is a date
         if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
             out.append((token.word, concept))
+    return out
+
+
+def _coded(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
+    """ "catalog item CW-HP-PROBOOK", "config CFO-LAPTOP": a code right after the noun is the record's
+    identifier, as a number would be."""
+    out = []
+    for concept in concepts:
+        code = tokens[concept.end].code if concept.end < len(tokens) else None
+        if code and not tokens[concept.end - 1].code:
+            out.append((code, concept))
     return out
 
 

@@ -52,6 +52,8 @@ _DATE_RE = re.compile(r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")  # "12/31", "20
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
 _CHUNK_RE = text.WORD_RE  # "sub categories" is one word, as the catalog writes it
+# "CW-HP-PROBOOK", "CAB-C6-25", "ADJ-0042": capitals and digits joined by dashes, a record's code
+_CODE_RE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+(?![\w-])")
 
 
 def tokenize(query: str) -> list[Token]:
@@ -67,6 +69,7 @@ def tokenize(query: str) -> list[Token]:
     capitalised = [_capitalised(m.group(0)) for m in chunks[1:] if m.group(0).isalpha()]
     # "Get Ticket Notes By Id" is written in title case: its capitals mark no names.
     title_case = len(capitalised) >= 2 and sum(capitalised) * 2 > len(capitalised)
+    codes = [m.span() for m in _CODE_RE.finditer(cleaned)]
     for chunk_index, match in enumerate(chunks):
         chunk = match.group(0)
         proper = chunk_index > 0 and not title_case and _capitalised(chunk)
@@ -84,6 +87,7 @@ def tokenize(query: str) -> list[Token]:
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
             token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
             token.switch = switch
+            token.code = next((cleaned[a:b] for a, b in codes if a <= match.start() < b), None)
             out.append(token)
         after = cleaned[match.end() : match.end() + 2]
         if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
