@@ -2502,3 +2502,12 @@ def test_a_named_child_on_a_named_parent_is_the_record_changed(searcher: Searche
 )
 def test_a_code_after_the_noun_names_the_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["who is the territory manager for Pinecrest Veterinary?", "what's the territory for Contoso"],
+)
+def test_a_field_asked_of_a_name_reads_that_record(searcher: Searcher, query: str) -> None:
+    # the company is looked up (by name, or by its id once known), not the field's own resource
+    assert top(searcher, query, 1)[0] in ("GET /company/companies", "GET /company/companies/{id}")

@@ -344,6 +344,7 @@ def records_named(
         if analysis.intent not in (None, "read"):
             return []
         owner = None if out else _possessive_owner(analysis, tokens) or _questioned_owner(analysis, tokens)
+        owner = owner or (None if out else _asked_of(analysis, tokens))
         owned = _possessed(analysis, owner)
         head = analysis.head
         if owned is not None and head is not None and head.end <= owner.start and singular(head, tokens):
@@ -499,6 +500,21 @@ def _questioned_owner(analysis: Analysis, tokens: list[Token]) -> Concept | None
         end += 1
     closing = end == len(tokens) or (end == last and closer)
     return _owner(tokens, start, end) if start < end <= start + 3 and closing else None
+
+
+def _asked_of(analysis: Analysis, tokens: list[Token]) -> Concept | None:
+    """ "what's the territory for contoso", "who is the territory manager for Pinecrest Veterinary": a
+    question about one field, then "for"/"of" and a name the catalog does not know that ends it."""
+    head = analysis.head
+    if head is None or not tokens or tokens[0].word not in ("what", "who", "which") or head.start > 4:
+        return None
+    if head.end >= len(tokens) or tokens[head.end].word not in ("for", "of") or not singular(head, tokens):
+        return None
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    start = end = head.end + 1
+    while end < len(tokens) and end not in covered and _name_word(tokens[end], frozenset()):
+        end += 1
+    return _owner(tokens, start, end) if start < end <= start + 3 and end == len(tokens) else None
 
 
 def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str]) -> Concept | None:
