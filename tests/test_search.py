@@ -2511,3 +2511,14 @@ def test_a_code_after_the_noun_names_the_record(searcher: Searcher, query: str, 
 def test_a_field_asked_of_a_name_reads_that_record(searcher: Searcher, query: str) -> None:
     # the company is looked up (by name, or by its id once known), not the field's own resource
     assert top(searcher, query, 1)[0] in ("GET /company/companies", "GET /company/companies/{id}")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("make Ana Lopez the dispatcher on the Network board", "PATCH /service/boards/{id}"),
+        ("make Kelly the territory manager for Fabrikam", "PATCH /company/companies/{id}"),
+    ],
+)
+def test_a_person_made_the_holder_of_a_field_changes_the_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -758,12 +758,17 @@ def _owner_opens(tokens: list[Token], head: Concept) -> bool:
 
 
 def _person_made(analysis: Analysis, after_verb: int) -> bool:
-    """ "make Kelly the territory manager for Fabrikam": a name made "the" holder of a field of a record."""
+    """ "make Kelly the territory manager for Fabrikam", "make Tomas Rivera the dispatcher on the Help
+    Desk board": a name made "the" holder of a field of a record."""
     tokens = analysis.tokens
-    if after_verb + 2 >= len(tokens) or tokens[after_verb + 1].word != "the" or not tokens[after_verb].raw.isalpha():
+    the = next((i for i in range(after_verb + 1, min(after_verb + 3, len(tokens))) if tokens[i].word == "the"), None)
+    if the is None or the + 1 >= len(tokens) or not all(t.raw.isalpha() for t in tokens[after_verb:the]):
         return False
-    named = any(c.start <= after_verb < c.end for c in analysis.concepts)
-    later = tokens[after_verb + 2 :]
+    # (a name of two words is written with capitals: "make Tomas Rivera the ...")
+    if the - after_verb > 1 and not all(t.raw[:1].isupper() for t in tokens[after_verb:the]):
+        return False
+    named = any(c.start <= i < c.end for c in analysis.concepts for i in range(after_verb, the))
+    later = tokens[the + 1 :]
     return not named and any(t.word in ("for", "of", "on") for t in later)
 
 
