@@ -2522,3 +2522,9 @@ def test_a_field_asked_of_a_name_reads_that_record(searcher: Searcher, query: st
 )
 def test_a_person_made_the_holder_of_a_field_changes_the_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+def test_an_in_out_board_entry_is_one_record_not_a_service_board(searcher: Searcher) -> None:
+    assert top(searcher, "update Maya's in/out board entry, she is back at noon", 1) == [
+        "PATCH /system/inOutBoards/{id}"
+    ]
