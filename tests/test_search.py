@@ -2528,3 +2528,14 @@ def test_an_in_out_board_entry_is_one_record_not_a_service_board(searcher: Searc
     assert top(searcher, "update Maya's in/out board entry, she is back at noon", 1) == [
         "PATCH /system/inOutBoards/{id}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("shorten the due date on project 88", "PATCH /project/projects/{id}"),
+        ("lengthen the budget on phase 3 of project 88 by 10 hours", "PATCH /project/projects/{parentId}/phases/{id}"),
+    ],
+)
+def test_shortening_or_lengthening_a_value_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
