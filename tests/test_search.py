@@ -2539,3 +2539,18 @@ def test_an_in_out_board_entry_is_one_record_not_a_service_board(searcher: Searc
 )
 def test_shortening_or_lengthening_a_value_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # only members have a deactivate action: contact 55 is switched off by its own flag, never member 55
+        ("deactivate contact 55", "PATCH /company/contacts/{id}"),
+        ("deactivate agreement 77", "PATCH /finance/agreements/{id}"),
+        ("deactivate a technician who left", "POST /system/members/{id}/deactivate"),
+    ],
+)
+def test_deactivating_a_record_without_that_action_changes_its_flag(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

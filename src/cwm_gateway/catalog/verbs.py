@@ -75,6 +75,8 @@ MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow 
 # "the Proposal stage should carry 60%", "product 55120 should ship from Columbus": what a named
 # record should do from now on is a change of it ("shouldn't" is read as "shouldn" and "t")
 MODALS = frozenset("should shouldn must mustn".split())
+# "deactivate member 12" has its own action; "deactivate contact 55" sets the contact's inactive flag
+SWITCHING_ACTIONS = frozenset("deactivate activate reactivate inactivate".split())
 # "raise the rate on the Senior Engineer role to $175": a create verb ("raise a ticket") that also lifts a
 # value to something
 LIFTING_VERBS = frozenset(("raise",))
@@ -440,6 +442,8 @@ def revised_intent(
         return "create"  # "give contract 12 a one-time credit": a new record under the one given it
     if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
         return "create"
+    if holds is not None and analysis.intent == "action" and _switched_off_elsewhere(analysis, holds):
+        return "update"
     names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
     moves = analysis.intent in ("create", "action") and not names_action
     if moves and _moved_in_time(tokens, after_verb):
@@ -515,6 +519,20 @@ def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
         if (token.word, following.word) in STATE_WANTED or (token.word == "need" and following.raw.endswith("ing")):
             return True
     return False
+
+
+def _switched_off_elsewhere(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
+    """ "deactivate contact 55", "deactivate the Onsite work type": only members have a deactivate action;
+    any other record is switched off by its own inactive flag, a change of it."""
+    if analysis.verb is None or analysis.tokens[analysis.verb[0]].word not in SWITCHING_ACTIONS:
+        return False
+    start, end = analysis.verb
+    verb = analysis.tokens[start].word
+    # (a record with its number, in the catalog's own words: "the tech who left", "mike's login" or
+    # "the user account for bob" may well be a member)
+    named = [c for _, c in analysis.ids if not start <= c.start < end]
+    literal = bool(named) and all(c.source == "word" for c in named)
+    return literal and not any(holds(words, (verb,)) for c in named for words, _ in c.alternatives)
 
 
 def _lowered_to(analysis: Analysis, after_verb: int) -> bool:
