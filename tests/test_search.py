@@ -2554,3 +2554,28 @@ def test_deactivating_a_record_without_that_action_changes_its_flag(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "wrong_record"),
+    [
+        ("unbatch invoice 55", "POST /procurement/purchaseorders/{id}/unbatch"),
+        ("approve invoice 55", "POST /time/sheets/{id}/approve"),
+        ("clone project 88", "POST /service/boards/copy"),
+    ],
+)
+def test_an_act_of_another_kind_of_record_never_comes_first(searcher: Searcher, query: str, wrong_record: str) -> None:
+    # its {id} would be the number given for another kind of record: PO 55 unbatched for invoice 55
+    assert top(searcher, query, 1) != [wrong_record]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("unbatch PO 55", "POST /procurement/purchaseorders/{id}/unbatch"),
+        ("approve expense report 14", "POST /expense/reports/{id}/approve"),
+        ("authorise the office 365 email setup 2", "POST /system/office365/emailSetups/{id}/authorize"),
+    ],
+)
+def test_an_act_of_the_numbered_record_still_comes_first(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

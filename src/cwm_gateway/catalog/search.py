@@ -43,6 +43,7 @@ HEAD_IS_RESOURCE = 0.625  # the request's main noun is the operation's resource
 METHOD_MATCH = 1.25  # method fits the verb (create -> POST ...), or costs as much if not
 READ_DEFAULT = 0.4  # no verb: reading is the likely wish
 ACTION_UNASKED = 0.6  # no verb: "invoices for agreement 77" names no act of invoicing
+ACTION_ON_ANOTHER = 1.5  # "unbatch invoice 55" is never purchase order 55's unbatch
 WHOLE_WORDS = frozenset("replace overwrite entire whole full".split())  # "replaces an entire opportunity": PUT
 PARTIAL_WORDS = frozenset("patch partial partially".split())  # "a JSON Patch", "partially updates": PATCH
 COUNT_MATCH = 1.2
@@ -1061,6 +1062,8 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     # "ticket 4521": the segment naming the ticket is followed by a placeholder.
     if any(words <= id_words for words, followed in shape.segments if followed for id_words in query.id_words):
         fit += ID_PLACEHOLDER
+    if shape.action and query.id_words and _acts_elsewhere(shape, query.id_words):
+        fit -= ACTION_ON_ANOTHER
     # "tasks on a ticket": a path where the parent named is followed by its placeholder.
     if any(
         words <= parent_words for words, followed in shape.segments if followed for parent_words in query.parent_words
@@ -1086,6 +1089,13 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     if query.one_write and not shape.item and method in query.methods:
         fit -= ONE_WRITE_COLLECTION  # DELETE .../lineitems removes them all
     return fit
+
+
+def _acts_elsewhere(shape: _Shape, id_words: tuple[frozenset[str], ...]) -> bool:
+    """ "approve invoice 55", "clone project 88": an act on another kind of record (time sheet 55's
+    approval, a board's copy) would act on the wrong record. The segments between the module and the
+    act name what it acts on."""
+    return all(words.isdisjoint(numbered) for words, _ in shape.segments[1:-1] for numbered in id_words)
 
 
 def _numbers_resource(shape: _Shape, id_words: frozenset[str], whole: bool = False) -> bool:
