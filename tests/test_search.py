@@ -2579,3 +2579,22 @@ def test_an_act_of_another_kind_of_record_never_comes_first(searcher: Searcher, 
 )
 def test_an_act_of_the_numbered_record_still_comes_first(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a field taken away is cleared: the record is changed, never deleted
+        ("remove the due date from project 88", "PATCH /project/projects/{id}"),
+        ("delete the PO number on invoice 1042", "PATCH /finance/invoices/{id}"),
+        ("remove the contact from ticket 55", "PATCH /service/tickets/{id}"),
+        # records of their own under it are still deleted
+        ("delete the note on ticket 55", "DELETE /service/tickets/{parentId}/notes/{id}"),
+        ("remove config 7 from ticket 55", "DELETE /service/tickets/{parentId}/configurations/{id}"),
+        ("delete ticket 55", "DELETE /service/tickets/{id}"),
+    ],
+)
+def test_a_field_removed_from_a_numbered_record_is_cleared_not_the_record_deleted(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -558,7 +558,7 @@ class Searcher:
     # -- ranking -----------------------------------------------------------
 
     def _prepare(self, analysis: Analysis, shapes: list[_Shape]) -> _Query:
-        if analysis.intent == "delete" and _cancelled_by_flag(analysis, shapes):
+        if analysis.intent == "delete" and (_cancelled_by_flag(analysis, shapes) or _field_cleared(analysis, shapes)):
             analysis.intent = "update"
         weights = self._concept_weights(analysis.concepts)
         attributes = _attributes(analysis, shapes)
@@ -638,6 +638,23 @@ def _cancelled_by_flag(analysis: Analysis, shapes: list[_Shape]) -> bool:
     named = [c for _, c in analysis.ids] or ([analysis.head] if analysis.head else [])
     readings = {frozenset(phrase) for c in named for phrase, _ in c.alternatives}
     return any(shape.resource in readings and any(f in shape.field_names for f in CANCELLED_FIELDS) for shape in shapes)
+
+
+def _field_cleared(analysis: Analysis, shapes: list[_Shape]) -> bool:
+    """ "remove the due date from project 88", "delete the PO number on invoice 1042": a field of a
+    numbered record, taken away, is cleared by its update; the record stays. ("delete the note on
+    ticket 55" deletes the note: notes are records of their own, listed under the ticket.)"""
+    head = analysis.head
+    if len(analysis.ids) != 1 or head is None or not singular(head, analysis.tokens):
+        return False
+    record = analysis.ids[0][1]
+    if head.end > record.start:
+        return False
+    kinds, owner = _alternatives(head), _alternatives(record)
+    owners = [s for s in shapes if any(_is_record(words, s) for words, _ in owner)]
+    if not any(_record_field(words, owner, s) for s in owners for words, _ in kinds):
+        return False
+    return not _child_of(kinds, owner, [s for s in shapes if not s.op.deprecated])
 
 
 def _whole(analysis: Analysis) -> bool:
