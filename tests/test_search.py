@@ -2588,9 +2588,12 @@ def test_an_act_of_the_numbered_record_still_comes_first(searcher: Searcher, que
         ("remove the due date from project 88", "PATCH /project/projects/{id}"),
         ("delete the PO number on invoice 1042", "PATCH /finance/invoices/{id}"),
         ("remove the contact from ticket 55", "PATCH /service/tickets/{id}"),
+        ("remove the due date from the Contoso migration project", "PATCH /project/projects/{id}"),
+        ("remove the end date from the Fabrikam agreement", "PATCH /finance/agreements/{id}"),
         # records of their own under it are still deleted
         ("delete the note on ticket 55", "DELETE /service/tickets/{parentId}/notes/{id}"),
         ("remove config 7 from ticket 55", "DELETE /service/tickets/{parentId}/configurations/{id}"),
+        ("remove the addition from the Fabrikam agreement", "DELETE /finance/agreements/{parentId}/additions/{id}"),
         ("delete ticket 55", "DELETE /service/tickets/{id}"),
     ],
 )

@@ -644,17 +644,28 @@ def _field_cleared(analysis: Analysis, shapes: list[_Shape]) -> bool:
     """ "remove the due date from project 88", "delete the PO number on invoice 1042": a field of a
     numbered record, taken away, is cleared by its update; the record stays. ("delete the note on
     ticket 55" deletes the note: notes are records of their own, listed under the ticket.)"""
-    head = analysis.head
-    if len(analysis.ids) != 1 or head is None or not singular(head, analysis.tokens):
+    head, tokens = analysis.head, analysis.tokens
+    if len(analysis.ids) > 1 or head is None or not singular(head, tokens):
         return False
-    record = analysis.ids[0][1]
-    if head.end > record.start:
+    record = analysis.ids[0][1] if analysis.ids else _taken_from(analysis, head)
+    if record is None or head.end > record.start:
         return False
     kinds, owner = _alternatives(head), _alternatives(record)
     owners = [s for s in shapes if any(_is_record(words, s) for words, _ in owner)]
     if not any(_record_field(words, owner, s) for s in owners for words, _ in kinds):
         return False
     return not _child_of(kinds, owner, [s for s in shapes if not s.op.deprecated])
+
+
+def _taken_from(analysis: Analysis, head: Concept) -> Concept | None:
+    """ "remove the due date from the Contoso migration project": the one record a field is taken from."""
+    tokens = analysis.tokens
+    if head.end + 1 >= len(tokens) or tokens[head.end].word not in ("from", "on", "of", "off"):
+        return None
+    if tokens[head.end + 1].word != "the":
+        return None
+    later = [c for c in analysis.concepts if c.start > head.end]
+    return later[-1] if later and singular(later[-1], tokens) else None
 
 
 def _whole(analysis: Analysis) -> bool:
