@@ -2601,3 +2601,16 @@ def test_a_field_removed_from_a_numbered_record_is_cleared_not_the_record_delete
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # "item" after the catalog's own name of a record is that record
+        ("set the quantity on product item 7701 to 4", "PATCH /procurement/products/{id}"),
+        # a board's items are records of their own
+        ("board item 5", "GET /service/boards/{parentId}/items/{id}"),
+    ],
+)
+def test_a_bare_item_after_a_records_name_is_that_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

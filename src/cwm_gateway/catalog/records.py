@@ -58,7 +58,7 @@ def find_ids(
     """The ids given for the records named ("ticket 4521"); with ``imply``, the record a bare number
     or product code stands for ("set 4521 to ...", "the price of FW-200"), which is returned."""
     tokens = analysis.tokens
-    analysis.ids = _ids(tokens, analysis.concepts) or _coded(tokens, analysis.concepts)
+    analysis.ids = _ids(tokens, analysis.concepts, vocabulary.holds) or _coded(tokens, analysis.concepts)
     if analysis.verb is not None:
         # "mark 4410 as closed", "push 5502 to ...": the verb is no noun the number belongs to
         start, end = analysis.verb
@@ -273,7 +273,9 @@ def unknown_verb_change(analysis: Analysis, lexicon: Lexicon, known: dict[str, i
 ID_LINKS = frozenset(("for", "with", "by", "of"))
 
 
-def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
+def _ids(
+    tokens: list[Token], concepts: list[Concept], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> list[tuple[str, Concept]]:
     """Numbers that name a record: they follow the noun they identify ("ticket 4521", "PO #77")."""
     by_end = {c.end - 1: c for c in concepts}
     out: list[tuple[str, Concept]] = []
@@ -290,6 +292,11 @@ def _ids(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concep
             if linked and (j - 1 in by_end or tokens[j - 1].word in ID_FILLERS):
                 j -= 1
         concept = by_end.get(j)
+        # "product item 55120": a bare "item" after the catalog's name of a record is that record
+        # (a board's items are records of their own: "board item 5")
+        before = by_end.get(concept.start - 1) if concept is not None and concept.text.lower() == "item" else None
+        if before is not None and before.source == "word" and not holds(before.alternatives[0][0], ("item",)):
+            concept = before
         # "june 1" is a date
         if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
             out.append((token.word, concept))
