@@ -2614,3 +2614,16 @@ def test_a_field_removed_from_a_numbered_record_is_cleared_not_the_record_delete
 )
 def test_a_bare_item_after_a_records_name_is_that_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the record named before a field told of changes, never the field's definition for everyone
+        ("the acme ticket priority is now high", "PATCH /service/tickets/{id}"),
+        ("the contoso project status is now on hold", "PATCH /project/projects/{id}"),
+        ("the Fabrikam VoIP deal is at Proposal stage now", "PATCH /sales/opportunities/{id}"),
+    ],
+)
+def test_a_field_told_of_a_described_record_changes_the_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

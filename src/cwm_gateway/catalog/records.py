@@ -380,8 +380,13 @@ def records_named(
     if told is not None:
         # "the Fabrikam VoIP deal is at Proposal stage now": the named record the change is told of;
         # the words before it name it, those after name its field and new value
-        analysis.concepts = [c for c in analysis.concepts if c is told or not told.start - 4 <= c.start < told.end]
-        out.append((told, True))
+        # (but a catalog word right before it names the record whose field it is: "the acme ticket
+        # priority is now high" changes the ticket, never the priority everyone's tickets use)
+        before = [c for c in analysis.concepts if c.end == told.start and c.source == "word"]
+        analysis.concepts = [
+            c for c in analysis.concepts if c is told or c in before or not told.start - 4 <= c.start < told.end
+        ]
+        out.append((before[0] if before else told, True))
     # (a record told its state is the one record; the others name it, its field or its value)
     for index, concept in enumerate(analysis.concepts if told is None else []):
         if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
