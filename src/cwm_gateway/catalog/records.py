@@ -564,7 +564,7 @@ def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
 
 
 def _surname(tokens: list[Token], index: int, covered: set[int]) -> bool:
-    """ "Jordan Price's", "Dana Fitch's": a capitalised word after a capitalised name the catalog does not
+    """ "Jordan Price's", "Chris Case's": a capitalised word after a capitalised name the catalog does not
     know is the rest of that name, though it is a word of the catalog too."""
     before = index - 1
     return (
