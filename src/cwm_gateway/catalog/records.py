@@ -672,20 +672,16 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
                 continue
             if tokens[before].word not in ("on", "in", "of", "for", "under") or child.start < 2:
                 continue
-            if not _named_by_the(tokens, child.start):
+            if _name_opening(tokens, child.start) is None:  # "the Discovery phase", "the Senior Engineer ..."
                 continue
             if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
                 return child
     return None
 
 
-def _named_by_the(tokens: list[Token], start: int) -> bool:
-    """ "the Discovery phase", "the Senior Engineer work role": "the", then a capitalised name."""
-    return _name_opening(tokens, start) is not None
-
-
 def _name_opening(tokens: list[Token], start: int) -> int | None:
-    """Where "the" opens a capitalised name before the word at ``start``, if it does."""
+    """Where "the" opens a capitalised name before the word at ``start`` ("the Discovery phase",
+    "the Senior Engineer work role"), if it does."""
     name = start
     while name > 0 and start - name < 3 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
         name -= 1
