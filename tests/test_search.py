@@ -2150,6 +2150,12 @@ def test_a_name_asked_about_with_has_owns_the_records(searcher: Searcher, query:
         ("what can a purchase order be marked as", "GET /procurement/purchaseorderstatuses"),
         ("which options can a project be set to", "GET /project/statuses"),
         ("can a ticket be moved to another board", "GET /service/tickets"),  # a yes/no question
+        # the word that asks is the status, never the catalog's states (regions) or sales stages
+        ("what states can a PO be in", "GET /procurement/purchaseorderstatuses"),
+        ("list the stages a customer order can be in", "GET /sales/orders/statuses"),
+        ("what statuses can an appointment have", "GET /schedule/statuses"),
+        # an opportunity's stages are the sales stages
+        ("which stages can an opportunity have", "GET /sales/stages"),
     ],
 )
 def test_what_a_record_can_be_is_its_statuses(searcher: Searcher, query: str, expected: str) -> None:

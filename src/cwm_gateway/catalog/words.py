@@ -133,7 +133,11 @@ def read_words(
 
 # "what can a booking be marked as", "states a device can be in": the states a record can be in
 STATE_CLOSERS = frozenset("in marked set".split())
-STATE_QUESTIONS = frozenset("what which states stages conditions options statuses".split())
+STATE_NOUNS = frozenset("states stages conditions options".split())
+# Sales stages are the steps an opportunity moves through: "the stages a deal can be in" asks for them.
+STAGED_RECORDS = frozenset("opportunity opp deal sale pipeline".split())
+STATE_NAMES = frozenset("states stages statuses".split())
+STATE_QUESTIONS = STATE_NOUNS | frozenset("what which statuses".split())
 
 
 def _states_asked(tokens: list[Token]) -> list[Token]:
@@ -141,17 +145,27 @@ def _states_asked(tokens: list[Token]) -> list[Token]:
     question of what a record can be asks for its statuses; the word "status" is read in after it."""
     words = [t.raw.lower() for t in tokens]
     for i, word in enumerate(words):
-        if word != "be" or i + 1 >= len(words) or words[i + 1] not in STATE_CLOSERS:
+        closes = word == "be" and i + 1 < len(words) and words[i + 1] in STATE_CLOSERS
+        if not closes and word != "have":
             continue
         can = next((j for j in range(i - 1, max(-1, i - 6), -1) if words[j] == "can"), None)
-        if can is None or STATE_QUESTIONS.isdisjoint(words[:can]):
+        # "what statuses can an appointment have": only a word for states asks it ("what options
+        # can a ticket have" asks nothing of the kind)
+        asking = STATE_QUESTIONS if closes else STATE_NAMES
+        if can is None or asking.isdisjoint(words[:can]):
             return tokens  # "can a ticket be set to closed by a tech?" asks no list of states
         if can + 1 < i and words[can + 1] in ("a", "an", "the"):
             end = i  # "can a booking be": the record is between
-        elif can > 0 and can + 1 == i:
+        elif closes and can > 0 and can + 1 == i:
             end = can  # "a device can be in": the record is before
         else:
             return tokens
+        if "stages" in words[:can] and not STAGED_RECORDS.isdisjoint(t.word for t in tokens[max(0, can - 3) : i]):
+            return tokens
+        for token in tokens[:can]:
+            # "what states can a PO be in", "the stages an order can be in": the word that asks is
+            # the status read in below, never the catalog's states (regions) or sales stages
+            token.introduces = token.introduces or words[token.index] in STATE_NOUNS
         status = Token("status", "status", end)
         out = [*tokens[:end], status, *tokens[end:]]
         for index, token in enumerate(out):
