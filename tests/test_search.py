@@ -1455,6 +1455,18 @@ def test_words_around_a_filter_are_read_as_written(searcher: Searcher, query: st
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("bills 60 days overdue", "GET /finance/invoices"),
+        ("tickets 3 weeks old", "GET /service/tickets"),
+        ("ticket 55", "GET /service/tickets/{id}"),
+    ],
+)
+def test_a_number_of_days_or_weeks_is_never_a_records_number(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
 @pytest.mark.parametrize("query", ["labels for returned merchandise", "labels on rmas"])
 def test_a_plural_before_its_owners_preposition_is_a_noun(searcher: Searcher, query: str) -> None:
     """ "labels for ...": a noun asking for records, not the verb "label" changing one."""

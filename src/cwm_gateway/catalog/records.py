@@ -280,7 +280,7 @@ def _ids(
     by_end = {c.end - 1: c for c in concepts}
     out: list[tuple[str, Concept]] = []
     for token in tokens:
-        if not token.is_number:
+        if not token.is_number or _span_of_time(tokens, token.index):
             continue
         j = token.index - 1
         # "company record id 19": the noun may itself end in a filler word
@@ -301,6 +301,12 @@ def _ids(
         if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
             out.append((token.word, concept))
     return out
+
+
+def _span_of_time(tokens: list[Token], index: int) -> bool:
+    """ "bills 60 days overdue", "tickets 3 weeks old": a number of days or weeks, never a record's."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return following is not None and following.word in SPAN_UNITS
 
 
 def _coded(tokens: list[Token], concepts: list[Concept]) -> list[tuple[str, Concept]]:
@@ -327,6 +333,7 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
     return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
 
 
+SPAN_UNITS = frozenset("minute hour day week month year".split())
 # "what territory is fabrikam in", "which security role does mike have"
 QUESTION_VERBS = frozenset("is are does do has have did".split())
 QUESTION_CLOSERS = frozenset("in on at under have has use uses hold".split())
