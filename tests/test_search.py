@@ -2645,3 +2645,42 @@ def test_a_bare_item_after_a_records_name_is_that_record(searcher: Searcher, que
 )
 def test_a_field_told_of_a_described_record_changes_the_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # "take X off Y" removes X from Y: the person's place in the list, never the list
+        ("take Rita Gomez off the holiday newsletter list", "DELETE /marketing/groups/{parentId}/contacts/{id}"),
+        ("take bob off the project team", "DELETE /project/projects/{parentId}/teamMembers/{id}"),
+        (
+            "take the old Synology off agreement 802's covered devices",
+            "DELETE /finance/agreements/{parentId}/configurations/{id}",
+        ),
+    ],
+)
+def test_taking_something_off_a_record_removes_it_from_that_record(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+def test_taking_a_record_off_a_state_deletes_nothing(searcher: Searcher) -> None:
+    assert not [op for op in top(searcher, "take ticket 55 off hold", 5) if op.startswith("DELETE")]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a numbered record taken off a value of its own field is moved, never deleted
+        ("take ticket 55 off the escalations board", "PATCH /service/tickets/{id}"),
+        ("remove ticket 55 from the queue", "PATCH /service/tickets/{id}"),
+        # what the other record holds is unlinked from it
+        ("remove config 7 from ticket 55", "DELETE /service/tickets/{parentId}/configurations/{id}"),
+        ("delete ticket 55", "DELETE /service/tickets/{id}"),
+    ],
+)
+def test_a_record_taken_off_its_own_fields_value_is_moved_not_deleted(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -35,6 +35,7 @@ AFTER_PARTICLE = PARENT_PREPOSITIONS | CHANGE_MARKERS | frozenset("with and at b
 _split_verbs: dict[int, tuple[Lexicon, dict[str, list[Phrase]]]] = {}
 NAME_PARTICLES = PARTICLES | {"off"}
 OBJECT_PREPOSITIONS = frozenset(("for", "of"))
+RECORD_DETERMINERS = frozenset("the a an this that our my his her their its".split())
 
 
 def join_split_verbs(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
@@ -48,8 +49,10 @@ def join_split_verbs(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
         verb = start
         while verb < len(tokens) and tokens[verb].word in PREAMBLE and tokens[verb].word not in phrases:
             verb += 1
-        for tail in phrases.get(tokens[verb].word if verb < len(tokens) else "", ()):
-            at = _particle_after_object(tokens, verb, tail)
+        word = tokens[verb].word if verb < len(tokens) else ""
+        for tail in phrases.get(word, ()):
+            removes = (word, *tail) in lexicon.intents.get("delete", ())
+            at = _particle_after_object(tokens, verb, tail, removes)
             if at is not None:
                 moved = tokens[at : at + len(tail)]
                 tokens = [*tokens[: verb + 1], *moved, *tokens[verb + 1 : at], *tokens[at + len(tail) :]]
@@ -59,6 +62,14 @@ def join_split_verbs(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
                     t.clause_start = t.sentence_start = False
                 break
     return tokens
+
+
+def _record_follows(tokens: list[Token], at: int) -> bool:
+    """ "the newsletter list", "agreement 802": a record, by its article or its number."""
+    if at >= len(tokens):
+        return False
+    numbered = at + 1 < len(tokens) and tokens[at + 1].is_number
+    return tokens[at].word in RECORD_DETERMINERS or numbered
 
 
 def _phrasal_verbs(lexicon: Lexicon) -> dict[str, list[Phrase]]:
@@ -82,9 +93,10 @@ def _phrasal_verbs(lexicon: Lexicon) -> dict[str, list[Phrase]]:
     return found
 
 
-def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int | None:
+def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase, removes: bool) -> int | None:
     """Where ``tail`` stands after the verb's object, or None: the object is a few words of one
-    clause with no preposition in it, and the particle ends the clause or comes before a preposition."""
+    clause with no preposition in it, and the particle ends the clause or comes before a preposition.
+    A removal's "off" is a preposition too: "take Rita off the newsletter list"."""
     for at in range(verb + 2, min(len(tokens), verb + 2 + SPLIT_OBJECT)):
         between = tokens[verb + 1 : at]
         # "turn notifications for mike off": an object may say whose; "on", "to", "in" open places
@@ -93,7 +105,10 @@ def _particle_after_object(tokens: list[Token], verb: int, tail: Phrase) -> int 
         if tuple(t.word for t in tokens[at : at + len(tail)]) != tail:
             continue
         after = at + len(tail)
-        if after == len(tokens) or tokens[after].clause_start or tokens[after].word in AFTER_PARTICLE:
+        # "off the newsletter list", "off agreement 802": the record it is taken from follows
+        # (not a state: "take ticket 55 off hold" changes the ticket)
+        takes_object = removes and tail == ("off",) and _record_follows(tokens, after)
+        if after == len(tokens) or tokens[after].clause_start or tokens[after].word in AFTER_PARTICLE or takes_object:
             return at
     return None
 

@@ -558,7 +558,8 @@ class Searcher:
     # -- ranking -----------------------------------------------------------
 
     def _prepare(self, analysis: Analysis, shapes: list[_Shape]) -> _Query:
-        if analysis.intent == "delete" and (_cancelled_by_flag(analysis, shapes) or _field_cleared(analysis, shapes)):
+        cleared = _field_cleared(analysis, shapes) or _taken_off_its_field(analysis, shapes)
+        if analysis.intent == "delete" and (_cancelled_by_flag(analysis, shapes) or cleared):
             analysis.intent = "update"
         weights = self._concept_weights(analysis.concepts)
         attributes = _attributes(analysis, shapes)
@@ -655,6 +656,27 @@ def _field_cleared(analysis: Analysis, shapes: list[_Shape]) -> bool:
     if not any(_record_field(words, owner, s) for s in owners for words, _ in kinds):
         return False
     return not _child_of(kinds, owner, [s for s in shapes if not s.op.deprecated])
+
+
+def _taken_off_its_field(analysis: Analysis, shapes: list[_Shape]) -> bool:
+    """ "take ticket 55 off the escalations board", "remove ticket 55 from the queue": a numbered record
+    taken off a value of its own field (its board) is moved; the record stays. ("remove config 7
+    from ticket 55" unlinks the config: a ticket holds its configurations.)"""
+    if len(analysis.ids) != 1 or analysis.verb is None:
+        return False
+    record = analysis.ids[0][1]
+    tokens, verb_end = analysis.tokens, analysis.verb[1]
+    if any(c.start >= verb_end for c in analysis.concepts if c.end <= record.start):
+        return False  # the record is not what the verb takes: "remove the note from ticket 55"
+    moved_off = tokens[verb_end - 1].word == "off"  # "take off ticket 55 the escalations board"
+    later = [c for c in analysis.concepts if c.start > record.end]
+    if not later or not (moved_off or any(t.word in ("from", "off") for t in tokens[record.end : later[-1].start])):
+        return False
+    place, owner = _alternatives(later[-1]), _alternatives(record)
+    owners = [s for s in shapes if any(_is_record(words, s) for words, _ in owner)]
+    if not any(_record_field(words, owner, s) for s in owners for words, _ in place):
+        return False
+    return not _child_of(owner, place, [s for s in shapes if not s.op.deprecated])
 
 
 def _taken_from(analysis: Analysis, head: Concept) -> Concept | None:

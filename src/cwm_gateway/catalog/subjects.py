@@ -577,9 +577,11 @@ def _person_joined(
     while end < len(tokens) and end not in covered and _person_word(tokens[end], stop):
         end += 1
     joins = JOIN_PREPOSITIONS[analysis.intent]
-    if end == start or end + 1 >= len(tokens) or tokens[end].word not in joins:
+    # "take bob off the project team" is read "take off bob the project team": the particle moved
+    moved = tokens[analysis.verb[1] - 1].word in joins and analysis.verb[1] - analysis.verb[0] > 1
+    if end == start or end + 1 >= len(tokens) or (tokens[end].word not in joins and not moved):
         return
-    containers = [c for c in analysis.concepts if c.start > end and not c.detail]
+    containers = [c for c in analysis.concepts if c.start >= end + (not moved) and not c.detail]
     if not containers:
         return
     if not any(_holds_people(c, holds) for c in containers):
