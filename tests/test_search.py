@@ -2684,3 +2684,17 @@ def test_a_record_taken_off_its_own_fields_value_is_moved_not_deleted(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # hours a new booking spans
+        ("book Priya onsite at Meridian Foods Friday 9 to noon", "POST /schedule/entries"),
+        ("book mike at contoso tuesday 1 to 3pm", "POST /schedule/entries"),
+        # a booking moved from one hour to another changes
+        ("move mike's friday appointment from 9 to 11", "PATCH /schedule/entries/{id}"),
+    ],
+)
+def test_hours_a_booking_spans_make_it_never_move_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

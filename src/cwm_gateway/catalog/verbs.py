@@ -99,6 +99,7 @@ QUESTION_SUBJECTS = frozenset("we you i they he she it".split())
 DID_WORDS = frozenset(("did",))  # what happened; "what do we sell" describes what is sold
 
 
+HOUR_WORDS = frozenset(("noon", "midnight"))
 DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
 # "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
 TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
@@ -796,6 +797,10 @@ def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
     for token, following in itertools.pairwise(rest):
         if token.word not in CHANGE_MARKERS and token.word not in PARTICLES:
             continue
+        moved_from = any(t.word == "from" for t in tokens[max(0, token.index - 3) : token.index])
+        hours = token.index > 0 and _hour_at(tokens, token.index - 1) and _hour_at(tokens, following.index)
+        if token.word == "to" and hours and not moved_from:
+            continue  # "friday 9 to noon": hours, the new record's ("from 9 to 11" moves one)
         # "out a month", "back 2 weeks", "out by a day": how far it moves
         span = following.index + 1
         while span < len(tokens) and span - following.index < 3 and _measure_word(tokens[span - 1]):
@@ -803,6 +808,12 @@ def _moved_in_time(tokens: list[Token], after_verb: int) -> bool:
         if any(t.word in TIME_WORDS or _clock_time(tokens, t.index) for t in tokens[following.index : span]):
             return True
     return False
+
+
+def _hour_at(tokens: list[Token], index: int) -> bool:
+    """ "9", "3pm", "noon": an hour of the day (a bare number of one or two digits is one)."""
+    token = tokens[index]
+    return (token.is_number and len(token.raw) <= 2) or token.word in HOUR_WORDS or _clock_time(tokens, index)
 
 
 def _measure_word(token: Token) -> bool:
