@@ -1197,6 +1197,8 @@ def test_a_new_records_content_names_no_parent(searcher: Searcher, query: str, f
         ("count of contacts flagged as billing contacts", "GET /company/contacts/count"),
         ("companies marked as prospects", "GET /company/companies"),
         ("projects opened this month, just the count", "GET /project/projects/count"),
+        ("time entries last week, just the number", "GET /time/entries/count"),
+        ("open tickets for contoso, only the number", "GET /service/tickets/count"),
     ],
 )
 def test_counts_and_filters_worded_in_chat_read_the_records(searcher: Searcher, query: str, first: str) -> None:
