@@ -2700,3 +2700,22 @@ def test_a_record_taken_off_its_own_fields_value_is_moved_not_deleted(
 )
 def test_hours_a_booking_spans_make_it_never_move_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a name in the catalog's or lexicon's words before a record's definition field names the definition
+        ("the On Hold project status shouldn't allow time to be entered", "PATCH /project/statuses/{id}"),
+        ("the Managed Services agreement type should default to the Gold SLA", "PATCH /finance/agreements/types/{id}"),
+        ("make the High ticket priority red", "PATCH /service/priorities/{id}"),
+        # a client's name names the record; a value given to the field changes the record
+        ("the contoso project status is now on hold", "PATCH /project/projects/{id}"),
+        ("set the Network Refresh project status to on hold", "PATCH /project/projects/{id}"),
+        ("the acme ticket priority is now high", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_definition_named_in_catalog_words_is_changed_for_everyone(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

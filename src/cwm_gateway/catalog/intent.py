@@ -64,7 +64,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     kept = ticket_action(analysis, lexicon, relation) or read_ticket(analysis)
     if implied and analysis.intent != "update" and not kept:
         read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
-    analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names)
+    analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names, _words_known(known, lexicon))
     kinds_before_records(analysis.concepts)
     purpose_after_record(analysis)
     client_places(analysis, tokens, frozenset(lexicon.stop))
@@ -111,3 +111,9 @@ def _held_by_owner(
     """Do the owner's kinds list the head's records under them ("mike's skills": members/{id}/skills)?"""
     kinds = {words for owner in owners for words, _ in owner.alternatives}
     return any(holds(kind, words) for kind in kinds for words, _ in head.alternatives)
+
+
+def _words_known(known: dict[str, int], lexicon: Lexicon) -> Callable[[str], bool]:
+    """Is a word the catalog's or the lexicon's ("Hold" of "On Hold" is the lexicon's; "Contoso" no one's)?"""
+    words = lexicon.all_words()
+    return lambda word: word in known or word in words

@@ -333,6 +333,9 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
     return any(tokens[k].word in PARENT_PREPOSITIONS for k in range(concept.start + 1, concept.end - 1))
 
 
+# Fields whose values are definitions of their own (/project/statuses, /finance/agreements/types)
+DEFINITION_FIELDS = frozenset("status type priority stage source impact severity".split())
+ASSIGNING = frozenset("is are was to as".split())  # "... status is now on hold", "... to Closed"
 SPAN_UNITS = frozenset("minute hour day week month year".split())
 # "what territory is fabrikam in", "which security role does mike have"
 QUESTION_VERBS = frozenset("is are does do has have did".split())
@@ -344,6 +347,7 @@ def records_named(
     tokens: list[Token],
     stop: frozenset[str] = frozenset(),
     names: Callable[[str], bool] | None = None,
+    known: Callable[[str], bool] | None = None,
 ) -> list[tuple[Concept, bool]]:
     """Concepts that name one particular record, and whether it is pinned down.
 
@@ -393,7 +397,8 @@ def records_named(
         analysis.concepts = [
             c for c in analysis.concepts if c is told or c in before or not told.start - 4 <= c.start < told.end
         ]
-        out.append((before[0] if before else told, True))
+        if not (before and known is not None and _definition_named(tokens, before[0], told, known, stop)):
+            out.append((before[0] if before else told, True))
     # (a record told its state is the one record; the others name it, its field or its value)
     for index, concept in enumerate(analysis.concepts if told is None else []):
         if concept.value or (concept.start > 0 and tokens[concept.start - 1].word in CHANGE_MARKERS):
@@ -401,6 +406,8 @@ def records_named(
         if possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
         elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+            if known is not None and _definition_named(tokens, concept, analysis.concepts[index + 1], known, stop):
+                continue  # "the On Hold project status shouldn't allow time": that status, for everyone
             if concept.tokens() <= DESCRIBING_WORDS:
                 # "contoso's default billing contact", "mike's default board": which of the owner's
                 # fields, not a record of board defaults
@@ -646,6 +653,28 @@ def _told_of(tokens: list[Token], concepts: list[Concept]) -> Concept | None:
             return concept
         return None
     return None
+
+
+def _definition_named(
+    tokens: list[Token], record: Concept, field: Concept, known: Callable[[str], bool], stop: frozenset[str]
+) -> bool:
+    """ "the On Hold project status shouldn't allow time", "the Managed Services agreement type should
+    default to Gold": a capitalised name in the catalog's or lexicon's words ("Hold", "Services") before a
+    record's definition field names that definition, which the request changes; a company's name
+    ("the Contoso project status") is unknown to the catalog and names the record. A value given
+    to the field ("... status is now on hold", "... to Closed") still changes the record."""
+    if field.tokens().isdisjoint(DEFINITION_FIELDS) or record.source != "word" or field.source != "word":
+        return False
+    start = record.start
+    while start > 0 and record.start - start < 3 and tokens[start - 1].proper:
+        start -= 1
+    name = tokens[start : record.start]
+    if not name or start == 0 or tokens[start - 1].word != "the":
+        return False
+    if not all(known(t.word) or t.word in stop for t in name):
+        return False
+    after = [t.word for t in tokens[field.end : field.end + 3] if t.word != "now"]
+    return not (after and (after[0] in ASSIGNING or after[:2] in (["should", "be"], ["must", "be"])))
 
 
 def _named(tokens: list[Token], concept: Concept, concepts: list[Concept]) -> bool:
