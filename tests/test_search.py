@@ -2719,3 +2719,19 @@ def test_a_definition_named_in_catalog_words_is_changed_for_everyone(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a record is renamed, never a field: the board's ticket type, not the board nor a ticket
+        (
+            "rename the ticket type on the Help Desk board to Hardware Failure",
+            "PATCH /service/boards/{parentId}/types/{id}",
+        ),
+        ("rename the status on the Help Desk board to Waiting", "PATCH /service/boards/{parentId}/statuses/{id}"),
+        ("rename the fabrikam renewal opportunity to Fabrikam 2027", "PATCH /sales/opportunities/{id}"),
+    ],
+)
+def test_what_is_renamed_is_a_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -335,6 +335,7 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
 
 # Fields whose values are definitions of their own (/project/statuses, /finance/agreements/types)
 DEFINITION_FIELDS = frozenset("status type priority stage source impact severity".split())
+RENAMING_VERBS = frozenset("rename retitle relabel".split())
 ASSIGNING = frozenset("is are was to as".split())  # "... status is now on hold", "... to Closed"
 SPAN_UNITS = frozenset("minute hour day week month year".split())
 # "what territory is fabrikam in", "which security role does mike have"
@@ -419,6 +420,8 @@ def records_named(
                 out.append((described, pinned))
                 concept.detail = True  # what the record is about, matched by its fields only
                 continue
+            if _renamed(analysis):
+                continue  # "rename the ticket type on the Help Desk board": a record is renamed, never a field
             # "fabrikam's company type": an owner's record of that kind, so the type is its field
             # ("the litware scanner ticket type": the ticket's type; "scanner" only describes it)
             following = analysis.concepts[index + 2 : index + 3]
@@ -655,6 +658,10 @@ def _told_of(tokens: list[Token], concepts: list[Concept]) -> Concept | None:
     return None
 
 
+def _renamed(analysis: Analysis) -> bool:
+    return analysis.verb is not None and analysis.tokens[analysis.verb[0]].word in RENAMING_VERBS
+
+
 def _definition_named(
     tokens: list[Token], record: Concept, field: Concept, known: Callable[[str], bool], stop: frozenset[str]
 ) -> bool:
@@ -708,7 +715,8 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
                 continue
             if tokens[before].word not in ("on", "in", "of", "for", "under") or child.start < 2:
                 continue
-            if _name_opening(tokens, child.start) is None:  # "the Discovery phase", "the Senior Engineer ..."
+            # "the Discovery phase", "the Senior Engineer ...", or any record renamed ("rename the ticket type on ...")
+            if _name_opening(tokens, child.start) is None and not _renamed(analysis):
                 continue
             if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
                 return child
