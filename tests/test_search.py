@@ -2735,3 +2735,15 @@ def test_a_definition_named_in_catalog_words_is_changed_for_everyone(
 )
 def test_what_is_renamed_is_a_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the values a client may be tagged with name the kinds of client, never the tag links
+        ("client vs prospect vs vendor labels", "GET /company/companies/types"),
+        ("number of deals lost to competitors", "GET /sales/opportunities/count"),
+    ],
+)
+def test_values_of_a_clients_kind_name_the_kinds(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
