@@ -2743,6 +2743,9 @@ def test_what_is_renamed_is_a_record(searcher: Searcher, query: str, expected: s
         # the values a client may be tagged with name the kinds of client, never the tag links
         ("client vs prospect vs vendor labels", "GET /company/companies/types"),
         ("number of deals lost to competitors", "GET /sales/opportunities/count"),
+        # a contact of a kind is a contact, found by its type
+        ("billing contacts at Contoso", "GET /company/contacts"),
+        ("kinds of contacts", "GET /company/contacts/types"),
     ],
 )
 def test_values_of_a_clients_kind_name_the_kinds(searcher: Searcher, query: str, expected: str) -> None:
