@@ -2750,3 +2750,16 @@ def test_what_is_renamed_is_a_record(searcher: Searcher, query: str, expected: s
 )
 def test_values_of_a_clients_kind_name_the_kinds(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("permitted upload extensions", "GET /system/allowedfiletypes/"),
+        ("what access profiles can we give staff", "GET /system/securityroles"),
+        ("company closure days", "GET /schedule/holidayLists"),
+        ("the mailbox hookups that turn incoming email into tickets", "GET /system/emailConnectors"),
+    ],
+)
+def test_everyday_names_of_setup_lists_find_them(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
