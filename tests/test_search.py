@@ -2763,3 +2763,18 @@ def test_values_of_a_clients_kind_name_the_kinds(searcher: Searcher, query: str,
 )
 def test_everyday_names_of_setup_lists_find_them(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # only a member has a default department: the name is a member's
+        ("change Jordan Price's default department to Professional Services", "PATCH /system/members/{id}"),
+        # a department alone: a person by full name is a client's contact first
+        ("change Jane Doe's department to Finance", "PATCH /company/contacts/{id}"),
+    ],
+)
+def test_a_field_only_one_reading_of_a_name_has_picks_that_reading(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -78,6 +78,7 @@ GLOSS_WEIGHT = 1.0  # a described concept's weight, as a share of the named conc
 ATTRIBUTE_FIELD = 0.9  # share of a match for a field of the record the request points at
 ATTRIBUTE_DEFINITION = 1.5  # cost of editing the field's own definition instead of the record
 RECORD_UPDATE = 1.0  # bonus for the pointed-at record's own PATCH/PUT when one of its fields is named
+PART_OF_FIELD = 0.5  # the record has only the last word of the field named ("department" of "default department")
 QUALIFIED_FIELD = 0.8  # "location" for a member's defaultLocation: the same thing, qualified
 UNLISTED_FIELD = 0.5
 GENERIC_FIELD_WORDS = frozenset(
@@ -822,7 +823,9 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
                 out.append((index, record_alts, pinned, True, ()))
             elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
                 out.append((index, record_alts, pinned, False, ()))
-    return tuple(out)
+    # ("default" of "default department" is no field of its own: the compound names the field)
+    compounded = {(index, id(alts)) for index, alts, _, _, compound in out if compound}
+    return tuple(a for a in out if a[4] or (a[0], id(a[1])) not in compounded)
 
 
 def _compound_field(concepts: list[Concept], index: int, owners: list[_Shape]) -> tuple[_Alternatives, int]:
@@ -1036,12 +1039,17 @@ def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], floa
         if any(_is_record(words, shape) for words, _ in record_alts):
             level = max((conf * _record_field(words, record_alts, shape) for words, conf in alternatives), default=0.0)
             level = level or (0.0 if listed else UNLISTED_FIELD)
+            # "jordan price's default department": of a name's readings, one without the field so named
+            # (a contact's department is no default department) is the less likely
+            whole = not compound or len(record_alts) == 1 or any(_field_match(words, shape) for words, _ in compound)
+            level *= 1.0 if whole else PART_OF_FIELD
             if level:
                 levels[index] = max(levels.get(index, 0.0), level * ATTRIBUTE_FIELD)
                 if pinned and query.update and shape.item and shape.op.method in ("PATCH", "PUT"):
                     # The rule, not a weight: a numbered record and one of its fields -> its own update.
                     # (As sure as the record's reading: "alice's title" is a member's before a contact's.)
-                    penalty = -RECORD_UPDATE * max(conf for words, conf in record_alts if _is_record(words, shape))
+                    sure = max(conf for words, conf in record_alts if _is_record(words, shape))
+                    penalty = -RECORD_UPDATE * sure * (1.0 if whole else PART_OF_FIELD)
         elif (query.update or (pinned and listed)) and any(words <= shape.resource for words, _ in alternatives):
             # (A read too, when the record is pinned and the field is its own: "what's contoso's status".)
             # The field's own resource is still right when it hangs under the record
