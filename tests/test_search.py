@@ -2778,3 +2778,16 @@ def test_a_field_only_one_reading_of_a_name_has_picks_that_reading(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a name the catalog does not know, after the field and "on", owns the field
+        ("switch the territory on Kessler & Moore Law to Central Ohio", "PATCH /company/companies/{id}"),
+        ("switch the territory on Contoso to Central Ohio", "PATCH /company/companies/{id}"),
+        ("set the status on ticket 55 to closed", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_field_on_a_named_client_changes_that_client(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

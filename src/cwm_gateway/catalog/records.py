@@ -598,7 +598,8 @@ def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], sto
     does not know, after the field and "for"/"of" or right after the verb, before the new value."""
     verb_end = analysis.verb[1] if analysis.verb else 0
     for start in range(verb_end, len(tokens)):
-        after_field = start > 0 and tokens[start - 1].word in ("for", "of") and start - 2 in covered
+        # ("the territory on Kessler Law": "on" a name, as on a record)
+        after_field = start > 0 and tokens[start - 1].word in ("for", "of", "on") and start - 2 in covered
         if not (after_field or (start == verb_end and analysis.verb is not None)):
             continue
         end = start
