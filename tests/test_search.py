@@ -2791,3 +2791,15 @@ def test_a_field_only_one_reading_of_a_name_has_picks_that_reading(
 )
 def test_a_field_on_a_named_client_changes_that_client(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a circumstance after the request says why, not what: the phone call is no activity
+        ("Start a stopwatch on ticket 41102 while I'm on the phone with the client.", "POST /time/ticketstopwatches"),
+        ("Set Crescent Bakery's company status to Inactive since they cancelled.", "PATCH /company/companies/{id}"),
+    ],
+)
+def test_a_reason_after_the_request_names_nothing_asked_for(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -27,6 +27,8 @@ from .lexicon import Lexicon
 
 # Fields named beside the subject: "with a status", "including its totals", "filtered by vendor".
 # (Examples, "such as net 30", are not details: they are often the best hint at the subject.)
+REASON_OPENERS = frozenset("because since while".split())
+REASON_PAIRS = frozenset((("now", "that"), ("so", "that")))
 DETAIL_OPENERS = frozenset("with including include includes incl".split())
 # "a company called Fabrikam": the words after it are the new record's name, not things to find.
 NAME_INTRODUCERS = frozenset("called named titled entitled".split())
@@ -119,6 +121,7 @@ def read_words(
         tokens = _states_asked(_mend_words(tokens, vocabulary, known, lexicon_words, lexicon))
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens, vocabulary)
+    _mark_reasons(tokens)
     _mark_placing_participles(tokens, vocabulary.resource_names())
     _mark_parameters(tokens)
     if expand:
@@ -332,6 +335,20 @@ def _mark_details(tokens: list[Token], vocabulary: Vocabulary | None = None) -> 
             token.introduces = token.word in DETAIL_OPENERS or grouped
         elif inside:
             token.detail = True
+
+
+def _mark_reasons(tokens: list[Token]) -> None:
+    """ "Start a stopwatch on ticket 41102 while I'm on the phone with the client", "... since they
+    cancelled": a reason or a circumstance after the request says why, not what; its words are
+    details (the phone call is no activity to time)."""
+    for i, token in enumerate(tokens[3:], start=3):
+        pair = (tokens[i - 1].word, token.word)
+        if token.word in REASON_OPENERS or pair in REASON_PAIRS:
+            for later in tokens[i + 1 :]:
+                if later.sentence_start:
+                    break
+                later.detail = True
+            return
 
 
 def _grouped_by(tokens: list[Token], index: int, vocabulary: Vocabulary) -> bool:
