@@ -2803,3 +2803,17 @@ def test_a_field_on_a_named_client_changes_that_client(searcher: Searcher, query
 )
 def test_a_reason_after_the_request_names_nothing_asked_for(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the stages a record moves through are its statuses; an opportunity's are the sales stages
+        ("list the stages a defective part return moves through", "GET /procurement/rmaStatuses"),
+        ("Lists the sales pipeline stages opportunities can move through.", "GET /sales/stages"),
+        ("the milestones a prospect passes through on the way to a signed deal", "GET /sales/stages"),
+        ("the steps a deal moves through", "GET /sales/stages"),
+    ],
+)
+def test_the_stages_a_record_moves_through_are_its_statuses(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

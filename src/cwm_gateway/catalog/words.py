@@ -118,7 +118,7 @@ def read_words(
     _numbers_in_names(tokens, lexicon, vocabulary)
     known = vocabulary.known({t.word for t in tokens if not t.is_number})
     if expand:
-        tokens = _states_asked(_mend_words(tokens, vocabulary, known, lexicon_words, lexicon))
+        tokens = _moved_through(_states_asked(_mend_words(tokens, vocabulary, known, lexicon_words, lexicon)))
         known.update(vocabulary.known({t.word for t in tokens if not t.is_number} - set(known)))
     _mark_details(tokens, vocabulary)
     _mark_reasons(tokens)
@@ -137,6 +137,9 @@ def read_words(
 # "what can a booking be marked as", "states a device can be in": the states a record can be in
 STATE_CLOSERS = frozenset("in marked set".split())
 STATE_NOUNS = frozenset("states stages conditions options".split())
+MOVING_VERBS = frozenset("go goes move moves pass passes progress progresses flow flows".split())
+# ("steps" and "phases" a project goes through are its phases: the lexicon reads those)
+STAGE_WORDS = frozenset("stages states statuses milestones".split())
 # Sales stages are the steps an opportunity moves through: "the stages a deal can be in" asks for them.
 STAGED_RECORDS = frozenset("opportunity opp deal sale pipeline".split())
 STATE_NAMES = frozenset("states stages statuses".split())
@@ -175,6 +178,33 @@ def _states_asked(tokens: list[Token]) -> list[Token]:
             token.index = index
         return out
     return tokens
+
+
+def _moved_through(tokens: list[Token]) -> list[Token]:
+    """ "the steps a deal moves through", "stages a customer return goes through": the stages of what
+    moves are asked for; a deal's are the sales stages, any other record's are its statuses."""
+    words = [t.raw.lower() for t in tokens]
+    at = next((i for i in range(2, len(words)) if words[i] == "through" and words[i - 1] in MOVING_VERBS), None)
+    if at is None:
+        return tokens
+    verb = at - 1 - (words[at - 2] == "can")
+    asking = next((j for j in range(verb - 1, max(-1, verb - 6), -1) if words[j] in STAGE_WORDS), None)
+    if asking is None or asking + 1 >= verb:
+        return tokens
+    record = tokens[asking + 1 : verb]
+    if not STAGED_RECORDS.isdisjoint(t.word for t in record):
+        for token in record:
+            token.detail = True  # "the pipeline stages opportunities move through": the stages asked
+        if words[asking] == "stages":
+            return tokens
+        word, place = "stage", asking + 1
+    else:
+        tokens[asking].introduces = True
+        word, place = "status", verb
+    out = [*tokens[:place], Token(word, word, place), *tokens[place:]]
+    for index, token in enumerate(out):
+        token.index = index
+    return out
 
 
 def _product_names(tokens: list[Token], lexicon: Lexicon, vocabulary: Vocabulary) -> None:
