@@ -2817,3 +2817,14 @@ def test_a_reason_after_the_request_names_nothing_asked_for(searcher: Searcher, 
 )
 def test_the_stages_a_record_moves_through_are_its_statuses(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("the scorecards for my techs", "GET /system/reportCards"),
+        ("scorecard lines for mike", "GET /system/reportCards/{parentId}/details"),
+    ],
+)
+def test_scorecards_are_report_cards_and_their_lines_the_details(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
