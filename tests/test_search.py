@@ -2828,3 +2828,16 @@ def test_the_stages_a_record_moves_through_are_its_statuses(searcher: Searcher, 
 )
 def test_scorecards_are_report_cards_and_their_lines_the_details(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("how much stock do we have of the dell monitor", "GET /procurement/catalog/{parentId}/inventory"),
+        ("invoice layouts", "GET /finance/invoiceTemplates"),
+    ],
+)
+def test_stock_is_a_catalog_items_inventory_and_layouts_the_invoice_templates(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]
