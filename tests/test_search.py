@@ -2841,3 +2841,15 @@ def test_stock_is_a_catalog_items_inventory_and_layouts_the_invoice_templates(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a supplier is a vendor, what's on a plate are schedule entries
+        ("what have we bought from our suppliers that hasn't arrived?", "GET /procurement/purchaseorders"),
+        ("what's on my plate tomorrow", "GET /schedule/entries"),
+    ],
+)
+def test_everyday_words_read_as_their_first_meaning(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
