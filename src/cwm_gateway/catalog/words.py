@@ -27,8 +27,6 @@ from .lexicon import Lexicon
 
 # Fields named beside the subject: "with a status", "including its totals", "filtered by vendor".
 # (Examples, "such as net 30", are not details: they are often the best hint at the subject.)
-REASON_OPENERS = frozenset("because since while".split())
-REASON_PAIRS = frozenset((("now", "that"), ("so", "that")))
 DETAIL_OPENERS = frozenset("with including include includes incl".split())
 # "a company called Fabrikam": the words after it are the new record's name, not things to find.
 NAME_INTRODUCERS = frozenset("called named titled entitled".split())
@@ -365,6 +363,11 @@ def _mark_details(tokens: list[Token], vocabulary: Vocabulary | None = None) -> 
             token.introduces = token.word in DETAIL_OPENERS or grouped
         elif inside:
             token.detail = True
+
+
+# "... since they cancelled", "... now that it's verified": a reason or circumstance follows
+REASON_OPENERS = frozenset("because since while".split())
+REASON_PAIRS = frozenset((("now", "that"), ("so", "that")))
 
 
 def _mark_reasons(tokens: list[Token]) -> None:
