@@ -2853,3 +2853,32 @@ def test_stock_is_a_catalog_items_inventory_and_layouts_the_invoice_templates(
 )
 def test_everyday_words_read_as_their_first_meaning(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("who approved time entry 812 and when", "GET /time/entries/{parentId}/audits"),
+        ("approval history of expense report 90", "GET /expense/reports/{parentId}/audits"),
+    ],
+)
+def test_who_approved_a_record_is_read_in_its_audits(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a value corrected ("actually", ", not 10"), a state told of a child, an approximate amount,
+        # an amount it is now
+        ("agreement 300 actually ends on 6/30/2027", "PATCH /finance/agreements/{id}"),
+        ("time entry 77 started at 9, not 10", "PATCH /time/entries/{id}"),
+        ("phase 2 on project 88 is done", "PATCH /project/projects/{parentId}/phases/{id}"),
+        ("project 88 is around 40 percent complete", "PATCH /project/projects/{id}"),
+        ("product 55 sells for $90 now", "PATCH /procurement/products/{id}"),
+        # questions stay reads
+        ("is project 88 about 40 percent done?", "GET /project/projects/{id}"),
+    ],
+)
+def test_a_statement_about_a_numbered_record_tells_its_new_value(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -102,6 +102,8 @@ DID_WORDS = frozenset(("did",))  # what happened; "what do we sell" describes wh
 HOUR_WORDS = frozenset(("noon", "midnight"))
 DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
 # "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
+AMOUNT_NOW = re.compile(r"\d\s*%?\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "is at 40% now"
+APPROXIMATE = frozenset("about around roughly nearly almost".split())
 TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
 WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
 SPENDING_WORDS = frozenset("spent spend worked did".split())
@@ -457,7 +459,9 @@ def revised_intent(
         return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
-    if analysis.intent is None and (_terse_change(analysis) or _state_told(analysis) or _moves_to(analysis, lexicon)):
+    if analysis.intent is None and (
+        _terse_change(analysis) or _state_told(analysis) or _moves_to(analysis, lexicon) or _corrected(analysis)
+    ):
         return "update"
     if analysis.intent == "create":
         following = [c for c in analysis.concepts if c.start >= after_verb]
@@ -475,7 +479,7 @@ def revised_intent(
         return "update"
     if analysis.intent == "read" and _state_after_late_verb(analysis):
         return "update"
-    if analysis.intent is None and (_change_stated(tokens, _change_verbs(lexicon)) or _now_so(tokens)):
+    if analysis.intent is None and (_change_stated(tokens, _change_verbs(lexicon)) or _now_so(tokens, analysis.query)):
         return "update"
     return analysis.intent
 
@@ -687,9 +691,13 @@ def _state_told(analysis: Analysis) -> bool:
     if copula is None or copula + 1 >= len(tokens):
         return False
     between = tokens[numbers[0] + 1 : copula]
-    if any(t.word in QUESTION_WORDS or t.is_number for t in between):
+    # (the record's parent may come between: "task 3 on ticket 51402 is done")
+    if any(t.word in QUESTION_WORDS or (t.is_number and t.index not in numbers) for t in between):
         return False
-    return tokens[copula + 1].word not in TOLD_NOT_STATES | QUESTION_WORDS
+    state = tokens[copula + 1]
+    # ("project 427 is about 60 percent done": about a number, not about a subject)
+    approximate = state.word in APPROXIMATE and copula + 2 < len(tokens) and tokens[copula + 2].is_number
+    return approximate or state.word not in TOLD_NOT_STATES | QUESTION_WORDS
 
 
 def _makes_it_so(tokens: list[Token], after_verb: int) -> bool:
@@ -705,12 +713,29 @@ def _makes_it_so(tokens: list[Token], after_verb: int) -> bool:
     )
 
 
-def _now_so(tokens: list[Token]) -> bool:
-    """ "the Fabrikam VoIP deal is at Proposal stage now", "qty on addition 3 is 47 now": what a
-    record is now, said at the end, is its new state (not a question: "what is open now")."""
+def _now_so(tokens: list[Token], query: str = "") -> bool:
+    """ "the Fabrikam VoIP deal is at Proposal stage now", "qty on addition 3 is 47 now", "catalog item
+    NET-SW-24 costs us $412 now": what a record is now, or an amount it is now, said at the end, is its
+    new state (not a question: "what is open now")."""
     if len(tokens) < 3 or tokens[-1].raw.lower() != "now" or tokens[0].word in QUESTION_WORDS:
         return False
-    return any(t.raw.lower() in ("is", "are") for t in tokens[1:-1])
+    # (amounts are no tokens: "$412 now" is read from the request)
+    return any(t.raw.lower() in ("is", "are") for t in tokens[1:-1]) or AMOUNT_NOW.search(query) is not None
+
+
+def _corrected(analysis: Analysis) -> bool:
+    """ "schedule entry 660412 runs until 4pm, not 2", "config 7120's warranty actually runs through
+    8/31/2027": a statement about a numbered record that corrects a value tells its new value."""
+    tokens = analysis.tokens
+    if tokens[0].word in QUESTION_WORDS or analysis.query.rstrip().endswith("?"):
+        return False
+    first = min(c.end for _, c in analysis.ids)
+    rest = tokens[first:]
+    if any(t.raw.lower() == "actually" for t in rest):
+        return True
+    # ", not 2", "not 8": the old value, last (not "tickets for 55 not closed": no value there)
+    nots = [t.index for t in rest if t.word == "not"]
+    return bool(nots) and len(tokens) - nots[-1] in (2, 3) and tokens[nots[-1]].clause_start
 
 
 def _gets_it_changed(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> bool:
