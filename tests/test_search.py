@@ -2882,3 +2882,15 @@ def test_who_approved_a_record_is_read_in_its_audits(searcher: Searcher, query: 
 )
 def test_a_statement_about_a_numbered_record_tells_its_new_value(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("raise the hourly rate on the Tier 2 work role to 140", "PATCH /time/workRoles/{id}"),
+        ("raise the cost of the Gold agreement type to 1200", "PATCH /finance/agreements/types/{id}"),
+        ("raise a ticket for the printer and add a note to 4521", "POST /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_a_number_a_value_is_raised_to_is_no_ticket(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -50,6 +50,7 @@ RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
 STATE_COPULAS = TOLD_WORDS | frozenset("should needs must".split())
 # "the notes on 4521", "add a note to 4521": the record that holds the thing named before it
 OWNER_PREPOSITIONS = frozenset(("on", "to", "against"))
+RAISING_VERBS = frozenset(("raise",))
 
 
 def find_ids(
@@ -228,10 +229,17 @@ def _owns_a_list(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
     year = len(raw) == 4 and raw[:2] in ("19", "20")
     if i < 2 or len(raw) < 3 or tokens[i - 1].word not in OWNER_PREPOSITIONS or year:
         return False
-    if _owners_number(analysis, i, vocabulary):
+    if _owners_number(analysis, i, vocabulary) or _raised_to(analysis, i):
         return False
     held = [c for c in analysis.concepts if c.end == i - 1 and not c.value]  # "open on 640" holds nothing
     return any(vocabulary.names(word) for c in held for word in c.tokens())
+
+
+def _raised_to(analysis: Analysis, i: int) -> bool:
+    """ "raise the hourly rate of the Senior Engineer work role to 185": what a value is raised to is the
+    value ("raise a ticket" is a create, so this is asked before any change is read)."""
+    verb = analysis.verb
+    return verb is not None and analysis.tokens[verb[0]].word in RAISING_VERBS and analysis.tokens[i - 1].word == "to"
 
 
 def _owners_number(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:
