@@ -2894,3 +2894,18 @@ def test_a_statement_about_a_numbered_record_tells_its_new_value(searcher: Searc
 )
 def test_a_number_a_value_is_raised_to_is_no_ticket(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # only time sheets and expense reports have an approve action: any other record's approval is
+        # a change of it, never a new record
+        ("approve PO 4410", "PATCH /procurement/purchaseorders/{id}"),
+        ("approve sales order 300", "PATCH /sales/orders/{id}"),
+        ("approve time sheet 9921", "POST /time/sheets/{id}/approve"),
+        ("reject expense report 71", "POST /expense/reports/{id}/reject"),
+    ],
+)
+def test_approving_a_record_with_no_approve_action_changes_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -77,6 +77,7 @@ MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow 
 MODALS = frozenset("should shouldn must mustn".split())
 # "deactivate member 12" has its own action; "deactivate contact 55" sets the contact's inactive flag
 SWITCHING_ACTIONS = frozenset("deactivate activate reactivate inactivate".split())
+APPROVING = frozenset("approve reject unapprove".split())
 # "raise the rate on the Senior Engineer role to $175": a create verb ("raise a ticket") that also lifts a
 # value to something
 LIFTING_VERBS = frozenset(("raise",))
@@ -528,16 +529,22 @@ def _change_stated(tokens: list[Token], change_verbs: frozenset[str]) -> bool:
 
 def _switched_off_elsewhere(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
     """ "deactivate contact 55", "deactivate the Onsite work type": only members have a deactivate action;
-    any other record is switched off by its own inactive flag, a change of it."""
-    if analysis.verb is None or analysis.tokens[analysis.verb[0]].word not in SWITCHING_ACTIONS:
+    any other record is switched off by its own inactive flag, a change of it. So with approvals: only
+    time sheets and expense reports have an approve action; "approve PO 4410" sets the order's approval
+    (never a new order)."""
+    if analysis.verb is None or analysis.tokens[analysis.verb[0]].word not in SWITCHING_ACTIONS | APPROVING:
         return False
     start, end = analysis.verb
     verb = analysis.tokens[start].word
-    # (a record with its number, in the catalog's own words: "the tech who left", "mike's login" or
-    # "the user account for bob" may well be a member)
     named = [c for _, c in analysis.ids if not start <= c.start < end]
-    literal = bool(named) and all(c.source == "word" for c in named)
-    return literal and not any(holds(words, (verb,)) for c in named for words, _ in c.alternatives)
+    # (a record with its number, in the catalog's own words: "the tech who left", "mike's login" or
+    # "the user account for bob" may well be a member, who can be deactivated; any reading that holds
+    # the approval keeps it: "approve Sam's hour card 55")
+    literal = bool(named) and (verb in APPROVING or all(c.source == "word" for c in named))
+    # (an action hangs under the path's last segment: "time sheet" is .../sheets/{id}/approve)
+    return literal and not any(
+        holds(words, (verb,)) or holds(words[-1:], (verb,)) for c in named for words, _ in c.alternatives
+    )
 
 
 def _lowered_to(analysis: Analysis, after_verb: int) -> bool:
