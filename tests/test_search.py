@@ -2909,3 +2909,15 @@ def test_a_number_a_value_is_raised_to_is_no_ticket(searcher: Searcher, query: s
 )
 def test_approving_a_record_with_no_approve_action_changes_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("agreement 77, addition 3: quantity to 25", "PATCH /finance/agreements/{parentId}/additions/{id}"),
+        ("project 88, phase 2 - budget hours to 40", "PATCH /project/projects/{parentId}/phases/{id}"),
+        ("ticket 55: budget hours to 12", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_field_to_a_value_after_a_numbered_record_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -461,7 +461,11 @@ def revised_intent(
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
     if analysis.intent is None and (
-        _terse_change(analysis) or _state_told(analysis) or _moves_to(analysis, lexicon) or _corrected(analysis)
+        _terse_change(analysis)
+        or _state_told(analysis)
+        or _moves_to(analysis, lexicon)
+        or _corrected(analysis)
+        or _field_to_value(analysis)
     ):
         return "update"
     if analysis.intent == "create":
@@ -718,6 +722,19 @@ def _makes_it_so(tokens: list[Token], after_verb: int) -> bool:
     return not any(
         t.word in ("my", "his", "her", "our", "their", "your") for t in tokens[after_verb + 1 : after_verb + 3]
     )
+
+
+def _field_to_value(analysis: Analysis) -> bool:
+    """ "opportunity 1411, sales team member 2: commission percent to 40": after the numbered record and
+    a break, a field, "to" and its value is shorthand for a change ("ticket 55: notes to review" names
+    the notes, and no value)."""
+    tokens = analysis.tokens
+    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    rest = tokens[max(numbers) + 1 :] if numbers else []
+    if not rest or not rest[0].clause_start or rest[0].word in QUESTION_WORDS:
+        return False
+    to = next((i for i, t in enumerate(rest) if t.word == "to"), None)
+    return to is not None and 1 <= to <= 3 and to == len(rest) - 2 and rest[-1].is_number
 
 
 def _now_so(tokens: list[Token], query: str = "") -> bool:
