@@ -2921,3 +2921,15 @@ def test_approving_a_record_with_no_approve_action_changes_it(searcher: Searcher
 )
 def test_a_field_to_a_value_after_a_numbered_record_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("which work types count towards utilisation", "GET /time/workTypes"),
+        ("which ticket statuses count as closed", "GET /service/boards/{parentId}/statuses"),
+        ("count tickets as of today", "GET /service/tickets/count"),
+    ],
+)
+def test_what_counts_as_something_is_listed_not_counted(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

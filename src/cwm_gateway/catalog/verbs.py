@@ -983,6 +983,8 @@ def count_intent(words: list[str], lexicon: Lexicon, tokens: list[Token], openin
         if found and found[0] == "count" and (not tokens[position].plural or position == opening):
             if words[position] == "count" and _ends_a_phrase(words, position, lexicon):
                 continue  # "stock count corrections": a thing the lexicon names, counted by nobody
+            if words[position] == "count" and words[position + 1 : position + 2] in (["as"], ["toward"], ["towards"]):
+                continue  # "which statuses count as won": are taken as, not counted
             after = words[position + found[1] : position + found[1] + UNIT_WINDOW]
             if not any(word in lexicon.units for word in after):
                 _mark_count_words(tokens[position : position + found[1]])
