@@ -2933,3 +2933,26 @@ def test_a_field_to_a_value_after_a_numbered_record_is_a_change(searcher: Search
 )
 def test_what_counts_as_something_is_listed_not_counted(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a field of a record under the numbered one, named in the same clause, changes that record
+        (
+            "change Dana Lee's project role on project 77's team to Architect",
+            "PATCH /project/projects/{parentId}/teamMembers/{id}",
+        ),
+        (
+            "set the revenue on the licensing forecast item of opportunity 912 to 3000",
+            "PATCH /sales/opportunities/{parentId}/forecast/{id}",
+        ),
+        # the record's own field stays its own; records named in another clause change nothing
+        ("set the primary sales rep on opportunity 8 to Dan", "PATCH /sales/opportunities/{id}"),
+        ("update the Contoso agreement's end date to June 30, the additions too", "PATCH /finance/agreements/{id}"),
+    ],
+)
+def test_a_field_of_a_child_record_named_beside_its_parent_changes_the_child(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

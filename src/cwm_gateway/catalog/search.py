@@ -809,6 +809,9 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
         for index, concept in enumerate(analysis.concepts):
             if id(concept) in records or concept.value:
                 continue
+            children = _children_named(analysis, concept, record, shapes) if analysis.intent == "update" else []
+            if any(_field_of(_alternatives(concept), child) for child in children):
+                continue  # "the project role on project 530's team": a field of the team member, not the project
             if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
                 continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
             alts = _alternatives(concept)
@@ -826,6 +829,40 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
     # ("default" of "default department" is no field of its own: the compound names the field)
     compounded = {(index, id(alts)) for index, alts, _, _, compound in out if compound}
     return tuple(a for a in out if a[4] or (a[0], id(a[1])) not in compounded)
+
+
+def _children_named(analysis: Analysis, field: Concept, record: Concept, shapes: list[_Shape]) -> list[_Shape]:
+    """The updates of records under the record that a concept other than the field names: "project
+    530's team" (its team members), "the forecast item of opp 4433" (its forecast), "work role override
+    12 on agreement 590"."""
+    out = []
+    records = {id(concept) for concept, _ in analysis.records}
+    record_alts = _alternatives(record)
+    own = frozenset(w for words, _ in record_alts for w in words)
+    for concept in analysis.concepts:
+        if concept is field or id(concept) in records or concept.value or concept.detail:
+            continue
+        if concept.end == field.start or field.end == concept.start:
+            continue  # (a word of the field itself: "contact" of "primary contact")
+        first, last = sorted((concept.start, record.start))
+        if any(t.clause_start for t in analysis.tokens[first + 1 : last + 1]):
+            continue  # (another clause: "... end date to June 30, the additions too")
+        for words, _ in _alternatives(concept):
+            if words & own:
+                continue
+            out.extend(
+                shape
+                for shape in shapes
+                if shape.item
+                and shape.op.method == "PATCH"
+                and (words <= shape.resource or shape.resource <= words)
+                and any(r <= segment for segment, followed in shape.segments[:-1] if followed for r, _ in record_alts)
+            )
+    return out
+
+
+def _field_of(alternatives: _Alternatives, shape: _Shape) -> bool:
+    return any(_field_match(words, shape) for words, _ in alternatives)
 
 
 def _compound_field(concepts: list[Concept], index: int, owners: list[_Shape]) -> tuple[_Alternatives, int]:
