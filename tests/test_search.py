@@ -2956,3 +2956,18 @@ def test_a_field_of_a_child_record_named_beside_its_parent_changes_the_child(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("notify our middleware whenever a company changes", "POST /system/callbacks"),
+        ("tell our app whenever an invoice is paid", "POST /system/callbacks"),
+        # told to a person, or no message at all: nothing is set up
+        ("tickets that reopen whenever we close them", "GET /service/tickets"),
+    ],
+)
+def test_a_message_to_a_machine_whenever_something_happens_is_a_new_subscription(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -77,6 +77,8 @@ MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow 
 MODALS = frozenset("should shouldn must mustn".split())
 # "deactivate member 12" has its own action; "deactivate contact 55" sets the contact's inactive flag
 SWITCHING_ACTIONS = frozenset("deactivate activate reactivate inactivate".split())
+MACHINES = frozenset("app application server system endpoint url webhook api integration middleware".split())
+TELLING_VERBS = frozenset("notify ping tell alert email message text post send call hit inform warn".split())
 APPROVING = frozenset("approve reject unapprove".split())
 # "raise the rate on the Senior Engineer role to $175": a create verb ("raise a ticket") that also lifts a
 # value to something
@@ -446,6 +448,8 @@ def revised_intent(
         return "create"  # "give contract 12 a one-time credit": a new record under the one given it
     if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
         return "create"
+    if analysis.intent is None and _standing_order(tokens):
+        return "create"
     if holds is not None and analysis.intent == "action" and _switched_off_elsewhere(analysis, holds):
         return "update"
     names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
@@ -722,6 +726,19 @@ def _makes_it_so(tokens: list[Token], after_verb: int) -> bool:
     return not any(
         t.word in ("my", "his", "her", "our", "their", "your") for t in tokens[after_verb + 1 : after_verb + 3]
     )
+
+
+def _standing_order(tokens: list[Token]) -> bool:
+    """ "ping our server whenever a case changes", "tell our app whenever a ticket closes": a message
+    to a machine whenever something happens is a subscription to set up, a new record ("tickets that
+    reopen whenever we close them" are read)."""
+    if tokens[0].raw.lower() not in TELLING_VERBS:
+        return False
+    # (told to a machine: "alert me every time a ticket breaches SLA" asks no subscription set up)
+    told = next((t for t in tokens[1:] if t.word not in ("my", "our", "the", "us")), None)
+    if told is None or told.word not in MACHINES:
+        return False
+    return any(t.word == "whenever" for t in tokens)
 
 
 def _field_to_value(analysis: Analysis) -> bool:
