@@ -34,6 +34,9 @@ TOLD_WORDS = frozenset("is was are were".split())
 LITERAL = 0.95  # confidence of a lexicon target written in the request itself
 # "make the status of ticket 12 Closed": a create verb that also states what something becomes
 STATE_VERBS = frozenset(("make", "put"))
+# "raise the rate on the Senior Engineer role to $175": a create verb ("raise a ticket") that also lifts a
+# value to something
+LIFTING_VERBS = frozenset(("raise",))
 PARTICLES = frozenset("out up down over back forward".split())  # "push ... out to Friday", "bump ... up to P1"
 # "sign acme up for ...", "send my timesheet in", "shut his account off": particles a verb may leave
 # behind its object; "in", "on", "off" also open places, so only before a preposition or the end.

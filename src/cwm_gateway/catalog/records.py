@@ -10,6 +10,7 @@ from .analysis import (
     CLOCK_WORDS,
     DEFINITE_WORDS,
     ID_FILLERS,
+    LIFTING_VERBS,
     LITERAL,
     NEW_RECORD_WORDS,
     PARENT_PREPOSITIONS,
@@ -50,7 +51,6 @@ RECORD_PREPOSITIONS = frozenset(("on", "of", "for", "in"))
 STATE_COPULAS = TOLD_WORDS | frozenset("should needs must".split())
 # "the notes on 4521", "add a note to 4521": the record that holds the thing named before it
 OWNER_PREPOSITIONS = frozenset(("on", "to", "against"))
-RAISING_VERBS = frozenset(("raise",))
 
 
 def find_ids(
@@ -239,7 +239,7 @@ def _raised_to(analysis: Analysis, i: int) -> bool:
     """ "raise the hourly rate of the Senior Engineer work role to 185": what a value is raised to is the
     value ("raise a ticket" is a create, so this is asked before any change is read)."""
     verb = analysis.verb
-    return verb is not None and analysis.tokens[verb[0]].word in RAISING_VERBS and analysis.tokens[i - 1].word == "to"
+    return verb is not None and analysis.tokens[verb[0]].word in LIFTING_VERBS and analysis.tokens[i - 1].word == "to"
 
 
 def _owners_number(analysis: Analysis, i: int, vocabulary: Vocabulary) -> bool:

@@ -832,9 +832,8 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
 
 
 def _children_named(analysis: Analysis, field: Concept, record: Concept, shapes: list[_Shape]) -> list[_Shape]:
-    """The updates of records under the record that a concept other than the field names: "project
-    530's team" (its team members), "the forecast item of opp 4433" (its forecast), "work role override
-    12 on agreement 590"."""
+    """The updates of records under the record that a concept other than the field names, in the same
+    clause: "project 530's team" (its team members), "the forecast item of opp 4433" (its forecast)."""
     out = []
     records = {id(concept) for concept, _ in analysis.records}
     record_alts = _alternatives(record)

@@ -15,6 +15,7 @@ from .analysis import (
     CLOCK_WORDS,
     DEFINITE_WORDS,
     GENERIC_HEADS,
+    LIFTING_VERBS,
     NEW_RECORD_WORDS,
     PARENT_PREPOSITIONS,
     PARTICLES,
@@ -77,12 +78,11 @@ MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow 
 MODALS = frozenset("should shouldn must mustn".split())
 # "deactivate member 12" has its own action; "deactivate contact 55" sets the contact's inactive flag
 SWITCHING_ACTIONS = frozenset("deactivate activate reactivate inactivate".split())
-MACHINES = frozenset("app application server system endpoint url webhook api integration middleware".split())
-TELLING_VERBS = frozenset("notify ping tell alert email message text post send call hit inform warn".split())
+# "approve PO 4410": only time sheets and expense reports have an approve action; others are changed
 APPROVING = frozenset("approve reject unapprove".split())
-# "raise the rate on the Senior Engineer role to $175": a create verb ("raise a ticket") that also lifts a
-# value to something
-LIFTING_VERBS = frozenset(("raise",))
+# "ping our server whenever a case changes": a message to a machine, sent whenever, is a subscription
+TELLING_VERBS = frozenset("notify ping tell alert email message text post send call hit inform warn".split())
+MACHINES = frozenset("app application server system endpoint url webhook api integration middleware".split())
 # "drop the priority on ticket 55 to low": a delete verb that also lowers a value to something
 LOWERING_VERBS = frozenset(("drop",))
 # Words that open when something happened: "opened today", "sent last week", "closed and invoiced".
@@ -105,9 +105,9 @@ DID_WORDS = frozenset(("did",))  # what happened; "what do we sell" describes wh
 HOUR_WORDS = frozenset(("noon", "midnight"))
 DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split())
 # "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
-AMOUNT_NOW = re.compile(r"\d\s*%?\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "is at 40% now"
-APPROXIMATE = frozenset("about around roughly nearly almost".split())
 TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
+APPROXIMATE = frozenset("about around roughly nearly almost".split())  # "project 427 is about 60 percent done"
+AMOUNT_NOW = re.compile(r"\d\s*%?\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "is at 40% now"
 WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
 SPENDING_WORDS = frozenset("spent spend worked did".split())
 PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
