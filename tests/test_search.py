@@ -2971,3 +2971,16 @@ def test_a_message_to_a_machine_whenever_something_happens_is_a_new_subscription
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tkt 5512 waiting on parts", "PATCH /service/tickets/{id}"),
+        ("project 88 done", "PATCH /project/projects/{id}"),
+        ("ticket 4521 closed?", "GET /service/tickets/{id}"),
+        ("ticket 55 completed tasks", "GET /service/tickets/{parentId}/tasks"),
+    ],
+)
+def test_a_state_said_after_a_numbered_record_is_its_new_state(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

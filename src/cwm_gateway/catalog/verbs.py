@@ -67,6 +67,7 @@ NOUN_PHRASE_OPENERS = frozenset(
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in WANTED.split(", "))
 ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
 # Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
+TERSE_STATES = frozenset("waiting done complete completed resolved closed fixed finished cancelled canceled".split())
 TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
@@ -685,6 +686,11 @@ def _terse_change(analysis: Analysis) -> bool:
     if not numbers:
         return False
     after = tokens[numbers[0] + 1 :]
+    # "tkt 50233 waiting on cust", "ticket 4521 resolved": a state said after the number, alone or before
+    # whom it waits on ("ticket 55 completed tasks" names the tasks)
+    asked = analysis.query.rstrip().endswith("?")  # "ticket 4521 closed?" asks
+    if after and after[0].raw.lower() in TERSE_STATES and (len(after) == 1 or after[1].word in ("on", "for")):
+        return not asked
     # "project 88 status report", "ticket 4521 board history": something about the field, no value
     return len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD
 
