@@ -2874,10 +2874,15 @@ def test_who_approved_a_record_is_read_in_its_audits(searcher: Searcher, query: 
         ("agreement 300 actually ends on 6/30/2027", "PATCH /finance/agreements/{id}"),
         ("time entry 77 started at 9, not 10", "PATCH /time/entries/{id}"),
         ("phase 2 on project 88 is done", "PATCH /project/projects/{parentId}/phases/{id}"),
-        ("project 88 is around 40 percent complete", "PATCH /project/projects/{id}"),
+        ("project 91 is about 70 percent done", "PATCH /project/projects/{id}"),
         ("product 55 sells for $90 now", "PATCH /procurement/products/{id}"),
-        # questions stay reads
+        # questions, and reads with no value corrected, stay reads
         ("is project 88 about 40 percent done?", "GET /project/projects/{id}"),
+        ("ticket 55 notes actually", "GET /service/tickets/{parentId}/notes"),
+        ("tickets for company 19, not closed", "GET /service/tickets"),
+        ("time entries on ticket 55, not billable", "GET /service/tickets/{parentId}/timeentries"),
+        ("ticket 4521 now", "GET /service/tickets/{id}"),
+        ("open tickets for company 19 now", "GET /service/tickets"),
     ],
 )
 def test_a_statement_about_a_numbered_record_tells_its_new_value(searcher: Searcher, query: str, expected: str) -> None:
@@ -2905,6 +2910,7 @@ def test_a_number_a_value_is_raised_to_is_no_ticket(searcher: Searcher, query: s
         ("approve sales order 300", "PATCH /sales/orders/{id}"),
         ("approve time sheet 9921", "POST /time/sheets/{id}/approve"),
         ("reject expense report 71", "POST /expense/reports/{id}/reject"),
+        ("unapprove time sheet 5", "POST /time/sheets/{id}/reverse"),
     ],
 )
 def test_approving_a_record_with_no_approve_action_changes_it(searcher: Searcher, query: str, expected: str) -> None:
@@ -2917,6 +2923,9 @@ def test_approving_a_record_with_no_approve_action_changes_it(searcher: Searcher
         ("agreement 77, addition 3: quantity to 25", "PATCH /finance/agreements/{parentId}/additions/{id}"),
         ("project 88, phase 2 - budget hours to 40", "PATCH /project/projects/{parentId}/phases/{id}"),
         ("ticket 55: budget hours to 12", "PATCH /service/tickets/{id}"),
+        # records the ticket holds are no field of it
+        ("ticket 55: time entries to 2", "GET /service/tickets/{parentId}/timeentries"),
+        ("ticket 55, notes to 3", "GET /service/tickets/{parentId}/notes"),
     ],
 )
 def test_a_field_to_a_value_after_a_numbered_record_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
@@ -2928,7 +2937,7 @@ def test_a_field_to_a_value_after_a_numbered_record_is_a_change(searcher: Search
     [
         ("which work types count towards utilisation", "GET /time/workTypes"),
         ("which ticket statuses count as closed", "GET /service/boards/{parentId}/statuses"),
-        ("count tickets as of today", "GET /service/tickets/count"),
+        ("how many tickets did we open as of today", "GET /service/tickets/count"),
     ],
 )
 def test_what_counts_as_something_is_listed_not_counted(searcher: Searcher, query: str, expected: str) -> None:
@@ -2963,8 +2972,9 @@ def test_a_field_of_a_child_record_named_beside_its_parent_changes_the_child(
     [
         ("notify our middleware whenever a company changes", "POST /system/callbacks"),
         ("tell our app whenever an invoice is paid", "POST /system/callbacks"),
-        # told to a person, or no message at all: nothing is set up
-        ("tickets that reopen whenever we close them", "GET /service/tickets"),
+        # told to a person, or to a team named after a machine: nothing is set up
+        ("email the system admin whenever a ticket closes", "GET /service/tickets"),
+        ("send the api team a note whenever ticket 55 changes", "GET /service/tickets/{parentId}/notes"),
     ],
 )
 def test_a_message_to_a_machine_whenever_something_happens_is_a_new_subscription(
@@ -2980,6 +2990,9 @@ def test_a_message_to_a_machine_whenever_something_happens_is_a_new_subscription
         ("project 88 done", "PATCH /project/projects/{id}"),
         ("ticket 4521 closed?", "GET /service/tickets/{id}"),
         ("ticket 55 completed tasks", "GET /service/tickets/{parentId}/tasks"),
+        ("tickets for company 19 closed", "GET /service/tickets"),
+        ("was ticket 55 resolved", "GET /service/tickets/{id}"),
+        ("ticket 4521 closed on friday", "GET /service/tickets/{id}"),
     ],
 )
 def test_a_state_said_after_a_numbered_record_is_its_new_state(searcher: Searcher, query: str, expected: str) -> None:

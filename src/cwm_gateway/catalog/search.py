@@ -806,11 +806,11 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
     for record, pinned in analysis.records:
         record_alts = _alternatives(record)
         owners = [s for s in shapes if any(_is_record(words, s) for words, _ in record_alts)]
+        children = _children_named(analysis, record, shapes) if analysis.intent == "update" else []
         for index, concept in enumerate(analysis.concepts):
             if id(concept) in records or concept.value:
                 continue
-            children = _children_named(analysis, concept, record, shapes) if analysis.intent == "update" else []
-            if any(_field_of(_alternatives(concept), child) for child in children):
+            if any(_field_of(_alternatives(concept), shape) for shape in _others(children, concept)):
                 continue  # "the project role on project 530's team": a field of the team member, not the project
             if analysis.intent != "update" and not (concept is analysis.head and singular(concept, analysis.tokens)):
                 continue  # "the status of opportunity 9" is one field; "the notes of ticket 5" a list
@@ -831,18 +831,16 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
     return tuple(a for a in out if a[4] or (a[0], id(a[1])) not in compounded)
 
 
-def _children_named(analysis: Analysis, field: Concept, record: Concept, shapes: list[_Shape]) -> list[_Shape]:
-    """The updates of records under the record that a concept other than the field names, in the same
-    clause: "project 530's team" (its team members), "the forecast item of opp 4433" (its forecast)."""
+def _children_named(analysis: Analysis, record: Concept, shapes: list[_Shape]) -> list[tuple[Concept, _Shape]]:
+    """The updates of records under the record that a concept names in the same clause, with that
+    concept: "project 530's team" (its team members), "the forecast item of opp 4433" (its forecast)."""
     out = []
     records = {id(concept) for concept, _ in analysis.records}
     record_alts = _alternatives(record)
     own = frozenset(w for words, _ in record_alts for w in words)
     for concept in analysis.concepts:
-        if concept is field or id(concept) in records or concept.value or concept.detail:
+        if id(concept) in records or concept.value or concept.detail:
             continue
-        if concept.end == field.start or field.end == concept.start:
-            continue  # (a word of the field itself: "contact" of "primary contact")
         first, last = sorted((concept.start, record.start))
         if any(t.clause_start for t in analysis.tokens[first + 1 : last + 1]):
             continue  # (another clause: "... end date to June 30, the additions too")
@@ -850,7 +848,7 @@ def _children_named(analysis: Analysis, field: Concept, record: Concept, shapes:
             if words & own:
                 continue
             out.extend(
-                shape
+                (concept, shape)
                 for shape in shapes
                 if shape.item
                 and shape.op.method == "PATCH"
@@ -858,6 +856,16 @@ def _children_named(analysis: Analysis, field: Concept, record: Concept, shapes:
                 and any(r <= segment for segment, followed in shape.segments[:-1] if followed for r, _ in record_alts)
             )
     return out
+
+
+def _others(children: list[tuple[Concept, _Shape]], field: Concept) -> list[_Shape]:
+    """The children named by a concept other than the field, nor touching it ("contact" of "primary
+    contact" is a word of the field itself)."""
+    return [
+        shape
+        for concept, shape in children
+        if concept is not field and concept.end != field.start and field.end != concept.start
+    ]
 
 
 def _field_of(alternatives: _Alternatives, shape: _Shape) -> bool:

@@ -66,8 +66,9 @@ NOUN_PHRASE_OPENERS = frozenset(
 )
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in WANTED.split(", "))
 ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
-# Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
+# A state said right after a record's number: "ticket 4521 resolved", "tkt 50233 waiting on cust"
 TERSE_STATES = frozenset("waiting done complete completed resolved closed fixed finished cancelled canceled".split())
+# Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
 TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
@@ -80,7 +81,7 @@ MODALS = frozenset("should shouldn must mustn".split())
 # "deactivate member 12" has its own action; "deactivate contact 55" sets the contact's inactive flag
 SWITCHING_ACTIONS = frozenset("deactivate activate reactivate inactivate".split())
 # "approve PO 4410": only time sheets and expense reports have an approve action; others are changed
-APPROVING = frozenset("approve reject unapprove".split())
+APPROVING = frozenset("approve reject".split())
 # "ping our server whenever a case changes": a message to a machine, sent whenever, is a subscription
 TELLING_VERBS = frozenset("notify ping tell alert email message text post send call hit inform warn".split())
 MACHINES = frozenset("app application server system endpoint url webhook api integration middleware".split())
@@ -108,7 +109,10 @@ DURATION_UNITS = frozenset("h hr hrs hour hours min mins minute minutes".split()
 # "ticket 5 is still open", "ticket 5 is about the printer": what follows "is" says no new state
 TOLD_NOT_STATES = frozenset("still it there this that about from in a an the not".split())
 APPROXIMATE = frozenset("about around roughly nearly almost".split())  # "project 427 is about 60 percent done"
-AMOUNT_NOW = re.compile(r"\d\s*%?\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "is at 40% now"
+AMOUNT_NOW = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d\s*%)\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "40% now"
+# ", not 2", ", not $1,520": the old value, last, after a new one ("tickets for company 19, not closed")
+OLD_VALUE = re.compile(r"\d.*,\s*not\s+[$€£]?\d[\d,.:]*\s*(?:am|pm|%|h|hrs?|hours?)?\W*$", re.IGNORECASE)
+ACTUAL_VALUE = re.compile(r"\bactually\b.*\d", re.IGNORECASE)  # "actually runs through 8/31/2027"
 WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
 SPENDING_WORDS = frozenset("spent spend worked did".split())
 PLACING_VERBS = frozenset("put throw stick slap chuck pop".split())
@@ -470,7 +474,7 @@ def revised_intent(
         or _state_told(analysis)
         or _moves_to(analysis, lexicon)
         or _corrected(analysis)
-        or _field_to_value(analysis)
+        or (holds is not None and _field_to_value(analysis, holds))
     ):
         return "update"
     if analysis.intent == "create":
@@ -671,6 +675,16 @@ def _terse_new(
     return number is not None and number + 2 < len(tokens) and tokens[number + 1].sentence_start
 
 
+def _id_numbers(analysis: Analysis) -> list[int]:
+    """Where the records' numbers stand in the request."""
+    return [t.index for t in analysis.tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+
+
+def _asked(analysis: Analysis) -> bool:
+    """A question mark asks: "ticket 4521 closed?", "ticket 5 is still open?"."""
+    return analysis.query.rstrip().endswith("?")
+
+
 def _terse_change(analysis: Analysis) -> bool:
     """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
 
@@ -682,15 +696,18 @@ def _terse_change(analysis: Analysis) -> bool:
         return False
     if any(arrow in analysis.query for arrow in ARROWS):
         return True
-    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    numbers = _id_numbers(analysis)
     if not numbers:
         return False
     after = tokens[numbers[0] + 1 :]
-    # "tkt 50233 waiting on cust", "ticket 4521 resolved": a state said after the number, alone or before
-    # whom it waits on ("ticket 55 completed tasks" names the tasks)
-    asked = analysis.query.rstrip().endswith("?")  # "ticket 4521 closed?" asks
-    if after and after[0].raw.lower() in TERSE_STATES and (len(after) == 1 or after[1].word in ("on", "for")):
-        return not asked
+    # "tkt 50233 waiting on cust", "ticket 4521 resolved": the record opens the request and a state ends
+    # it, or says whom it waits on ("ticket 55 completed tasks" names tasks, "tickets for company 19
+    # closed" lists tickets, "ticket 4521 closed on friday" asks when)
+    opening = any(c.start == 0 for _, c in analysis.ids)
+    state = bool(after) and after[0].raw.lower() in TERSE_STATES
+    waits = len(after) > 1 and after[0].raw.lower() == "waiting" and after[1].word in ("on", "for")
+    if opening and state and (len(after) == 1 or waits):
+        return not _asked(analysis)
     # "project 88 status report", "ticket 4521 board history": something about the field, no value
     return len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD
 
@@ -700,10 +717,10 @@ def _state_told(analysis: Analysis) -> bool:
     record and says what it is (or was) tells the record's new state. A question asks instead:
     "is ticket 5 closed", "ticket 5 is still open?"."""
     tokens = analysis.tokens
-    if analysis.query.rstrip().endswith("?"):
+    if _asked(analysis):
         return False
     opening = [c for _, c in analysis.ids if c.start == 0]
-    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    numbers = _id_numbers(analysis)
     if not opening or not numbers or numbers[0] + 2 >= len(tokens):
         return False
     # "ticket 2231 po# is PO-55781": a few words of the field may come between
@@ -738,29 +755,40 @@ def _standing_order(tokens: list[Token]) -> bool:
     """ "ping our server whenever a case changes", "tell our app whenever a ticket closes": a message
     to a machine whenever something happens is a subscription to set up, a new record ("tickets that
     reopen whenever we close them" are read)."""
-    if tokens[0].raw.lower() not in TELLING_VERBS:
+    if tokens[0].word not in TELLING_VERBS:
         return False
-    # (told to a machine: "alert me every time a ticket breaches SLA" asks no subscription set up)
-    told = next((t for t in tokens[1:] if t.word not in ("my", "our", "the", "us")), None)
-    if told is None or told.word not in MACHINES:
-        return False
-    return any(t.word == "whenever" for t in tokens)
+    # told to a machine, named just before "whenever" ("notify my app url whenever ..."); not "alert me
+    # every time ...", nor "email the system admin whenever ...", nor "send the api team a note ..."
+    told = [t for t in tokens[1:] if t.word not in ("my", "our", "the", "us")]
+    machine = list(itertools.takewhile(lambda t: t.word in MACHINES, told))
+    return bool(machine) and len(told) > len(machine) and told[len(machine)].word == "whenever"
 
 
-def _field_to_value(analysis: Analysis) -> bool:
+def _field_to_value(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
     """ "opportunity 1411, sales team member 2: commission percent to 40": after the numbered record and
     a break, a field, "to" and its value is shorthand for a change ("ticket 55: notes to review" names
     the notes, and no value)."""
     tokens = analysis.tokens
-    numbers = [t.index for t in tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    numbers = _id_numbers(analysis)
     rest = tokens[max(numbers) + 1 :] if numbers else []
     if not rest or not rest[0].clause_start or rest[0].word in QUESTION_WORDS:
         return False
     to = next((i for i, t in enumerate(rest) if t.word == "to"), None)
-    return to is not None and 1 <= to <= 3 and to == len(rest) - 2 and rest[-1].is_number
+    if to is None or not 1 <= to <= 3 or to != len(rest) - 2 or not rest[-1].is_number:
+        return False
+    # (records the numbered one holds, or any plural but a unit, are no field of it: "ticket 55: notes to
+    # 3", "ticket 55: time entries to 2"; "budget hours to 12" is one)
+    field = rest[to - 1]
+    if field.plural and field.word not in DURATION_UNITS:
+        return False
+    owners = [words for _, c in analysis.ids for words, _ in c.alternatives]
+    named = [
+        words for c in analysis.concepts if rest[0].index <= c.start < rest[to].index for words, _ in c.alternatives
+    ]
+    return not any(holds(owner, words) for owner in owners for words in named)
 
 
-def _now_so(tokens: list[Token], query: str = "") -> bool:
+def _now_so(tokens: list[Token], query: str) -> bool:
     """ "the Fabrikam VoIP deal is at Proposal stage now", "qty on addition 3 is 47 now", "catalog item
     NET-SW-24 costs us $412 now": what a record is now, or an amount it is now, said at the end, is its
     new state (not a question: "what is open now")."""
@@ -774,15 +802,14 @@ def _corrected(analysis: Analysis) -> bool:
     """ "schedule entry 660412 runs until 4pm, not 2", "config 7120's warranty actually runs through
     8/31/2027": a statement about a numbered record that corrects a value tells its new value."""
     tokens = analysis.tokens
-    if tokens[0].word in QUESTION_WORDS or analysis.query.rstrip().endswith("?"):
+    if not analysis.ids or tokens[0].word in QUESTION_WORDS or _asked(analysis):
         return False
-    first = min(c.end for _, c in analysis.ids)
-    rest = tokens[first:]
-    if any(t.raw.lower() == "actually" for t in rest):
-        return True
-    # ", not 2", "not 8": the old value, last (not "tickets for 55 not closed": no value there)
-    nots = [t.index for t in rest if t.word == "not"]
-    return bool(nots) and len(tokens) - nots[-1] in (2, 3) and tokens[nots[-1]].clause_start
+    # after the records' numbers, a value said "actually", or a new value and then the old one after ", not"
+    after = analysis.query
+    for index in _id_numbers(analysis):
+        found = re.search(rf"\b{tokens[index].raw}\b", after)
+        after = after[found.end() :] if found else after
+    return ACTUAL_VALUE.search(after) is not None or OLD_VALUE.search(after) is not None
 
 
 def _gets_it_changed(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> bool:
@@ -832,7 +859,7 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     if tokens[0].word not in DEFINITE_WORDS and not owned:
         return analysis.intent
     rest, change_verbs = tokens[head.end :], _change_verbs(lexicon)
-    if _change_stated(rest, change_verbs) or _now_so(tokens):
+    if _change_stated(rest, change_verbs) or _now_so(tokens, analysis.query):
         return "update"
     # "sam lee's cell changed": an owner's field said to have changed, its new value to follow
     last = rest[-1].raw.lower() if rest else ""
