@@ -766,8 +766,8 @@ def _standing_order(tokens: list[Token]) -> bool:
 
 def _field_to_value(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
     """ "opportunity 1411, sales team member 2: commission percent to 40": after the numbered record and
-    a break, a field, "to" and its value is shorthand for a change ("ticket 55: notes to review" names
-    the notes, and no value)."""
+    a break, a field, "to" and a number is shorthand for a change ("ticket 55: notes to 3" names the
+    notes the ticket holds, no field of it)."""
     tokens = analysis.tokens
     numbers = _id_numbers(analysis)
     rest = tokens[max(numbers) + 1 :] if numbers else []
