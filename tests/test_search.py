@@ -2630,6 +2630,16 @@ def test_a_field_removed_from_a_numbered_record_is_cleared_not_the_record_delete
         ("set the quantity on product item 7701 to 4", "PATCH /procurement/products/{id}"),
         # a board's items are records of their own
         ("board item 5", "GET /service/boards/{parentId}/items/{id}"),
+        # so is "entry": "site entry 2" is site 2; a batch's entries are records of their own
+        (
+            "on agreement 55 site entry 2, change the site to Main Office",
+            "PATCH /finance/agreements/{parentId}/sites/{id}",
+        ),
+        (
+            "catalog item 4410 minimum stock entry 2: raise the minimum to 12",
+            "PATCH /procurement/catalog/{parentId}/minimumStockByWarehouse/{id}",
+        ),
+        ("show batch 3 entry 5", "GET /finance/accounting/batches/{parentId}/entries/{id}"),
     ],
 )
 def test_a_bare_item_after_a_records_name_is_that_record(searcher: Searcher, query: str, expected: str) -> None:
@@ -2996,4 +3006,52 @@ def test_a_message_to_a_machine_whenever_something_happens_is_a_new_subscription
     ],
 )
 def test_a_state_said_after_a_numbered_record_is_its_new_state(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the first numbered record holds the second: the contact's group, not the group's contact
+        ("contact 2207 group 9", "GET /company/contacts/{parentId}/groups/{id}"),
+        ("contact 5512 group 3: remove it", "DELETE /company/contacts/{parentId}/groups/{id}"),
+        ("ticket 90 configuration 3", "GET /service/tickets/{parentId}/configurations/{id}"),
+    ],
+)
+def test_a_record_numbered_after_another_is_under_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a module's entries are typed by the module's types
+        ("types of calendar entries", "GET /schedule/types"),
+        ("types of onsite visits we book", "GET /schedule/types"),
+        ("kinds of agreements", "GET /finance/agreements/types"),
+    ],
+)
+def test_kinds_of_a_modules_entries_are_the_modules_types(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a numbered record, then a clause making or raising one of its fields: a change, never a new priority
+        ("ticket 55: make the priority high", "PATCH /service/tickets/{id}"),
+        ("ticket 55: raise the priority to high", "PATCH /service/tickets/{id}"),
+        ("agreement 300, make the billing cycle Quarterly", "PATCH /finance/agreements/{id}"),
+        (
+            "raise the minimum on catalog item 4410 to 12",
+            "PATCH /procurement/catalog/{parentId}/minimumStockByWarehouse/{id}",
+        ),
+        # something new made or raised for the record is still new
+        ("ticket 55: make a note that the user called", "POST /service/tickets/{parentId}/notes"),
+        ("ticket 55, raise a PO for the parts", "POST /procurement/purchaseorders"),
+    ],
+)
+def test_a_field_made_or_raised_after_a_numbered_record_is_changed(
+    searcher: Searcher, query: str, expected: str
+) -> None:
     assert top(searcher, query, 1) == [expected]

@@ -27,6 +27,7 @@ from .lexicon import Lexicon
 from .records import (
     client_places,
     kinds_before_records,
+    kinds_of_entries,
     named_alone,
     named_child,
     purpose_after_record,
@@ -66,6 +67,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         read_things(analysis, lexicon, known, vocabulary, expand, imply=False)  # no change: no ticket implied
     analysis.records = records_named(analysis, tokens, lexicon.stop, vocabulary.names, _words_known(known, lexicon))
     kinds_before_records(analysis.concepts)
+    kinds_of_entries(analysis.concepts, tokens, vocabulary.module_types())
     purpose_after_record(analysis)
     client_places(analysis, tokens, frozenset(lexicon.stop))
     if (child := named_child(analysis, vocabulary.holds)) is not None:

@@ -300,15 +300,26 @@ def _ids(
             if linked and (j - 1 in by_end or tokens[j - 1].word in ID_FILLERS):
                 j -= 1
         concept = by_end.get(j)
-        # "product item 55120": a bare "item" after the catalog's name of a record is that record
-        # (a board's items are records of their own: "board item 5")
-        before = by_end.get(concept.start - 1) if concept is not None and concept.text.lower() == "item" else None
-        if before is not None and before.source == "word" and not holds(before.alternatives[0][0], ("item",)):
+        # "product item 55120", "team entry 8": a bare "item" or "entry" after the name of a record is
+        # that record (a board's items and a batch's entries are records of their own: "board item 5")
+        before = _filler_owner(concept, by_end)
+        if before is not None and not holds(before.alternatives[0][0], (concept.text.lower(),)):
             concept = before
         # "june 1" is a date
         if concept is not None and concept.text.lower() not in TIME_WORDS and not _owner_inside(concept, tokens):
             out.append((token.word, concept))
     return out
+
+
+FILLER_RECORDS = {"item": ("word",), "entry": ("word", "lexicon")}
+
+
+def _filler_owner(concept: Concept | None, by_end: dict[int, Concept]) -> Concept | None:
+    """The record named before a generic "item" or "entry", if any."""
+    if concept is None or concept.text.lower() not in FILLER_RECORDS:
+        return None
+    before = by_end.get(concept.start - 1)
+    return before if before is not None and before.source in FILLER_RECORDS[concept.text.lower()] else None
 
 
 def _span_of_time(tokens: list[Token], index: int) -> bool:
@@ -751,6 +762,19 @@ def kinds_before_records(concepts: list[Concept]) -> None:
             continue
         if all(any(len(p) > len(w) and p[: len(w)] == w for w in literal) for p, _ in kind.alternatives):
             kind.detail = True
+
+
+def kinds_of_entries(concepts: list[Concept], tokens: list[Token], typed_modules: frozenset[str]) -> None:
+    """ "kinds of calendar bookings", "types of expense entries": a module's entries are typed by the
+    module's own types (/schedule/types, /expense/types), which name no entry."""
+    for kind, record in itertools.pairwise(concepts):
+        typed = any(words == ("type",) for words, _ in kind.alternatives)
+        if not typed or [t.word for t in tokens[kind.end : record.start]] != ["of"]:
+            continue
+        for words, confidence in record.alternatives:
+            if len(words) == 2 and words[1] == "entry" and words[0] in typed_modules:
+                record.alternatives = [((words[0], "type"), confidence), *record.alternatives]
+                break
 
 
 def purpose_after_record(analysis: Analysis) -> None:

@@ -57,6 +57,7 @@ NEW_RECORD_PARENT = 1.0  # a record being created cannot be the parent an operat
 UNNAMED_PARENT = 0.5
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
+NESTED_REVERSED = 0.6  # "contact 90412 group 4": the contact's group 4, not group 4's contact
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
 KEY_WORDS = frozenset(("identifier", "name"))
 KEY_INTRODUCERS = frozenset(("login", "report"))  # "by identifier" alone is as often the id
@@ -147,6 +148,7 @@ class SqlVocabulary:
         self._corrections: dict[tuple[str, str | None], str | None] = {}
         self._surface: frozenset[str] | None = None
         self._held: frozenset[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self._module_types: frozenset[str] | None = None
 
     def _all_words(self) -> dict[str, tuple[int, int]]:
         if self._words is None:
@@ -210,6 +212,15 @@ class SqlVocabulary:
         """The catalog's resource names of two words or more: (work, type), (security, role)."""
         self.resources()
         return self._resource_names
+
+    def module_types(self) -> frozenset[str]:
+        """Modules whose records are typed by the module's own types: schedule (/schedule/types), expense."""
+        if self._module_types is None:
+            rows = self.catalog.query("SELECT DISTINCT path_terms FROM operations WHERE resource_terms = 'type'")
+            self._module_types = frozenset(
+                m for (terms,) in rows if len(parts := terms.split("/")) == 2 for m in parts[:1]
+            )
+        return self._module_types
 
     def name_words(self) -> frozenset[str]:
         """Every word that names a path segment or category (a few hundred)."""
@@ -593,6 +604,7 @@ class Searcher:
             if analysis.head
             else frozenset(),
             plural_of_owner=_plural_of_owner(analysis),
+            nested=_nested(analysis),
             head_readings=frozenset(words for words, _ in _alternatives(analysis.head))
             if analysis.head
             else frozenset(),
@@ -939,6 +951,7 @@ class _Query:
     plural_head: bool = False  # "invoices for agreement 77": no verb, records named in the plural
     head_words: frozenset[str] = frozenset()  # the head as written
     plural_of_owner: bool = False  # ... and then what they belong to
+    nested: tuple[frozenset[str], frozenset[str]] | None = None  # "ticket 5 task 3": (ticket, task)
 
 
 def score(shape: _Shape, query: _Query) -> float:
@@ -958,9 +971,28 @@ def score(shape: _Shape, query: _Query) -> float:
         total -= UNNAMED_PARENT
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS
+    if query.nested and _nested_reversed(shape, *query.nested):
+        total -= NESTED_REVERSED
     if "usage" in shape.modifiers and "usage" in query.asked_modifiers:
         total += USAGE_ASKED  # "where an SLA is used" names no "usages" word for the path to explain
     return total
+
+
+def _nested(analysis: Analysis) -> tuple[frozenset[str], frozenset[str]] | None:
+    """ "contact 90412 group 4": a numbered record named right after another's number is under it."""
+    if len(analysis.ids) != 2:
+        return None
+    (_, outer), (_, inner) = analysis.ids
+    between = analysis.tokens[outer.end : inner.start]
+    if len(between) != 1 or not between[0].is_number:
+        return None
+    return frozenset(outer.alternatives[0][0]), frozenset(inner.alternatives[0][0])
+
+
+def _nested_reversed(shape: _Shape, outer: frozenset[str], inner: frozenset[str]) -> bool:
+    """Does the path hang the outer record under the inner one (groups/{parentId}/contacts)?"""
+    parents = [words for words, followed in shape.segments[:-1] if followed]
+    return outer <= shape.resource and not inner <= shape.resource and any(inner <= words for words in parents)
 
 
 def _unnamed_parent(shape: _Shape, query: _Query) -> bool:

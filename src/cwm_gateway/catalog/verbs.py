@@ -465,6 +465,10 @@ def revised_intent(
         return "update"
     if analysis.intent == "create" and _makes_it_so(tokens, after_verb):
         return "update"  # "contact 9021 left, make them inactive": "them" is a record already there
+    if analysis.intent == "create" and (
+        _lifts_its_field(analysis, after_verb) or _told_after_record(analysis, after_verb)
+    ):
+        return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent is None and _time_spent(tokens):
@@ -841,16 +845,9 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     """
     tokens = analysis.tokens
     verb = tokens[after_verb - 1].word if after_verb else ""
-    # "make bob's default board Help Desk": an owner's record is one already there too
-    definite_object = after_verb < len(tokens) and (
-        tokens[after_verb].word in DEFINITE_WORDS
-        or (possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
-    )
+    definite_object = _definite_object(analysis, after_verb)
     if analysis.intent == "create" and verb in STATE_VERBS and (definite_object or _person_made(analysis, after_verb)):
         return "update"
-    lifted = verb in LIFTING_VERBS and definite_object and any(t.word == "to" for t in tokens[after_verb:])
-    if analysis.intent == "create" and lifted:
-        return "update"  # "raise the hourly rate on the Senior Engineer work role to $175"
     head = analysis.head
     # (one record: "the Proposal sales stage" is one stage, its last word says so)
     if analysis.intent is not None or head is None or tokens[head.end - 1].plural:
@@ -982,6 +979,36 @@ def _purpose(tokens: list[Token], index: int, lexicon: Lexicon) -> bool:
     # ("to the dispatch board": after an article, a verb's word names the value)
     found = lexicon.intent_at([t.word for t in tokens], index) if tokens[index - 1].word == "to" else None
     return found is not None and not tokens[index].raw.lower().endswith("ed")
+
+
+def _definite_object(analysis: Analysis, after_verb: int) -> bool:
+    """ "make the ...", "raise our ...": the verb's object is one already there; so is an owner's
+    ("make bob's default board Help Desk")."""
+    tokens = analysis.tokens
+    return after_verb < len(tokens) and (
+        tokens[after_verb].word in DEFINITE_WORDS
+        or (possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
+    )
+
+
+def _lifts_its_field(analysis: Analysis, after_verb: int) -> bool:
+    """ "raise the hourly rate on the Senior Engineer work role to $175", "raise the minimum on catalog
+    item 4410 to 12": raising something already there to a value changes it (no ticket is raised)."""
+    tokens = analysis.tokens
+    verb = tokens[after_verb - 1].word if after_verb else ""
+    lifted = verb in LIFTING_VERBS and any(t.word == "to" for t in tokens[after_verb:])
+    return lifted and _definite_object(analysis, after_verb)
+
+
+def _told_after_record(analysis: Analysis, after_verb: int) -> bool:
+    """ "ticket 55: make the priority high", "agreement 77, raise the quantity to 25": a numbered record
+    opens the request and the clause after it makes one of its fields a value."""
+    if not analysis.ids or analysis.verb is None or analysis.ids[0][1].start != 0:
+        return False
+    tokens, start = analysis.tokens, analysis.verb[0]
+    verb = tokens[after_verb - 1].word
+    opened = tokens[start].clause_start and all(c.end <= start for _, c in analysis.ids)
+    return opened and verb in STATE_VERBS and _definite_object(analysis, after_verb)
 
 
 def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
