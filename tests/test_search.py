@@ -3055,3 +3055,32 @@ def test_a_field_made_or_raised_after_a_numbered_record_is_changed(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a verb that names a resource, with its number and then a clause, is the record the clause acts on
+        ("invoice 4001: change the status to Sent", "PATCH /finance/invoices/{id}"),
+        ("invoice 4002, switch the terms to Net 45", "PATCH /finance/invoices/{id}"),
+        ("invoice 4001: what's the balance", "GET /finance/invoices/{id}"),
+    ],
+)
+def test_a_numbered_record_opening_a_clause_is_no_verb(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a field set equal to a value after a numbered record is a change; the value is no record's number
+        ("for ticket 4003, summary = VPN down", "PATCH /service/tickets/{id}"),
+        ("project 88: manager = Priya", "PATCH /project/projects/{id}"),
+        ("for project 4002, budget hours = 120", "PATCH /project/projects/{id}"),
+        ("for config 4001, serial number = SN-889", "PATCH /company/configurations/{id}"),
+        # a filter reads
+        ("ticket 4001 where status = open", "GET /service/tickets/{id}"),
+    ],
+)
+def test_a_field_set_equal_to_a_value_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -127,6 +127,7 @@ class Token:
     aside: bool = False  # part of a tool's name before its description ("Get-CWMTicket: ...")
     introduces: bool = False  # "called", "including": introduces a name or details, names nothing itself
     in_name: bool = False  # the number in a product's name ("office 365"), never a record's id
+    assigned: bool = False  # after "=": "budget hours = 120" sets a value, it names no record
     code: str | None = None  # part of a code written in capitals and dashes ("CW-HP-PROBOOK"): the code
 
     @property

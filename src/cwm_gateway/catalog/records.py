@@ -288,7 +288,7 @@ def _ids(
     by_end = {c.end - 1: c for c in concepts}
     out: list[tuple[str, Concept]] = []
     for token in tokens:
-        if not token.is_number or _span_of_time(tokens, token.index):
+        if not token.is_number or token.assigned or _span_of_time(tokens, token.index):
             continue
         j = token.index - 1
         # "company record id 19": the noun may itself end in a filler word

@@ -112,6 +112,8 @@ APPROXIMATE = frozenset("about around roughly nearly almost".split())  # "projec
 AMOUNT_NOW = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d\s*%)\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "40% now"
 # ", not 2", ", not $1,520": the old value, last, after a new one ("tickets for company 19, not closed")
 OLD_VALUE = re.compile(r"\d.*,\s*not\s+[$€£]?\d[\d,.:]*\s*(?:am|pm|%|h|hrs?|hours?)?\W*$", re.IGNORECASE)
+ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
+FILTERING = re.compile(r"\b(?:where|whose|if|when|filter(?:ed)?|with)\b", re.IGNORECASE)
 ACTUAL_VALUE = re.compile(r"\bactually\b.*\d", re.IGNORECASE)  # "actually runs through 8/31/2027"
 WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
 SPENDING_WORDS = frozenset("spent spend worked did".split())
@@ -157,6 +159,9 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
             for i, start in enumerate(clause_starts)
         ]
         found = _intent(words, after_ids, lexicon, adverbs)
+    if found[0] and _record_before_clause(tokens, found[1], found[2], vocabulary):
+        # "invoice 4001: change the status to Sent": the verb of the clause after the record
+        found = _intent(words, [False] * found[2] + clause_starts[found[2] :], lexicon, adverbs)
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
     if analysis.intent and (
@@ -183,6 +188,14 @@ def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: V
     if not rest:
         return True
     return _change_stated(rest, _change_verbs(lexicon)) or any(t.raw.lower() in TOLD_WORDS for t in rest[:4])
+
+
+def _record_before_clause(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
+    """ "invoice 4001: change the status", "invoice 4001, set the due date": a verb that names a resource,
+    with a number and then a new clause, is that record; the clause says what to do with it."""
+    if start != 0 or end != 1 or len(tokens) < 3 or not tokens[1].is_number:
+        return False
+    return tokens[2].clause_start and vocabulary.names(tokens[0].word)
 
 
 def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
@@ -478,6 +491,7 @@ def revised_intent(
         or _state_told(analysis)
         or _moves_to(analysis, lexicon)
         or _corrected(analysis)
+        or _assigned(analysis)
         or (holds is not None and _field_to_value(analysis, holds))
     ):
         return "update"
@@ -809,11 +823,27 @@ def _corrected(analysis: Analysis) -> bool:
     if not analysis.ids or tokens[0].word in QUESTION_WORDS or _asked(analysis):
         return False
     # after the records' numbers, a value said "actually", or a new value and then the old one after ", not"
+    after = _after_numbers(analysis)
+    return ACTUAL_VALUE.search(after) is not None or OLD_VALUE.search(after) is not None
+
+
+def _after_numbers(analysis: Analysis) -> str:
+    """The request's text after the numbers of the records it names."""
     after = analysis.query
     for index in _id_numbers(analysis):
-        found = re.search(rf"\b{tokens[index].raw}\b", after)
+        found = re.search(rf"\b{analysis.tokens[index].raw}\b", after)
         after = after[found.end() :] if found else after
-    return ACTUAL_VALUE.search(after) is not None or OLD_VALUE.search(after) is not None
+    return after
+
+
+def _assigned(analysis: Analysis) -> bool:
+    """ "for ticket 4003, summary = VPN down", "project 88: manager := Priya": after a numbered record, a
+    field set equal to a value (not a filter: "ticket 55 where status = open")."""
+    if not analysis.ids or _asked(analysis):
+        return False
+    after = _after_numbers(analysis)
+    found = ASSIGNED.search(after)
+    return found is not None and not FILTERING.search(after[: found.start()])
 
 
 def _gets_it_changed(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> bool:

@@ -88,6 +88,9 @@ def tokenize(query: str) -> list[Token]:
             token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
             token.switch = switch
             token.code = next((cleaned[a:b] for a, b in codes if a <= match.start() < b), None)
+            # (and so is the rest of a code said after it: "serial number = SN-889")
+            same_code = token.code is not None and bool(out) and out[-1].code == token.code
+            token.assigned = "=" in gap or (same_code and out[-1].assigned)
             out.append(token)
         after = cleaned[match.end() : match.end() + 2]
         if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
