@@ -3084,3 +3084,21 @@ def test_a_numbered_record_opening_a_clause_is_no_verb(searcher: Searcher, query
 )
 def test_a_field_set_equal_to_a_value_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # right after the record's number, a field "to" a name, a number or an amount is a change
+        ("ticket 5121 contact to Dana Lee", "PATCH /service/tickets/{id}"),
+        ("sales order 5107 due date to Friday", "PATCH /sales/orders/{id}"),
+        ("catalog item 5100 price to $99", "PATCH /procurement/catalog/{id}"),
+        # words that name nothing, or a participle, before "to" are no field
+        ("project 88 tasks due up to Friday", "GET /project/projects/{id}"),
+        ("ticket 55 sent to Dana", "GET /service/tickets/{id}"),
+    ],
+)
+def test_a_field_to_a_named_value_right_after_a_numbered_record_is_a_change(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

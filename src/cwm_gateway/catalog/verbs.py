@@ -112,6 +112,7 @@ APPROXIMATE = frozenset("about around roughly nearly almost".split())  # "projec
 AMOUNT_NOW = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d\s*%)\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "40% now"
 # ", not 2", ", not $1,520": the old value, last, after a new one ("tickets for company 19, not closed")
 OLD_VALUE = re.compile(r"\d.*,\s*not\s+[$€£]?\d[\d,.:]*\s*(?:am|pm|%|h|hrs?|hours?)?\W*$", re.IGNORECASE)
+AMOUNT_END = re.compile(r"\bto\s+(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$", re.IGNORECASE)  # "price to $99"
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
 FILTERING = re.compile(r"\b(?:where|whose|if|when|filter(?:ed)?|with)\b", re.IGNORECASE)
 ACTUAL_VALUE = re.compile(r"\bactually\b.*\d", re.IGNORECASE)  # "actually runs through 8/31/2027"
@@ -789,10 +790,22 @@ def _field_to_value(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[
     tokens = analysis.tokens
     numbers = _id_numbers(analysis)
     rest = tokens[max(numbers) + 1 :] if numbers else []
-    if not rest or not rest[0].clause_start or rest[0].word in QUESTION_WORDS:
+    if not rest or rest[0].word in QUESTION_WORDS or _asked(analysis):
         return False
     to = next((i for i, t in enumerate(rest) if t.word == "to"), None)
-    if to is None or not 1 <= to <= 3 or to != len(rest) - 2 or not rest[-1].is_number:
+    if to is None or not 1 <= to <= 3:
+        return False
+    value = rest[to + 1 :]
+    # after a break, a number ("...: quantity to 25"); right after the number, a name or an amount
+    # ("ticket 5121 contact to Dana Lee", "catalog item 5100 price to $99")
+    if rest[0].clause_start and not (len(value) == 1 and value[0].is_number):
+        return False
+    if not rest[0].clause_start and not _named_value(value, analysis.query):
+        return False
+    # (every word before "to" names a thing, none a participle: not "tasks due up to Friday", "ticket 55
+    # sent to Dana")
+    named_words = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    if not all(t.index in named_words and not participle(t) for t in rest[:to]):
         return False
     # (records the numbered one holds, or any plural but a unit, are no field of it: "ticket 55: notes to
     # 3", "ticket 55: time entries to 2"; "budget hours to 12" is one)
@@ -804,6 +817,13 @@ def _field_to_value(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[
         words for c in analysis.concepts if rest[0].index <= c.start < rest[to].index for words, _ in c.alternatives
     ]
     return not any(holds(owner, words) for owner in owners for words in named)
+
+
+def _named_value(value: list[Token], query: str) -> bool:
+    """A value written as a name, a number or an amount: "Dana Lee", "Friday", "8", "$99"."""
+    if not value:
+        return AMOUNT_END.search(query) is not None
+    return len(value) <= 4 and (value[0].raw[:1].isupper() or value[0].is_number)
 
 
 def _now_so(tokens: list[Token], query: str) -> bool:
