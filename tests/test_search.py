@@ -3102,3 +3102,22 @@ def test_a_field_to_a_named_value_right_after_a_numbered_record_is_a_change(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a record's everyday name ("deal", "config") and then a field of it: that record's field changes
+        ("switch the Northwind firewall deal stage to Proposal", "PATCH /sales/opportunities/{id}"),
+        ("the Northwind firewall deal needs its status changed to Won", "PATCH /sales/opportunities/{id}"),
+        ("can you switch the Fabrikam server config status to Retired", "PATCH /company/configurations/{id}"),
+        # the definitions themselves, named or renamed, are still the definitions
+        ("rename the deal stage Proposal to Quote", "PATCH /sales/stages/{id}"),
+        ("change the probability on the Proposal deal stage to 40%", "PATCH /sales/stages/{id}"),
+        ("show me the deal stages", "GET /sales/stages"),
+    ],
+)
+def test_a_field_after_a_records_everyday_name_is_that_records_field(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

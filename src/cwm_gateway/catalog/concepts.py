@@ -210,7 +210,12 @@ class _ConceptReader:
         """In a change, "ticket priority" is the ticket's priority field, not the priority list the
         lexicon reads it as: a phrase that only qualifies its own last word ("ticket status" ->
         board status) is left as two words, a record and its field."""
-        if not self.change or len(source) < 2 or not all(w in self.known for w in source):
+        # ("deal stage": a word the lexicon reads as a record is known as well as the catalog's own)
+        if (
+            not self.change
+            or len(source) < 2
+            or not all(w in self.known or (w,) in self.lexicon.synonyms for w in source)
+        ):
             return False
         return any(target[-1] == source[-1] for target in self.lexicon.synonyms[source])
 

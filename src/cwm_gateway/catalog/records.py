@@ -432,7 +432,9 @@ def records_named(
                 # "contoso's default billing contact", "mike's default board": which of the owner's
                 # fields, not a record of board defaults
                 continue
-            if names is not None and _describes(concept, names):
+            # (but before a field of its own, a record's everyday name is that record: "the deal status")
+            field_next = _field_of_its_own(concept, analysis.concepts[index + 1])
+            if names is not None and _describes(concept, names) and not field_next:
                 # "the tailspin renewal opportunity": a renewal is what the opportunity is for
                 described = analysis.concepts[index + 1]
                 pinned = _owned(tokens, concept, analysis.concepts) or _named(tokens, concept, analysis.concepts)
@@ -467,6 +469,16 @@ def _values_told(analysis: Analysis, tokens: list[Token], record: Concept) -> No
     for concept in analysis.concepts:
         if concept.start > copula:
             concept.value = concept.detail = True
+
+
+def _field_of_its_own(concept: Concept, following: Concept) -> bool:
+    """ "the Northwind deal status": a field word after a record's everyday name, in lower case and read
+    as records that are none of the field's values (not "the waiting on vendor status"), is that
+    record's field."""
+    field = following.text.lower()
+    if field not in DEFINITION_FIELDS or concept.text != concept.text.lower():
+        return False  # ("the Proposal stage": a name, capitalised, is the definition's own)
+    return not any(field in phrase for phrase, _ in concept.alternatives)
 
 
 def _describes(concept: Concept, names: Callable[[str], bool]) -> bool:
