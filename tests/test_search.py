@@ -3121,3 +3121,22 @@ def test_a_field_after_a_records_everyday_name_is_that_records_field(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # "make <record>'s <field> <Value>": the name after the field is its new value, no record to change
+        ("make the Northwind firewall deal's stage Proposal", "PATCH /sales/opportunities/{id}"),
+        ("make the Fabrikam migration project's type Migration", "PATCH /project/projects/{id}"),
+        ("make the Contoso printer ticket's source Phone", "PATCH /service/tickets/{id}"),
+        ("make the Help Desk board's default status New", "PATCH /service/boards/{id}"),
+        # a record named before a colon is the one whose field is told
+        ("the Northwind firewall deal: status should be Won", "PATCH /sales/opportunities/{id}"),
+        ("the Fabrikam server config: location should be HQ", "PATCH /company/configurations/{id}"),
+    ],
+)
+def test_a_value_made_or_told_of_a_named_records_field_changes_that_record(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -413,7 +413,9 @@ def records_named(
         # the words before it name it, those after name its field and new value
         # (but a catalog word right before it names the record whose field it is: "the acme ticket
         # priority is now high" changes the ticket, never the priority everyone's tickets use)
-        before = [c for c in analysis.concepts if c.end == told.start and c.source == "word"]
+        # (and so does any record named before a colon: "the Northwind firewall deal: stage should be ...")
+        colon = tokens[told.start].sentence_start
+        before = [c for c in analysis.concepts if c.end == told.start and (c.source == "word" or colon)]
         analysis.concepts = [
             c for c in analysis.concepts if c is told or c in before or not told.start - 4 <= c.start < told.end
         ]
@@ -425,7 +427,7 @@ def records_named(
             continue  # "to Remote Support", "as Mileage": the new value, not a record
         if possessive(tokens, concept.end) or concept in analysis.parents:
             out.append((concept, True))
-        elif index + 1 < len(analysis.concepts) and analysis.concepts[index + 1].start == concept.end:
+        elif index + 1 < len(analysis.concepts) and _compound(concept, analysis.concepts[index + 1]):
             if known is not None and _definition_named(tokens, concept, analysis.concepts[index + 1], known, stop):
                 continue  # "the On Hold project status shouldn't allow time": that status, for everyone
             if concept.tokens() <= DESCRIBING_WORDS:
@@ -469,6 +471,11 @@ def _values_told(analysis: Analysis, tokens: list[Token], record: Concept) -> No
     for concept in analysis.concepts:
         if concept.start > copula:
             concept.value = concept.detail = True
+
+
+def _compound(concept: Concept, following: Concept) -> bool:
+    """Two things side by side, the second not a new value ("make the ticket's board Network")."""
+    return following.start == concept.end and not following.value
 
 
 def _field_of_its_own(concept: Concept, following: Concept) -> bool:

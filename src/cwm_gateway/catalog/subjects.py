@@ -18,11 +18,13 @@ from .analysis import (
     PARTICLES,
     PREAMBLE,
     RANKING_WORDS,
+    STATE_VERBS,
     SUBJECT_MATTER,
     Analysis,
     Concept,
     Token,
     Vocabulary,
+    possessive,
 )
 from .concepts import head_of, parents_of, participle, read_concepts
 from .lexicon import SKIPPABLE, Lexicon
@@ -149,6 +151,7 @@ def read_things(
     implied = find_ids(analysis, lexicon, known, vocabulary, imply and expand)
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens, lexicon.stop)
+        _mark_values_made(analysis)
         _mark_change_verb(analysis)
     if implied is not None:
         implied.value = implied.detail = False  # the record changed, never its new value
@@ -449,6 +452,22 @@ def _mark_new_values(concepts: list[Concept], tokens: list[Token], stop: frozens
         # "to Fixed Fee": the value may be read as several concepts side by side
         if after_marker or (previous.value and previous.end == concept.start):
             concept.value = concept.detail = True
+
+
+def _mark_values_made(analysis: Analysis) -> None:
+    """ "make the Contoso printer ticket's type Hardware": after make/put, an owner's field and then a
+    name, the name is the field's new value (no "to" says so)."""
+    tokens, verb = analysis.tokens, analysis.verb
+    if verb is None or tokens[verb[0]].word not in STATE_VERBS:
+        return
+    owned = [c for c in analysis.concepts if c.start > verb[1] and possessive(tokens, c.start - 1)]
+    if not owned:
+        return
+    field = owned[0]
+    for concept in analysis.concepts:
+        if concept.start == field.end and tokens[concept.start].raw[:1].isupper():
+            concept.value = concept.detail = True
+            field = concept  # "Block Time", "New Business": a value read as several concepts
 
 
 def _unknown_name(token: Token, covered: bool) -> bool:
