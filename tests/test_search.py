@@ -3140,3 +3140,17 @@ def test_a_value_made_or_told_of_a_named_records_field_changes_that_record(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a capitalised name right after the verb, then a field and its new value: the name's record
+        ("set Contoso status to Inactive", "PATCH /company/companies/{id}"),
+        ("can you switch Contoso market to Healthcare", "PATCH /company/companies/{id}"),
+        # a name the catalog knows is that record ("Help Desk" is a board)
+        ("set Help Desk status to Closed", "PATCH /service/boards/{parentId}/statuses/{id}"),
+    ],
+)
+def test_a_field_right_after_a_name_is_that_names_field(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -650,11 +650,22 @@ def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], sto
             end += 1
         if start < end < len(tokens) and (tokens[end].word in CHANGE_MARKERS or tokens[end].raw.lower() in stated):
             return _owner(tokens, start, end)
+        if start == verb_end and start < end and _field_then_value(analysis, tokens, start, end):
+            return _owner(tokens, start, end)  # "set Contoso status to Inactive"
         # "make Kelly the territory manager for Fabrikam": the new value came first, the owner ends it
         made = analysis.verb is not None and tokens[analysis.verb[0]].word in ("make", "name", "appoint")
         if made and after_field and start < end == len(tokens) and end - start <= 3:
             return _owner(tokens, start, end)
     return None
+
+
+def _field_then_value(analysis: Analysis, tokens: list[Token], start: int, end: int) -> bool:
+    """ "set Contoso status to Inactive": a capitalised name right after the verb, then a field of its
+    own and its new value."""
+    field = next((c for c in analysis.concepts if c.start == end), None)
+    if field is None or not tokens[start].raw[:1].isupper() or analysis.verb is None:
+        return False
+    return field.end < len(tokens) and tokens[field.end].word in CHANGE_MARKERS
 
 
 # Words that open a change stated after a name: "... for contoso should be", "... for bob changed to"
