@@ -3154,3 +3154,23 @@ def test_a_value_made_or_told_of_a_named_records_field_changes_that_record(
 )
 def test_a_field_right_after_a_name_is_that_names_field(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # shorthand: the record and its number, a field, and a value no catalog word names
+        ("PO 77 vendor Ingram", "PATCH /procurement/purchaseorders/{id}"),
+        ("company 19 territory east", "PATCH /company/companies/{id}"),
+        ("opp 4410 probability 60%", "PATCH /sales/opportunities/{id}"),
+        # a record it holds, a record found by name, a time of something read, a verb: reads
+        ("company 19 site austin", "GET /company/companies/{parentId}/sites"),
+        ("company 19 contact Dana Lee", "GET /company/contacts"),
+        ("member 17 schedule Monday", "GET /system/members/{id}"),
+        ("ticket 5512 history Friday", "GET /service/tickets/{id}"),
+    ],
+)
+def test_shorthand_field_and_value_after_a_numbered_record_is_a_change(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

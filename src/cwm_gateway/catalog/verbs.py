@@ -112,6 +112,10 @@ APPROXIMATE = frozenset("about around roughly nearly almost".split())  # "projec
 AMOUNT_NOW = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d\s*%)\s+now\W*$", re.IGNORECASE)  # "costs us $412 now", "40% now"
 # ", not 2", ", not $1,520": the old value, last, after a new one ("tickets for company 19, not closed")
 OLD_VALUE = re.compile(r"\d.*,\s*not\s+[$€£]?\d[\d,.:]*\s*(?:am|pm|%|h|hrs?|hours?)?\W*$", re.IGNORECASE)
+# Records a name after them finds ("contact Dana Lee", "team Priya"), not a field's new value
+NAMED_RECORDS = frozenset("contact member team company site configuration".split())
+DATE_FIELD_WORDS = frozenset("date due start end deadline".split())
+AMOUNT_AT_END = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$")  # "... probability 60%"
 AMOUNT_END = re.compile(r"\bto\s+(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$", re.IGNORECASE)  # "price to $99"
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
 FILTERING = re.compile(r"\b(?:where|whose|if|when|filter(?:ed)?|with)\b", re.IGNORECASE)
@@ -488,7 +492,7 @@ def revised_intent(
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
     if analysis.intent is None and (
-        _terse_change(analysis)
+        _terse_change(analysis, holds, lexicon)
         or _state_told(analysis)
         or _moves_to(analysis, lexicon)
         or _corrected(analysis)
@@ -704,7 +708,11 @@ def _asked(analysis: Analysis) -> bool:
     return analysis.query.rstrip().endswith("?")
 
 
-def _terse_change(analysis: Analysis) -> bool:
+def _terse_change(
+    analysis: Analysis,
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
+    lexicon: Lexicon | None = None,
+) -> bool:
     """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
 
     Only an arrow, or a field that holds a state or a level followed by its new value, reads as
@@ -728,7 +736,41 @@ def _terse_change(analysis: Analysis) -> bool:
     if opening and state and (len(after) == 1 or waits):
         return not _asked(analysis)
     # "project 88 status report", "ticket 4521 board history": something about the field, no value
-    return len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD
+    if len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD:
+        return True
+    if not opening or holds is None or lexicon is None or not after:
+        return False
+    # ("ticket 5512 email Dana": a verb, not a field)
+    verb = lexicon.intent_at([t.word for t in analysis.tokens], after[0].index)
+    return verb is None and _field_and_value(analysis, after, holds)
+
+
+def _field_and_value(
+    analysis: Analysis, after: list[Token], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after the number
+    of the record that opens the request, one field and then a value no catalog word names (not a
+    record it holds: "company 19 site austin" is one of its sites)."""
+    field = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
+    field_tokens = analysis.tokens[field.start : field.end] if field is not None else []
+    if field is None or any(t.plural or participle(t) for t in field_tokens) or _asked(analysis):
+        return False
+    owners = [words for _, c in analysis.ids[:1] for words, _ in c.alternatives]
+    if any(holds(owner, words) for owner in owners for words, _ in field.alternatives):
+        return False
+    if any(words[-1] in NAMED_RECORDS for words, _ in field.alternatives[:1]):
+        return False  # "company 19 contact Dana Lee": a record found by its name
+    value = [t for t in after if t.index >= field.end]
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    if not value:
+        return AMOUNT_AT_END.search(analysis.query) is not None  # "probability 60%"
+    named = [t for t in value if t.index in covered and not t.raw[:1].isupper() and not t.is_number]
+    linked = {t.word for t in value} & (CHANGE_MARKERS | PARENT_PREPOSITIONS)  # "sent to Dana", "due up to"
+    if len(value) > 3 or named or linked or {t.word for t in after} & ABOUT_A_FIELD:
+        return False
+    # (a time is a value only of a date: "member 17 schedule Monday" reads the schedule)
+    dated = {t.word for t in after[: value[0].index - after[0].index]} & DATE_FIELD_WORDS
+    return dated or not {t.word for t in value} & TIME_WORDS
 
 
 def _state_told(analysis: Analysis) -> bool:
