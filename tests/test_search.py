@@ -3163,6 +3163,10 @@ def test_a_field_right_after_a_name_is_that_names_field(searcher: Searcher, quer
         ("PO 77 vendor Ingram", "PATCH /procurement/purchaseorders/{id}"),
         ("company 19 territory east", "PATCH /company/companies/{id}"),
         ("opp 4410 probability 60%", "PATCH /sales/opportunities/{id}"),
+        # the field of the last record numbered: a child's
+        ("agreement 300 addition 3 quantity 25", "PATCH /finance/agreements/{parentId}/additions/{id}"),
+        ("project 88 phase 2 budget hours 40", "PATCH /project/projects/{parentId}/phases/{id}"),
+        ("ticket 5512 task 3 notes", "GET /service/tickets/{parentId}/tasks/{id}"),
         # a record it holds, a record found by name, a time of something read, a verb: reads
         ("company 19 site austin", "GET /company/companies/{parentId}/sites"),
         ("company 19 contact Dana Lee", "GET /company/contacts"),

@@ -738,25 +738,35 @@ def _terse_change(
     # "project 88 status report", "ticket 4521 board history": something about the field, no value
     if len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD:
         return True
-    if not opening or holds is None or lexicon is None or not after:
+    if not opening or holds is None or lexicon is None:
         return False
-    # ("ticket 5512 email Dana": a verb, not a field)
-    verb = lexicon.intent_at([t.word for t in analysis.tokens], after[0].index)
-    return verb is None and _field_and_value(analysis, after, holds)
+    # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's)
+    for index in reversed(numbers):
+        after = analysis.tokens[index + 1 :]
+        # ("ticket 5512 email Dana": a verb, not a field)
+        verb = lexicon.intent_at([t.word for t in analysis.tokens], index + 1) if after else None
+        owner = next(c for word, c in analysis.ids if word == analysis.tokens[index].word)
+        if after and verb is None and _field_and_value(analysis, after, owner, holds):
+            return True
+    return False
 
 
 def _field_and_value(
-    analysis: Analysis, after: list[Token], holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+    analysis: Analysis,
+    after: list[Token],
+    owner: Concept,
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
 ) -> bool:
-    """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after the number
-    of the record that opens the request, one field and then a value no catalog word names (not a
-    record it holds: "company 19 site austin" is one of its sites)."""
+    """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after a record's
+    number, one field and then a value no catalog word names (not a record it holds: "company 19 site
+    austin" is one of its sites)."""
     field = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
     field_tokens = analysis.tokens[field.start : field.end] if field is not None else []
-    if field is None or any(t.plural or participle(t) for t in field_tokens) or _asked(analysis):
+    # (records it lists are plural, "time entries"; "budget hours" is one field)
+    plural = any(t.plural and t.word not in DURATION_UNITS for t in field_tokens)
+    if field is None or plural or any(participle(t) for t in field_tokens) or _asked(analysis):
         return False
-    owners = [words for _, c in analysis.ids[:1] for words, _ in c.alternatives]
-    if any(holds(owner, words) for owner in owners for words, _ in field.alternatives):
+    if any(holds(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives):
         return False
     if any(words[-1] in NAMED_RECORDS for words, _ in field.alternatives[:1]):
         return False  # "company 19 contact Dana Lee": a record found by its name
