@@ -3178,3 +3178,20 @@ def test_shorthand_field_and_value_after_a_numbered_record_is_a_change(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a person's field the numbered record lacks is the field of the person's entry under it
+        ("change Dana Lee's role on project 88 to Architect", "PATCH /project/projects/{parentId}/teamMembers/{id}"),
+        (
+            "change Mike Ross's role on opportunity 4410 to Decision Maker",
+            "PATCH /sales/opportunities/{parentId}/contacts/{id}",
+        ),
+        # a field the record has stays the record's
+        ("set Contoso's status on ticket 55 to closed", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_persons_field_on_a_numbered_record_is_their_entrys(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import text
-from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, PARENT_PREPOSITIONS, Analysis, Concept, singular
+from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, PARENT_PREPOSITIONS, Analysis, Concept, possessive, singular
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
@@ -57,6 +57,7 @@ NEW_RECORD_PARENT = 1.0  # a record being created cannot be the parent an operat
 UNNAMED_PARENT = 0.5
 PARENT_UNASKED = 0.5  # "the work roles available for time entries": the time entries are not listed
 ID_NAMED = 0.05
+PERSON_ENTRIES = frozenset(("member", "contact"))  # a person's entry under a record: team members, contacts
 NESTED_REVERSED = 0.6  # "contact 90412 group 4": the contact's group 4, not group 4's contact
 ITEM_UNASKED = 1.125  # no id given: prefer the collection to one record
 KEY_WORDS = frozenset(("identifier", "name"))
@@ -836,11 +837,35 @@ def _attributes(analysis: Analysis, shapes: list[_Shape]) -> tuple[_Attribute, .
                 if analysis.intent != "update" and _child_not_field(alts, record_alts, owners, shapes):
                     continue  # "time on ticket 3101": its time entries, not the end of its billTime field
                 out.append((index, record_alts, pinned, True, ()))
+            elif entry := _persons_entry(analysis, concept, record_alts, shapes):
+                out.append((index, entry, pinned, True, ()))  # "Dana Lee's role on project 88": her team entry's
             elif _unlisted_field(analysis, concept, record, pinned) and not _child_of(alts, record_alts, shapes):
                 out.append((index, record_alts, pinned, False, ()))
     # ("default" of "default department" is no field of its own: the compound names the field)
     compounded = {(index, id(alts)) for index, alts, _, _, compound in out if compound}
     return tuple(a for a in out if a[4] or (a[0], id(a[1])) not in compounded)
+
+
+def _persons_entry(
+    analysis: Analysis, concept: Concept, record_alts: _Alternatives, shapes: list[_Shape]
+) -> _Alternatives:
+    """ "change Dana Lee's role on project 88 to Architect", "Mike Ross's role on opportunity 4410": in a
+    change, a person's field that the record lacks is the field of the person's entry under the record
+    (its team member, its contact), as that entry's update names it."""
+    tokens, start = analysis.tokens, concept.start
+    named = start > 1 and possessive(tokens, start - 1) and tokens[start - 2].raw[:1].isupper()
+    if analysis.intent != "update" or not named:
+        return ()
+    entries = [
+        shape.resource
+        for shape in shapes
+        if shape.item
+        and shape.op.method == "PATCH"
+        and shape.noun in PERSON_ENTRIES
+        and any(r <= segment for segment, followed in shape.segments[:-1] if followed for r, _ in record_alts)
+        and _field_of(_alternatives(concept), shape)
+    ]
+    return ((entries[0], 1.0),) if entries else ()
 
 
 def _children_named(analysis: Analysis, record: Concept, shapes: list[_Shape]) -> list[tuple[Concept, _Shape]]:
