@@ -3195,3 +3195,36 @@ def test_shorthand_field_and_value_after_a_numbered_record_is_a_change(
 )
 def test_a_persons_field_on_a_numbered_record_is_their_entrys(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # near the change rules, but reads: another record's number, a period, something sent or measured
+        ("ticket 55 time entry 3", "GET /service/tickets/{parentId}/timeentries"),
+        ("project 88 ticket 77", "GET /project/tickets/{id}"),
+        ("company 19 revenue 2024", "GET /company/companies/{id}"),
+        ("ticket 55 email Dana", "GET /service/tickets/{id}"),
+        ("ticket 55 message to Dana", "GET /service/tickets/{id}"),
+        ("project 88 time Priya", "GET /project/projects/{id}"),
+        ("company 19 territory manager", "GET /company/companies/{id}"),
+        # filters and the API's own parameters after "="
+        ("company 19 tickets status=open", "GET /company/companies/{id}"),
+        ("ticket 4001 orderBy=id desc", "GET /service/tickets/{id}"),
+        # something made for a numbered record stays new
+        ("ticket 55: make the schedule entry for tomorrow", "POST /schedule/entries"),
+        ("agreement 300: make the invoice for March", "POST /finance/agreements/{id}/invoice"),
+        ("ticket 55: make the follow-up call tomorrow", "POST /sales/activities"),
+        # the definitions, by their list or default, and a person's schedule, a list of records, a name and more
+        ("update the deal stage list", "PATCH /sales/stages/{id}"),
+        ("set the default deal stage to Prospect", "PATCH /sales/stages/{id}"),
+        ("set Mike schedule to Friday", "PATCH /schedule/entries/{id}"),
+        ("make Mike's time entries Billable", "PATCH /time/entries/{id}"),
+        ("make Contoso's site Main Office the default", "PATCH /company/companies/{parentId}/sites/{id}"),
+        # and the changes the rules are for
+        ("tkt 5512 type hardware", "PATCH /service/tickets/{id}"),
+        ("ticket 55: make the due date Friday", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_requests_near_the_change_rules_keep_their_meaning(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

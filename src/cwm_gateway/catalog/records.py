@@ -435,7 +435,7 @@ def records_named(
                 # fields, not a record of board defaults
                 continue
             # (but before a field of its own, a record's everyday name is that record: "the deal status")
-            field_next = _field_of_its_own(concept, analysis.concepts[index + 1])
+            field_next = _field_of_its_own(tokens, concept, analysis.concepts[index + 1])
             if names is not None and _describes(concept, names) and not field_next:
                 # "the tailspin renewal opportunity": a renewal is what the opportunity is for
                 described = analysis.concepts[index + 1]
@@ -478,13 +478,18 @@ def _compound(concept: Concept, following: Concept) -> bool:
     return following.start == concept.end and not following.value
 
 
-def _field_of_its_own(concept: Concept, following: Concept) -> bool:
+def _field_of_its_own(tokens: list[Token], concept: Concept, following: Concept) -> bool:
     """ "the Northwind deal status": a field word after a record's everyday name, in lower case and read
     as records that are none of the field's values (not "the waiting on vendor status"), is that
     record's field."""
     field = following.text.lower()
     if field not in DEFINITION_FIELDS or concept.text != concept.text.lower():
         return False  # ("the Proposal stage": a name, capitalised, is the definition's own)
+    # ("the default deal stage", "the deal stage list": the definitions)
+    before = tokens[concept.start - 1].word if concept.start else ""
+    after = tokens[following.end].word if following.end < len(tokens) else ""
+    if before in DESCRIBING_WORDS or after in LIST_WORDS:
+        return False
     return not any(field in phrase for phrase, _ in concept.alternatives)
 
 
@@ -660,12 +665,19 @@ def _named_after(analysis: Analysis, tokens: list[Token], covered: set[int], sto
 
 
 def _field_then_value(analysis: Analysis, tokens: list[Token], start: int, end: int) -> bool:
-    """ "set Contoso status to Inactive": a capitalised name right after the verb, then a field of its
-    own and its new value."""
+    """ "set Contoso status to Inactive": a capitalised name right after the verb, then a field a client
+    has and its new value ("set Mike schedule to Friday" names no client's field)."""
     field = next((c for c in analysis.concepts if c.start == end), None)
     if field is None or not tokens[start].raw[:1].isupper() or analysis.verb is None:
         return False
+    if field.text.lower().split()[-1] not in CLIENT_FIELDS:
+        return False
     return field.end < len(tokens) and tokens[field.end].word in CHANGE_MARKERS
+
+
+# A client's fields a name may be followed by: "set Contoso status to Inactive"
+CLIENT_FIELDS = DEFINITION_FIELDS | frozenset("market territory terms currency manager calendar".split())
+LIST_WORDS = frozenset("list lists names definitions options values setup settings".split())
 
 
 # Words that open a change stated after a name: "... for contoso should be", "... for bob changed to"

@@ -464,7 +464,12 @@ def _mark_values_made(analysis: Analysis) -> None:
     if not owned:
         return
     field = owned[0]
-    for concept in analysis.concepts:
+    # (not a list, "make Mike's time entries Billable", nor a name and more, "... site Main Office the default")
+    values = [c for c in analysis.concepts if c.start >= field.end]
+    ends = values and values[-1].end == len(tokens) and all(a.end == b.start for a, b in itertools.pairwise(values))
+    if any(t.plural for t in tokens[field.start : field.end]) or not ends:
+        return
+    for concept in values:
         if concept.start == field.end and tokens[concept.start].raw[:1].isupper():
             concept.value = concept.detail = True
             field = concept  # "Block Time", "New Business": a value read as several concepts

@@ -114,10 +114,29 @@ AMOUNT_NOW = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d\s*%)\s+now\W*$", re.IGNOREC
 OLD_VALUE = re.compile(r"\d.*,\s*not\s+[$€£]?\d[\d,.:]*\s*(?:am|pm|%|h|hrs?|hours?)?\W*$", re.IGNORECASE)
 # Records a name after them finds ("contact Dana Lee", "team Priya"), not a field's new value
 NAMED_RECORDS = frozenset("contact member team company site configuration".split())
+# Fields whose value is one of a list of definitions, named: "type hardware", "department finance"
+CHOSEN_FIELDS = frozenset(
+    "status type priority stage source impact severity department terms role phase territory market location "
+    "board category sla warehouse currency calendar tier level".split()
+)
+# Records numbered in their own right: "ticket 55 time entry 3", "project 88 ticket 77"
+RECORD_KINDS = frozenset(
+    "ticket entry project opportunity agreement invoice order configuration activity task note phase".split()
+)
+# What is sent, not a field: "ticket 55 email Dana", "ticket 55 message to Dana"
+SENT_THINGS = frozenset(
+    "email mail call page text callback message ping phone reply respond response quote reminder notification".split()
+)
+# What is measured for a period or a person, read: "company 19 revenue 2024", "project 88 time Priya"
+MEASURES = frozenset("time cost revenue margin utilization utilisation spend profit billing".split())
+PERIOD_WORDS = frozenset("ytd mtd qtd q1 q2 q3 q4 year month quarter week last this".split())
+YEAR = re.compile(r"(?:19|20)\d\d")
 DATE_FIELD_WORDS = frozenset("date due start end deadline".split())
 AMOUNT_AT_END = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$")  # "... probability 60%"
 AMOUNT_END = re.compile(r"\bto\s+(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$", re.IGNORECASE)  # "price to $99"
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
+SUBJECT_MATTER_WORDS = frozenset(("about", "that", "saying"))
+QUERY_PARAMETERS = frozenset("conditions childconditions customfieldconditions orderby page pagesize fields".split())
 FILTERING = re.compile(r"\b(?:where|whose|if|when|filter(?:ed)?|with)\b", re.IGNORECASE)
 ACTUAL_VALUE = re.compile(r"\bactually\b.*\d", re.IGNORECASE)  # "actually runs through 8/31/2027"
 WANTING = frozenset("need needs want wants like".split())  # "... needs the vendor changed"
@@ -758,29 +777,63 @@ def _field_and_value(
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
 ) -> bool:
     """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after a record's
-    number, one field and then a value no catalog word names (not a record it holds: "company 19 site
-    austin" is one of its sites)."""
-    field = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
-    field_tokens = analysis.tokens[field.start : field.end] if field is not None else []
-    # (records it lists are plural, "time entries"; "budget hours" is one field)
-    plural = any(t.plural and t.word not in DURATION_UNITS for t in field_tokens)
-    if field is None or plural or any(participle(t) for t in field_tokens) or _asked(analysis):
+    number, one field and then a value no catalog word names."""
+    field = _shorthand_field(analysis, after, owner, holds)
+    if field is None:
         return False
-    if any(holds(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives):
-        return False
-    if any(words[-1] in NAMED_RECORDS for words, _ in field.alternatives[:1]):
-        return False  # "company 19 contact Dana Lee": a record found by its name
     value = [t for t in after if t.index >= field.end]
-    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
     if not value:
         return AMOUNT_AT_END.search(analysis.query) is not None  # "probability 60%"
-    named = [t for t in value if t.index in covered and not t.raw[:1].isupper() and not t.is_number]
-    linked = {t.word for t in value} & (CHANGE_MARKERS | PARENT_PREPOSITIONS)  # "sent to Dana", "due up to"
-    if len(value) > 3 or named or linked or {t.word for t in after} & ABOUT_A_FIELD:
+    words = {t.word for t in value}
+    ids = set(_id_numbers(analysis))
+    # (another record and its number, "ticket 55 time entry 3"; "to", "sent to Dana"; about the field)
+    numbered = any(t.index in ids for t in value) and field.alternatives[0][0][-1] in RECORD_KINDS
+    if len(value) > 3 or numbered or words & (CHANGE_MARKERS | PARENT_PREPOSITIONS):
         return False
-    # (a time is a value only of a date: "member 17 schedule Monday" reads the schedule)
-    dated = {t.word for t in after[: value[0].index - after[0].index]} & DATE_FIELD_WORDS
-    return dated or not {t.word for t in value} & TIME_WORDS
+    if {t.word for t in after} & ABOUT_A_FIELD or not _plain_value(analysis, field, value):
+        return False
+    # (a time is a value only of a date: "member 17 schedule Monday", "company 19 revenue 2024" read)
+    dated = set(field.text.lower().split()) & DATE_FIELD_WORDS
+    timed = words & (TIME_WORDS | PERIOD_WORDS) or any(YEAR.fullmatch(t.raw) for t in value)
+    return bool(dated) or not timed
+
+
+def _shorthand_field(
+    analysis: Analysis,
+    after: list[Token],
+    owner: Concept,
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
+) -> Concept | None:
+    """The field named right after a record's number: one field (not "time entries", "sent", a record
+    it holds, "company 19 site austin", or one found by name, "company 19 contact Dana Lee")."""
+    field = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
+    if field is None or _asked(analysis):
+        return None
+    tokens = analysis.tokens[field.start : field.end]
+    # (records it lists are plural; "budget hours" is one field)
+    if any((t.plural and t.word not in DURATION_UNITS) or participle(t) for t in tokens):
+        return None
+    if any(holds(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives):
+        return None
+    reading = field.alternatives[0][0]
+    if reading[-1] in NAMED_RECORDS or {t.word for t in tokens} & (SENT_THINGS | MEASURES):
+        return None  # "ticket 55 email Dana", "project 88 time Priya": what is sent or measured
+    return field
+
+
+def _plain_value(analysis: Analysis, field: Concept, value: list[Token]) -> bool:
+    """A value no catalog word names, or a definition's name the lexicon knows for a field chosen from
+    definitions ("tkt 5512 type hardware"; "company 19 territory manager" names another field)."""
+    chosen = field.text.lower().split()[-1] in CHOSEN_FIELDS
+    covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
+    lexicon_words = {p for c in analysis.concepts if c.source == "lexicon" for p in range(c.start, c.end)}
+    return not any(
+        t.index in covered
+        and not t.raw[:1].isupper()
+        and not t.is_number
+        and not (chosen and not t.plural and t.index in lexicon_words)
+        for t in value
+    )
 
 
 def _state_told(analysis: Analysis) -> bool:
@@ -859,6 +912,8 @@ def _field_to_value(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[
     named_words = {p for c in analysis.concepts for p in range(c.start, c.end)}
     if not all(t.index in named_words and not participle(t) for t in rest[:to]):
         return False
+    if {t.word for t in rest[:to]} & SENT_THINGS:
+        return False  # "ticket 55 email to Dana": something sent
     # (records the numbered one holds, or any plural but a unit, are no field of it: "ticket 55: notes to
     # 3", "ticket 55: time entries to 2"; "budget hours to 12" is one)
     field = rest[to - 1]
@@ -915,7 +970,13 @@ def _assigned(analysis: Analysis) -> bool:
         return False
     after = _after_numbers(analysis)
     found = ASSIGNED.search(after)
-    return found is not None and not FILTERING.search(after[: found.start()])
+    if found is None or FILTERING.search(after[: found.start()]):
+        return False
+    # (records listed, "company 19 tickets status=open", or the API's own parameters, "orderBy=id", filter)
+    tokens, numbers = analysis.tokens, _id_numbers(analysis)
+    value = next((t.index for t in tokens if t.assigned), len(tokens))
+    left = tokens[max(numbers, default=-1) + 1 : value]
+    return not any((t.plural and t.word not in DURATION_UNITS) or t.raw.lower() in QUERY_PARAMETERS for t in left)
 
 
 def _gets_it_changed(analysis: Analysis, after_verb: int, lexicon: Lexicon) -> bool:
@@ -1110,7 +1171,16 @@ def _told_after_record(analysis: Analysis, after_verb: int) -> bool:
     tokens, start = analysis.tokens, analysis.verb[0]
     verb = tokens[after_verb - 1].word
     opened = tokens[start].clause_start and all(c.end <= start for _, c in analysis.ids)
-    return opened and verb in STATE_VERBS and _definite_object(analysis, after_verb)
+    if not (opened and verb in STATE_VERBS and _definite_object(analysis, after_verb)):
+        return False
+    # the object and then its value: "the priority high" (not "the schedule entry for tomorrow", "the
+    # follow-up call tomorrow", "the change request": something made)
+    thing = next((c for c in analysis.concepts if c.start > after_verb), None)
+    value = [t.word for t in tokens[thing.end :]] if thing is not None else []
+    if not value or value[0] in PARENT_PREPOSITIONS | CHANGE_MARKERS | SUBJECT_MATTER_WORDS:
+        return False
+    # (a time is the value only of a date: "make the due date Friday")
+    return bool(set(thing.text.lower().split()) & DATE_FIELD_WORDS) or not set(value) & TIME_WORDS
 
 
 def _makes_state(tokens: list[Token], after_verb: int, following: list[Concept], numbered: set[int]) -> bool:
