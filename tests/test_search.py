@@ -3228,3 +3228,20 @@ def test_a_persons_field_on_a_numbered_record_is_their_entrys(searcher: Searcher
 )
 def test_requests_near_the_change_rules_keep_their_meaning(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # no verb: a name opens the request, and a client's field is told of it after a colon or "its"
+        ("Contoso: status should be Inactive", "PATCH /company/companies/{id}"),
+        ("Contoso needs its status changed to Inactive", "PATCH /company/companies/{id}"),
+        ("Fabrikam: territory should be East", "PATCH /company/companies/{id}"),
+        # a list told of a name is read
+        ("Contoso: tickets should be closed", "GET /service/tickets"),
+    ],
+)
+def test_a_field_told_of_a_name_that_opens_the_request_changes_it(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -620,7 +620,33 @@ def _owner_record(analysis: Analysis, tokens: list[Token], stop: frozenset[str])
             start += 1  # the name opens with a word the catalog does not know
         if start < p:
             return _owner(tokens, start, p)
-    return _named_after(analysis, tokens, covered, stop)
+    return _named_after(analysis, tokens, covered, stop) or _name_told(analysis, tokens, covered)
+
+
+def _name_told(analysis: Analysis, tokens: list[Token], covered: set[int]) -> Concept | None:
+    """ "Contoso: status should be Inactive", "Contoso needs its status changed to Inactive": with no
+    verb, a capitalised name the catalog does not know opens the request; a client's field follows."""
+    field = next((c for c in analysis.concepts if c.start > 0), None)
+    if analysis.verb is not None or field is None or field.text.lower() not in CLIENT_FIELDS:
+        return None
+    end = told_name_end(tokens, field.start, covered)
+    return _owner(tokens, 0, end) if end else None
+
+
+TOLD_ITS = (["its"], ["need", "its"], ["needs", "its"])
+
+
+def told_name_end(tokens: list[Token], field_start: int, covered: set[int] | None = None) -> int:
+    """Where a capitalised name opening the request ends, when the field at ``field_start`` is told of
+    it after a colon or "its" ("Contoso: status ...", "Contoso needs its status ..."); else 0."""
+    end = 0
+    while end < min(field_start, 3) and tokens[end].raw[:1].isupper() and tokens[end].raw.isalpha():
+        if covered is not None and end in covered:
+            break
+        end += 1
+    between = [t.word for t in tokens[end:field_start]]
+    told = field_start < len(tokens) and (tokens[field_start].sentence_start or between in TOLD_ITS)
+    return end if told else 0
 
 
 def _surname(tokens: list[Token], index: int, covered: set[int]) -> bool:

@@ -35,6 +35,7 @@ from .analysis import (
 )
 from .concepts import is_plain_verb, participle
 from .lexicon import SKIPPABLE, Lexicon
+from .records import CLIENT_FIELDS, told_name_end
 from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import tokenize
 
@@ -1032,7 +1033,13 @@ def _owner_opens(tokens: list[Token], head: Concept) -> bool:
     """ "jane doe's email ...", "mike's default board ...": the request opens with a name's possessive."""
     if tokens[0].word in QUESTION_WORDS:
         return False
-    return any(possessive(tokens, i) for i in range(1, min(head.start, 4)))
+    return any(possessive(tokens, i) for i in range(1, min(head.start, 4))) or _name_opens(tokens, head)
+
+
+def _name_opens(tokens: list[Token], head: Concept) -> bool:
+    """ "Contoso: status should be Inactive", "Contoso needs its status changed": a capitalised name opens
+    the request, and a client's field follows it after a colon or "its"."""
+    return head.text.lower() in CLIENT_FIELDS and told_name_end(tokens, head.start) > 0
 
 
 def _person_made(analysis: Analysis, after_verb: int) -> bool:
