@@ -3245,3 +3245,17 @@ def test_a_field_told_of_a_name_that_opens_the_request_changes_it(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a child named in quotes, in any case, under a numbered parent is the record changed
+        ("close the 'backup check' phase on project 88", "PATCH /project/projects/{parentId}/phases/{id}"),
+        ("mark the 'call vendor' task on ticket 5512 done", "PATCH /service/tickets/{parentId}/tasks/{id}"),
+        # a possessive is no quote
+        ("set Contoso's status to Inactive", "PATCH /company/companies/{id}"),
+    ],
+)
+def test_a_quoted_child_under_a_numbered_record_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

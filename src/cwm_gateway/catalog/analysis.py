@@ -128,6 +128,7 @@ class Token:
     introduces: bool = False  # "called", "including": introduces a name or details, names nothing itself
     in_name: bool = False  # the number in a product's name ("office 365"), never a record's id
     assigned: bool = False  # after "=": "budget hours = 120" sets a value, it names no record
+    quoted: bool = False  # inside quotes: "the 'verify MFA enrollment' task" is a name
     code: str | None = None  # part of a code written in capitals and dashes ("CW-HP-PROBOOK"): the code
 
     @property

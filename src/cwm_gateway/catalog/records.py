@@ -812,10 +812,13 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
 
 
 def _name_opening(tokens: list[Token], start: int) -> int | None:
-    """Where "the" opens a capitalised name before the word at ``start`` ("the Discovery phase",
-    "the Senior Engineer work role"), if it does."""
+    """Where "the" opens a capitalised or quoted name before the word at ``start`` ("the Discovery phase",
+    "the Senior Engineer work role", "the 'verify MFA enrollment' task"), if it does."""
     name = start
     while name > 0 and start - name < 3 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
+        name -= 1
+    # (or a quoted name, in any case: "the 'verify MFA enrollment' task")
+    while name > 0 and start - name < 6 and tokens[name - 1].quoted:
         name -= 1
     return name - 1 if start - name > 0 and name > 0 and tokens[name - 1].word == "the" else None
 

@@ -51,6 +51,9 @@ _DECIMAL_RE = re.compile(r"\d+[.,]\d+")
 _DATE_RE = re.compile(r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")  # "12/31", "2027-01-15": dates, never ids
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
+QUOTE_MARKS = "'\"\u2018\u2019\u201c\u201d"
+_QUOTE_OPENS = re.compile(rf"\s[{QUOTE_MARKS}]$")
+_QUOTE_CLOSES = re.compile(rf"[{QUOTE_MARKS}](?:\s|[,.;:!?)]|$)")
 _CHUNK_RE = text.WORD_RE  # "sub categories" is one word, as the catalog writes it
 # "CW-HP-PROBOOK", "CAB-C6-25", "ADJ-0042": capitals and digits joined by dashes, a record's code
 _CODE_RE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+(?![\w-])")
@@ -64,6 +67,7 @@ def tokenize(query: str) -> list[Token]:
     cleaned = _AMOUNT_RE.sub(" ", _DECIMAL_RE.sub(" ", _DATE_RE.sub(" ", _NUMBER_OF_RE.sub("number of", query))))
     out: list[Token] = []
     depth = 0  # parentheses: "(On-Site, Remote, In-House)" are examples or asides
+    quoted = False  # "the 'verify MFA enrollment' task": a name, whatever its case
     previous_end = 0
     chunks = list(_CHUNK_RE.finditer(cleaned))
     capitalised = [_capitalised(m.group(0)) for m in chunks[1:] if m.group(0).isalpha()]
@@ -80,10 +84,11 @@ def tokenize(query: str) -> list[Token]:
         dash = gap.strip() in ("-", "–", "—") and " " in gap and not switch
         starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
         depth = max(0, depth + gap.count("(") - gap.count(")"))
+        quoted = _quote_opens(gap, chunk_index) if not quoted else not _QUOTE_CLOSES.match(gap)
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
             word = text.stem(piece)
             token = Token(word, chunk, len(out), proper=proper, clause_start=starts_clause and not piece_index)
-            token.plural, token.parenthesised = word != piece, depth > 0
+            token.plural, token.parenthesised, token.quoted = word != piece, depth > 0, quoted
             token.sentence_start = not piece_index and (chunk_index == 0 or dash or any(c in ".;:!?" for c in gap))
             token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
             token.switch = switch
@@ -98,6 +103,12 @@ def tokenize(query: str) -> list[Token]:
             out.append(Token("s", "s", len(out), clause_start=False))
         previous_end = match.end()
     return out
+
+
+def _quote_opens(gap: str, chunk_index: int) -> bool:
+    """A quote mark after a space, or opening the request, opens a quoted name (not "Contoso's")."""
+    mark = gap.strip()[-1:]
+    return bool(_QUOTE_OPENS.search(gap)) or (chunk_index == 0 and mark != "" and mark in QUOTE_MARKS)
 
 
 def _full_stop(gap: str, previous: str) -> bool:
