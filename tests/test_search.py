@@ -3259,3 +3259,17 @@ def test_a_field_told_of_a_name_that_opens_the_request_changes_it(
 )
 def test_a_quoted_child_under_a_numbered_record_is_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a person's name and one of their fields: that person's record, never a new member or department
+        ("make Dana Lee's title CFO", "PATCH /company/contacts/{id}"),
+        ("Dana Lee: title should be CFO", "PATCH /company/contacts/{id}"),
+        ("can you switch Dana Lee title to CFO", "PATCH /company/contacts/{id}"),
+        ("make bob's new ticket", "POST /service/tickets"),
+    ],
+)
+def test_a_persons_field_said_after_their_name_changes_them(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -701,8 +701,11 @@ def _field_then_value(analysis: Analysis, tokens: list[Token], start: int, end: 
     return field.end < len(tokens) and tokens[field.end].word in CHANGE_MARKERS
 
 
-# A client's fields a name may be followed by: "set Contoso status to Inactive"
-CLIENT_FIELDS = DEFINITION_FIELDS | frozenset("market territory terms currency manager calendar".split())
+# A client's or a person's fields a name may be followed by: "set Contoso status to Inactive", "Dana Lee:
+# title should be CFO"
+CLIENT_FIELDS = DEFINITION_FIELDS | frozenset(
+    "market territory terms currency manager calendar title department email phone mobile role".split()
+)
 LIST_WORDS = frozenset("list lists names definitions options values setup settings".split())
 
 

@@ -1155,10 +1155,15 @@ def _definite_object(analysis: Analysis, after_verb: int) -> bool:
     """ "make the ...", "raise our ...": the verb's object is one already there; so is an owner's
     ("make bob's default board Help Desk")."""
     tokens = analysis.tokens
-    return after_verb < len(tokens) and (
-        tokens[after_verb].word in DEFINITE_WORDS
-        or (possessive(tokens, after_verb + 1) and tokens[min(after_verb + 2, len(tokens) - 1)].word != "new")
-    )
+    if after_verb < len(tokens) and tokens[after_verb].word in DEFINITE_WORDS:
+        return True
+    # ("make Dana Lee's title CFO": a name of up to three capitalised words)
+    names = after_verb
+    while names < min(after_verb + 3, len(tokens)) and (names == after_verb or tokens[names].raw[:1].isupper()):
+        names += 1
+        if possessive(tokens, names):
+            return tokens[min(names + 1, len(tokens) - 1)].word != "new"
+    return False
 
 
 def _lifts_its_field(analysis: Analysis, after_verb: int) -> bool:
