@@ -3273,3 +3273,23 @@ def test_a_quoted_child_under_a_numbered_record_is_changed(searcher: Searcher, q
 )
 def test_a_persons_field_said_after_their_name_changes_them(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a name's field told with no value, asked, checked or followed by another request is no change
+        ("Contoso: status should be what?", "GET /project/statuses"),
+        ("Contoso: status should be reviewed", "GET /project/statuses"),
+        ("Contoso: status should be Inactive and show me their agreements", "GET /finance/agreements"),
+        # a client has no priority or stage of its own: the name rule leaves them alone
+        ("Contoso: priority should be High", "GET /service/priorities"),
+        # a day is no name
+        ("Monday: status should be Closed on all tickets", "GET /service/tickets"),
+        # "make sure", and a name's things that are no field of theirs, make no change of the name
+        ("make Dana Lee's appointment for Friday", "POST /schedule/entries"),
+        ("make Dana Lee's laptop a configuration", "POST /company/configurations"),
+    ],
+)
+def test_a_name_told_of_something_else_is_not_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -16,6 +16,7 @@ from .analysis import (
     PARENT_PREPOSITIONS,
     PARTICLES,
     PREAMBLE,
+    QUESTION_WORDS,
     STATE_VERBS,
     TIME_WORDS,
     TOLD_WORDS,
@@ -26,6 +27,7 @@ from .analysis import (
     possessive,
     singular,
 )
+from .concepts import participle
 from .lexicon import SKIPPABLE, Lexicon, Phrase
 
 LEVEL_WORDS = frozenset("priority tier level severity impact urgency p".split())
@@ -627,10 +629,10 @@ def _name_told(analysis: Analysis, tokens: list[Token], covered: set[int]) -> Co
     """ "Contoso: status should be Inactive", "Contoso needs its status changed to Inactive": with no
     verb, a capitalised name the catalog does not know opens the request; a client's field follows."""
     field = next((c for c in analysis.concepts if c.start > 0), None)
-    if analysis.verb is not None or field is None or field.text.lower() not in CLIENT_FIELDS:
+    if analysis.verb is not None or field is None or field.text.lower() not in NAME_FIELDS:
         return None
     end = told_name_end(tokens, field.start, covered)
-    return _owner(tokens, 0, end) if end else None
+    return _owner(tokens, 0, end) if end and value_follows(tokens, field.end) else None
 
 
 TOLD_ITS = (["its"], ["need", "its"], ["needs", "its"])
@@ -641,12 +643,23 @@ def told_name_end(tokens: list[Token], field_start: int, covered: set[int] | Non
     it after a colon or "its" ("Contoso: status ...", "Contoso needs its status ..."); else 0."""
     end = 0
     while end < min(field_start, 3) and tokens[end].raw[:1].isupper() and tokens[end].raw.isalpha():
-        if covered is not None and end in covered:
-            break
+        if (covered is not None and end in covered) or tokens[end].word in TIME_WORDS:
+            break  # ("Monday: status should be Closed on all tickets": no name)
         end += 1
     between = [t.word for t in tokens[end:field_start]]
     told = field_start < len(tokens) and (tokens[field_start].sentence_start or between in TOLD_ITS)
     return end if told else 0
+
+
+def value_follows(tokens: list[Token], field_end: int) -> bool:
+    """ "... should be Inactive", "... changed to East": a new value ends the request after the field (not
+    "should be what?", "should be reviewed", "... and show me their agreements")."""
+    rest = tokens[field_end:]
+    marker = next((i for i, t in enumerate(rest) if t.word in ("be", "to")), None)
+    value = rest[marker + 1 :] if marker is not None else []
+    if not value or value[0].word in QUESTION_WORDS or participle(value[0]) or tokens[-1].raw == "?":
+        return False
+    return not any(t.clause_start or t.word == "and" for t in value[1:])
 
 
 def _surname(tokens: list[Token], index: int, covered: set[int]) -> bool:
@@ -706,6 +719,8 @@ def _field_then_value(analysis: Analysis, tokens: list[Token], start: int, end: 
 CLIENT_FIELDS = DEFINITION_FIELDS | frozenset(
     "market territory terms currency manager calendar title department email phone mobile role".split()
 )
+# ... of which those a name alone is told of (a client has no priority, stage or phone of its own field)
+NAME_FIELDS = frozenset("status type market territory terms currency title department".split())
 LIST_WORDS = frozenset("list lists names definitions options values setup settings".split())
 
 

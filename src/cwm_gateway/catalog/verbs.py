@@ -35,7 +35,7 @@ from .analysis import (
 )
 from .concepts import is_plain_verb, participle
 from .lexicon import SKIPPABLE, Lexicon
-from .records import CLIENT_FIELDS, told_name_end
+from .records import NAME_FIELDS, told_name_end, value_follows
 from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import tokenize
 
@@ -1039,7 +1039,8 @@ def _owner_opens(tokens: list[Token], head: Concept) -> bool:
 def _name_opens(tokens: list[Token], head: Concept) -> bool:
     """ "Contoso: status should be Inactive", "Contoso needs its status changed": a capitalised name opens
     the request, and a client's field follows it after a colon or "its"."""
-    return head.text.lower() in CLIENT_FIELDS and told_name_end(tokens, head.start) > 0
+    told = told_name_end(tokens, head.start) > 0 and value_follows(tokens, head.end)
+    return head.text.lower() in NAME_FIELDS and told
 
 
 def _person_made(analysis: Analysis, after_verb: int) -> bool:
@@ -1157,12 +1158,14 @@ def _definite_object(analysis: Analysis, after_verb: int) -> bool:
     tokens = analysis.tokens
     if after_verb < len(tokens) and tokens[after_verb].word in DEFINITE_WORDS:
         return True
-    # ("make Dana Lee's title CFO": a name of up to three capitalised words)
+    if possessive(tokens, after_verb + 1):
+        return tokens[min(after_verb + 2, len(tokens) - 1)].word != "new"
+    # ("make Dana Lee's title CFO": a capitalised name of two or three words, then a field of theirs)
     names = after_verb
-    while names < min(after_verb + 3, len(tokens)) and (names == after_verb or tokens[names].raw[:1].isupper()):
+    while names < min(after_verb + 3, len(tokens)) and tokens[names].raw[:1].isupper():
         names += 1
-        if possessive(tokens, names):
-            return tokens[min(names + 1, len(tokens) - 1)].word != "new"
+        if possessive(tokens, names) and names - after_verb > 1:
+            return names + 1 < len(tokens) and tokens[names + 1].word in NAME_FIELDS
     return False
 
 
