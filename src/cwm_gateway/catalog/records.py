@@ -356,6 +356,14 @@ def _owner_inside(concept: Concept, tokens: list[Token]) -> bool:
 
 # Fields whose values are definitions of their own (/project/statuses, /finance/agreements/types)
 DEFINITION_FIELDS = frozenset("status type priority stage source impact severity".split())
+# A client's or a person's fields a name may be followed by: "set Contoso status to Inactive", "Dana Lee:
+# title should be CFO"
+CLIENT_FIELDS = DEFINITION_FIELDS | frozenset(
+    "market territory terms currency manager calendar title department email phone mobile role".split()
+)
+# ... of which those a name alone is told of (a client has no priority, stage or phone field of its own)
+NAME_FIELDS = frozenset("status type market territory terms currency title department".split())
+LIST_WORDS = frozenset("list lists names definitions options values setup settings".split())
 RENAMING_VERBS = frozenset("rename retitle relabel".split())
 ASSIGNING = frozenset("is are was to as".split())  # "... status is now on hold", "... to Closed"
 SPAN_UNITS = frozenset("minute hour day week month year".split())
@@ -712,16 +720,6 @@ def _field_then_value(analysis: Analysis, tokens: list[Token], start: int, end: 
     if field.text.lower().split()[-1] not in CLIENT_FIELDS:
         return False
     return field.end < len(tokens) and tokens[field.end].word in CHANGE_MARKERS
-
-
-# A client's or a person's fields a name may be followed by: "set Contoso status to Inactive", "Dana Lee:
-# title should be CFO"
-CLIENT_FIELDS = DEFINITION_FIELDS | frozenset(
-    "market territory terms currency manager calendar title department email phone mobile role".split()
-)
-# ... of which those a name alone is told of (a client has no priority, stage or phone of its own field)
-NAME_FIELDS = frozenset("status type market territory terms currency title department".split())
-LIST_WORDS = frozenset("list lists names definitions options values setup settings".split())
 
 
 # Words that open a change stated after a name: "... for contoso should be", "... for bob changed to"

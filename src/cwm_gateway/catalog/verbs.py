@@ -735,8 +735,9 @@ def _terse_change(
 ) -> bool:
     """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
 
-    Only an arrow, or a field that holds a state or a level followed by its new value, reads as
-    a change: "ticket 4521 notes" and "ticket 4521 status" stay reads.
+    Only an arrow, a state right after the record, a field that holds a state or a level followed by
+    its new value, or one field of a numbered record and a plain value ("PO 77 vendor Ingram") reads
+    as a change: "ticket 4521 notes" and "ticket 4521 status" stay reads.
     """
     tokens = analysis.tokens
     if tokens[0].word in QUESTION_WORDS:
@@ -762,11 +763,11 @@ def _terse_change(
         return False
     # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's)
     for index in reversed(numbers):
-        after = analysis.tokens[index + 1 :]
+        rest = tokens[index + 1 :]
         # ("ticket 5512 email Dana": a verb, not a field)
-        verb = lexicon.intent_at([t.word for t in analysis.tokens], index + 1) if after else None
-        owner = next(c for word, c in analysis.ids if word == analysis.tokens[index].word)
-        if after and verb is None and _field_and_value(analysis, after, owner, holds):
+        verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
+        owner = next(c for word, c in analysis.ids if word == tokens[index].word)
+        if rest and verb is None and _field_and_value(analysis, rest, owner, holds):
             return True
     return False
 
@@ -1179,8 +1180,8 @@ def _lifts_its_field(analysis: Analysis, after_verb: int) -> bool:
 
 
 def _told_after_record(analysis: Analysis, after_verb: int) -> bool:
-    """ "ticket 55: make the priority high", "agreement 77, raise the quantity to 25": a numbered record
-    opens the request and the clause after it makes one of its fields a value."""
+    """ "ticket 55: make the priority high", "agreement 300, make the billing cycle Quarterly": a numbered
+    record opens the request and the clause after it makes one of its fields a value."""
     if not analysis.ids or analysis.verb is None or analysis.ids[0][1].start != 0:
         return False
     tokens, start = analysis.tokens, analysis.verb[0]
