@@ -862,7 +862,7 @@ def _persons_entry(
         if shape.item
         and shape.op.method == "PATCH"
         and shape.noun in PERSON_ENTRIES
-        and any(r <= segment for segment, followed in shape.segments[:-1] if followed for r, _ in record_alts)
+        and _hangs_under(shape, record_alts)
         and _field_of(_alternatives(concept), shape)
     ]
     return ((entries[0], 1.0),) if entries else ()
@@ -890,9 +890,14 @@ def _children_named(analysis: Analysis, record: Concept, shapes: list[_Shape]) -
                 if shape.item
                 and shape.op.method == "PATCH"
                 and (words <= shape.resource or shape.resource <= words)
-                and any(r <= segment for segment, followed in shape.segments[:-1] if followed for r, _ in record_alts)
+                and _hangs_under(shape, record_alts)
             )
     return out
+
+
+def _hangs_under(shape: _Shape, record_alts: _Alternatives) -> bool:
+    """Does the operation's record hang under the named record's placeholder (projects/{parentId}/...)?"""
+    return any(r <= segment for segment, followed in shape.segments[:-1] if followed for r, _ in record_alts)
 
 
 def _others(children: list[tuple[Concept, _Shape]], field: Concept) -> list[_Shape]:
