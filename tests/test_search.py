@@ -3183,6 +3183,20 @@ def test_shorthand_field_and_value_after_a_numbered_record_is_a_change(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # companies have no SLA field: not a change of the SLA definition
+        ("company 19 sla Gold", "GET"),
+        # a field the record has
+        ("ticket 5512 sla Gold", "PATCH"),
+        ("agreement 300 sla Gold", "PATCH"),
+    ],
+)
+def test_shorthand_reads_a_field_only_of_a_record_that_has_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1)[0].split()[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a person's field the numbered record lacks is the field of the person's entry under it
         ("change Dana Lee's role on project 88 to Architect", "PATCH /project/projects/{parentId}/teamMembers/{id}"),
         (

@@ -150,6 +150,7 @@ class SqlVocabulary:
         self._surface: frozenset[str] | None = None
         self._held: frozenset[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
         self._module_types: frozenset[str] | None = None
+        self._record_fields: dict[tuple[str, ...], set[tuple[str, ...]]] | None = None
 
     def _all_words(self) -> dict[str, tuple[int, int]]:
         if self._words is None:
@@ -208,6 +209,30 @@ class SqlVocabulary:
                         pairs.add((tuple(segment.split()), tuple(resource.split())))
             self._held = frozenset(pairs)
         return (parent, child) in self._held
+
+    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool:
+        """Does a ``record`` have a property whose words run ``field`` ("vendor" of a purchase order's
+        vendorCompany)? Yes for a record the catalog never updates: nothing says otherwise."""
+        if self._record_fields is None:
+            self._record_fields = self._updated_fields()
+        names = self._record_fields.get(record)
+        if names is None:
+            return True
+        width = len(field)
+        return any(name[i : i + width] == field for name in names for i in range(len(name) - width + 1))
+
+    def _updated_fields(self) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+        """The property names of each record the catalog updates (PATCH or PUT of one record)."""
+        sql = (
+            "SELECT DISTINCT resource_terms, resource_schema FROM operations"
+            " WHERE method IN ('PATCH', 'PUT') AND path LIKE '%}' AND resource_schema IS NOT NULL"
+        )
+        fields: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for terms, name in self.catalog.query(sql):
+            schema = self.catalog.schema(name) or {}
+            names = {_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"}
+            fields.setdefault(tuple(terms.split()), set()).update(n for n in names if n)
+        return fields
 
     def resource_names(self) -> frozenset[tuple[str, ...]]:
         """The catalog's resource names of two words or more: (work, type), (security, role)."""

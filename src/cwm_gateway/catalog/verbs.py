@@ -472,6 +472,7 @@ def revised_intent(
     lexicon: Lexicon,
     actions: frozenset[str] = frozenset(),
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
+    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
 ) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
@@ -512,7 +513,7 @@ def revised_intent(
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
     if analysis.intent is None and (
-        _terse_change(analysis, holds, lexicon)
+        _terse_change(analysis, holds, lexicon, has_field)
         or _state_told(analysis)
         or _moves_to(analysis, lexicon)
         or _corrected(analysis)
@@ -732,6 +733,7 @@ def _terse_change(
     analysis: Analysis,
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
     lexicon: Lexicon | None = None,
+    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
 ) -> bool:
     """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
 
@@ -767,7 +769,7 @@ def _terse_change(
         # ("ticket 5512 email Dana": a verb, not a field)
         verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
         owner = next(c for word, c in analysis.ids if word == tokens[index].word)
-        if rest and verb is None and _field_and_value(analysis, rest, owner, holds):
+        if rest and verb is None and _field_and_value(analysis, rest, owner, holds, has_field):
             return True
     return False
 
@@ -777,10 +779,11 @@ def _field_and_value(
     after: list[Token],
     owner: Concept,
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
+    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
 ) -> bool:
     """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after a record's
     number, one field and then a value no catalog word names."""
-    field = _shorthand_field(analysis, after, owner, holds)
+    field = _shorthand_field(analysis, after, owner, holds, has_field)
     if field is None:
         return False
     value = [t for t in after if t.index >= field.end]
@@ -805,9 +808,11 @@ def _shorthand_field(
     after: list[Token],
     owner: Concept,
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
+    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
 ) -> Concept | None:
-    """The field named right after a record's number: one field (not "time entries", "sent", a record
-    it holds, "company 19 site austin", or one found by name, "company 19 contact Dana Lee")."""
+    """The field named right after a record's number: one field of the record (not "time entries",
+    "sent", a record it holds, "company 19 site austin", one found by name, "company 19 contact Dana
+    Lee", or one it does not have, "company 19 sla Gold")."""
     field = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
     if field is None or _asked(analysis):
         return None
@@ -816,6 +821,10 @@ def _shorthand_field(
     if any((t.plural and t.word not in DURATION_UNITS) or participle(t) for t in tokens):
         return None
     if any(holds(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives):
+        return None
+    if has_field is not None and not any(
+        has_field(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives
+    ):
         return None
     reading = field.alternatives[0][0]
     if reading[-1] in NAMED_RECORDS or {t.word for t in tokens} & (SENT_THINGS | MEASURES):
