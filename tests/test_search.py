@@ -3307,3 +3307,36 @@ def test_a_persons_field_said_after_their_name_changes_them(searcher: Searcher, 
 )
 def test_a_name_told_of_something_else_is_not_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # how technicians clip record names in chat
+        ("agr 300 end 12/31", "PATCH /finance/agreements/{id}"),
+        ("agmt 300 status cancelled", "PATCH /finance/agreements/{id}"),
+        ("cfg 881 status retired", "PATCH /company/configurations/{id}"),
+        ("mbr 17 details", "GET /system/members/{id}"),
+        ("inv 10442 due date 7/30", "PATCH /finance/invoices/{id}"),
+    ],
+)
+def test_clipped_record_names_are_the_records(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # words one of the record's own properties is named by, then a value
+        ("time entry 9120 billable option: do not bill", "PATCH /time/entries/{id}"),
+        ("quota 31 june revenue 80000", "PATCH /sales/quotas/{id}"),
+        ("agreement 410 addition 2 cancelled date 3/31", "PATCH /finance/agreements/{parentId}/additions/{id}"),
+        ("agreement 410 addition 2 qty 12", "PATCH /finance/agreements/{parentId}/additions/{id}"),
+        # no value, a record of its own listed, a question: reads
+        ("time entry 9120 billable option", "GET /time/entries/{id}"),
+        ("agreement 410 board defaults", "GET /finance/agreements/{parentId}/boardDefaults"),
+        ("quota 31 june revenue?", "GET /sales/quotas/{id}"),
+    ],
+)
+def test_shorthand_names_a_field_by_the_records_own_property(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

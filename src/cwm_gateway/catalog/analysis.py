@@ -109,8 +109,8 @@ class Vocabulary(Protocol):
     def holds(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
         """Can ``child`` records be added under one ``parent`` record (POST tickets/{parentId}/configurations)?"""
 
-    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool:
-        """Does a ``record`` have a property whose words run ``field`` (yes when the record is not known)?"""
+    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool | None:
+        """Does a ``record`` have a property whose words run ``field`` (None when the record is not known)?"""
 
 
 @dataclass

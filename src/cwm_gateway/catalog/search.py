@@ -210,28 +210,33 @@ class SqlVocabulary:
             self._held = frozenset(pairs)
         return (parent, child) in self._held
 
-    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool:
+    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool | None:
         """Does a ``record`` have a property whose words run ``field`` ("vendor" of a purchase order's
-        vendorCompany)? Yes for a record the catalog never updates: nothing says otherwise."""
+        vendorCompany)? None for a record the catalog never updates."""
         if self._record_fields is None:
             self._record_fields = self._updated_fields()
         names = self._record_fields.get(record)
         if names is None:
-            return True
+            return None
         width = len(field)
         return any(name[i : i + width] == field for name in names for i in range(len(name) - width + 1))
 
     def _updated_fields(self) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
         """The property names of each record the catalog updates (PATCH or PUT of one record)."""
         sql = (
-            "SELECT DISTINCT resource_terms, resource_schema FROM operations"
+            "SELECT DISTINCT resource_terms, path_terms, resource_schema FROM operations"
             " WHERE method IN ('PATCH', 'PUT') AND path LIKE '%}' AND resource_schema IS NOT NULL"
         )
         fields: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-        for terms, name in self.catalog.query(sql):
+        for terms, path_terms, name in self.catalog.query(sql):
             schema = self.catalog.schema(name) or {}
             names = {_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"}
-            fields.setdefault(tuple(terms.split()), set()).update(n for n in names if n)
+            resource = tuple(terms.split())
+            # a time entry is (time, entry) as well as (entry): the segment before names it too
+            literal = [segment for segment in path_terms.split("/") if segment != "{}"]
+            named = [resource] + [tuple(literal[-2].split()) + resource] * (len(literal) > 1)
+            for key in named:
+                fields.setdefault(key, set()).update(n for n in names if n)
         return fields
 
     def resource_names(self) -> frozenset[tuple[str, ...]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from . import text
 from .analysis import (
@@ -38,6 +39,9 @@ from .lexicon import SKIPPABLE, Lexicon
 from .records import NAME_FIELDS, told_name_end, value_follows
 from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import tokenize
+
+# Does a record (its words) have a property named by these words? None: the record is not known.
+HasField = Callable[[tuple[str, ...], tuple[str, ...]], bool | None]
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
 # clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
@@ -135,6 +139,20 @@ YEAR = re.compile(r"(?:19|20)\d\d")
 DATE_FIELD_WORDS = frozenset("date due start end deadline".split())
 AMOUNT_AT_END = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$")  # "... probability 60%"
 AMOUNT_END = re.compile(r"\bto\s+(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$", re.IGNORECASE)  # "price to $99"
+# How fields are clipped in chat ("qty 25", "dept accounting"); longer clippings complete by themselves ("prio")
+FIELD_ABBREVIATIONS = {
+    "qty": "quantity",
+    "amt": "amount",
+    "desc": "description",
+    "addr": "address",
+    "mgr": "manager",
+    "dept": "department",
+    "hrs": "hour",
+    "ph": "phone",
+    "tel": "phone",
+    "pct": "percent",
+}
+DATE_AT_END = re.compile(r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\W*$")  # "... end 12/31": a date, which the words drop
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
 SUBJECT_MATTER_WORDS = frozenset(("about", "that", "saying"))
 QUERY_PARAMETERS = frozenset("conditions childconditions customfieldconditions orderby page pagesize fields".split())
@@ -472,7 +490,7 @@ def revised_intent(
     lexicon: Lexicon,
     actions: frozenset[str] = frozenset(),
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
-    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
+    has_field: HasField | None = None,
 ) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
@@ -733,7 +751,7 @@ def _terse_change(
     analysis: Analysis,
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
     lexicon: Lexicon | None = None,
-    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
+    has_field: HasField | None = None,
 ) -> bool:
     """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
 
@@ -758,17 +776,23 @@ def _terse_change(
     waits = len(after) > 1 and after[0].raw.lower() == "waiting" and after[1].word in ("on", "for")
     if opening and state and (len(after) == 1 or waits):
         return not _asked(analysis)
-    # "project 88 status report", "ticket 4521 board history": something about the field, no value
+    # "project 88 status report", "ticket 4521 board history": something about the field, no value;
+    # "agreement 512 board defaults" names records of their own, listed
+    named = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
+    listed = named is not None and named.end > named.start + 1 and analysis.tokens[named.end - 1].plural
     if len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD:
-        return True
+        return not listed
     if not opening or holds is None or lexicon is None:
         return False
     # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's)
     for index in reversed(numbers):
         rest = tokens[index + 1 :]
-        # ("ticket 5512 email Dana": a verb, not a field)
-        verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
         owner = next(c for word, c in analysis.ids if word == tokens[index].word)
+        # ("ticket 5512 email Dana": a verb, not a field; "invoice description" is a field)
+        verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
+        if verb is not None and has_field is not None:
+            named = _own_property(rest, [kind for kind, _ in owner.alternatives], has_field)
+            verb = None if named is not None and len(named.words) > 1 else verb
         if rest and verb is None and _field_and_value(analysis, rest, owner, holds, has_field):
             return True
     return False
@@ -779,7 +803,7 @@ def _field_and_value(
     after: list[Token],
     owner: Concept,
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
-    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
+    has_field: HasField | None = None,
 ) -> bool:
     """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after a record's
     number, one field and then a value no catalog word names."""
@@ -787,20 +811,34 @@ def _field_and_value(
     if field is None:
         return False
     value = [t for t in after if t.index >= field.end]
-    if not value:
-        return AMOUNT_AT_END.search(analysis.query) is not None  # "probability 60%"
+    dated = bool(set(field.words) & DATE_FIELD_WORDS)
+    if not value:  # "probability 60%", "end 12/31"
+        return AMOUNT_AT_END.search(analysis.query) is not None or (dated and DATE_AT_END.search(analysis.query))
     words = {t.word for t in value}
     ids = set(_id_numbers(analysis))
     # (another record and its number, "ticket 55 time entry 3"; "to", "sent to Dana"; about the field)
-    numbered = any(t.index in ids for t in value) and field.alternatives[0][0][-1] in RECORD_KINDS
+    numbered = any(t.index in ids for t in value) and field.words[-1] in RECORD_KINDS
     if len(value) > 3 or numbered or words & (CHANGE_MARKERS | PARENT_PREPOSITIONS):
         return False
-    if {t.word for t in after} & ABOUT_A_FIELD or not _plain_value(analysis, field, value):
+    # ("billable option" is a property of time entries, not words about a field)
+    about = words | (set() if field.own else set(field.words))
+    # ("billable option: no charge", "invoice description M365 seats": after a colon or dash, or a
+    # property named in full, any words are the value)
+    free = value[0].clause_start or (field.own and len(field.words) > 1)
+    if about & ABOUT_A_FIELD or not (free or _plain_value(analysis, field.words, value)):
         return False
     # (a time is a value only of a date: "member 17 schedule Monday", "company 19 revenue 2024" read)
-    dated = set(field.text.lower().split()) & DATE_FIELD_WORDS
     timed = words & (TIME_WORDS | PERIOD_WORDS) or any(YEAR.fullmatch(t.raw) for t in value)
-    return bool(dated) or not timed
+    return dated or not timed
+
+
+class _Named(NamedTuple):
+    """A field named in shorthand: where its words end, the words, and whether they name one of the
+    record's own properties."""
+
+    end: int
+    words: tuple[str, ...]
+    own: bool
 
 
 def _shorthand_field(
@@ -808,34 +846,64 @@ def _shorthand_field(
     after: list[Token],
     owner: Concept,
     holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
-    has_field: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
-) -> Concept | None:
+    has_field: HasField | None = None,
+) -> _Named | None:
     """The field named right after a record's number: one field of the record (not "time entries",
     "sent", a record it holds, "company 19 site austin", one found by name, "company 19 contact Dana
     Lee", or one it does not have, "company 19 sla Gold")."""
-    field = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
-    if field is None or _asked(analysis):
+    if not after or _asked(analysis):
         return None
+    kinds = [kind for kind, _ in owner.alternatives]
+    # "billable option: no charge", "cancelled date 12/31": words one of the record's own properties
+    # is named by (more than one word says which, whatever a word of them could name alone)
+    run = _own_property(after, kinds, has_field) if has_field is not None else None
+    if run is not None and len(run.words) > 1:
+        return run
+    field = next((c for c in analysis.concepts if c.start == after[0].index), None)
+    if field is not None and not _may_be_field(analysis, field, owner, holds):
+        return None
+    if run is not None or field is None:
+        return run
+    if has_field is not None and all(has_field(k, words) is False for k in kinds for words, _ in field.alternatives):
+        return None
+    return _Named(field.end, tuple(field.text.lower().split()), False)
+
+
+def _may_be_field(
+    analysis: Analysis, field: Concept, owner: Concept, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    """Not records it lists (plural; "budget hours" is one field), a record it holds, what is sent or
+    measured ("ticket 55 email Dana", "project 88 time Priya")."""
     tokens = analysis.tokens[field.start : field.end]
-    # (records it lists are plural; "budget hours" is one field)
     if any((t.plural and t.word not in DURATION_UNITS) or participle(t) for t in tokens):
-        return None
+        return False
     if any(holds(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives):
-        return None
-    if has_field is not None and not any(
-        has_field(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives
-    ):
-        return None
+        return False
     reading = field.alternatives[0][0]
-    if reading[-1] in NAMED_RECORDS or {t.word for t in tokens} & (SENT_THINGS | MEASURES):
-        return None  # "ticket 55 email Dana", "project 88 time Priya": what is sent or measured
-    return field
+    return reading[-1] not in NAMED_RECORDS and not {t.word for t in tokens} & (SENT_THINGS | MEASURES)
 
 
-def _plain_value(analysis: Analysis, field: Concept, value: list[Token]) -> bool:
+def _own_property(after: list[Token], kinds: list[tuple[str, ...]], has_field: HasField) -> _Named | None:
+    """The longest run of words (up to three, one clause) opening ``after`` that a property of the record
+    is named by."""
+    for width in (3, 2, 1):
+        run = after[:width]
+        if len(run) < width or any(t.clause_start for t in run[1:]):
+            continue
+        # (records it lists are plural; "cancelled date" is one field, "closed" a state)
+        plural = any(t.plural and t.word not in DURATION_UNITS for t in run)
+        if plural or any(t.is_number for t in run) or (width == 1 and participle(run[0])):
+            continue
+        words = tuple(FIELD_ABBREVIATIONS.get(t.word, t.word) for t in run)
+        if any(has_field(kind, words) for kind in kinds):
+            return _Named(run[-1].index + 1, words, True)
+    return None
+
+
+def _plain_value(analysis: Analysis, field: tuple[str, ...], value: list[Token]) -> bool:
     """A value no catalog word names, or a definition's name the lexicon knows for a field chosen from
     definitions ("tkt 5512 type hardware"; "company 19 territory manager" names another field)."""
-    chosen = field.text.lower().split()[-1] in CHOSEN_FIELDS
+    chosen = field[-1] in CHOSEN_FIELDS
     covered = {p for c in analysis.concepts for p in range(c.start, c.end)}
     lexicon_words = {p for c in analysis.concepts if c.source == "lexicon" for p in range(c.start, c.end)}
     return not any(
