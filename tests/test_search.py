@@ -3340,3 +3340,17 @@ def test_clipped_record_names_are_the_records(searcher: Searcher, query: str, ex
 )
 def test_shorthand_names_a_field_by_the_records_own_property(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a field word after the record, then a question: a read
+        ("purchase order 2290 - status and who approved it", "GET /procurement/purchaseorders/{id}"),
+        ("ticket 3315 priority, and when was it opened", "GET /service/tickets/{id}"),
+        # a field word and a value: a change
+        ("ticket 3315 priority high", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_field_word_followed_by_a_question_reads_the_record(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -74,6 +74,7 @@ ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
 # A state said right after a record's number: "ticket 4521 resolved", "tkt 50233 waiting on cust"
 TERSE_STATES = frozenset("waiting done complete completed resolved closed fixed finished cancelled canceled".split())
 # Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
+ASKING_WORDS = frozenset("what who whom whose when where which why how".split())
 TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
@@ -780,7 +781,9 @@ def _terse_change(
     # "agreement 512 board defaults" names records of their own, listed
     named = next((c for c in analysis.concepts if c.start == after[0].index), None) if after else None
     listed = named is not None and named.end > named.start + 1 and analysis.tokens[named.end - 1].plural
-    if len(after) >= 2 and after[0].word in TERSE_FIELDS and not {t.word for t in after[1:]} & ABOUT_A_FIELD:
+    # ("sales order 1180 - status and who placed it" asks)
+    following = {t.word for t in after[1:]}
+    if len(after) >= 2 and after[0].word in TERSE_FIELDS and not following & (ABOUT_A_FIELD | ASKING_WORDS):
         return not listed
     if not opening or holds is None or lexicon is None:
         return False
