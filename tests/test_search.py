@@ -3354,3 +3354,24 @@ def test_shorthand_names_a_field_by_the_records_own_property(searcher: Searcher,
 )
 def test_a_field_word_followed_by_a_question_reads_the_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # records listed after a property's words, a property named in full with no value, a verb: reads
+        ("agreement 640 work role exclusions", "GET /finance/agreements/{parentId}/workRoleExclusions"),
+        ("company 44 parent company sites", "GET /company/companies/{parentId}/sites"),
+        ("member 23 time sheet start date", "GET /system/members/{id}"),
+        ("ticket 71 automatic email cc flag", "GET /service/tickets/{id}"),
+        ("ticket 71 email contact Dana", "GET /service/tickets/{id}"),
+        # the field said in other words than the property's: still the record's change
+        ("ticket 71 tech Priya", "PATCH /service/tickets/{id}"),
+        ("company 44 industry healthcare", "PATCH /company/companies/{id}"),
+        ("project 61 project manager Priya", "PATCH /project/projects/{id}"),
+    ],
+)
+def test_a_records_own_property_opens_shorthand_only_when_named_whole(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -109,8 +109,9 @@ class Vocabulary(Protocol):
     def holds(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
         """Can ``child`` records be added under one ``parent`` record (POST tickets/{parentId}/configurations)?"""
 
-    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool | None:
-        """Does a ``record`` have a property whose words run ``field`` (None when the record is not known)?"""
+    def has_field(self, record: tuple[str, ...], field: tuple[str, ...], whole: bool = False) -> bool | None:
+        """Does a ``record`` have a property whose words run ``field`` (``whole``: all of its name, or its
+        first word)? None when the record is not known."""
 
 
 @dataclass

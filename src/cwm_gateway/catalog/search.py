@@ -210,14 +210,17 @@ class SqlVocabulary:
             self._held = frozenset(pairs)
         return (parent, child) in self._held
 
-    def has_field(self, record: tuple[str, ...], field: tuple[str, ...]) -> bool | None:
+    def has_field(self, record: tuple[str, ...], field: tuple[str, ...], whole: bool = False) -> bool | None:
         """Does a ``record`` have a property whose words run ``field`` ("vendor" of a purchase order's
-        vendorCompany)? None for a record the catalog never updates."""
+        vendorCompany)? ``whole``: all of its name, or one word opening it ("end" of endDate). None for
+        a record the catalog never updates."""
         if self._record_fields is None:
             self._record_fields = self._updated_fields()
         names = self._record_fields.get(record)
         if names is None:
             return None
+        if whole:
+            return field in names or (len(field) == 1 and any(name[:1] == field for name in names))
         width = len(field)
         return any(name[i : i + width] == field for name in names for i in range(len(name) - width + 1))
 

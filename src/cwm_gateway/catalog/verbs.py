@@ -41,7 +41,7 @@ from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import tokenize
 
 # Does a record (its words) have a property named by these words? None: the record is not known.
-HasField = Callable[[tuple[str, ...], tuple[str, ...]], bool | None]
+HasField = Callable[..., bool | None]
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
 # clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
@@ -825,9 +825,9 @@ def _field_and_value(
         return False
     # ("billable option" is a property of time entries, not words about a field)
     about = words | (set() if field.own else set(field.words))
-    # ("billable option: no charge", "invoice description M365 seats": after a colon or dash, or a
-    # property named in full, any words are the value)
-    free = value[0].clause_start or (field.own and len(field.words) > 1)
+    # ("billable option: no charge": after a colon or dash, any words are the value; "agreement 512 work
+    # role exclusions" lists records)
+    free = value[0].clause_start and not any(t.plural and t.word not in DURATION_UNITS for t in value)
     if about & ABOUT_A_FIELD or not (free or _plain_value(analysis, field.words, value)):
         return False
     # (a time is a value only of a date: "member 17 schedule Monday", "company 19 revenue 2024" read)
@@ -865,9 +865,13 @@ def _shorthand_field(
     field = next((c for c in analysis.concepts if c.start == after[0].index), None)
     if field is not None and not _may_be_field(analysis, field, owner, holds):
         return None
-    if run is not None or field is None:
+    # ("project 88 project manager Priya": the catalog's words for the field, read further)
+    if field is None or (run is not None and run.end >= field.end):
         return run
-    if has_field is not None and all(has_field(k, words) is False for k in kinds for words, _ in field.alternatives):
+    # ("company 19 sla Gold": a definition's name for a field the record lacks; "ticket 55 tech Priya"
+    # says the resource in other words)
+    chosen = field.text.lower() in CHOSEN_FIELDS
+    if chosen and has_field is not None and all(has_field(k, (field.text.lower(),)) is False for k in kinds):
         return None
     return _Named(field.end, tuple(field.text.lower().split()), False)
 
@@ -887,9 +891,10 @@ def _may_be_field(
 
 
 def _own_property(after: list[Token], kinds: list[tuple[str, ...]], has_field: HasField) -> _Named | None:
-    """The longest run of words (up to three, one clause) opening ``after`` that a property of the record
-    is named by."""
-    for width in (3, 2, 1):
+    """The longest run of words (up to four, one clause) opening ``after`` that names a property of the
+    record: all of its name, or one word opening it ("end" of endDate; "email contact" is no property,
+    only words inside "automaticEmailContactFlag")."""
+    for width in (4, 3, 2, 1):
         run = after[:width]
         if len(run) < width or any(t.clause_start for t in run[1:]):
             continue
@@ -898,7 +903,7 @@ def _own_property(after: list[Token], kinds: list[tuple[str, ...]], has_field: H
         if plural or any(t.is_number for t in run) or (width == 1 and participle(run[0])):
             continue
         words = tuple(FIELD_ABBREVIATIONS.get(t.word, t.word) for t in run)
-        if any(has_field(kind, words) for kind in kinds):
+        if any(has_field(kind, words, whole=True) for kind in kinds):
             return _Named(run[-1].index + 1, words, True)
     return None
 
