@@ -51,9 +51,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     opening = analysis.verb[0] if analysis.verb else None
     analysis.count = count_intent([t.word for t in tokens], lexicon, tokens, opening)
     read_things(analysis, lexicon, known, vocabulary, expand)
-    revised = revised_intent(
-        analysis, after_verb, lexicon, vocabulary.action_words(), vocabulary.holds, vocabulary.has_field
-    )
+    revised = revised_intent(analysis, after_verb, lexicon, vocabulary)
     if revised is None and unknown_verb_change(analysis, lexicon, known):
         revised = "update"  # "kick 6603 back to the help desk board": a verb we do not know, moving a record
     relation = find_relation(analysis, lexicon.units)

@@ -16,6 +16,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import text
 from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, PARENT_PREPOSITIONS, Analysis, Concept, possessive, singular
@@ -150,7 +151,7 @@ class SqlVocabulary:
         self._surface: frozenset[str] | None = None
         self._held: frozenset[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
         self._module_types: frozenset[str] | None = None
-        self._record_fields: dict[tuple[str, ...], set[tuple[str, ...]]] | None = None
+        self._record_fields: dict[tuple[str, ...], frozenset[tuple[str, ...]] | None] = {}
 
     def _all_words(self) -> dict[str, tuple[int, int]]:
         if self._words is None:
@@ -214,9 +215,9 @@ class SqlVocabulary:
         """Does a ``record`` have a property whose words run ``field`` ("vendor" of a purchase order's
         vendorCompany)? ``whole``: all of its name, or one word opening it ("end" of endDate). None for
         a record the catalog never updates."""
-        if self._record_fields is None:
-            self._record_fields = self._updated_fields()
-        names = self._record_fields.get(record)
+        if record not in self._record_fields:
+            self._record_fields[record] = self._updated_fields(record)
+        names = self._record_fields[record]
         if names is None:
             return None
         if whole:
@@ -224,23 +225,23 @@ class SqlVocabulary:
         width = len(field)
         return any(name[i : i + width] == field for name in names for i in range(len(name) - width + 1))
 
-    def _updated_fields(self) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
-        """The property names of each record the catalog updates (PATCH or PUT of one record)."""
+    def _updated_fields(self, record: tuple[str, ...]) -> frozenset[tuple[str, ...]] | None:
+        """The property names of a record the catalog updates (PATCH or PUT of one), None if it updates
+        none so named. Read per record when first asked: every schema at once costs a first search 0.2 s."""
+        suffixes = [" ".join(record[i:]) for i in range(len(record))]
         sql = (
             "SELECT DISTINCT resource_terms, path_terms, resource_schema FROM operations"
             " WHERE method IN ('PATCH', 'PUT') AND path LIKE '%}' AND resource_schema IS NOT NULL"
+            f" AND resource_terms IN ({','.join('?' * len(suffixes))})"
         )
-        fields: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-        for terms, path_terms, name in self.catalog.query(sql):
-            schema = self.catalog.schema(name) or {}
-            names = {_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"}
+        names: set[tuple[str, ...]] | None = None
+        for terms, path_terms, schema in self.catalog.query(sql, suffixes):
             resource = tuple(terms.split())
             # a time entry is (time, entry) as well as (entry): the segment before names it too
             literal = [segment for segment in path_terms.split("/") if segment != "{}"]
-            named = [resource] + [tuple(literal[-2].split()) + resource] * (len(literal) > 1)
-            for key in named:
-                fields.setdefault(key, set()).update(n for n in names if n)
-        return fields
+            if record == resource or (len(literal) > 1 and record == tuple(literal[-2].split()) + resource):
+                names = (names or set()) | set(_property_words(self.catalog.schema(schema) or {}))
+        return frozenset(names) if names is not None else None
 
     def resource_names(self) -> frozenset[tuple[str, ...]]:
         """The catalog's resource names of two words or more: (work, type), (security, role)."""
@@ -591,8 +592,7 @@ class Searcher:
             return frozenset(), frozenset()
         found = self._field_names.get(name)
         if found is None:
-            schema = self.catalog.schema(name) or {}
-            names = [_field_words(prop) for prop in schema.get("properties") or {} if prop[:1] != "_"]
+            names = _property_words(self.catalog.schema(name) or {})
             # "defaultPhoneNbr", "inactiveFlag": ConnectWise's suffixes; the phone is the field's subject
             names += [n[:-1] for n in names if len(n) > 1 and n[-1] in FIELD_SUFFIXES]
             # "sales rep" is the end of primarySalesRep, "location" of defaultLocation
@@ -1346,6 +1346,11 @@ def _key_words(path: str) -> frozenset[str]:
     if not last.startswith("{") or last.lower().endswith(("id}", "id")):
         return frozenset()
     return frozenset(text.tokens(last.strip("{}")))
+
+
+def _property_words(schema: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The words of each property a schema declares (not "_info"), empty names left out."""
+    return [words for prop in schema.get("properties") or {} if prop[:1] != "_" if (words := _field_words(prop))]
 
 
 def _field_words(prop: str) -> tuple[str, ...]:

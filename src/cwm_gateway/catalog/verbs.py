@@ -40,9 +40,6 @@ from .records import NAME_FIELDS, told_name_end, value_follows
 from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import tokenize
 
-# Does a record (its words) have a property named by these words? None: the record is not known.
-HasField = Callable[..., bool | None]
-
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
 # clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
 LATER_CLAUSE_PREAMBLE = frozenset(
@@ -74,7 +71,6 @@ ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
 # A state said right after a record's number: "ticket 4521 resolved", "tkt 50233 waiting on cust"
 TERSE_STATES = frozenset("waiting done complete completed resolved closed fixed finished cancelled canceled".split())
 # Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
-ASKING_WORDS = frozenset("what who whom whose when where which why how".split())
 TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
@@ -154,6 +150,7 @@ FIELD_ABBREVIATIONS = {
     "pct": "percent",
 }
 DATE_AT_END = re.compile(r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\W*$")  # "... end 12/31": a date, which the words drop
+ASKING_WORDS = frozenset("what who whom whose when where which why how".split())  # "status and who placed it"
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
 SUBJECT_MATTER_WORDS = frozenset(("about", "that", "saying"))
 QUERY_PARAMETERS = frozenset("conditions childconditions customfieldconditions orderby page pagesize fields".split())
@@ -489,9 +486,7 @@ def revised_intent(
     analysis: Analysis,
     after_verb: int,
     lexicon: Lexicon,
-    actions: frozenset[str] = frozenset(),
-    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
-    has_field: HasField | None = None,
+    vocabulary: Vocabulary,
 ) -> str | None:
     """A change the opening verb hides: a record that already has an id is not being created.
 
@@ -500,20 +495,20 @@ def revised_intent(
     no opening verb, but a numbered record and a change verb's participle before "to"/"as".
     """
     numbered = {id(concept) for _, concept in analysis.ids}
-    tokens = analysis.tokens
+    tokens, holds, actions = analysis.tokens, vocabulary.holds, vocabulary.action_words()
     if analysis.intent == "delete" and _lowered_to(analysis, after_verb):
         return "update"
     if analysis.intent in ("create", "update") and _time_put_on(analysis, after_verb):
         return "create"
-    if holds is not None and _joins_under(analysis, after_verb, numbered, holds):
+    if _joins_under(analysis, after_verb, numbered, holds):
         return analysis.intent  # "add config 55 to ticket 901": a new link under the ticket, not a change
-    if holds is not None and _given_a_new(analysis, after_verb, holds):
+    if _given_a_new(analysis, after_verb, holds):
         return "create"  # "give contract 12 a one-time credit": a new record under the one given it
-    if holds is not None and analysis.intent is None and _terse_new(analysis, numbered, holds):
+    if analysis.intent is None and _terse_new(analysis, numbered, holds):
         return "create"
     if analysis.intent is None and _standing_order(tokens):
         return "create"
-    if holds is not None and analysis.intent == "action" and _switched_off_elsewhere(analysis, holds):
+    if analysis.intent == "action" and _switched_off_elsewhere(analysis, holds):
         return "update"
     names_action = _names_action(tokens, analysis.verb, actions) or _reads_as_action(analysis, lexicon, actions)
     moves = analysis.intent in ("create", "action") and not names_action
@@ -532,12 +527,12 @@ def revised_intent(
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
     if analysis.intent is None and (
-        _terse_change(analysis, holds, lexicon, has_field)
+        _terse_change(analysis, lexicon, vocabulary)
         or _state_told(analysis)
         or _moves_to(analysis, lexicon)
         or _corrected(analysis)
         or _assigned(analysis)
-        or (holds is not None and _field_to_value(analysis, holds))
+        or _field_to_value(analysis, holds)
     ):
         return "update"
     if analysis.intent == "create":
@@ -748,12 +743,7 @@ def _asked(analysis: Analysis) -> bool:
     return analysis.query.rstrip().endswith("?")
 
 
-def _terse_change(
-    analysis: Analysis,
-    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool] | None = None,
-    lexicon: Lexicon | None = None,
-    has_field: HasField | None = None,
-) -> bool:
+def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) -> bool:
     """ "ticket 4521 -> closed", "ticket 4521 priority high": chat shorthand for a change, no verb.
 
     Only an arrow, a state right after the record, a field that holds a state or a level followed by
@@ -785,7 +775,7 @@ def _terse_change(
     following = {t.word for t in after[1:]}
     if len(after) >= 2 and after[0].word in TERSE_FIELDS and not following & (ABOUT_A_FIELD | ASKING_WORDS):
         return not listed
-    if not opening or holds is None or lexicon is None:
+    if not opening:
         return False
     # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's)
     for index in reversed(numbers):
@@ -793,30 +783,26 @@ def _terse_change(
         owner = next(c for word, c in analysis.ids if word == tokens[index].word)
         # ("ticket 5512 email Dana": a verb, not a field; "invoice description" is a field)
         verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
-        if verb is not None and has_field is not None:
-            named = _own_property(rest, [kind for kind, _ in owner.alternatives], has_field)
+        if verb is not None:
+            named = _own_property(rest, [kind for kind, _ in owner.alternatives], vocabulary)
             verb = None if named is not None and len(named.words) > 1 else verb
-        if rest and verb is None and _field_and_value(analysis, rest, owner, holds, has_field):
+        if rest and verb is None and _field_and_value(analysis, rest, owner, vocabulary):
             return True
     return False
 
 
-def _field_and_value(
-    analysis: Analysis,
-    after: list[Token],
-    owner: Concept,
-    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
-    has_field: HasField | None = None,
-) -> bool:
+def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, vocabulary: Vocabulary) -> bool:
     """ "PO 77 vendor Ingram", "company 19 territory east", "opp 4410 probability 60%": after a record's
     number, one field and then a value no catalog word names."""
-    field = _shorthand_field(analysis, after, owner, holds, has_field)
+    field = _shorthand_field(analysis, after, owner, vocabulary)
     if field is None:
         return False
     value = [t for t in after if t.index >= field.end]
     dated = bool(set(field.words) & DATE_FIELD_WORDS)
     if not value:  # "probability 60%", "end 12/31"
-        return AMOUNT_AT_END.search(analysis.query) is not None or (dated and DATE_AT_END.search(analysis.query))
+        return AMOUNT_AT_END.search(analysis.query) is not None or (
+            dated and DATE_AT_END.search(analysis.query) is not None
+        )
     words = {t.word for t in value}
     ids = set(_id_numbers(analysis))
     # (another record and its number, "ticket 55 time entry 3"; "to", "sent to Dana"; about the field)
@@ -844,13 +830,7 @@ class _Named(NamedTuple):
     own: bool
 
 
-def _shorthand_field(
-    analysis: Analysis,
-    after: list[Token],
-    owner: Concept,
-    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
-    has_field: HasField | None = None,
-) -> _Named | None:
+def _shorthand_field(analysis: Analysis, after: list[Token], owner: Concept, vocabulary: Vocabulary) -> _Named | None:
     """The field named right after a record's number: one field of the record (not "time entries",
     "sent", a record it holds, "company 19 site austin", one found by name, "company 19 contact Dana
     Lee", or one it does not have, "company 19 sla Gold")."""
@@ -859,11 +839,11 @@ def _shorthand_field(
     kinds = [kind for kind, _ in owner.alternatives]
     # "billable option: no charge", "cancelled date 12/31": words one of the record's own properties
     # is named by (more than one word says which, whatever a word of them could name alone)
-    run = _own_property(after, kinds, has_field) if has_field is not None else None
+    run = _own_property(after, kinds, vocabulary)
     if run is not None and len(run.words) > 1:
         return run
     field = next((c for c in analysis.concepts if c.start == after[0].index), None)
-    if field is not None and not _may_be_field(analysis, field, owner, holds):
+    if field is not None and not _may_be_field(analysis, field, owner, vocabulary.holds):
         return None
     # ("project 88 project manager Priya": the catalog's words for the field, read further)
     if field is None or (run is not None and run.end >= field.end):
@@ -871,7 +851,7 @@ def _shorthand_field(
     # ("company 19 sla Gold": a definition's name for a field the record lacks; "ticket 55 tech Priya"
     # says the resource in other words)
     chosen = field.text.lower() in CHOSEN_FIELDS
-    if chosen and has_field is not None and all(has_field(k, (field.text.lower(),)) is False for k in kinds):
+    if chosen and all(vocabulary.has_field(k, (field.text.lower(),)) is False for k in kinds):
         return None
     return _Named(field.end, tuple(field.text.lower().split()), False)
 
@@ -890,7 +870,7 @@ def _may_be_field(
     return reading[-1] not in NAMED_RECORDS and not {t.word for t in tokens} & (SENT_THINGS | MEASURES)
 
 
-def _own_property(after: list[Token], kinds: list[tuple[str, ...]], has_field: HasField) -> _Named | None:
+def _own_property(after: list[Token], kinds: list[tuple[str, ...]], vocabulary: Vocabulary) -> _Named | None:
     """The longest run of words (up to four, one clause) opening ``after`` that names a property of the
     record: all of its name, or one word opening it ("end" of endDate; "email contact" is no property,
     only words inside "automaticEmailContactFlag")."""
@@ -903,7 +883,7 @@ def _own_property(after: list[Token], kinds: list[tuple[str, ...]], has_field: H
         if plural or any(t.is_number for t in run) or (width == 1 and participle(run[0])):
             continue
         words = tuple(FIELD_ABBREVIATIONS.get(t.word, t.word) for t in run)
-        if any(has_field(kind, words, whole=True) for kind in kinds):
+        if any(vocabulary.has_field(kind, words, whole=True) for kind in kinds):
             return _Named(run[-1].index + 1, words, True)
     return None
 
