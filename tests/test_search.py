@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from cwm_gateway.catalog import text
+from cwm_gateway.catalog.bm25 import Bm25Index
 from cwm_gateway.catalog.lexicon import default_lexicon, parse
-from cwm_gateway.catalog.search import Searcher
+from cwm_gateway.catalog.search import COLUMN_WEIGHTS, Searcher
 from cwm_gateway.catalog.store import Catalog
 from cwm_gateway.catalog.words import tokenize
 from mcp_client import McpSession
@@ -236,6 +237,29 @@ def test_keyword_search_does_not_expand_synonyms(searcher: Searcher) -> None:
 
 
 # -- ranking -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["ticket"],
+        ["get", "ticket", "note"],  # "get" is in most rows: the ranks must still add up exactly
+        ["entry", "member", "time", "zzqx"],  # a word the catalog lacks adds nothing
+        ['say"what', "ticket"],  # a quote mark is the user's, never FTS5 syntax
+    ],
+)
+def test_retrieval_ranks_as_fts5_bm25_of_the_whole_request(catalog: Catalog, words: list[str]) -> None:
+    weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+    expression = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    expected = catalog.query(
+        f"SELECT rowid, bm25(operations_fts, {weights}) AS r FROM operations_fts"
+        " WHERE operations_fts MATCH ? ORDER BY r, rowid LIMIT 60",
+        (expression,),
+    )
+    found = Bm25Index(catalog, "operations_fts", COLUMN_WEIGHTS).top(words, 60)
+    assert expected
+    assert [rowid for rowid, _ in found] == [row[0] for row in expected]
+    assert [rank for _, rank in found] == pytest.approx([row[1] for row in expected])
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import text
 from .analysis import INTENT_METHODS, NEW_RECORD_WORDS, PARENT_PREPOSITIONS, Analysis, Concept, possessive, singular
+from .bm25 import Bm25Index
 from .intent import analyze
 from .lexicon import Lexicon, default_lexicon
 from .names import MODIFIER_TERMS as MODIFIER_SEGMENTS  # the stored path terms' spelling ("usage")
@@ -405,6 +406,8 @@ class Searcher:
         self._lock = threading.Lock()
         self._operations = int(catalog.meta.get("operations", "3000") or 3000)
         self._central_ops: list[tuple[Operation, bool, bool]] | None = None
+        self._by_names = Bm25Index(catalog, "operations_fts", COLUMN_WEIGHTS)
+        self._by_fields = Bm25Index(catalog, "fields_fts")
 
     # -- public -------------------------------------------------------------
 
@@ -482,19 +485,10 @@ class Searcher:
         if not analysis.concepts:
             return [], 0
         terms = sorted({t for c in analysis.concepts for t in c.tokens()} | analysis.qualifiers)
-        expression = fts_expression(terms)
-        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
-        rows = self.catalog.query(
-            f"SELECT rowid, bm25(operations_fts, {weights}) AS rank FROM operations_fts"
-            " WHERE operations_fts MATCH ? ORDER BY rank LIMIT ?",
-            (expression, CANDIDATES),
-        )
+        rows = self._by_names.top(terms, CANDIDATES)
         # Operations found only by their fields ("budget hours", "SLA") join as a smaller group.
         seen = {row[0] for row in rows}
-        by_fields = self.catalog.query(
-            "SELECT rowid, bm25(fields_fts) AS rank FROM fields_fts WHERE fields_fts MATCH ? ORDER BY rank LIMIT ?",
-            (expression, FIELD_CANDIDATES),
-        )
+        by_fields = self._by_fields.top(terms, FIELD_CANDIDATES)
         rows += [(op_id, 0.0) for op_id, _ in by_fields if op_id not in seen]
         # The thing asked for and the records pointed at are always candidates, however
         # many other operations share their words ("member 44" among all the member lists).
@@ -1359,8 +1353,3 @@ def _field_words(prop: str) -> tuple[str, ...]:
     if len(words) > 1 and words[-1] in ("id", "identifier"):
         words = words[:-1]
     return tuple(words)
-
-
-def fts_expression(terms: list[str]) -> str:
-    # Quoted so that FTS5 never reads a user's word as an operator (AND, NOT, NEAR).
-    return " OR ".join(f'"{term}"' for term in terms)
