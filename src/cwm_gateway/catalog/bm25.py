@@ -9,9 +9,9 @@ every row that shares a common word ("get", "ticket") on every request.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 
 from .store import Catalog
 
@@ -35,7 +35,14 @@ class Bm25Index:
         for word in words:
             for rowid, rank in self.scores(word):
                 ranks[rowid] = ranks.get(rowid, 0.0) + rank
-        return heapq.nsmallest(limit, ranks.items(), key=lambda item: (item[1], item[0]))
+        if limit < 1:
+            return []
+        if len(ranks) > limit:
+            # Rows no better than the limit-th rank found by sorting plain floats, which is quick;
+            # only those are then sorted with their rowids.
+            cut = sorted(ranks.values())[limit - 1]
+            ranks = {rowid: rank for rowid, rank in ranks.items() if rank <= cut}
+        return sorted(ranks.items(), key=itemgetter(1, 0))[:limit]
 
     def _scores(self, word: str) -> tuple[tuple[int, float], ...]:
         # Quoted so that FTS5 never reads a user's word as an operator (AND, NOT, NEAR).

@@ -16,6 +16,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 from . import text
@@ -120,6 +121,7 @@ class _Shape:
     key: frozenset[str] = frozenset()  # a last placeholder that is no plain id: {reportName} -> report, name
     noun: str = ""  # the resource's last word: "stopwatch" of ticketStopwatches
     action: bool = False  # a POST that does something to a record: /agreements/{id}/invoice, /tickets/{id}/merge
+    connectors: frozenset[str] = frozenset()  # small words joining an action's name: "to" of convertToServiceTicket
 
 
 def catalog_lexicon(catalog: Catalog) -> Lexicon:
@@ -149,6 +151,8 @@ class SqlVocabulary:
         self._actions: frozenset[str] | None = None
         # Requests repeat their words; a correction costs a few dozen edit distances.
         self._corrections: dict[tuple[str, str | None], str | None] = {}
+        # (Every plural's candidates are compared letter by letter, ~1 ms: worth keeping.)
+        self._plural_corrections = lru_cache(maxsize=4096)(self._correct_plural_uncached)
         self._surface: frozenset[str] | None = None
         self._held: frozenset[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
         self._module_types: frozenset[str] | None = None
@@ -335,6 +339,9 @@ class SqlVocabulary:
         ``swaps_only``: only two neighbouring letters swapped, for words that are real words
         too ("scores" is not a slip in "stores").
         """
+        return self._plural_corrections(raw, swaps_only)
+
+    def _correct_plural_uncached(self, raw: str, swaps_only: bool) -> str | None:
         found = self._correct(raw, plural=True)
         if found and swaps_only and not any(text.swapped(raw, form) for form in text.plurals(found)):
             return None
@@ -1010,6 +1017,11 @@ class _Query:
     plural_of_owner: bool = False  # ... and then what they belong to
     nested: tuple[frozenset[str], frozenset[str]] | None = None  # "ticket 5 task 3": (ticket, task)
 
+    @cached_property
+    def named_words(self) -> frozenset[str]:
+        """Every word of every reading of what the request names."""
+        return frozenset(word for _, alternatives, _, _ in self.concepts for words, _ in alternatives for word in words)
+
 
 def score(shape: _Shape, query: _Query) -> float:
     """How well one operation answers the request (higher is better)."""
@@ -1019,7 +1031,7 @@ def score(shape: _Shape, query: _Query) -> float:
     total = COVERAGE * match.covered / query.total_weight + _explained(shape, explained)
     if match.head_on_resource:
         total += HEAD_IS_RESOURCE
-    elif any(_place(words, shape) == "resource" for words in query.listing_parents):
+    elif query.listing_parents and any(_place(words, shape) == "resource" for words in query.listing_parents):
         total -= PARENT_UNASKED
     elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
         total -= NEW_RECORD_PARENT  # "create a ticket for the printer": no ticket's {parentId} exists yet
@@ -1057,8 +1069,7 @@ def _unnamed_parent(shape: _Shape, query: _Query) -> bool:
     parents = [words for words, followed in shape.segments[:-1] if followed]
     if not parents:
         return False
-    named = {word for _, alternatives, _, _ in query.concepts for words, _ in alternatives for word in words}
-    return any(words.isdisjoint(named) for words in parents)
+    return any(words.isdisjoint(query.named_words) for words in parents)
 
 
 @dataclass
@@ -1127,8 +1138,9 @@ def _explained(shape: _Shape, explained: set[str]) -> float:
     "tasks on a project ticket" is not a project *template* ticket's task.
     """
     total = 0.0
-    # "convertToServiceTicket", "createFromProject": a request never needs to say the joining word
-    explained = explained | PATH_CONNECTORS
+    if shape.connectors:
+        # "convertToServiceTicket", "createFromProject": a request never needs to say the joining word
+        explained = explained | shape.connectors
     if shape.resource:
         total += RESOURCE_EXPLAINED * len(shape.resource & explained) / len(shape.resource)
     path_words = shape.path if shape.module in explained else shape.below_module
@@ -1159,11 +1171,16 @@ def _detail_level(shape: _Shape, alternatives: _Alternatives, head: frozenset[fr
     return level
 
 
+_NO_LEVELS: dict[int, float] = {}  # (read only)
+
+
 def _attribute_fit(shape: _Shape, query: _Query) -> tuple[dict[int, float], float]:
     """Credit for the record whose field is named; a cost for editing that field's definition.
 
     Returns ({concept index: match level}, penalty).
     """
+    if not query.attributes:
+        return _NO_LEVELS, 0.0
     levels: dict[int, float] = {}
     penalty = 0.0
     for index, record_alts, pinned, listed, compound in query.attributes:
@@ -1251,18 +1268,18 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
         fit -= COUNT_UNASKED
 
     # "ticket 4521": the segment naming the ticket is followed by a placeholder.
-    if any(words <= id_words for words, followed in shape.segments if followed for id_words in query.id_words):
+    if query.id_words and any(
+        words <= id_words for words, followed in shape.segments if followed for id_words in query.id_words
+    ):
         fit += ID_PLACEHOLDER
     if shape.action and query.id_words and _acts_elsewhere(shape, query.id_words):
         fit -= ACTION_ON_ANOTHER
     # "tasks on a ticket": a path where the parent named is followed by its placeholder.
-    if any(
+    if query.parent_words and any(
         words <= parent_words for words, followed in shape.segments if followed for parent_words in query.parent_words
     ):
         fit += PARENT_PLACEHOLDER
-    # ("agreement recap for agreement 5": the whole name is said, and the number is the agreement's key)
-    whole = shape.resource <= query.head_words
-    names_the_record = any(_numbers_resource(shape, id_words, whole) for id_words in query.id_words)
+    names_the_record = bool(query.id_words) and _numbers_record(shape, query)
     if names_the_record and shape.item and shape.op.path.endswith("/{id}"):
         fit += ID_NAMED  # "member 17" is the {id}, not a {memberIdentifier} or {ssoid}
     if shape.item and method == "GET":
@@ -1280,6 +1297,12 @@ def intent_fit(shape: _Shape, query: _Query) -> float:
     if query.one_write and not shape.item and method in query.methods:
         fit -= ONE_WRITE_COLLECTION  # DELETE .../lineitems removes them all
     return fit
+
+
+def _numbers_record(shape: _Shape, query: _Query) -> bool:
+    # ("agreement recap for agreement 5": the whole name is said, and the number is the agreement's key)
+    whole = shape.resource <= query.head_words
+    return any(_numbers_resource(shape, id_words, whole) for id_words in query.id_words)
 
 
 def _acts_elsewhere(shape: _Shape, id_words: tuple[frozenset[str], ...]) -> bool:
@@ -1313,11 +1336,12 @@ def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields
     for index, segment in enumerate(literal):
         if resource_words and frozenset(segment.split()) == resource_words and index > 0:
             context.update(literal[index - 1].split())
+    path = frozenset(w for s in literal for w in s.split())
     return _Shape(
         op=op,
         resource=resource_words,
         resource_context=frozenset(context),
-        path=frozenset(w for s in literal for w in s.split()),
+        path=path,
         below_module=frozenset(w for s in literal[1:] for w in s.split()),
         module=literal[0] if literal else "",
         segments=tuple(segments),
@@ -1331,6 +1355,7 @@ def _make_shape(op: Operation, terms: tuple[str, ...], fields_of_schema: _Fields
         key=_key_words(op.path),
         noun=resource.split()[-1] if resource.split() else "",
         action=bool(unreadable) and op.method == "POST" and bool(raw_segments) and raw_segments[-1] != "{}",
+        connectors=(path | resource_words) & PATH_CONNECTORS,
     )
 
 
