@@ -1631,6 +1631,40 @@ def test_an_owners_records_listed_under_it_or_by_its_field(searcher: Searcher, q
     assert top(searcher, query, 1) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("agreement 77 invoices", "GET /finance/invoices"),
+        ("member 23 time entries", "GET /time/entries"),
+        ("project 41 tickets", "GET /project/tickets"),
+        ("opp 2210 contacts", "GET /sales/opportunities/{parentId}/contacts"),
+        ("board 8 types", "GET /service/boards/{parentId}/types"),
+        # controls: the records under the number, the number alone, the verb "invoice"
+        ("ticket 908 notes", "GET /service/tickets/{parentId}/notes"),
+        ("agreement 77", "GET /finance/agreements/{id}"),
+        ("invoice agreement 77", "POST /finance/agreements/{id}/invoice"),
+    ],
+)
+def test_records_named_after_a_numbered_record_are_its_list(searcher: Searcher, query: str, expected: str) -> None:
+    """ "agreement 77 invoices" says what "invoices for agreement 77" says: the invoices are listed,
+    by their agreement; agreement 77 itself is not the answer."""
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "wrong"),
+    [
+        ("team members for opportunity 2210", "GET /project/projects/{parentId}/teamMembers"),
+        ("opportunity 2210 team members", "GET /project/projects/{parentId}/teamMembers"),
+        ("work type exclusions for board 8", "GET /finance/agreements/{parentId}/workTypeExclusions"),
+    ],
+)
+def test_a_list_under_a_numbered_record_is_not_another_records_list(searcher: Searcher, query: str, wrong: str) -> None:
+    """A project's team members are no opportunity's: records listed under a numbered parent do not
+    come from under a parent the request never names."""
+    assert top(searcher, query, 1) != [wrong]
+
+
 def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:
     assert top(searcher, "the to-dos on ticket 50123", 1) == ["GET /service/tickets/{parentId}/tasks"]
 

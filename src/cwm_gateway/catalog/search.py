@@ -652,10 +652,12 @@ CANCELLED_FIELDS = (frozenset(("cancelled",)), frozenset(("cancelled", "flag")))
 
 def _opening_plural(analysis: Analysis) -> bool:
     """ "invoices for agreement 77", "the open tickets ...": no verb, and the request opens with its
-    head in the plural."""
+    head in the plural (or closes with it, right after the numbered record: "agreement 77 invoices")."""
     head, tokens = analysis.head, analysis.tokens
     if analysis.intent is not None or head is None or not tokens[head.end - 1].plural:
         return False
+    if head.end == len(tokens) and head.start > 0 and tokens[head.start - 1].is_number and analysis.parents:
+        return True
     return all(t.word in ("the", "all", "any") for t in tokens[: head.start])
 
 
@@ -1036,7 +1038,7 @@ def score(shape: _Shape, query: _Query) -> float:
     elif query.new_record and any(query.new_record <= words for words, followed in shape.segments if followed):
         total -= NEW_RECORD_PARENT  # "create a ticket for the printer": no ticket's {parentId} exists yet
     total += intent_fit(shape, query) - _variant_cost(shape, match.explained) - penalty
-    if query.update and _unnamed_parent(shape, query):
+    if (query.update or query.listed_under) and _unnamed_parent(shape, query):
         total -= UNNAMED_PARENT
     if shape.module in query.qualifiers:
         total += QUALIFIER_BONUS

@@ -168,10 +168,31 @@ def read_things(
     _board_contents(analysis)
     _order_contents(analysis, vocabulary.holds)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
+    _listed_after_number(analysis, vocabulary)
     _owner_compound(analysis, vocabulary.resource_names())
     _mark_participle_filters(analysis, lexicon.all_words(), known)
     _mark_places(analysis)
     _person_joined(analysis, lexicon.stop, vocabulary.holds)
+
+
+def _listed_after_number(analysis: Analysis, vocabulary: Vocabulary) -> None:
+    """ "agreement 512 tickets", "member 17 time entries": records named in the plural right after a
+    numbered record, ending the request, are that record's list, as in "tickets for agreement 512"."""
+    head, tokens = analysis.head, analysis.tokens
+    if head is None or analysis.intent not in (None, "read") or len(analysis.ids) != 1:
+        return
+    number, record = analysis.ids[0]
+    if record is not head or head.end >= len(tokens) or tokens[head.end].word != number:
+        return
+    listed = next((c for c in analysis.concepts if c.start == head.end + 1), None)
+    if listed is None or listed.end != len(tokens):
+        return
+    if not tokens[listed.end - 1].plural or listed.value or listed.aside:
+        return
+    words = listed.alternatives[0][0]
+    if words in vocabulary.resource_names() or (len(words) == 1 and vocabulary.names(words[0])):
+        listed.detail = False
+        analysis.head, analysis.parents = listed, [record, *analysis.parents]
 
 
 def _owner_compound(analysis: Analysis, names: frozenset[tuple[str, ...]]) -> None:
