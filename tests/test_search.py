@@ -1639,10 +1639,15 @@ def test_an_owners_records_listed_under_it_or_by_its_field(searcher: Searcher, q
         ("project 41 tickets", "GET /project/tickets"),
         ("opp 2210 contacts", "GET /sales/opportunities/{parentId}/contacts"),
         ("board 8 types", "GET /service/boards/{parentId}/types"),
+        ("member 61 expenses", "GET /expense/entries"),  # expense entries name their member
         # controls: the records under the number, the number alone, the verb "invoice"
         ("ticket 908 notes", "GET /service/tickets/{parentId}/notes"),
         ("agreement 77", "GET /finance/agreements/{id}"),
         ("invoice agreement 77", "POST /finance/agreements/{id}/invoice"),
+        # a list that is no one's: the record's own field ("company 47 currencies" is its currency)
+        ("company 47 currencies", "GET /company/companies/{id}"),
+        ("opportunity 3306 stages", "GET /sales/opportunities/{id}"),
+        ("board 8 members", "GET /service/boards/{id}"),  # (a board's team's members are the team's)
     ],
 )
 def test_records_named_after_a_numbered_record_are_its_list(searcher: Searcher, query: str, expected: str) -> None:
@@ -1663,6 +1668,26 @@ def test_a_list_under_a_numbered_record_is_not_another_records_list(searcher: Se
     """A project's team members are no opportunity's: records listed under a numbered parent do not
     come from under a parent the request never names."""
     assert top(searcher, query, 1) != [wrong]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("invoice 4417 status", "GET /finance/invoices/{id}"),
+        ("invoice 4417 due date 3/15", "PATCH /finance/invoices/{id}"),
+        ("batch 12 status", "GET /finance/accounting/batches/{id}"),
+    ],
+)
+def test_a_verb_that_names_a_record_before_its_number_is_that_record(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    """ "invoice 4417 status" asks about invoice 4417; it invoices nothing and creates no invoice."""
+    assert top(searcher, query, 1) == [expected]
+
+
+def test_a_verb_before_a_number_keeps_its_object(searcher: Searcher) -> None:
+    """ "link 6110 to 6111" links two records: the number is no link's."""
+    assert top(searcher, "link 6110 to 6111", 1)[0].startswith("POST ")
 
 
 def test_hyphenated_to_dos_are_tasks(searcher: Searcher) -> None:

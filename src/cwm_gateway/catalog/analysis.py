@@ -109,6 +109,15 @@ class Vocabulary(Protocol):
     def holds(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
         """Can ``child`` records be added under one ``parent`` record (POST tickets/{parentId}/configurations)?"""
 
+    def lists_under(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
+        """Are ``child`` records read under one ``parent`` record (GET tickets/{parentId}/notes)?"""
+
+    def points_to(self, record: tuple[str, ...], owner: tuple[str, ...]) -> bool:
+        """Does a ``record`` have a field naming one ``owner`` record (an invoice's agreement)?"""
+
+    def numbered(self, word: str) -> bool:
+        """Is ``word`` a record's one-word name, read one by one by number (GET /finance/invoices/{id})?"""
+
     def has_field(self, record: tuple[str, ...], field: tuple[str, ...], whole: bool = False) -> bool | None:
         """Does a ``record`` have a property whose words run ``field`` (``whole``: all of its name, or its
         first word)? None when the record is not known."""

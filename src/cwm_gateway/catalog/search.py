@@ -154,7 +154,8 @@ class SqlVocabulary:
         # (Every plural's candidates are compared letter by letter, ~1 ms: worth keeping.)
         self._plural_corrections = lru_cache(maxsize=4096)(self._correct_plural_uncached)
         self._surface: frozenset[str] | None = None
-        self._held: frozenset[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self._held: dict[tuple[str, bool], frozenset[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self._numbered: frozenset[str] | None = None
         self._module_types: frozenset[str] | None = None
         self._record_fields: dict[tuple[str, ...], frozenset[tuple[str, ...]] | None] = {}
 
@@ -205,30 +206,55 @@ class SqlVocabulary:
 
     def holds(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
         """Can ``child`` records be added under one ``parent`` record (POST tickets/{parentId}/configurations)?"""
-        if self._held is None:
+        return (parent, child) in self._under("POST")
+
+    def lists_under(self, parent: tuple[str, ...], child: tuple[str, ...]) -> bool:
+        """Are ``child`` records read under one ``parent`` record (GET tickets/{parentId}/notes)?"""
+        return (parent, child) in self._under("GET", nearest=True)
+
+    def _under(self, method: str, nearest: bool = False) -> frozenset[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(parent, resource) of every path of ``method`` with the resource under a parent's placeholder;
+        ``nearest``: only the parent right above it (a board's team's members are no board's members)."""
+        if (method, nearest) not in self._held:
             pairs = set()
-            sql = "SELECT DISTINCT path_terms, resource_terms FROM operations WHERE method = 'POST'"
-            for terms, resource in self.catalog.query(sql):
+            sql = "SELECT DISTINCT path_terms, resource_terms FROM operations WHERE method = ?"
+            for terms, resource in self.catalog.query(sql, (method,)):
                 segments = terms.split("/")
-                for segment, following in itertools.pairwise(segments):
-                    if segment != "{}" and following == "{}":
-                        pairs.add((tuple(segment.split()), tuple(resource.split())))
-            self._held = frozenset(pairs)
-        return (parent, child) in self._held
+                parents = [s for s, following in itertools.pairwise(segments) if s != "{}" and following == "{}"]
+                if nearest:  # (the one above the resource's own placeholder, if the path ends in one)
+                    parents = parents[-2:-1] if segments[-1] == "{}" else parents[-1:]
+                pairs.update((tuple(parent.split()), tuple(resource.split())) for parent in parents)
+            self._held[(method, nearest)] = frozenset(pairs)
+        return self._held[(method, nearest)]
+
+    def numbered(self, word: str) -> bool:
+        """Is ``word`` a record's one-word name, read one by one by number (GET /finance/invoices/{id})?"""
+        if self._numbered is None:
+            sql = "SELECT DISTINCT resource_terms FROM operations WHERE method = 'GET' AND path LIKE '%/{id}'"
+            self._numbered = frozenset(terms for (terms,) in self.catalog.query(sql) if " " not in terms)
+        return word in self._numbered
 
     def has_field(self, record: tuple[str, ...], field: tuple[str, ...], whole: bool = False) -> bool | None:
         """Does a ``record`` have a property whose words run ``field`` ("vendor" of a purchase order's
         vendorCompany)? ``whole``: all of its name, or one word opening it ("end" of endDate). None for
         a record the catalog never updates."""
-        if record not in self._record_fields:
-            self._record_fields[record] = self._updated_fields(record)
-        names = self._record_fields[record]
+        names = self._fields_named(record)
         if names is None:
             return None
         if whole:
             return field in names or (len(field) == 1 and any(name[:1] == field for name in names))
         width = len(field)
         return any(name[i : i + width] == field for name in names for i in range(len(name) - width + 1))
+
+    def points_to(self, record: tuple[str, ...], owner: tuple[str, ...]) -> bool:
+        """Does a ``record`` have a field naming one ``owner`` record (an invoice's agreement)?"""
+        names = self._fields_named(record)
+        return names is not None and owner in names
+
+    def _fields_named(self, record: tuple[str, ...]) -> frozenset[tuple[str, ...]] | None:
+        if record not in self._record_fields:
+            self._record_fields[record] = self._updated_fields(record)
+        return self._record_fields[record]
 
     def _updated_fields(self, record: tuple[str, ...]) -> frozenset[tuple[str, ...]] | None:
         """The property names of a record the catalog updates (PATCH or PUT of one), None if it updates

@@ -190,9 +190,21 @@ def _listed_after_number(analysis: Analysis, vocabulary: Vocabulary) -> None:
     if not tokens[listed.end - 1].plural or listed.value or listed.aside:
         return
     words = listed.alternatives[0][0]
-    if words in vocabulary.resource_names() or (len(words) == 1 and vocabulary.names(words[0])):
+    if words not in vocabulary.resource_names() and not (len(words) == 1 and vocabulary.names(words[0])):
+        return
+    # Only records that belong to it: under it in a path (a board's types), or pointing back at it by
+    # a field (an invoice's agreement). "company 19 currencies" asks for the company's currency, not
+    # the currency list.
+    owners = [owner for owner, _ in record.alternatives]
+    # (the records as named, or a longer name of them: expenses -> expense entries; not a synonym)
+    kinds = [kind for kind, _ in listed.alternatives if set(words) <= set(kind)]
+    if any(_belongs(kind, owner, vocabulary) for owner in owners for kind in kinds):
         listed.detail = False
         analysis.head, analysis.parents = listed, [record, *analysis.parents]
+
+
+def _belongs(records: tuple[str, ...], owner: tuple[str, ...], vocabulary: Vocabulary) -> bool:
+    return vocabulary.lists_under(owner, records) or vocabulary.points_to(records, owner)
 
 
 def _owner_compound(analysis: Analysis, names: frozenset[tuple[str, ...]]) -> None:

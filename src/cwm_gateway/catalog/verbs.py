@@ -440,6 +440,10 @@ def _noun_not_verb(
     if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
         return True
     following = tokens[end]
+    if following.is_number and vocabulary.numbered(tokens[start].word):
+        # "invoice 9981 status": a record's name and its number, not a verb on an implied ticket
+        # ("link 4521 to 4522" keeps its verb: it takes an object after the number).
+        return not any(t.word in PARENT_PREPOSITIONS for t in tokens[end + 1 :])
     if following.is_number or following.proper or following.raw[:1].isupper():
         return False  # "Searches ConnectWise companies", "Invoices Contoso": a name is the verb's object
     # "invoices last month", "invoices by date": a plural before a small word that opens no object
