@@ -1676,12 +1676,18 @@ def test_a_list_under_a_numbered_record_is_not_another_records_list(searcher: Se
         ("invoice 4417 status", "GET /finance/invoices/{id}"),
         ("invoice 4417 due date 3/15", "PATCH /finance/invoices/{id}"),
         ("batch 12 status", "GET /finance/accounting/batches/{id}"),
+        ("batch 12 created by", "GET /finance/accounting/batches/{id}"),  # a participle is no verb
+        # a verb after the number says what to do with the record
+        ("invoice 4417 add payment", "POST /finance/invoices/{parentId}/payments"),
+        ("invoice 4417 delete", "DELETE /finance/invoices/{id}"),
+        ("batch 12 export to quickbooks", "POST /finance/accounting/batches/{id}/export"),
     ],
 )
 def test_a_verb_that_names_a_record_before_its_number_is_that_record(
     searcher: Searcher, query: str, expected: str
 ) -> None:
-    """ "invoice 4417 status" asks about invoice 4417; it invoices nothing and creates no invoice."""
+    """ "invoice 4417 status" asks about invoice 4417; it invoices nothing and creates no invoice.
+    A verb after the number acts on that record."""
     assert top(searcher, query, 1) == [expected]
 
 

@@ -203,19 +203,46 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
     if found[0] and _record_before_clause(tokens, found[1], found[2], vocabulary):
         # "invoice 4001: change the status to Sent": the verb of the clause after the record
         found = _intent(words, [False] * found[2] + clause_starts[found[2] :], lexicon, adverbs)
+    told = found[0] is not None and _numbered_record_named(tokens, found[1], found[2], vocabulary)
+    if told:
+        # "invoice 4417 status", "batch 12 export": the record and its number; a verb after them says
+        # what to do with it (not a participle: "batch 12 created by"), and with none it is read
+        after = found[2] + 1
+        allowed = [
+            (i == after and not tokens[i].raw.endswith("ed")) or (i > after and start)
+            for i, start in enumerate(clause_starts)
+        ]
+        found = _intent(words, allowed, lexicon, adverbs)
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
-    if analysis.intent and (
-        _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
-        or _recent_records(tokens, verb_start, after_verb)
-        or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
-        or _verb_opens_a_resource(words, verb_start, after_verb, vocabulary)
-        or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
-        or _numbered_noun_told(tokens, verb_start, after_verb, vocabulary, lexicon)
+    # (a verb told after a record's number is one, "batch 12 export to quickbooks"; a plural is not,
+    # "batch 12 invoices")
+    told = told and analysis.intent is not None and not tokens[verb_start].plural
+    if (
+        analysis.intent
+        and not told
+        and (
+            _noun_not_verb(tokens, verb_start, after_verb, vocabulary, lexicon.stop)
+            or _recent_records(tokens, verb_start, after_verb)
+            or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
+            or _verb_opens_a_resource(words, verb_start, after_verb, vocabulary)
+            or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
+            or _numbered_noun_told(tokens, verb_start, after_verb, vocabulary, lexicon)
+        )
     ):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _numbered_record_named(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
+    """A verb that is the name of records read by number, right before a number: "invoice 4417 ...".
+    ("link 4521 to 4522" and "invoice 4417 for 3 hours" keep the verb: its object follows the number.)"""
+    if end - start != 1 or end >= len(tokens) or not tokens[end].is_number:
+        return False
+    if end + 1 < len(tokens) and tokens[end + 1].word in PARENT_PREPOSITIONS:
+        return False
+    return vocabulary.numbered(tokens[start].word)
 
 
 def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
@@ -440,10 +467,6 @@ def _noun_not_verb(
     if end == len(tokens) or tokens[end].word in PARENT_PREPOSITIONS:
         return True
     following = tokens[end]
-    if following.is_number and vocabulary.numbered(tokens[start].word):
-        # "invoice 9981 status": a record's name and its number, not a verb on an implied ticket
-        # ("link 4521 to 4522" keeps its verb: it takes an object after the number).
-        return not any(t.word in PARENT_PREPOSITIONS for t in tokens[end + 1 :])
     if following.is_number or following.proper or following.raw[:1].isupper():
         return False  # "Searches ConnectWise companies", "Invoices Contoso": a name is the verb's object
     # "invoices last month", "invoices by date": a plural before a small word that opens no object
