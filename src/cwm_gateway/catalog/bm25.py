@@ -31,12 +31,12 @@ class Bm25Index:
 
     def top(self, words: Iterable[str], limit: int) -> list[tuple[int, float]]:
         """(rowid, rank) of the best ``limit`` rows, best (lowest rank) first, ties by rowid."""
+        if limit < 1:
+            return []
         ranks: dict[int, float] = {}
         for word in words:
             for rowid, rank in self.scores(word):
                 ranks[rowid] = ranks.get(rowid, 0.0) + rank
-        if limit < 1:
-            return []
         if len(ranks) > limit:
             # Rows no better than the limit-th rank found by sorting plain floats, which is quick;
             # only those are then sorted with their rowids.

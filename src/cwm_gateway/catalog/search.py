@@ -220,7 +220,7 @@ class SqlVocabulary:
             sql = "SELECT DISTINCT path_terms, resource_terms FROM operations WHERE method = ?"
             for terms, resource in self.catalog.query(sql, (method,)):
                 segments = terms.split("/")
-                parents = [s for s, following in itertools.pairwise(segments) if s != "{}" and following == "{}"]
+                parents = [seg for seg, following in itertools.pairwise(segments) if seg != "{}" and following == "{}"]
                 if nearest:  # (the one above the resource's own placeholder, if the path ends in one)
                     parents = parents[-2:-1] if segments[-1] == "{}" else parents[-1:]
                 pairs.update((tuple(parent.split()), tuple(resource.split())) for parent in parents)

@@ -204,6 +204,7 @@ def _listed_after_number(analysis: Analysis, vocabulary: Vocabulary) -> None:
 
 
 def _belongs(records: tuple[str, ...], owner: tuple[str, ...], vocabulary: Vocabulary) -> bool:
+    """Are ``records`` one ``owner``'s: listed under it, or naming it in a field?"""
     return vocabulary.lists_under(owner, records) or vocabulary.points_to(records, owner)
 
 

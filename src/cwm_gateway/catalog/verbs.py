@@ -203,21 +203,16 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
     if found[0] and _record_before_clause(tokens, found[1], found[2], vocabulary):
         # "invoice 4001: change the status to Sent": the verb of the clause after the record
         found = _intent(words, [False] * found[2] + clause_starts[found[2] :], lexicon, adverbs)
-    told = found[0] is not None and _numbered_record_named(tokens, found[1], found[2], vocabulary)
-    if told:
+    after_record = found[0] is not None and _numbered_record_named(tokens, found[1], found[2], vocabulary)
+    if after_record:
         # "invoice 4417 status", "batch 12 export": the record and its number; a verb after them says
-        # what to do with it (not a participle: "batch 12 created by"), and with none it is read
-        after = found[2] + 1
-        allowed = [
-            (i == after and not tokens[i].raw.endswith("ed")) or (i > after and start)
-            for i, start in enumerate(clause_starts)
-        ]
-        found = _intent(words, allowed, lexicon, adverbs)
+        # what to do with it, and with none it is read
+        found = _verb_after_number(tokens, clause_starts, found[2] + 1, lexicon, adverbs)
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
     # (a verb told after a record's number is one, "batch 12 export to quickbooks"; a plural is not,
     # "batch 12 invoices")
-    told = told and analysis.intent is not None and not tokens[verb_start].plural
+    told = after_record and analysis.intent is not None and not tokens[verb_start].plural
     if (
         analysis.intent
         and not told
@@ -243,6 +238,18 @@ def _numbered_record_named(tokens: list[Token], start: int, end: int, vocabulary
     if end + 1 < len(tokens) and tokens[end + 1].word in PARENT_PREPOSITIONS:
         return False
     return vocabulary.numbered(tokens[start].word)
+
+
+def _verb_after_number(
+    tokens: list[Token], clause_starts: list[bool], after: int, lexicon: Lexicon, adverbs: frozenset[str]
+) -> tuple[str | None, int, int]:
+    """The verb right after a record's number, or opening a later clause (not a participle right
+    after it: "batch 12 created by" names who made it)."""
+    allowed = [
+        (i == after and not tokens[i].raw.endswith("ed")) or (i > after and start)
+        for i, start in enumerate(clause_starts)
+    ]
+    return _intent([t.word for t in tokens], allowed, lexicon, adverbs)
 
 
 def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
