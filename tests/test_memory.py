@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import connectwise_env, gateway, isolated_env, launch
+from cwm_gateway.memory import MemoryStore
 from mcp_client import McpSession
 
 DB = Path("data") / "cwm-gateway" / "fast_memory.db"
@@ -119,6 +120,18 @@ def test_two_servers_saving_at_once_lose_nothing(built_catalog: Path, tmp_path: 
         assert errors == []
         assert first.call("list_fast_memory").data["total"] == 50
     assert sqlite3.connect(tmp_path / DB).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_server_starting_while_another_writes_the_new_file_waits_for_it(tmp_path: Path) -> None:
+    # Two servers starting together: one is still writing the brand-new file when the other opens it.
+    path = tmp_path / "fast_memory.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other_process (n)")
+    writer.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, writer.execute, ("COMMIT",)).start()
+    entry, created = MemoryStore(path).save("GET", "/service/boards", "/service/boards", "boards", {"pageSize": "5"})
+    assert created and MemoryStore(path).get(entry.id).description == "boards"
+    writer.close()
 
 
 def test_a_server_killed_mid_burst_leaves_an_intact_database(built_catalog: Path, tmp_path: Path) -> None:

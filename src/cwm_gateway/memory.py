@@ -99,6 +99,23 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting while another process holds it.
+
+    SQLite answers "database is locked" at once for this switch, without its busy handler, when
+    another process is writing the new file (two servers starting together): so wait here instead.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -286,7 +303,7 @@ class MemoryStore(SavedQueryStore):
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         with self._lock:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(conn)
             with _transaction(conn):  # IMMEDIATE: one process migrates; the others wait, then see it done
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
