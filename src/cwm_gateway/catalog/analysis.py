@@ -178,6 +178,7 @@ class Analysis:
     ids: list[tuple[str, Concept]] = field(default_factory=list)
     head: Concept | None = None
     parents: list[Concept] = field(default_factory=list)  # "notes on a project": project
+    listed_after_number: bool = False  # "agreement 77 invoices": the head's records, listed under that record
     # Records the request points at: "ticket 12", "on case 12", "contact 55's": their fields may be named.
     records: list[tuple[Concept, bool]] = field(default_factory=list)
     verb: tuple[int, int] | None = None  # token span of the verb that gives the intent

@@ -682,7 +682,7 @@ def _opening_plural(analysis: Analysis) -> bool:
     head, tokens = analysis.head, analysis.tokens
     if analysis.intent is not None or head is None or not tokens[head.end - 1].plural:
         return False
-    if head.end == len(tokens) and head.start > 0 and tokens[head.start - 1].is_number and analysis.parents:
+    if analysis.listed_after_number:
         return True
     return all(t.word in ("the", "all", "any") for t in tokens[: head.start])
 

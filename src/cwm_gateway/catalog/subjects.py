@@ -201,6 +201,7 @@ def _listed_after_number(analysis: Analysis, vocabulary: Vocabulary) -> None:
     if any(_belongs(kind, owner, vocabulary) for owner in owners for kind in kinds):
         listed.detail = False
         analysis.head, analysis.parents = listed, [record, *analysis.parents]
+        analysis.listed_after_number = True
 
 
 def _belongs(records: tuple[str, ...], owner: tuple[str, ...], vocabulary: Vocabulary) -> bool:

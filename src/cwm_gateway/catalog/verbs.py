@@ -200,13 +200,10 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
             for i, start in enumerate(clause_starts)
         ]
         found = _intent(words, after_ids, lexicon, adverbs)
-    if found[0] and _record_before_clause(tokens, found[1], found[2], vocabulary):
-        # "invoice 4001: change the status to Sent": the verb of the clause after the record
-        found = _intent(words, [False] * found[2] + clause_starts[found[2] :], lexicon, adverbs)
-    after_record = found[0] is not None and _numbered_record_named(tokens, found[1], found[2], vocabulary)
+    after_record = found[0] is not None and _record_named(tokens, found[1], found[2], vocabulary, lexicon)
     if after_record:
-        # "invoice 4417 status", "batch 12 export": the record and its number; a verb after them says
-        # what to do with it, and with none it is read
+        # "invoice 4417 status", "batch 12 export", "invoice 4001: change the status": the record and its
+        # number; a verb after them says what to do with it, and with none it is read
         found = _verb_after_number(tokens, clause_starts, found[2] + 1, lexicon, adverbs)
     found = _then_write(words, found, lexicon)
     analysis.intent, verb_start, after_verb = found
@@ -222,7 +219,6 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
             or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
             or _verb_opens_a_resource(words, verb_start, after_verb, vocabulary)
             or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
-            or _numbered_noun_told(tokens, verb_start, after_verb, vocabulary, lexicon)
         )
     ):
         analysis.intent = None
@@ -230,14 +226,24 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
     return after_verb
 
 
-def _numbered_record_named(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
-    """A verb that is the name of records read by number, right before a number: "invoice 4417 ...".
+def _record_named(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
+    """A verb that is a record's name, right before the record's number, names that record:
+    - a record read by number, anywhere: "invoice 4417 status", "batch 12 export";
+    - any resource opening the request, when a new clause, a change stated or nothing follows the
+      number: "invoice 4001: change the status", "invoice 10442 due date should be the 30th".
     ("link 4521 to 4522" and "invoice 4417 for 3 hours" keep the verb: its object follows the number.)"""
     if end - start != 1 or end >= len(tokens) or not tokens[end].is_number:
         return False
-    if end + 1 < len(tokens) and tokens[end + 1].word in PARENT_PREPOSITIONS:
+    rest = tokens[end + 1 :]
+    if rest and rest[0].word in PARENT_PREPOSITIONS:
         return False
-    return vocabulary.numbered(tokens[start].word)
+    word = tokens[start].word
+    if vocabulary.numbered(word):
+        return True
+    if start != 0 or not vocabulary.names(word):
+        return False
+    told = any(t.raw.lower() in TOLD_WORDS for t in rest[:4])
+    return not rest or rest[0].clause_start or told or _change_stated(rest, _change_verbs(lexicon))
 
 
 def _verb_after_number(
@@ -250,27 +256,6 @@ def _verb_after_number(
         for i, start in enumerate(clause_starts)
     ]
     return _intent([t.word for t in tokens], allowed, lexicon, adverbs)
-
-
-def _numbered_noun_told(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
-    """ "invoice 10442 due date should be the 30th", "invoice 1042": a verb that names a resource, with a
-    number and then a change stated or nothing, is that record, not the act ("invoice ticket 5 now")."""
-    if start != 0 or end != 1 or end >= len(tokens) or not tokens[end].is_number:
-        return False
-    if not vocabulary.names(tokens[start].word):
-        return False
-    rest = tokens[end + 1 :]
-    if not rest:
-        return True
-    return _change_stated(rest, _change_verbs(lexicon)) or any(t.raw.lower() in TOLD_WORDS for t in rest[:4])
-
-
-def _record_before_clause(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary) -> bool:
-    """ "invoice 4001: change the status", "invoice 4001, set the due date": a verb that names a resource,
-    with a number and then a new clause, is that record; the clause says what to do with it."""
-    if start != 0 or end != 1 or len(tokens) < 3 or not tokens[1].is_number:
-        return False
-    return tokens[2].clause_start and vocabulary.names(tokens[0].word)
 
 
 def _then_write(words: list[str], found: tuple[str | None, int, int], lexicon: Lexicon) -> tuple[str | None, int, int]:
