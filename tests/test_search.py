@@ -3464,3 +3464,18 @@ def test_a_records_own_property_opens_shorthand_only_when_named_whole(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # after a colon, the value may open with a preposition, or be a name in capitals of any words
+        ("task 7 on project ticket 8812 status: in progress", "PATCH /project/tickets/{parentId}/tasks/{id}"),
+        ("phase 3 on project 412 status: on hold", "PATCH /project/projects/{parentId}/phases/{id}"),
+        ("invoice 5521 template: Time and Materials Detail", "PATCH /finance/invoices/{id}"),
+        # records in the plural after a colon, as written in chat: listed
+        ("agreement 640: work role exclusions", "GET /finance/agreements/{parentId}/workRoleExclusions"),
+    ],
+)
+def test_a_fields_value_after_a_colon_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

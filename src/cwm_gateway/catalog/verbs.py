@@ -72,6 +72,9 @@ ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
 TERSE_STATES = frozenset("waiting done complete completed resolved closed fixed finished cancelled canceled".split())
 # Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
 TERSE_FIELDS = frozenset("status state priority severity impact urgency stage board owner".split())
+# "template: Time and Materials Detail": a name given as a field's new value, in capitals
+MAX_NAME_WORDS = 6
+NAME_JOINERS = frozenset("and of the for".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 # "the close date on opp 4410 slipped to March", "probability dropped to 30%": a value moved to,
@@ -824,20 +827,31 @@ def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, voc
         )
     words = {t.word for t in value}
     ids = set(_id_numbers(analysis))
+    # ("billable option: no charge", "status: in progress": after a colon or dash, any words are the value;
+    # "template: Time and Materials Detail", a name in capitals, whatever its words say)
+    after_colon = value[0].clause_start
+    a_name = after_colon and _title_cased(value)
     # (another record and its number, "ticket 55 time entry 3"; "to", "sent to Dana"; about the field)
     numbered = any(t.index in ids for t in value) and field.words[-1] in RECORD_KINDS
-    if len(value) > 3 or numbered or words & (CHANGE_MARKERS | PARENT_PREPOSITIONS):
+    too_long = len(value) > (MAX_NAME_WORDS if a_name else 3)
+    if too_long or numbered or (not after_colon and words & (CHANGE_MARKERS | PARENT_PREPOSITIONS)):
         return False
     # ("billable option" is a property of time entries, not words about a field)
-    about = words | (set() if field.own else set(field.words))
-    # ("billable option: no charge": after a colon or dash, any words are the value; "agreement 512 work
-    # role exclusions" lists records)
-    free = value[0].clause_start and not any(t.plural and t.word not in DURATION_UNITS for t in value)
+    about = (set() if a_name else words) | (set() if field.own else set(field.words))
+    # ("agreement 512 work role exclusions" lists records)
+    listed = any(t.plural and t.word not in DURATION_UNITS for t in value)
+    free = after_colon and (a_name or not listed)
     if about & ABOUT_A_FIELD or not (free or _plain_value(analysis, field.words, value)):
         return False
     # (a time is a value only of a date: "member 17 schedule Monday", "company 19 revenue 2024" read)
     timed = words & (TIME_WORDS | PERIOD_WORDS) or any(YEAR.fullmatch(t.raw) for t in value)
     return dated or not timed
+
+
+def _title_cased(value: list[Token]) -> bool:
+    """ "Time and Materials Detail", "Server Migration Phase 2": a name as written in the product."""
+    opening = value[0].raw[:1]
+    return opening.isupper() and all(t.raw[:1].isupper() or t.is_number or t.word in NAME_JOINERS for t in value)
 
 
 class _Named(NamedTuple):
