@@ -3473,9 +3473,25 @@ def test_a_records_own_property_opens_shorthand_only_when_named_whole(
         ("task 7 on project ticket 8812 status: in progress", "PATCH /project/tickets/{parentId}/tasks/{id}"),
         ("phase 3 on project 412 status: on hold", "PATCH /project/projects/{parentId}/phases/{id}"),
         ("invoice 5521 template: Time and Materials Detail", "PATCH /finance/invoices/{id}"),
+        ("service board 12 team 4 name: Tier 2 Escalations", "PATCH /service/boards/{parentId}/teams/{id}"),
         # records in the plural after a colon, as written in chat: listed
         ("agreement 640: work role exclusions", "GET /finance/agreements/{parentId}/workRoleExclusions"),
     ],
 )
 def test_a_fields_value_after_a_colon_is_a_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a word saying which kind of record may open the shorthand: still the record's change
+        ("project board 7 team 3 location: Austin", "PATCH /project/boards/{parentId}/teams/{id}"),
+        ("Contoso ticket 4521 priority high", "PATCH /service/tickets/{id}"),
+        # with no value, or records named after the number: reads
+        ("closed ticket 4521 board history", "GET /service/tickets/{id}"),
+        ("my ticket 4521 notes", "GET /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_shorthand_may_open_with_a_word_before_the_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]

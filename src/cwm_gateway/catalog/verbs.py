@@ -784,7 +784,9 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # "tkt 50233 waiting on cust", "ticket 4521 resolved": the record opens the request and a state ends
     # it, or says whom it waits on ("ticket 55 completed tasks" names tasks, "tickets for company 19
     # closed" lists tickets, "ticket 4521 closed on friday" asks when)
-    opening = any(c.start == 0 for _, c in analysis.ids)
+    # ("project board 3 team 2 location: Denver": a word naming which kind of record may come first)
+    first = min(c.start for _, c in analysis.ids)
+    opening = first == 0 or (first == 1 and not tokens[0].is_number and tokens[0].word not in lexicon.stop)
     state = bool(after) and after[0].raw.lower() in TERSE_STATES
     waits = len(after) > 1 and after[0].raw.lower() == "waiting" and after[1].word in ("on", "for")
     if opening and state and (len(after) == 1 or waits):
@@ -851,7 +853,9 @@ def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, voc
 def _title_cased(value: list[Token]) -> bool:
     """ "Time and Materials Detail", "Server Migration Phase 2": a name as written in the product."""
     opening = value[0].raw[:1]
-    return opening.isupper() and all(t.raw[:1].isupper() or t.is_number or t.word in NAME_JOINERS for t in value)
+    return opening.isupper() and all(
+        t.raw[:1].isupper() or t.raw[:1].isdigit() or t.word in NAME_JOINERS for t in value
+    )
 
 
 class _Named(NamedTuple):
