@@ -3495,3 +3495,16 @@ def test_a_fields_value_after_a_colon_is_a_change(searcher: Searcher, query: str
 )
 def test_shorthand_may_open_with_a_word_before_the_record(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a field and its value after the parent's number belong to the record placed on it
+        ("addition 5 on agreement 610 qty 12", "PATCH /finance/agreements/{parentId}/additions/{id}"),
+        # a field with no value: read
+        ("note 7 on ticket 5512 text", "GET /service/tickets/{parentId}/notes/{id}"),
+    ],
+)
+def test_a_field_after_the_parents_number_is_the_childs(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

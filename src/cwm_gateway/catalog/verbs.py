@@ -801,18 +801,30 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
         return not listed
     if not opening:
         return False
-    # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's)
+    # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's), or
+    # of one placed under it ("addition 3 on agr 327 qty 45": the addition's too)
     for index in reversed(numbers):
         rest = tokens[index + 1 :]
         owner = next(c for word, c in analysis.ids if word == tokens[index].word)
-        # ("ticket 5512 email Dana": a verb, not a field; "invoice description" is a field)
-        verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
-        if verb is not None:
-            named = _own_property(rest, [kind for kind, _ in owner.alternatives], vocabulary)
-            verb = None if named is not None and len(named.words) > 1 else verb
-        if rest and verb is None and _field_and_value(analysis, rest, owner, vocabulary):
-            return True
+        for record in (owner, *(_placed_under(analysis, numbers, owner) if index == numbers[-1] else ())):
+            # ("ticket 5512 email Dana": a verb, not a field; "invoice description" is a field)
+            verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
+            if verb is not None:
+                named = _own_property(rest, [kind for kind, _ in record.alternatives], vocabulary)
+                verb = None if named is not None and len(named.words) > 1 else verb
+            if rest and verb is None and _field_and_value(analysis, rest, record, vocabulary):
+                return True
     return False
+
+
+def _placed_under(analysis: Analysis, numbers: list[int], parent: Concept) -> list[Concept]:
+    """Numbered records said to be on, of or in ``parent``: "addition 3 on agr 327"."""
+    tokens, placed = analysis.tokens, []
+    for index in numbers:
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if following is not None and following.word in PARENT_PREPOSITIONS and parent.start > index:
+            placed += [c for word, c in analysis.ids if word == tokens[index].word and c is not parent]
+    return placed
 
 
 def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, vocabulary: Vocabulary) -> bool:
