@@ -3508,3 +3508,21 @@ def test_shorthand_may_open_with_a_word_before_the_record(searcher: Searcher, qu
 )
 def test_a_field_after_the_parents_number_is_the_childs(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a record called by its name, then after a colon one of its fields and a value: its change
+        ("Spring Promo campaign: budget 5000", "PATCH /marketing/campaigns/{id}"),
+        ("Winter Sale campaign: end date 1/31", "PATCH /marketing/campaigns/{id}"),
+        ("the Dell manufacturer: inactive yes", "PATCH /procurement/manufacturers/{id}"),
+        ("Acme Corp company: territory West", "PATCH /company/companies/{id}"),
+        # its records, or words about a field: reads
+        ("the Contoso agreement: additions", "GET /finance/agreements/{parentId}/additions"),
+        ("Acme Corp company: sites", "GET /company/companies/{parentId}/sites"),
+        ("Spring Promo campaign: budget history", "GET /marketing/campaigns"),
+    ],
+)
+def test_a_named_records_field_after_a_colon_is_its_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -544,6 +544,8 @@ def revised_intent(
         _lifts_its_field(analysis, after_verb) or _told_after_record(analysis, after_verb)
     ):
         return "update"
+    if analysis.intent is None and _named_record_field(analysis, vocabulary):
+        return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
     if analysis.intent is None and _time_spent(tokens):
@@ -1142,6 +1144,29 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     if owned and last.endswith("ed") and {last, *text.inflections(last)} & change_verbs:
         return "update"
     return analysis.intent
+
+
+def _named_record_field(analysis: Analysis, vocabulary: Vocabulary) -> bool:
+    """ "Spring Promo campaign: budget 5000", "the Network board: default location Denver": a record
+    called by its name in capitals, then after a colon one of its fields and the value it gets."""
+    tokens = analysis.tokens
+    for record in analysis.concepts:
+        end = record.end
+        if end >= len(tokens) or not tokens[end].clause_start or tokens[end - 1].plural:
+            continue
+        name = [t for t in tokens[: record.start] if t.word not in ARTICLES]
+        if not name or not all(t.raw[:1].isupper() and not t.is_number for t in name):
+            continue
+        if any(concept.start < end for _, concept in analysis.ids):
+            continue  # a record numbered before the colon is handled as shorthand
+        owned = [kind for kind, _ in record.alternatives if _read_one_by_one(kind, vocabulary)]
+        if owned and _field_and_value(analysis, tokens[end:], record, vocabulary):
+            return True
+    return False
+
+
+def _read_one_by_one(kind: tuple[str, ...], vocabulary: Vocabulary) -> bool:
+    return kind in vocabulary.resource_names() or (len(kind) == 1 and vocabulary.numbered(kind[0]))
 
 
 def _owner_opens(tokens: list[Token], head: Concept) -> bool:
