@@ -3488,9 +3488,11 @@ def test_a_fields_value_after_a_colon_is_a_change(searcher: Searcher, query: str
         # a word saying which kind of record may open the shorthand: still the record's change
         ("project board 7 team 3 location: Austin", "PATCH /project/boards/{parentId}/teams/{id}"),
         ("Contoso ticket 4521 priority high", "PATCH /service/tickets/{id}"),
+        ("Blue Yonder Airlines contact 31 title: Office Manager", "PATCH /company/contacts/{id}"),
         # with no value, or records named after the number: reads
         ("closed ticket 4521 board history", "GET /service/tickets/{id}"),
         ("my ticket 4521 notes", "GET /service/tickets/{parentId}/notes"),
+        ("Northwind Traders Ticket 4521 Notes", "GET /service/tickets/{parentId}/notes"),
     ],
 )
 def test_shorthand_may_open_with_a_word_before_the_record(searcher: Searcher, query: str, expected: str) -> None:

@@ -786,9 +786,12 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # "tkt 50233 waiting on cust", "ticket 4521 resolved": the record opens the request and a state ends
     # it, or says whom it waits on ("ticket 55 completed tasks" names tasks, "tickets for company 19
     # closed" lists tickets, "ticket 4521 closed on friday" asks when)
-    # ("project board 3 team 2 location: Denver": a word naming which kind of record may come first)
+    # ("project board 3 team 2 location: Denver": a word naming which kind of record may come first, or
+    # the client's name, "Whitman Hotels team entry 5 role: Account Manager")
     first = min(c.start for _, c in analysis.ids)
-    opening = first == 0 or (first == 1 and not tokens[0].is_number and tokens[0].word not in lexicon.stop)
+    before = tokens[:first]
+    kind_word = first == 1 and not before[0].is_number and before[0].word not in lexicon.stop
+    opening = first == 0 or kind_word or all(t.raw[:1].isupper() and not t.is_number for t in before)
     state = bool(after) and after[0].raw.lower() in TERSE_STATES
     waits = len(after) > 1 and after[0].raw.lower() == "waiting" and after[1].word in ("on", "for")
     if opening and state and (len(after) == 1 or waits):
