@@ -3528,3 +3528,21 @@ def test_a_field_after_the_parents_number_is_the_childs(searcher: Searcher, quer
 )
 def test_a_named_records_field_after_a_colon_is_its_change(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the kind first, then the record's name in capitals, one of its fields and a value
+        ("SLA Platinum respond hrs 2", "PATCH /service/SLAs/{id}"),
+        ("manufacturer Lenovo inactive yes", "PATCH /procurement/manufacturers/{id}"),
+        # after an arrow the field may itself name records: the record named is still what changes
+        ("charge code Holiday -> work type: Paid Holiday", "PATCH /time/chargeCodes/{id}"),
+        ("Network board -> work role: Tier 2 Engineer", "PATCH /service/boards/{id}"),
+        # its records, or a field with no value: reads
+        ("SLA Gold priorities", "GET /service/SLAs/{parentId}/priorities"),
+        ("contact Janet Ruiz phone", "GET /company/contacts"),
+    ],
+)
+def test_a_record_called_by_name_after_its_kind_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

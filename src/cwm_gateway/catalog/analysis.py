@@ -29,6 +29,7 @@ INTENT_METHODS = {
 }
 # "priority raised to critical", "status changed to closed": a change stated after the fact.
 CHANGE_MARKERS = frozenset(("to", "as", "into"))
+ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed": a change, and a new clause
 # "activity 300 is done", "invoice 10442 terms are net 30 now": what a record is (or was) told to be
 TOLD_WORDS = frozenset("is was are were".split())
 LITERAL = 0.95  # confidence of a lexicon target written in the request itself

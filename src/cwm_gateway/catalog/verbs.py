@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from . import text
 from .analysis import (
+    ARROWS,
     CHANGE_MARKERS,
     CLOCK_WORDS,
     DEFINITE_WORDS,
@@ -67,7 +68,6 @@ NOUN_PHRASE_OPENERS = frozenset(
     "current currently some".split()
 )
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in WANTED.split(", "))
-ARROWS = ("->", "=>", "\u2192")  # "ticket 4521 -> closed"
 # A state said right after a record's number: "ticket 4521 resolved", "tkt 50233 waiting on cust"
 TERSE_STATES = frozenset("waiting done complete completed resolved closed fixed finished cancelled canceled".split())
 # Fields whose new value may follow them with no verb: "ticket 4521 priority high", "opp 612 stage won"
@@ -544,7 +544,7 @@ def revised_intent(
         _lifts_its_field(analysis, after_verb) or _told_after_record(analysis, after_verb)
     ):
         return "update"
-    if analysis.intent is None and _named_record_field(analysis, vocabulary):
+    if analysis.intent is None and record_told_by_name(analysis, vocabulary) is not None:
         return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
@@ -1149,23 +1149,32 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     return analysis.intent
 
 
-def _named_record_field(analysis: Analysis, vocabulary: Vocabulary) -> bool:
-    """ "Spring Promo campaign: budget 5000", "the Network board: default location Denver": a record
-    called by its name in capitals, then after a colon one of its fields and the value it gets."""
+def record_told_by_name(analysis: Analysis, vocabulary: Vocabulary) -> Concept | None:
+    """A record called by its name in capitals, then one of its fields and the value it gets: "Spring
+    Promo campaign: budget 5000", "the Dell manufacturer -> inactive yes", or the kind first, "SLA Gold
+    respond hrs 1", "charge code Vacation -> work type: PTO"."""
     tokens = analysis.tokens
     for record in analysis.concepts:
-        end = record.end
-        if end >= len(tokens) or not tokens[end].clause_start or tokens[end - 1].plural:
-            continue
+        if tokens[record.end - 1].plural or any(c.start < record.end for _, c in analysis.ids):
+            continue  # records listed; a record numbered first is shorthand of its own
         name = [t for t in tokens[: record.start] if t.word not in ARTICLES]
-        if not name or not all(t.raw[:1].isupper() and not t.is_number for t in name):
+        if name:  # the name first: a colon or an arrow after the kind
+            after = record.end if all(_in_name(t) for t in name) else len(tokens)
+            if after < len(tokens) and not tokens[after].clause_start:
+                continue
+        else:  # the kind first, its name after it
+            after = next((t.index for t in tokens[record.end :] if not _in_name(t)), len(tokens))
+            if after == record.end or (after < len(tokens) and tokens[after].proper):
+                continue
+        if after >= len(tokens) or not any(_read_one_by_one(kind, vocabulary) for kind, _ in record.alternatives):
             continue
-        if any(concept.start < end for _, concept in analysis.ids):
-            continue  # a record numbered before the colon is handled as shorthand
-        owned = [kind for kind, _ in record.alternatives if _read_one_by_one(kind, vocabulary)]
-        if owned and _field_and_value(analysis, tokens[end:], record, vocabulary):
-            return True
-    return False
+        if _field_and_value(analysis, tokens[after:], record, vocabulary):
+            return record
+    return None
+
+
+def _in_name(token: Token) -> bool:
+    return token.raw[:1].isupper() and not token.is_number
 
 
 def _read_one_by_one(kind: tuple[str, ...], vocabulary: Vocabulary) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from . import text
 from .analysis import (
+    ARROWS,
     ID_WORDS,
     PARENT_PREPOSITIONS,
     PREAMBLE,
@@ -82,7 +83,8 @@ def tokenize(query: str) -> list[Token]:
         # before a cmdlet's parameter ("the -Condition parameter").
         switch = gap.endswith("-") and gap[:1].isspace()
         dash = gap.strip() in ("-", "–", "—") and " " in gap and not switch
-        starts_clause = chunk_index == 0 or dash or any(c in ",.;:!?" for c in gap)
+        arrow = any(mark in gap for mark in ARROWS)  # "charge code Vacation -> work type: PTO"
+        starts_clause = chunk_index == 0 or dash or arrow or any(c in ",.;:!?" for c in gap)
         depth = max(0, depth + gap.count("(") - gap.count(")"))
         quoted = _quote_opens(gap, chunk_index) if not quoted else not _QUOTE_CLOSES.match(gap)
         for piece_index, piece in enumerate(text.split_identifier(chunk)):
