@@ -3546,3 +3546,16 @@ def test_a_named_records_field_after_a_colon_is_its_change(searcher: Searcher, q
 )
 def test_a_record_called_by_name_after_its_kind_is_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a record given by its code, then a field and a value: its change
+        ("tax code TX-AUS rate 8.25%", "PATCH /finance/taxCodes/{id}"),
+        # with words about a field: a read
+        ("tax code TX-AUS history", "GET /finance/taxCodes/{id}"),
+    ],
+)
+def test_shorthand_after_a_records_code(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

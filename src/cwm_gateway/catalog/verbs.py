@@ -758,8 +758,18 @@ def _terse_new(
 
 
 def _id_numbers(analysis: Analysis) -> list[int]:
-    """Where the records' numbers stand in the request."""
-    return [t.index for t in analysis.tokens if t.is_number and any(word == t.word for word, _ in analysis.ids)]
+    """Where the records' numbers stand in the request (or where their codes end: "tax code CO-DEN")."""
+    ids, tokens = {word for word, _ in analysis.ids}, analysis.tokens
+    code_ends = {
+        t.index for t in tokens if t.code in ids and (t.index + 1 == len(tokens) or tokens[t.index + 1].code != t.code)
+    }
+    return [t.index for t in tokens if (t.is_number and t.word in ids) or t.index in code_ends]
+
+
+def _numbered_at(analysis: Analysis, index: int) -> Concept | None:
+    """The record whose number (or code) ends at ``index``."""
+    token = analysis.tokens[index]
+    return next((c for word, c in analysis.ids if word in (token.word, token.code)), None)
 
 
 def _asked(analysis: Analysis) -> bool:
@@ -810,7 +820,9 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # of one placed under it ("addition 3 on agr 327 qty 45": the addition's too)
     for index in reversed(numbers):
         rest = tokens[index + 1 :]
-        owner = next(c for word, c in analysis.ids if word == tokens[index].word)
+        owner = _numbered_at(analysis, index)
+        if owner is None:
+            continue
         for record in (owner, *(_placed_under(analysis, numbers, owner) if index == numbers[-1] else ())):
             # ("ticket 5512 email Dana": a verb, not a field; "invoice description" is a field)
             verb = lexicon.intent_at([t.word for t in tokens], index + 1) if rest else None
@@ -828,7 +840,8 @@ def _placed_under(analysis: Analysis, numbers: list[int], parent: Concept) -> li
     for index in numbers:
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         if following is not None and following.word in PARENT_PREPOSITIONS and parent.start > index:
-            placed += [c for word, c in analysis.ids if word == tokens[index].word and c is not parent]
+            record = _numbered_at(analysis, index)
+            placed += [record] if record is not None and record is not parent else []
     return placed
 
 
