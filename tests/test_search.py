@@ -3559,3 +3559,24 @@ def test_a_record_called_by_name_after_its_kind_is_changed(searcher: Searcher, q
 )
 def test_shorthand_after_a_records_code(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a name's words do not decide which record it is: the kind said does
+        ("Holiday Cheer campaign: budget 9000", "PATCH /marketing/campaigns/{id}"),
+        ("Remote Assist work type: billable no", "PATCH /time/workTypes/{id}"),
+        # words about the field in capitals, a question, a check, a pick, alternatives, a comparison: reads
+        ("ticket 3390 priority: Audit Trail", "GET /service/tickets/{id}"),
+        ("Was ticket 3390 resolved", "GET /service/tickets/{id}"),
+        ("Confirm PO 812 vendor Ingram", "GET /procurement/purchaseorders/{id}"),
+        ("Latest campaign: budget 7500", "GET /marketing/campaigns"),
+        ("Fabrikam company: territory North or South", "GET /company/companies"),
+        ("Summer Push campaign: budget under 3000", "GET /marketing/campaigns"),
+    ],
+)
+def test_a_name_in_capitals_is_told_a_value_only_when_it_names_the_record(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

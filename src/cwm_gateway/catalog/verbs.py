@@ -75,6 +75,14 @@ TERSE_FIELDS = frozenset("status state priority severity impact urgency stage bo
 # "template: Time and Materials Detail": a name given as a field's new value, in capitals
 MAX_NAME_WORDS = 6
 NAME_JOINERS = frozenset("and of the for".split())
+# Capitalised opening words that are no client's or record's name: "Verify company 19 territory West"
+# checks a value, "Largest company: territory West" picks one out
+NOT_NAMES = frozenset(
+    "check verify confirm compare validate audit review inspect see latest largest biggest smallest newest "
+    "oldest highest lowest most least top first last next previous recent".split()
+)
+# "budget over 5000", "territory West or East": a filter, not a value given
+COMPARISONS = frozenset("over under above below more less than greater fewer exceeds exceeding between".split())
 ABOUT_A_FIELD = GENERIC_HEADS | frozenset("history report log change changes audit trail list count option".split())
 CHANGE_PARTICIPLES = frozenset(("raise", "lower", "bump", "change", "set", "move", "switch", "flip", "update"))
 # "the close date on opp 4410 slipped to March", "probability dropped to 30%": a value moved to,
@@ -544,7 +552,7 @@ def revised_intent(
         _lifts_its_field(analysis, after_verb) or _told_after_record(analysis, after_verb)
     ):
         return "update"
-    if analysis.intent is None and record_told_by_name(analysis, vocabulary) is not None:
+    if analysis.intent is None and record_told_by_name(analysis, lexicon, vocabulary) is not None:
         return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
@@ -800,8 +808,8 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # the client's name, "Whitman Hotels team entry 5 role: Account Manager")
     first = min(c.start for _, c in analysis.ids)
     before = tokens[:first]
-    kind_word = first == 1 and not before[0].is_number and before[0].word not in lexicon.stop
-    opening = first == 0 or kind_word or all(t.raw[:1].isupper() and not t.is_number for t in before)
+    kind_word = first == 1 and not before[0].is_number and not _plain_word(before[0], lexicon.stop)
+    opening = first == 0 or kind_word or all(_in_name(t, lexicon.stop) for t in before)
     state = bool(after) and after[0].raw.lower() in TERSE_STATES
     waits = len(after) > 1 and after[0].raw.lower() == "waiting" and after[1].word in ("on", "for")
     if opening and state and (len(after) == 1 or waits):
@@ -868,8 +876,16 @@ def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, voc
     too_long = len(value) > (MAX_NAME_WORDS if a_name else 3)
     if too_long or numbered or (not after_colon and words & (CHANGE_MARKERS | PARENT_PREPOSITIONS)):
         return False
-    # ("billable option" is a property of time entries, not words about a field)
-    about = (set() if a_name else words) | (set() if field.own else set(field.words))
+    # (several values, "territory West, East", "West or East", or a comparison, "budget over 5000": a filter)
+    commas = any(t.clause_start and not t.sentence_start for t in value[1:])
+    joined = "or" in words or ("and" in words and not a_name) or commas
+    if joined or words & COMPARISONS:
+        return False
+    # ("billable option" is a property of time entries, not words about a field; a name in capitals is
+    # about the field only when all of it is: "status: Change History")
+    about_words = ABOUT_A_FIELD | NAME_JOINERS
+    named = a_name and not words <= about_words
+    about = (set() if named else words) | (set() if field.own else set(field.words))
     # ("agreement 512 work role exclusions" lists records)
     listed = any(t.plural and t.word not in DURATION_UNITS for t in value)
     free = after_colon and (a_name or not listed)
@@ -1162,32 +1178,61 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     return analysis.intent
 
 
-def record_told_by_name(analysis: Analysis, vocabulary: Vocabulary) -> Concept | None:
+def record_told_by_name(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) -> Concept | None:
     """A record called by its name in capitals, then one of its fields and the value it gets: "Spring
     Promo campaign: budget 5000", "the Dell manufacturer -> inactive yes", or the kind first, "SLA Gold
-    respond hrs 1", "charge code Vacation -> work type: PTO"."""
+    respond hrs 1", "charge code Vacation -> work type: PTO". A name before a kind is read first: "Holiday
+    Blitz campaign: status Active" is a campaign, whatever "Holiday" could name."""
     tokens = analysis.tokens
-    for record in analysis.concepts:
-        if tokens[record.end - 1].plural or any(c.start < record.end for _, c in analysis.ids):
-            continue  # records listed; a record numbered first is shorthand of its own
-        name = [t for t in tokens[: record.start] if t.word not in ARTICLES]
-        if name:  # the name first: a colon or an arrow after the kind
-            after = record.end if all(_in_name(t) for t in name) else len(tokens)
-            if after < len(tokens) and not tokens[after].clause_start:
+    records = [
+        record
+        for record in analysis.concepts
+        # (records listed; a record numbered first is shorthand of its own)
+        if not tokens[record.end - 1].plural and not any(c.start < record.end for _, c in analysis.ids)
+    ]
+    for name_first in (True, False):
+        for record in records:
+            after = _after_name(tokens, record, name_first, lexicon.stop)
+            if after is None or not any(_read_one_by_one(kind, vocabulary) for kind, _ in record.alternatives):
                 continue
-        else:  # the kind first, its name after it
-            after = next((t.index for t in tokens[record.end :] if not _in_name(t)), len(tokens))
-            if after == record.end or (after < len(tokens) and tokens[after].proper):
-                continue
-        if after >= len(tokens) or not any(_read_one_by_one(kind, vocabulary) for kind, _ in record.alternatives):
-            continue
-        if _field_and_value(analysis, tokens[after:], record, vocabulary):
-            return record
+            if _field_and_value(analysis, tokens[after:], record, vocabulary):
+                return record
     return None
 
 
-def _in_name(token: Token) -> bool:
-    return token.raw[:1].isupper() and not token.is_number
+def name_span(tokens: list[Token], record: Concept, stop: frozenset[str]) -> tuple[int, int]:
+    """The tokens of a record's name, said before its kind or after it ("Spring Promo" campaign, SLA "Gold")."""
+    if _after_name(tokens, record, True, stop) is not None:
+        return next(t.index for t in tokens if t.word not in ARTICLES), record.start
+    after = _after_name(tokens, record, False, stop)
+    return (record.end, after) if after is not None else (record.start, record.start)
+
+
+def _after_name(tokens: list[Token], record: Concept, name_first: bool, stop: frozenset[str]) -> int | None:
+    """Where the field starts after a record called by name: the name, then its kind and a colon or an
+    arrow; or the kind, then the name. None when the record is not called so."""
+    name = [t for t in tokens[: record.start] if t.word not in ARTICLES]
+    if name_first:
+        if not name or not all(_in_name(t, stop) for t in name):
+            return None
+        after = record.end
+        return after if after < len(tokens) and tokens[after].clause_start else None
+    if name:
+        return None
+    after = next((t.index for t in tokens[record.end :] if not _in_name(t, stop)), len(tokens))
+    if after == record.end or after >= len(tokens) or tokens[after].proper:
+        return None
+    return after
+
+
+def _in_name(token: Token, stop: frozenset[str]) -> bool:
+    """A word of a name in capitals ("Spring Promo", "Whitman Hotels"), not "Was", "Any", "Verify"."""
+    return token.raw[:1].isupper() and not token.is_number and not _plain_word(token, stop)
+
+
+def _plain_word(token: Token, stop: frozenset[str]) -> bool:
+    """A small word, or a word that checks or picks out ("Verify", "Largest"), as written or as read."""
+    return token.word in stop or token.word in NOT_NAMES or token.raw.lower() in NOT_NAMES
 
 
 def _read_one_by_one(kind: tuple[str, ...], vocabulary: Vocabulary) -> bool:
