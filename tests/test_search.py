@@ -3580,3 +3580,23 @@ def test_a_name_in_capitals_is_told_a_value_only_when_it_names_the_record(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # shorthand with a question mark asks, and after a checking word checks: reads
+        ("ticket 6120 status: Waiting?", "GET /service/tickets/{id}"),
+        ("Audit ticket 6120 priority high", "GET /service/tickets/{id}"),
+        # values the words drop (decimals, thousands, addresses, ISO dates) are values all the same
+        ("expense 712 amount: 61.25", "PATCH /expense/entries/{id}"),
+        ("campaign 22 budget 7,500", "PATCH /marketing/campaigns/{id}"),
+        ("configuration 3302 ip address 10.1.2.3", "PATCH /company/configurations/{id}"),
+        # a verb opening one of the record's fields, with a value: the field changes, nothing starts
+        ("campaign 22 start date 2026-03-01", "PATCH /marketing/campaigns/{id}"),
+        # a verb alone after the number is still the act
+        ("ticket 6120 close", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_shorthand_asks_checks_and_takes_any_value(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

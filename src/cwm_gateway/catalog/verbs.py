@@ -145,7 +145,8 @@ MEASURES = frozenset("time cost revenue margin utilization utilisation spend pro
 PERIOD_WORDS = frozenset("ytd mtd qtd q1 q2 q3 q4 year month quarter week last this".split())
 YEAR = re.compile(r"(?:19|20)\d\d")
 DATE_FIELD_WORDS = frozenset("date due start end deadline".split())
-AMOUNT_AT_END = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$")  # "... probability 60%"
+# "... probability 60%", "amount: 45.60", "budget 5,000": amounts, which the words drop
+AMOUNT_AT_END = re.compile(r"(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%|\d+[.,]\d+)\W*$")
 AMOUNT_END = re.compile(r"\bto\s+(?:[$€£]\s*\d[\d,.]*|\d[\d,.]*\s*%)\W*$", re.IGNORECASE)  # "price to $99"
 # How fields are clipped in chat ("qty 25", "dept accounting"); longer clippings complete by themselves ("prio")
 FIELD_ABBREVIATIONS = {
@@ -160,7 +161,8 @@ FIELD_ABBREVIATIONS = {
     "tel": "phone",
     "pct": "percent",
 }
-DATE_AT_END = re.compile(r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\W*$")  # "... end 12/31": a date, which the words drop
+# "... end 12/31", "start date 2025-04-01": a date, which the words drop
+DATE_AT_END = re.compile(r"\b(?:\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2})\W*$")
 ASKING_WORDS = frozenset("what who whom whose when where which why how".split())  # "status and who placed it"
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
 SUBJECT_MATTER_WORDS = frozenset(("about", "that", "saying"))
@@ -526,6 +528,12 @@ def revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens, holds, actions = analysis.tokens, vocabulary.holds, vocabulary.action_words()
+    if (
+        analysis.verb is not None
+        and _verb_is_a_field(analysis, vocabulary)
+        and _terse_change(analysis, lexicon, vocabulary)
+    ):
+        return "update"  # "campaign 14 start date 2025-04-01": a field of the record numbered and its value
     if analysis.intent == "delete" and _lowered_to(analysis, after_verb):
         return "update"
     if analysis.intent in ("create", "update") and _time_put_on(analysis, after_verb):
@@ -586,6 +594,23 @@ def revised_intent(
     if analysis.intent is None and (_change_stated(tokens, _change_verbs(lexicon)) or _now_so(tokens, analysis.query)):
         return "update"
     return analysis.intent
+
+
+def _verb_is_a_field(analysis: Analysis, vocabulary: Vocabulary) -> bool:
+    """ "campaign 14 start date 2025-04-01", "schedule entry 5512 start: 10:30": a verb right after a
+    record's number that opens one of the record's properties, named in more words or before a colon."""
+    assert analysis.verb is not None
+    start = analysis.verb[0]
+    if start == 0 or start not in {index + 1 for index in _id_numbers(analysis)}:
+        return False
+    record = _numbered_at(analysis, start - 1)
+    if record is None:
+        return False
+    rest = analysis.tokens[start:]
+    named = _own_property(rest, [kind for kind, _ in record.alternatives], vocabulary)
+    return named is not None and (
+        len(named.words) > 1 or (named.end < len(analysis.tokens) and analysis.tokens[named.end].clause_start)
+    )
 
 
 def _moves_to(analysis: Analysis, lexicon: Lexicon) -> bool:
@@ -793,7 +818,8 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     as a change: "ticket 4521 notes" and "ticket 4521 status" stay reads.
     """
     tokens = analysis.tokens
-    if tokens[0].word in QUESTION_WORDS:
+    # ("ticket 4521 status: In Progress?" asks; "Verify ticket 4521 status closed" checks)
+    if tokens[0].word in QUESTION_WORDS or _asked(analysis) or _checks_or_picks(tokens[0]):
         return False
     if any(arrow in analysis.query for arrow in ARROWS):
         return True
@@ -1231,8 +1257,12 @@ def _in_name(token: Token, stop: frozenset[str]) -> bool:
 
 
 def _plain_word(token: Token, stop: frozenset[str]) -> bool:
-    """A small word, or a word that checks or picks out ("Verify", "Largest"), as written or as read."""
-    return token.word in stop or token.word in NOT_NAMES or token.raw.lower() in NOT_NAMES
+    return token.word in stop or _checks_or_picks(token)
+
+
+def _checks_or_picks(token: Token) -> bool:
+    """A word that checks or picks out ("Verify", "Largest"), as written or as read ("confirmed")."""
+    return token.word in NOT_NAMES or token.raw.lower() in NOT_NAMES
 
 
 def _read_one_by_one(kind: tuple[str, ...], vocabulary: Vocabulary) -> bool:
