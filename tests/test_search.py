@@ -3600,3 +3600,19 @@ def test_a_name_in_capitals_is_told_a_value_only_when_it_names_the_record(
 )
 def test_shorthand_asks_checks_and_takes_any_value(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # records listed before a numbered parent, then a field and a value: a filter, never the parent's change
+        ("tickets on board 12 priority urgent", "GET /service/tickets"),
+        ("tickets for company 44: status waiting", "GET /service/tickets"),
+        # the numbered record itself, then its field and value: its change
+        ("for ticket 51 priority urgent", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_records_listed_under_a_numbered_parent_are_filtered_not_changed(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

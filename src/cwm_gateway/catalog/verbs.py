@@ -846,8 +846,10 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     listed = named is not None and named.end > named.start + 1 and analysis.tokens[named.end - 1].plural
     # ("sales order 1180 - status and who placed it" asks)
     following = {t.word for t in after[1:]}
+    # ("tickets on board 7 priority high" lists the board's tickets of that priority)
+    records_listed = any(tokens[c.end - 1].plural and not c.value for c in analysis.concepts if c.end <= first)
     if len(after) >= 2 and after[0].word in TERSE_FIELDS and not following & (ABOUT_A_FIELD | ASKING_WORDS):
-        return not listed
+        return not listed and not records_listed
     if not opening:
         return False
     # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's), or
