@@ -3588,6 +3588,8 @@ def test_a_name_in_capitals_is_told_a_value_only_when_it_names_the_record(
         # shorthand with a question mark asks, and after a checking word checks: reads
         ("ticket 6120 status: Waiting?", "GET /service/tickets/{id}"),
         ("Audit ticket 6120 priority high", "GET /service/tickets/{id}"),
+        ("Has ticket 6120 priority changed", "GET /service/tickets/{id}"),
+        ("Does ticket 6120 status closed", "GET /service/tickets/{id}"),
         # values the words drop (decimals, thousands, addresses, ISO dates) are values all the same
         ("expense 712 amount: 61.25", "PATCH /expense/entries/{id}"),
         ("campaign 22 budget 7,500", "PATCH /marketing/campaigns/{id}"),

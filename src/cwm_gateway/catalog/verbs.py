@@ -819,7 +819,8 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     """
     tokens = analysis.tokens
     # ("ticket 4521 status: In Progress?" asks; "Verify ticket 4521 status closed" checks)
-    if tokens[0].word in QUESTION_WORDS or _asked(analysis) or _checks_or_picks(tokens[0]):
+    asking = tokens[0].raw.lower() in QUESTION_WORDS | QUESTION_OPENERS | MODALS  # "Has ticket 4521 priority changed"
+    if asking or _asked(analysis) or _checks_or_picks(tokens[0]):
         return False
     if any(arrow in analysis.query for arrow in ARROWS):
         return True
