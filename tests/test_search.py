@@ -3618,3 +3618,17 @@ def test_records_listed_under_a_numbered_parent_are_filtered_not_changed(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a title after the colon, no field of the record: the record is read
+        ("Invoice 7710: April Support Hours", "GET /finance/invoices/{id}"),
+        # one of its fields in capitals, or in plain words: its change
+        ("ticket 4521: Priority High", "PATCH /service/tickets/{id}"),
+        ("invoice 7710: due date 5/1", "PATCH /finance/invoices/{id}"),
+    ],
+)
+def test_a_title_after_a_records_number_is_no_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

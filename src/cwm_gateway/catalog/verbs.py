@@ -965,6 +965,9 @@ def _shorthand_field(analysis: Analysis, after: list[Token], owner: Concept, voc
     chosen = field.text.lower() in CHOSEN_FIELDS
     if chosen and all(vocabulary.has_field(k, (field.text.lower(),)) is False for k in kinds):
         return None
+    # ("Invoice 5521: March Managed Services": a title after the colon, no field of the record)
+    if after[0].clause_start and after[0].raw[:1].isupper():
+        return None
     return _Named(field.end, tuple(field.text.lower().split()), False)
 
 
