@@ -3632,3 +3632,23 @@ def test_records_listed_under_a_numbered_parent_are_filtered_not_changed(
 )
 def test_a_title_after_a_records_number_is_no_change(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a lead-in clause of its own, or a polite question: still the change
+        ("Review done, ticket 6120 status: Resolved", "PATCH /service/tickets/{id}"),
+        ("First, ticket 6120 status: In Progress", "PATCH /service/tickets/{id}"),
+        ("ticket 6120 priority: High please?", "PATCH /service/tickets/{id}"),
+        ("Fabrikam Hotels ticket 6120 status: Resolved", "PATCH /service/tickets/{id}"),
+        # values to choose between: a read
+        ("opp 3301 stage Won or Lost", "GET /sales/opportunities/{id}"),
+        ("ticket 6120 status: Closed, Resolved", "GET /service/tickets/{id}"),
+        ("ticket 6120 status: In Progress, then notify Dana", "PATCH /service/tickets/{id}"),
+    ],
+)
+def test_a_lead_in_or_please_keeps_a_change_and_alternatives_read(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]

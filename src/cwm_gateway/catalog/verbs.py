@@ -91,6 +91,7 @@ MOVED_TO_VERBS = frozenset("drop slip slide rise rose fall fell jump climb grow 
 # "the Proposal stage should carry 60%", "product 55120 should ship from Columbus": what a named
 # record should do from now on is a change of it ("shouldn't" is read as "shouldn" and "t")
 MODALS = frozenset("should shouldn must mustn".split())
+POLITE_ENDINGS = frozenset("please pls plz thanks thx".split())  # "... priority: High please?" asks for it
 # "deactivate member 12" has its own action; "deactivate contact 55" sets the contact's inactive flag
 SWITCHING_ACTIONS = frozenset("deactivate activate reactivate inactivate".split())
 # "approve PO 4410": only time sheets and expense reports have an approve action; others are changed
@@ -163,7 +164,7 @@ FIELD_ABBREVIATIONS = {
 }
 # "... end 12/31", "start date 2025-04-01": a date, which the words drop
 DATE_AT_END = re.compile(r"\b(?:\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2})\W*$")
-ASKING_WORDS = frozenset("what who whom whose when where which why how".split())  # "status and who placed it"
+WH_WORDS = frozenset("what who whom whose when where which why how".split())  # "status and who placed it"
 ASSIGNED = re.compile(r"[a-z]\s*(?::?=|=>)\s*\S", re.IGNORECASE)  # "summary = VPN down", "manager := Priya"
 SUBJECT_MATTER_WORDS = frozenset(("about", "that", "saying"))
 QUERY_PARAMETERS = frozenset("conditions childconditions customfieldconditions orderby page pagesize fields".split())
@@ -818,9 +819,7 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     as a change: "ticket 4521 notes" and "ticket 4521 status" stay reads.
     """
     tokens = analysis.tokens
-    # ("ticket 4521 status: In Progress?" asks; "Verify ticket 4521 status closed" checks)
-    asking = tokens[0].raw.lower() in QUESTION_WORDS | QUESTION_OPENERS | MODALS  # "Has ticket 4521 priority changed"
-    if asking or _asked(analysis) or _checks_or_picks(tokens[0]):
+    if _asks_or_checks(analysis):
         return False
     if any(arrow in analysis.query for arrow in ARROWS):
         return True
@@ -848,9 +847,15 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # ("sales order 1180 - status and who placed it" asks)
     following = {t.word for t in after[1:]}
     # ("tickets on board 7 priority high" lists the board's tickets of that priority)
-    records_listed = any(tokens[c.end - 1].plural and not c.value for c in analysis.concepts if c.end <= first)
-    if len(after) >= 2 and after[0].word in TERSE_FIELDS and not following & (ABOUT_A_FIELD | ASKING_WORDS):
-        return not listed and not records_listed
+    records_listed = any(
+        tokens[c.end - 1].plural and not c.value and not all(_in_name(t, lexicon.stop) for t in tokens[c.start : c.end])
+        for c in analysis.concepts
+        if c.end <= first
+    )  # (not a client's name: "Whitman Hotels ticket 4521 status: Resolved")
+    # ("priority high or medium", "status: Closed, Resolved": values to filter by)
+    alternatives = "or" in following or any(_another_value(tokens, t.index) for t in after[2:])
+    if len(after) >= 2 and after[0].word in TERSE_FIELDS and not following & (ABOUT_A_FIELD | WH_WORDS):
+        return not listed and not records_listed and not alternatives
     if not opening:
         return False
     # the field of the last record numbered ("agreement 300 addition 3 quantity 25": the addition's), or
@@ -880,6 +885,26 @@ def _placed_under(analysis: Analysis, numbers: list[int], parent: Concept) -> li
             record = _numbered_at(analysis, index)
             placed += [record] if record is not None and record is not parent else []
     return placed
+
+
+def _another_value(tokens: list[Token], index: int) -> bool:
+    """A comma and then only words in capitals: "Closed, Resolved" (not "In Progress, then notify Dana")."""
+    token = tokens[index]
+    return token.clause_start and not token.sentence_start and all(t.raw[:1].isupper() for t in tokens[index:])
+
+
+def _asks_or_checks(analysis: Analysis) -> bool:
+    """ "ticket 4521 status: In Progress?", "Has ticket 4521 priority changed", "Verify ticket 4521 status
+    closed": a question or a check of the value, not a change. (Not "ticket 4521 priority: High please?",
+    nor a word opening a clause of its own: "Review done, ticket 4521 status: Resolved".)"""
+    tokens = analysis.tokens
+    if _asked(analysis) and tokens[-1].word not in POLITE_ENDINGS:
+        return True
+    first = min((c.start for _, c in analysis.ids), default=len(tokens))
+    if any(t.clause_start for t in tokens[1 : first + 1]):
+        return False
+    opening = tokens[0]
+    return opening.raw.lower() in QUESTION_WORDS | QUESTION_OPENERS | MODALS or _checks_or_picks(opening)
 
 
 def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, vocabulary: Vocabulary) -> bool:
