@@ -3652,3 +3652,15 @@ def test_a_lead_in_or_please_keeps_a_change_and_alternatives_read(
     searcher: Searcher, query: str, expected: str
 ) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # an amount with thousands and cents is one amount, never a record's number
+        ("record payment 2,480.00 on invoice 8812", "POST /finance/invoices/{parentId}/payments"),
+        ("find invoices total: 2,480.00", "GET /finance/invoices"),
+    ],
+)
+def test_an_amount_with_thousands_and_cents_is_no_record_number(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

@@ -48,7 +48,7 @@ PAGING_WORDS = frozenset("paged paginated pageable pagination".split())  # a pag
 MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tickets") and names a variant
 # The API's query parameters, as a description names them ("the conditions parameter").
 QUERY_PARAMETERS = frozenset("condition conditions filter field fields page size order".split())
-_DECIMAL_RE = re.compile(r"\d+[.,]\d+")
+_DECIMAL_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+[.,]\d+")  # "1.5 h", "1,250.00": quantities
 _DATE_RE = re.compile(r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")  # "12/31", "2027-01-15": dates, never ids
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
