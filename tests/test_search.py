@@ -3664,3 +3664,16 @@ def test_a_lead_in_or_please_keeps_a_change_and_alternatives_read(
 )
 def test_an_amount_with_thousands_and_cents_is_no_record_number(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a numbered record, then a verb that makes something: what it makes, on that record
+        ("ticket 3308 log 2 hours", "POST /time/entries"),
+        ("ticket 3308 add note: left voicemail", "POST /service/tickets/{parentId}/notes"),
+        ("project 88 add phase Design", "POST /project/projects/{parentId}/phases"),
+    ],
+)
+def test_what_a_verb_after_a_record_makes_is_made_on_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

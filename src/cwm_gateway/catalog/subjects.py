@@ -168,11 +168,26 @@ def read_things(
     _board_contents(analysis)
     _order_contents(analysis, vocabulary.holds)
     analysis.parents = [c for c in parents_of(analysis.concepts, tokens, analysis.head) if not c.value]
+    _made_on_record(analysis)
     _listed_after_number(analysis, vocabulary)
     _owner_compound(analysis, vocabulary.resource_names())
     _mark_participle_filters(analysis, lexicon.all_words(), known)
     _mark_places(analysis)
     _person_joined(analysis, lexicon.stop, vocabulary.holds)
+
+
+def _made_on_record(analysis: Analysis) -> None:
+    """ "ticket 4521 log 2 hours", "ticket 4521 add note": a numbered record, then a verb that makes
+    something: what the verb makes is asked for, on that record (as in "log 2 hours on ticket 4521")."""
+    head, verb, tokens = analysis.head, analysis.verb, analysis.tokens
+    if analysis.intent != "create" or head is None or verb is None or head.end > verb[0]:
+        return
+    if all(head is not record for _, record in analysis.ids):
+        return
+    start = verb[1] + 1 if verb[1] < len(tokens) and tokens[verb[1]].is_number else verb[1]
+    made = next((c for c in analysis.concepts if c.start == start and not c.value and not c.aside), None)
+    if made is not None:
+        analysis.head, analysis.parents = made, [head, *analysis.parents]
 
 
 def _listed_after_number(analysis: Analysis, vocabulary: Vocabulary) -> None:
