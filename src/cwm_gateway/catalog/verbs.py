@@ -529,11 +529,8 @@ def revised_intent(
     """
     numbered = {id(concept) for _, concept in analysis.ids}
     tokens, holds, actions = analysis.tokens, vocabulary.holds, vocabulary.action_words()
-    if (
-        analysis.verb is not None
-        and _verb_is_a_field(analysis, vocabulary)
-        and _terse_change(analysis, lexicon, vocabulary)
-    ):
+    verb_field = analysis.verb is not None and _verb_is_a_field(analysis, analysis.verb[0], vocabulary)
+    if verb_field and _terse_change(analysis, lexicon, vocabulary):
         return "update"  # "campaign 14 start date 2025-04-01": a field of the record numbered and its value
     if analysis.intent == "delete" and _lowered_to(analysis, after_verb):
         return "update"
@@ -597,11 +594,9 @@ def revised_intent(
     return analysis.intent
 
 
-def _verb_is_a_field(analysis: Analysis, vocabulary: Vocabulary) -> bool:
-    """ "campaign 14 start date 2025-04-01", "schedule entry 5512 start: 10:30": a verb right after a
-    record's number that opens one of the record's properties, named in more words or before a colon."""
-    assert analysis.verb is not None
-    start = analysis.verb[0]
+def _verb_is_a_field(analysis: Analysis, start: int, vocabulary: Vocabulary) -> bool:
+    """ "campaign 14 start date 2025-04-01", "schedule entry 5512 start: 10:30": a verb (at ``start``) right
+    after a record's number that opens one of the record's properties, named in more words or before a colon."""
     if start == 0 or start not in {index + 1 for index in _id_numbers(analysis)}:
         return False
     record = _numbered_at(analysis, start - 1)
@@ -830,12 +825,8 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # "tkt 50233 waiting on cust", "ticket 4521 resolved": the record opens the request and a state ends
     # it, or says whom it waits on ("ticket 55 completed tasks" names tasks, "tickets for company 19
     # closed" lists tickets, "ticket 4521 closed on friday" asks when)
-    # ("project board 3 team 2 location: Denver": a word naming which kind of record may come first, or
-    # the client's name, "Whitman Hotels team entry 5 role: Account Manager")
     first = min(c.start for _, c in analysis.ids)
-    before = tokens[:first]
-    kind_word = first == 1 and not before[0].is_number and not _plain_word(before[0], lexicon.stop)
-    opening = first == 0 or kind_word or all(_in_name(t, lexicon.stop) for t in before)
+    opening = _opens_shorthand(tokens[:first], lexicon.stop)
     state = bool(after) and after[0].raw.lower() in TERSE_STATES
     waits = len(after) > 1 and after[0].raw.lower() == "waiting" and after[1].word in ("on", "for")
     if opening and state and (len(after) == 1 or waits):
@@ -847,11 +838,7 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
     # ("sales order 1180 - status and who placed it" asks)
     following = {t.word for t in after[1:]}
     # ("tickets on board 7 priority high" lists the board's tickets of that priority)
-    records_listed = any(
-        tokens[c.end - 1].plural and not c.value and not all(_in_name(t, lexicon.stop) for t in tokens[c.start : c.end])
-        for c in analysis.concepts
-        if c.end <= first
-    )  # (not a client's name: "Whitman Hotels ticket 4521 status: Resolved")
+    records_listed = _records_listed_before(analysis, first, lexicon.stop)
     # ("priority high or medium", "status: Closed, Resolved": values to filter by)
     alternatives = "or" in following or any(_another_value(tokens, t.index) for t in after[2:])
     if len(after) >= 2 and after[0].word in TERSE_FIELDS and not following & (ABOUT_A_FIELD | WH_WORDS):
@@ -874,6 +861,28 @@ def _terse_change(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) 
             if rest and verb is None and _field_and_value(analysis, rest, record, vocabulary):
                 return True
     return False
+
+
+def _opens_shorthand(before: list[Token], stop: frozenset[str]) -> bool:
+    """What may come before the record in shorthand: nothing, a word naming which kind of record
+    ("project board 3 team 2 location: Denver"), or the client's name ("Whitman Hotels team entry 5
+    role: Account Manager"); not a small word, a check or a pick ("Was", "Verify", "Latest")."""
+    if not before:
+        return True
+    if len(before) == 1 and not before[0].is_number and not _plain_word(before[0], stop):
+        return True
+    return all(_in_name(t, stop) for t in before)
+
+
+def _records_listed_before(analysis: Analysis, first: int, stop: frozenset[str]) -> bool:
+    """Records named in the plural before the first numbered record ("tickets on board 7 ..."), not a
+    client's name ("Whitman Hotels ticket 4521 ...")."""
+    tokens = analysis.tokens
+    return any(
+        tokens[c.end - 1].plural and not c.value and not all(_in_name(t, stop) for t in tokens[c.start : c.end])
+        for c in analysis.concepts
+        if c.end <= first
+    )
 
 
 def _placed_under(analysis: Analysis, numbers: list[int], parent: Concept) -> list[Concept]:
