@@ -3677,3 +3677,18 @@ def test_an_amount_with_thousands_and_cents_is_no_record_number(searcher: Search
 )
 def test_what_a_verb_after_a_record_makes_is_made_on_it(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the verb right after the record's number is the request's; after its colon comes what it writes
+        ("ticket 6120 new note: Replace the fuser next visit", "POST /service/tickets/{parentId}/notes"),
+        ("ticket 6120 add note: Remove old printer driver first", "POST /service/tickets/{parentId}/notes"),
+        ("ticket 6120 close: customer confirmed the fix", "PATCH /service/tickets/{id}"),
+        # a record and its number, then a clause with the verb: that verb
+        ("invoice 4001: change the status to Sent", "PATCH /finance/invoices/{id}"),
+    ],
+)
+def test_words_after_a_verbs_colon_are_what_it_writes(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]

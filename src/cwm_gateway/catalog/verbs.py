@@ -196,6 +196,7 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         found = _intent(words, [False] * prefix + clause_starts[prefix:], lexicon, adverbs)
     if not found or not found[0]:
         found = _intent(words, clause_starts, lexicon, adverbs)
+        found = _verb_before_content(tokens, found, lexicon, adverbs)
     if not found[0]:
         found = _use_to_verb(tokens, lexicon)
     if not found[0]:
@@ -238,6 +239,23 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _verb_before_content(
+    tokens: list[Token], found: tuple[str | None, int, int], lexicon: Lexicon, adverbs: frozenset[str]
+) -> tuple[str | None, int, int]:
+    """ "ticket 4521 new note: Replaced toner", "ticket 4521 close: customer confirmed the fix": a verb
+    right after a record's number, whose clause a colon ends, is the request's; the words after the
+    colon are what it writes, whatever verb opens them."""
+    if not found[0] or not tokens[found[1]].sentence_start:
+        return found
+    after_number = [i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed") for i in range(len(tokens))]
+    earlier = _intent(
+        [t.word for t in tokens], after_number[: found[1]] + [False] * (len(tokens) - found[1]), lexicon, adverbs
+    )
+    if not earlier[0] or any(t.clause_start for t in tokens[earlier[2] : found[1]]):
+        return found
+    return earlier
 
 
 def _record_named(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
