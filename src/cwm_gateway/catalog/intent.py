@@ -36,7 +36,7 @@ from .records import (
     unknown_verb_change,
 )
 from .subjects import explanation_start, names_one_record, read_things
-from .verbs import count_intent, described_concept, find_intent, name_span, record_told_by_name, revised_intent
+from .verbs import count_intent, described_concept, find_intent, record_told_by_name, revised_intent
 from .words import mark_containers, mark_preamble, read_words, tokenize
 
 
@@ -72,11 +72,11 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     client_places(analysis, tokens, frozenset(lexicon.stop))
     if (child := named_child(analysis, vocabulary.holds)) is not None:
         analysis.records = [(child, True)]  # "the Discovery phase on project 412": the phase changes
-    elif analysis.intent == "update" and (named := record_told_by_name(analysis, lexicon, vocabulary)) is not None:
+    elif analysis.intent == "update" and (told := record_told_by_name(analysis, lexicon, vocabulary)) is not None:
         # "charge code Vacation -> work type: PTO", "Holiday Blitz campaign: budget 12000": the charge code,
         # the campaign changes; the words of its name name nothing ("Remote Support" is no support agreement)
+        named, (start, end) = told
         analysis.records, analysis.head = [(named, True)], named
-        start, end = name_span(tokens, named, frozenset(lexicon.stop))
         for concept in analysis.concepts:
             if start <= concept.start and concept.end <= end:
                 concept.value = concept.detail = True

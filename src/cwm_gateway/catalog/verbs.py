@@ -210,10 +210,7 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
     if not found[0]:
         # "for ticket 33 set the source to Phone": the verb may follow the record it is about.
         # ("incident 4410 raised to critical" states a change with a participle: see revised_intent)
-        after_ids = [
-            start or (i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed"))
-            for i, start in enumerate(clause_starts)
-        ]
+        after_ids = [start or _follows_number(tokens, i) for i, start in enumerate(clause_starts)]
         found = _intent(words, after_ids, lexicon, adverbs)
     after_record = found[0] is not None and _record_named(tokens, found[1], found[2], vocabulary, lexicon)
     if after_record:
@@ -249,13 +246,16 @@ def _verb_before_content(
     colon are what it writes, whatever verb opens them."""
     if not found[0] or not tokens[found[1]].sentence_start:
         return found
-    after_number = [i > 0 and tokens[i - 1].is_number and not tokens[i].raw.endswith("ed") for i in range(len(tokens))]
-    earlier = _intent(
-        [t.word for t in tokens], after_number[: found[1]] + [False] * (len(tokens) - found[1]), lexicon, adverbs
-    )
+    before_colon = [i < found[1] and _follows_number(tokens, i) for i in range(len(tokens))]
+    earlier = _intent([t.word for t in tokens], before_colon, lexicon, adverbs)
     if not earlier[0] or any(t.clause_start for t in tokens[earlier[2] : found[1]]):
         return found
     return earlier
+
+
+def _follows_number(tokens: list[Token], index: int) -> bool:
+    """A verb may stand right after a record's number ("ticket 4521 close"), not a participle ("closed")."""
+    return index > 0 and tokens[index - 1].is_number and not tokens[index].raw.endswith("ed")
 
 
 def _record_named(tokens: list[Token], start: int, end: int, vocabulary: Vocabulary, lexicon: Lexicon) -> bool:
@@ -1262,11 +1262,14 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     return analysis.intent
 
 
-def record_told_by_name(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary) -> Concept | None:
+def record_told_by_name(
+    analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary
+) -> tuple[Concept, tuple[int, int]] | None:
     """A record called by its name in capitals, then one of its fields and the value it gets: "Spring
     Promo campaign: budget 5000", "the Dell manufacturer -> inactive yes", or the kind first, "SLA Gold
-    respond hrs 1", "charge code Vacation -> work type: PTO". A name before a kind is read first: "Holiday
-    Blitz campaign: status Active" is a campaign, whatever "Holiday" could name."""
+    respond hrs 1", "charge code Vacation -> work type: PTO". Returns the record and its name's token
+    span. A name before a kind is read first: "Holiday Blitz campaign: status Active" is a campaign,
+    whatever "Holiday" could name."""
     tokens = analysis.tokens
     records = [
         record
@@ -1280,16 +1283,9 @@ def record_told_by_name(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabu
             if after is None or not any(_read_one_by_one(kind, vocabulary) for kind, _ in record.alternatives):
                 continue
             if _field_and_value(analysis, tokens[after:], record, vocabulary):
-                return record
+                named_from = next(t.index for t in tokens if t.word not in ARTICLES)
+                return record, ((named_from, record.start) if name_first else (record.end, after))
     return None
-
-
-def name_span(tokens: list[Token], record: Concept, stop: frozenset[str]) -> tuple[int, int]:
-    """The tokens of a record's name, said before its kind or after it ("Spring Promo" campaign, SLA "Gold")."""
-    if _after_name(tokens, record, True, stop) is not None:
-        return next(t.index for t in tokens if t.word not in ARTICLES), record.start
-    after = _after_name(tokens, record, False, stop)
-    return (record.end, after) if after is not None else (record.start, record.start)
 
 
 def _after_name(tokens: list[Token], record: Concept, name_first: bool, stop: frozenset[str]) -> int | None:
