@@ -3485,6 +3485,24 @@ def test_a_fields_value_after_a_colon_is_a_change(searcher: Searcher, query: str
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # a record the ticket points to, named as its field and valued after a colon: the ticket changes
+        ("service ticket 3190 contact: Omar Haddad", "PATCH /service/tickets/{id}"),
+        ("tkt 3190 site: Riverside Clinic", "PATCH /service/tickets/{id}"),
+        ("project 207 company: Adatum Corp", "PATCH /project/projects/{id}"),
+        # without the colon the name finds the record; records the owner holds are still listed
+        ("service ticket 3190 contact Omar Haddad", "GET /service/tickets/{id}"),
+        ("ticket 3190 configuration: FS02", "GET /service/tickets/{parentId}/configurations"),
+    ],
+)
+def test_a_linked_record_valued_after_a_colon_is_the_owners_field(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a word saying which kind of record may open the shorthand: still the record's change
         ("project board 7 team 3 location: Austin", "PATCH /project/boards/{parentId}/teams/{id}"),
         ("Contoso ticket 4521 priority high", "PATCH /service/tickets/{id}"),

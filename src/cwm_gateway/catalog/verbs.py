@@ -1007,7 +1007,10 @@ def _shorthand_field(analysis: Analysis, after: list[Token], owner: Concept, voc
     if run is not None and len(run.words) > 1:
         return run
     field = next((c for c in analysis.concepts if c.start == after[0].index), None)
-    if field is not None and not _may_be_field(analysis, field, owner, vocabulary.holds):
+    # ("ticket 4521 contact: Dana Lee": a record the ticket points to, given its value after a colon, is
+    # the ticket's field; without the colon, "company 19 contact Dana Lee" finds the contact by name)
+    valued = run is not None and field is not None and run.end == field.end and _colon_after(analysis, run.end)
+    if field is not None and not _may_be_field(analysis, field, owner, vocabulary.holds, valued):
         return None
     # ("project 88 project manager Priya": the catalog's words for the field, read further)
     if field is None or (run is not None and run.end >= field.end):
@@ -1024,17 +1027,26 @@ def _shorthand_field(analysis: Analysis, after: list[Token], owner: Concept, voc
 
 
 def _may_be_field(
-    analysis: Analysis, field: Concept, owner: Concept, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+    analysis: Analysis,
+    field: Concept,
+    owner: Concept,
+    holds: Callable[[tuple[str, ...], tuple[str, ...]], bool],
+    valued: bool = False,
 ) -> bool:
     """Not records it lists (plural; "budget hours" is one field), a record it holds, what is sent or
-    measured ("ticket 55 email Dana", "project 88 time Priya")."""
+    measured ("ticket 55 email Dana", "project 88 time Priya"), a record found by name unless ``valued``."""
     tokens = analysis.tokens[field.start : field.end]
     if any((t.plural and t.word not in DURATION_UNITS) or participle(t) for t in tokens):
         return False
     if any(holds(kind, words) for kind, _ in owner.alternatives for words, _ in field.alternatives):
         return False
     reading = field.alternatives[0][0]
-    return reading[-1] not in NAMED_RECORDS and not {t.word for t in tokens} & (SENT_THINGS | MEASURES)
+    return (valued or reading[-1] not in NAMED_RECORDS) and not {t.word for t in tokens} & (SENT_THINGS | MEASURES)
+
+
+def _colon_after(analysis: Analysis, end: int) -> bool:
+    """A colon (or a dash, an arrow) closes the words before ``end``: what follows is their value."""
+    return end < len(analysis.tokens) and analysis.tokens[end].clause_start
 
 
 def _own_property(after: list[Token], kinds: list[tuple[str, ...]], vocabulary: Vocabulary) -> _Named | None:
