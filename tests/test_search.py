@@ -3503,6 +3503,24 @@ def test_a_linked_record_valued_after_a_colon_is_the_owners_field(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # a client's name, one of its fields and the value after a colon: the client changes
+        ("Tailspin Toys territory: Great Lakes", "PATCH /company/companies/{id}"),
+        ("Adatum market: Manufacturing", "PATCH /company/companies/{id}"),
+        ("Tailspin Toys status: Inactive", "PATCH /company/companies/{id}"),
+        # asked, or records of a kind in capitals, not a name: reads
+        ("Tailspin Toys status: active?", "GET"),
+        ("Devices Type: Router", "GET"),
+    ],
+)
+def test_a_clients_name_then_its_field_after_a_colon_is_its_change(
+    searcher: Searcher, query: str, expected: str
+) -> None:
+    assert top(searcher, query, 1)[0].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a word saying which kind of record may open the shorthand: still the record's change
         ("project board 7 team 3 location: Austin", "PATCH /project/boards/{parentId}/teams/{id}"),
         ("Contoso ticket 4521 priority high", "PATCH /service/tickets/{id}"),

@@ -413,10 +413,14 @@ def records_named(
         # "wide world importers' territory": a word of the name is no thing of its own
         inside = range(owner.start, owner.end)
         analysis.concepts = [c for c in analysis.concepts if c.start not in inside]
-        if owner.end < len(tokens) and tokens[owner.end].word in CHANGE_MARKERS:
-            for concept in analysis.concepts:  # "set contoso to inactive": what follows is the new value
-                if concept.start > owner.end:
-                    concept.value = concept.detail = True
+        # "set contoso to inactive", "Contoso status: Inactive": what follows is the new value
+        told_at = owner.end + 1 if owner.end < len(tokens) and tokens[owner.end].word in CHANGE_MARKERS else None
+        field = next((c for c in analysis.concepts if c.start == owner.end), None)
+        if told_at is None and field is not None and field.end < len(tokens) and tokens[field.end].clause_start:
+            told_at = field.end
+        for concept in analysis.concepts if told_at is not None else []:
+            if concept.start >= told_at:
+                concept.value = concept.detail = True
     told = _told_of(tokens, analysis.concepts)
     if told is not None:
         # "the Fabrikam VoIP deal is at Proposal stage now": the named record the change is told of;
@@ -656,7 +660,15 @@ def told_name_end(tokens: list[Token], field_start: int, covered: set[int] | Non
         end += 1
     between = [t.word for t in tokens[end:field_start]]
     told = field_start < len(tokens) and (tokens[field_start].sentence_start or between in TOLD_ITS)
-    return end if told else 0
+    # ("Pinecrest Logistics territory: Mountain West": the field right after the name, valued after a colon)
+    valued = not between and _colon_follows(tokens, field_start)
+    return end if told or valued else 0
+
+
+def _colon_follows(tokens: list[Token], field_start: int) -> bool:
+    """A colon or an arrow closes the one- or two-word field at ``field_start``."""
+    ends = tokens[field_start + 1 : field_start + 3]
+    return any(t.clause_start for t in ends)
 
 
 def value_follows(tokens: list[Token], field_end: int) -> bool:
@@ -665,6 +677,8 @@ def value_follows(tokens: list[Token], field_end: int) -> bool:
     rest = tokens[field_end:]
     marker = next((i for i, t in enumerate(rest) if t.word in ("be", "to")), None)
     value = rest[marker + 1 :] if marker is not None else []
+    if rest and rest[0].clause_start:  # "territory: Mountain West", "status -> Inactive"
+        value = rest
     if not value or value[0].word in QUESTION_WORDS or participle(value[0]) or tokens[-1].raw == "?":
         return False
     return not any(t.clause_start or t.word == "and" for t in value[1:])

@@ -1261,11 +1261,14 @@ def _unnumbered_change(analysis: Analysis, after_verb: int, lexicon: Lexicon) ->
     # (one record: "the Proposal sales stage" is one stage, its last word says so)
     if analysis.intent is not None or head is None or tokens[head.end - 1].plural:
         return analysis.intent
-    owned = _owner_opens(tokens, head)
+    owned = _owner_opens(analysis, head)
     if tokens[0].word not in DEFINITE_WORDS and not owned:
         return analysis.intent
     rest, change_verbs = tokens[head.end :], _change_verbs(lexicon)
     if _change_stated(rest, change_verbs) or _now_so(tokens, analysis.query):
+        return "update"
+    # "Pinecrest Logistics territory: Mountain West": the owner's field valued after a colon
+    if owned and rest and rest[0].clause_start and not _asks_or_checks(analysis):
         return "update"
     # "sam lee's cell changed": an owner's field said to have changed, its new value to follow
     last = rest[-1].raw.lower() if rest else ""
@@ -1335,17 +1338,20 @@ def _read_one_by_one(kind: tuple[str, ...], vocabulary: Vocabulary) -> bool:
     return kind in vocabulary.resource_names() or (len(kind) == 1 and vocabulary.numbered(kind[0]))
 
 
-def _owner_opens(tokens: list[Token], head: Concept) -> bool:
+def _owner_opens(analysis: Analysis, head: Concept) -> bool:
     """ "jane doe's email ...", "mike's default board ...": the request opens with a name's possessive."""
+    tokens = analysis.tokens
     if tokens[0].word in QUESTION_WORDS:
         return False
-    return any(possessive(tokens, i) for i in range(1, min(head.start, 4))) or _name_opens(tokens, head)
+    return any(possessive(tokens, i) for i in range(1, min(head.start, 4))) or _name_opens(analysis, head)
 
 
-def _name_opens(tokens: list[Token], head: Concept) -> bool:
+def _name_opens(analysis: Analysis, head: Concept) -> bool:
     """ "Contoso: status should be Inactive", "Contoso needs its status changed": a capitalised name opens
-    the request, and a client's field follows it after a colon or "its"."""
-    told = told_name_end(tokens, head.start) > 0 and value_follows(tokens, head.end)
+    the request, and a client's field follows it after a colon or "its" (a word the catalog knows is no
+    name: "Configurations Type: Firewall" lists them)."""
+    tokens, covered = analysis.tokens, {p for c in analysis.concepts for p in range(c.start, c.end)}
+    told = told_name_end(tokens, head.start, covered) > 0 and value_follows(tokens, head.end)
     return head.text.lower() in NAME_FIELDS and told
 
 
