@@ -3367,6 +3367,22 @@ def test_a_quoted_child_under_a_numbered_record_is_changed(searcher: Searcher, q
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # words in quotes beside a kind of record are its name, whatever they could name alone
+        ("the 'Laptops Not Charging' kb article: category Hardware", "PATCH /service/knowledgeBaseArticles/{id}"),
+        ("make the 'Dental Clients' marketing group public", "PATCH /marketing/groups/{id}"),
+        ("update the 'Printer Setup Steps' standard note with the new driver link", "PATCH /system/standardNotes/{id}"),
+        ("which dates are on the 'Canada Staff 2026' holiday list", "GET /schedule/holidayLists/{parentId}/holidays"),
+        # a word of the name that says its kind again still names it
+        ("set the color of the 'Priority 1 Emergency' ticket priority to red", "PATCH /service/priorities/{id}"),
+    ],
+)
+def test_words_quoted_beside_a_kind_are_a_records_name(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a person's name and one of their fields: that person's record, never a new member or department
         ("make Dana Lee's title CFO", "PATCH /company/contacts/{id}"),
         ("Dana Lee: title should be CFO", "PATCH /company/contacts/{id}"),

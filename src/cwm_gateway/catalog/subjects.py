@@ -144,8 +144,9 @@ def read_things(
     # "Search companies by name": a verb that only reads names no endpoint, though tickets have a /search
     actions = vocabulary.action_words() if analysis.intent != "read" else frozenset()
     analysis.concepts = _without_verb(concepts, tokens, lexicon, analysis.verb, actions)
+    quoted = _quoted_names(analysis.concepts, tokens)
     for concept in analysis.concepts:
-        concept.detail = all(t.detail for t in tokens[concept.start : concept.end])
+        concept.detail = id(concept) in quoted or all(t.detail for t in tokens[concept.start : concept.end])
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     implied = find_ids(analysis, lexicon, known, vocabulary, imply and expand)
@@ -528,6 +529,45 @@ def _mark_values_made(analysis: Analysis) -> None:
 def _unknown_name(token: Token, covered: bool) -> bool:
     """A word no concept reads and no preposition: part of a name ("professional" services board)."""
     return not covered and token.word not in PARENT_PREPOSITIONS | CHANGE_MARKERS | PARTICLES and token.raw.isalpha()
+
+
+def _quoted_names(concepts: list[Concept], tokens: list[Token]) -> set[int]:
+    """ "the 'Printer Jams' kb article", "holiday 'day after thanksgiving'": words in quotes beside the
+    kind of record they name are that record's name, matched by its fields only (ids of the concepts)."""
+    named: set[int] = set()
+    for start, end in _quoted_spans(tokens):
+        kinds = [c for c in concepts if c.end == start] + _run_from(concepts, tokens, end)
+        # (a word of the name that says its kind again still says it: "the 'Priority 3 - Standard'
+        # ticket priority")
+        said = {word for kind in kinds for words, _ in kind.alternatives for word in words}
+        for concept in concepts if kinds else []:
+            inside = start <= concept.start and concept.end <= end
+            if inside and not any(words[0] in said for words, _ in concept.alternatives):
+                named.add(id(concept))
+    return named
+
+
+def _run_from(concepts: list[Concept], tokens: list[Token], start: int) -> list[Concept]:
+    """The concepts side by side from ``start`` in one clause: "ticket priority"."""
+    run: list[Concept] = []
+    while (following := next((c for c in concepts if c.start == start), None)) is not None:
+        if run and tokens[start].clause_start:
+            break
+        run.append(following)
+        start = following.end
+    return run
+
+
+def _quoted_spans(tokens: list[Token]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for token in tokens:
+        if not token.quoted:
+            continue
+        if spans and spans[-1][1] == token.index:
+            spans[-1] = (spans[-1][0], token.index + 1)
+        else:
+            spans.append((token.index, token.index + 1))
+    return spans
 
 
 def _without_verb(

@@ -1321,8 +1321,9 @@ def _after_name(tokens: list[Token], record: Concept, name_first: bool, stop: fr
 
 
 def _in_name(token: Token, stop: frozenset[str]) -> bool:
-    """A word of a name in capitals ("Spring Promo", "Whitman Hotels"), not "Was", "Any", "Verify"."""
-    return token.raw[:1].isupper() and not token.is_number and not _plain_word(token, stop)
+    """A word of a name in capitals ("Spring Promo", "Whitman Hotels"), not "Was", "Any", "Verify"; or any
+    word in quotes ("the 'Laptops Not Charging' kb article")."""
+    return token.quoted or (token.raw[:1].isupper() and not token.is_number and not _plain_word(token, stop))
 
 
 def _plain_word(token: Token, stop: frozenset[str]) -> bool:

@@ -100,8 +100,9 @@ def tokenize(query: str) -> list[Token]:
             token.assigned = "=" in gap or (same_code and out[-1].assigned)
             out.append(token)
         after = cleaned[match.end() : match.end() + 2]
-        if chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
+        if not quoted and chunk[-1:] in ("s", "S") and after[:1] in ("'", "\u2019") and not after[1:].isalnum():
             # "adventure works' territory": the possessive of a name ending in s, as "works's" would be
+            # (not the quote closing a name: "the 'Printer Jams' article")
             out.append(Token("s", "s", len(out), clause_start=False))
         previous_end = match.end()
     return out
