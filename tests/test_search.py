@@ -3519,6 +3519,22 @@ def test_a_linked_record_valued_after_a_colon_is_the_owners_field(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # a phone field and a phone number after it: the record's change, the number's digits no record's id
+        ("contact 4410 phone 720-555-0187", "PATCH /company/contacts/{id}"),
+        ("company 233 phone: (720) 555-0187", "PATCH /company/companies/{id}"),
+        ("site 2 on company 233 phone 555-0187", "PATCH /company/companies/{parentId}/sites/{id}"),
+        # no number, or the number is called: reads
+        ("contact 4410 phone", "GET /company/contacts/{id}"),
+        ("call contact 4410 at 720-555-0187", "GET /company/contacts/{id}"),
+    ],
+)
+def test_a_phone_number_after_a_phone_field_is_its_new_value(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a client's name, one of its fields and the value after a colon: the client changes
         ("Tailspin Toys territory: Great Lakes", "PATCH /company/companies/{id}"),
         ("Adatum market: Manufacturing", "PATCH /company/companies/{id}"),

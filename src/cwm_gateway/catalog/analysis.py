@@ -144,6 +144,7 @@ class Token:
     assigned: bool = False  # after "=": "budget hours = 120" sets a value, it names no record
     quoted: bool = False  # inside quotes: "the 'verify MFA enrollment' task" is a name
     code: str | None = None  # part of a code written in capitals and dashes ("CW-HP-PROBOOK"): the code
+    phone: bool = False  # digits of a phone number ("555-0142"): a value, never a record's id
 
     @property
     def is_number(self) -> bool:

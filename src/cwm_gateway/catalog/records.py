@@ -98,7 +98,11 @@ def _bare_record_number(
     """
     tokens = analysis.tokens
     for token in tokens:
-        if token.is_number and _bare_number_is_record(analysis, token.index, lexicon, known, vocabulary):
+        if (
+            token.is_number
+            and not token.phone
+            and _bare_number_is_record(analysis, token.index, lexicon, known, vocabulary)
+        ):
             return Concept(token.raw, [(IMPLIED_TICKET, 1.0)], token.index, token.index + 1, "implied")
     return None
 
@@ -290,7 +294,7 @@ def _ids(
     by_end = {c.end - 1: c for c in concepts}
     out: list[tuple[str, Concept]] = []
     for token in tokens:
-        if not token.is_number or token.assigned or _span_of_time(tokens, token.index):
+        if not token.is_number or token.assigned or token.phone or _span_of_time(tokens, token.index):
             continue
         j = token.index - 1
         # "company record id 19": the noun may itself end in a filler word

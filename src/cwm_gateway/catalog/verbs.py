@@ -39,7 +39,7 @@ from .concepts import is_plain_verb, participle
 from .lexicon import SKIPPABLE, Lexicon
 from .records import NAME_FIELDS, told_name_end, value_follows
 from .subjects import SUBJECT_PRONOUNS, held_by
-from .words import tokenize
+from .words import PHONE, tokenize
 
 # ", go ahead and delete it", ", can you add her", ", ok to delete it now": politeness before a later
 # clause's verb. (Not "i"/"we": ", so I can remind them" states a purpose, not a request.)
@@ -162,6 +162,8 @@ FIELD_ABBREVIATIONS = {
     "tel": "phone",
     "pct": "percent",
 }
+PHONE_AT_END = re.compile(PHONE + r"\W*$")  # "contact 312 phone 303-555-0142"
+PHONE_FIELD_WORDS = frozenset("phone cell mobile fax telephone".split())
 # "... end 12/31", "start date 2025-04-01": a date, which the words drop
 DATE_AT_END = re.compile(r"\b(?:\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2})\W*$")
 WH_WORDS = frozenset("what who whom whose when where which why how".split())  # "status and who placed it"
@@ -977,6 +979,11 @@ def _field_and_value(analysis: Analysis, after: list[Token], owner: Concept, voc
     return dated or not timed
 
 
+def _phone_given(analysis: Analysis, field: tuple[str, ...]) -> bool:
+    """ "contact 312 phone 555-0142": a phone field, and a phone number ends the request."""
+    return bool(set(field) & PHONE_FIELD_WORDS) and PHONE_AT_END.search(analysis.query) is not None
+
+
 def _title_cased(value: list[Token]) -> bool:
     """ "Time and Materials Detail", "Server Migration Phase 2": a name as written in the product."""
     opening = value[0].raw[:1]
@@ -1004,7 +1011,7 @@ def _shorthand_field(analysis: Analysis, after: list[Token], owner: Concept, voc
     # "billable option: no charge", "cancelled date 12/31": words one of the record's own properties
     # is named by (more than one word says which, whatever a word of them could name alone)
     run = _own_property(after, kinds, vocabulary)
-    if run is not None and len(run.words) > 1:
+    if run is not None and (len(run.words) > 1 or _phone_given(analysis, run.words)):
         return run
     field = next((c for c in analysis.concepts if c.start == after[0].index), None)
     # ("ticket 4521 contact: Dana Lee": a record the ticket points to, given its value after a colon, is

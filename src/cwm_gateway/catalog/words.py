@@ -49,6 +49,9 @@ MODIFIER_WORDS = frozenset(("bulk",))  # opens a description ("Bulk deletes tick
 # The API's query parameters, as a description names them ("the conditions parameter").
 QUERY_PARAMETERS = frozenset("condition conditions filter field fields page size order".split())
 _DECIMAL_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+[.,]\d+")  # "1.5 h", "1,250.00": quantities
+# "303-555-0142", "(303) 555-0142", "+1 303.555.0142", "555-0142": a phone number, whose digits are no ids
+PHONE = r"(?:\+?1[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])?\b\d{3}[-.]\d{4}\b"
+_PHONE_RE = re.compile(PHONE)
 _DATE_RE = re.compile(r"\b\d{1,4}[/-]\d{1,2}(?:[/-]\d{2,4})?\b")  # "12/31", "2027-01-15": dates, never ids
 _AMOUNT_RE = re.compile(r"[$€£]\s*\d+|\d+\s*%")  # "$42 parking", "80%": amounts, never ids
 _NUMBER_OF_RE = re.compile(r"#\s*of\b", re.IGNORECASE)  # "# of open pos": the number of them
@@ -75,6 +78,7 @@ def tokenize(query: str) -> list[Token]:
     # "Get Ticket Notes By Id" is written in title case: its capitals mark no names.
     title_case = len(capitalised) >= 2 and sum(capitalised) * 2 > len(capitalised)
     codes = [m.span() for m in _CODE_RE.finditer(cleaned)]
+    phones = [m.span() for m in _PHONE_RE.finditer(cleaned)]
     for chunk_index, match in enumerate(chunks):
         chunk = match.group(0)
         proper = chunk_index > 0 and not title_case and _capitalised(chunk)
@@ -95,6 +99,7 @@ def tokenize(query: str) -> list[Token]:
             token.full_stop = not piece_index and chunk_index > 0 and _full_stop(gap, chunks[chunk_index - 1].group(0))
             token.switch = switch
             token.code = next((cleaned[a:b] for a, b in codes if a <= match.start() < b), None)
+            token.phone = any(a <= match.start() < b for a, b in phones)
             # (and so is the rest of a code said after it: "serial number = SN-889")
             same_code = token.code is not None and bool(out) and out[-1].code == token.code
             token.assigned = "=" in gap or (same_code and out[-1].assigned)
