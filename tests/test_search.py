@@ -3539,8 +3539,9 @@ def test_a_phone_number_after_a_phone_field_is_its_new_value(searcher: Searcher,
         ("Tailspin Toys territory: Great Lakes", "PATCH /company/companies/{id}"),
         ("Adatum market: Manufacturing", "PATCH /company/companies/{id}"),
         ("Tailspin Toys status: Inactive", "PATCH /company/companies/{id}"),
-        # asked, or records of a kind in capitals, not a name: reads
+        # asked, news rather than a value, or records of a kind in capitals, not a name: reads
         ("Tailspin Toys status: active?", "GET"),
+        ("Tailspin Toys status: waiting on their signed renewal", "GET"),
         ("Devices Type: Router", "GET"),
     ],
 )

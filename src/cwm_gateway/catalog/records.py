@@ -652,6 +652,8 @@ def _name_told(analysis: Analysis, tokens: list[Token], covered: set[int]) -> Co
 
 
 TOLD_ITS = (["its"], ["need", "its"], ["needs", "its"])
+MAX_VALUE_WORDS = 3  # "Mountain West", "Not Approved": a field's value after a colon is short
+PERSONAL_PRONOUNS = frozenset("they them their we our us he him his she her it".split())
 
 
 def told_name_end(tokens: list[Token], field_start: int, covered: set[int] | None = None) -> int:
@@ -682,6 +684,9 @@ def value_follows(tokens: list[Token], field_end: int) -> bool:
     marker = next((i for i, t in enumerate(rest) if t.word in ("be", "to")), None)
     value = rest[marker + 1 :] if marker is not None else []
     if rest and rest[0].clause_start:  # "territory: Mountain West", "status -> Inactive"
+        # (a value, not news: "status: on hold until their budget is approved" is an update to note)
+        if len(rest) > MAX_VALUE_WORDS or any(t.word in PERSONAL_PRONOUNS for t in rest):
+            return False
         value = rest
     if not value or value[0].word in QUESTION_WORDS or participle(value[0]) or tokens[-1].raw == "?":
         return False
