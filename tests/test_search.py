@@ -3517,6 +3517,24 @@ def test_a_linked_record_valued_after_a_colon_is_the_owners_field(
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        # asked of a change already made: the record or its history is read, nothing is written
+        "who changed ticket 6120 status to Resolved",
+        "when was ticket 6120 moved to the Network board",
+        "when did ticket 6120 change to Closed",
+        "who deleted ticket 6120",
+    ],
+)
+def test_a_question_about_a_change_made_reads(searcher: Searcher, query: str) -> None:
+    assert all(hit.startswith("GET ") for hit in top(searcher, query, 3))
+
+
+def test_a_lead_in_about_time_keeps_the_change(searcher: Searcher) -> None:
+    assert top(searcher, "when you get a chance, close ticket 6120", 1) == ["PATCH /service/tickets/{id}"]
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         # a phone field and a phone number after it: the record's change, the number's digits no record's id

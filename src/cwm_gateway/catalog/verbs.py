@@ -922,6 +922,20 @@ def _another_value(tokens: list[Token], index: int) -> bool:
     return token.clause_start and not token.sentence_start and all(t.raw[:1].isupper() for t in tokens[index:])
 
 
+# "who changed ...", "when was ... moved", "why did ... close": a question about what was done to a record
+ASKED_OF_THE_PAST = frozenset("who when why".split())
+PAST_AUXILIARIES = frozenset("did was were has had have".split())
+
+
+def asks_what_was_done(tokens: list[Token]) -> bool:
+    """ "who changed ticket 4521 status to Closed", "when was ticket 4521 moved to the Help Desk board":
+    a question about a change already made reads the record or its history; it changes nothing."""
+    if len(tokens) < 2 or tokens[0].word not in ASKED_OF_THE_PAST:
+        return False
+    said = tokens[1].raw.lower()
+    return said in PAST_AUXILIARIES or said.endswith("ed")
+
+
 def _asks_or_checks(analysis: Analysis) -> bool:
     """ "ticket 4521 status: In Progress?", "Has ticket 4521 priority changed", "Verify ticket 4521 status
     closed": a question or a check of the value, not a change. (Not "ticket 4521 priority: High please?",
