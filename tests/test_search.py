@@ -3530,6 +3530,21 @@ def test_a_question_about_a_change_made_reads(searcher: Searcher, query: str) ->
     assert all(hit.startswith("GET ") for hit in top(searcher, query, 3))
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a verb alone after a field's colon is the field's value: a status called New or Open
+        ("ticket 6120 status: New", "PATCH /service/tickets/{id}"),
+        ("Open Service Tickets Status: New", "GET /service/tickets"),
+        ("project tickets status: Open", "GET"),
+        # a verb with its object after the colon is the request's
+        ("Help Desk board: new ticket for Adatum, scanner offline", "POST /service/tickets"),
+    ],
+)
+def test_a_verb_alone_after_a_fields_colon_is_its_value(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1)[0].startswith(expected)
+
+
 def test_a_lead_in_about_time_keeps_the_change(searcher: Searcher) -> None:
     assert top(searcher, "when you get a chance, close ticket 6120", 1) == ["PATCH /service/tickets/{id}"]
 

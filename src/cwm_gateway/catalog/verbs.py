@@ -233,11 +233,19 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
             or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
             or _verb_opens_a_resource(words, verb_start, after_verb, vocabulary)
             or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
+            or _value_of_a_field(tokens, verb_start, after_verb)
         )
     ):
         analysis.intent = None
     analysis.verb = (verb_start, after_verb) if analysis.intent else None
     return after_verb
+
+
+def _value_of_a_field(tokens: list[Token], verb_start: int, after_verb: int) -> bool:
+    """ "ticket 4521 status: New", "Open Tickets Status: New": a verb alone after a field and its colon
+    is the field's value (a status called New), not the request's verb ("board: new ticket for ..." is)."""
+    opens = verb_start > 0 and tokens[verb_start].sentence_start and tokens[verb_start - 1].word in CHOSEN_FIELDS
+    return opens and (after_verb == len(tokens) or tokens[after_verb].clause_start)
 
 
 def _verb_before_content(
