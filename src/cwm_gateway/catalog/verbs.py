@@ -936,12 +936,15 @@ PAST_AUXILIARIES = frozenset("did was were has had have".split())
 
 
 def asks_what_was_done(tokens: list[Token]) -> bool:
-    """ "who changed ticket 4521 status to Closed", "when was ticket 4521 moved to the Help Desk board":
-    a question about a change already made reads the record or its history; it changes nothing."""
-    if len(tokens) < 2 or tokens[0].word not in ASKED_OF_THE_PAST:
+    """ "who changed ticket 4521 status to Closed", "when was ticket 4521 moved to the Help Desk board",
+    "has the VPN article been moved to Hardware?": a question about a change already made reads the
+    record or its history; it changes nothing."""
+    if len(tokens) < 2:
         return False
+    if tokens[0].raw.lower() in PAST_AUXILIARIES - {"have"}:  # ("have PO 9903 set to ...": an order)
+        return True
     said = tokens[1].raw.lower()
-    return said in PAST_AUXILIARIES or said.endswith("ed")
+    return tokens[0].word in ASKED_OF_THE_PAST and (said in PAST_AUXILIARIES or said.endswith("ed"))
 
 
 def _asks_or_checks(analysis: Analysis) -> bool:
