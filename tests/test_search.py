@@ -3561,6 +3561,20 @@ def test_a_lead_in_or_an_order_keeps_the_change(searcher: Searcher, query: str, 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # added to a record named by its name, as to one given by its number: under it, no new record
+        ("add Labour Day to the 'Canada Staff 2026' holiday list", "POST /schedule/holidayLists/{parentId}/holidays"),
+        ("add Labour Day to holiday list 6", "POST /schedule/holidayLists/{parentId}/holidays"),
+        # a new record for something named is still new
+        ("add a holiday list for the Canada office", "POST /schedule/holidayLists"),
+    ],
+)
+def test_what_is_added_to_a_named_record_goes_under_it(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a phone field and a phone number after it: the record's change, the number's digits no record's id
         ("contact 4410 phone 720-555-0187", "PATCH /company/contacts/{id}"),
         ("company 233 phone: (720) 555-0187", "PATCH /company/companies/{id}"),

@@ -84,7 +84,25 @@ def find_ids(
     if implied is not None:
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
+    if analysis.intent == "create" and not analysis.ids:
+        analysis.ids = _named_where_added(analysis)
     return implied
+
+
+def _named_where_added(analysis: Analysis) -> list[tuple[str, Concept]]:
+    """ "add Boxing Day to the 'UK Staff 2025' holiday list": what is added goes under a record named by
+    its name, as under one given by its number ("... to holiday list 4"); no new list is made."""
+    tokens, verb = analysis.tokens, analysis.verb
+    for concept in analysis.concepts:
+        the = name_opening(tokens, concept.start)
+        last = concept.end == len(tokens) or tokens[concept.end].clause_start
+        if the is not None and last and verb is not None and the - 1 > verb[1] and tokens[the - 1].word in ADDED_TO:
+            name = " ".join(t.raw for t in tokens[the + 1 : concept.start])
+            return [(name, concept)]
+    return []
+
+
+ADDED_TO = frozenset(("to", "into", "onto"))
 
 
 def _bare_record_number(
@@ -294,7 +312,7 @@ def _ids(
     by_end = {c.end - 1: c for c in concepts}
     out: list[tuple[str, Concept]] = []
     for token in tokens:
-        if not token.is_number or token.assigned or token.phone or _span_of_time(tokens, token.index):
+        if not token.is_number or token.assigned or token.phone or token.quoted or _span_of_time(tokens, token.index):
             continue
         j = token.index - 1
         # "company record id 19": the noun may itself end in a filler word
@@ -831,7 +849,7 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
     numbered = [c for _, c in analysis.ids]
     # (or a parent named as the child is: "the Closed status on the Help Desk board")
     parents = {id(c): c.start for c in numbered}
-    parents |= {id(c): opening for c in analysis.concepts if (opening := _name_opening(tokens, c.start)) is not None}
+    parents |= {id(c): opening for c in analysis.concepts if (opening := name_opening(tokens, c.start)) is not None}
     for parent in [c for c in analysis.concepts if id(c) in parents]:
         opens = parents[id(parent)]
         for child in analysis.concepts:
@@ -843,14 +861,14 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
             if tokens[before].word not in ("on", "in", "of", "for", "under") or child.start < 2:
                 continue
             # "the Discovery phase", "the Senior Engineer ...", or any record renamed ("rename the ticket type on ...")
-            if _name_opening(tokens, child.start) is None and not _renamed(analysis):
+            if name_opening(tokens, child.start) is None and not _renamed(analysis):
                 continue
             if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
                 return child
     return None
 
 
-def _name_opening(tokens: list[Token], start: int) -> int | None:
+def name_opening(tokens: list[Token], start: int) -> int | None:
     """Where "the" opens a capitalised or quoted name before the word at ``start`` ("the Discovery phase",
     "the Senior Engineer work role", "the 'verify MFA enrollment' task"), if it does."""
     name = start
