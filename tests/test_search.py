@@ -3575,6 +3575,21 @@ def test_what_is_added_to_a_named_record_goes_under_it(searcher: Searcher, query
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # many records in one request: the /bulk variant
+        ("Creates configuration records in a single call.", "POST /company/configurations/bulk"),
+        ("Updates many configurations in one request.", "PUT /company/configurations/bulk"),
+        # a verb before how many it makes is still the verb ("Creates many ..." is no list of creates)
+        ("Creates many configuration records.", "POST /company/configurations"),
+        ("Creates a configuration.", "POST /company/configurations"),
+    ],
+)
+def test_many_records_in_one_request_is_the_bulk_operation(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a phone field and a phone number after it: the record's change, the number's digits no record's id
         ("contact 4410 phone 720-555-0187", "PATCH /company/contacts/{id}"),
         ("company 233 phone: (720) 555-0187", "PATCH /company/companies/{id}"),

@@ -65,7 +65,7 @@ GLOSS_TOP = 3
 GLOSS_CONFIDENCE = 0.7
 NOUN_PHRASE_OPENERS = frozenset(
     "the a an all every each any list information info detail details one my our your their its this these those "
-    "current currently some".split()
+    "current currently some many several multiple".split()
 )
 STATE_WANTED = frozenset(tuple(pair.split()) for pair in WANTED.split(", "))
 # A state said right after a record's number: "ticket 4521 resolved", "tkt 50233 waiting on cust"
