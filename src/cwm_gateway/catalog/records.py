@@ -438,7 +438,7 @@ def records_named(
         # "set contoso to inactive", "Contoso status: Inactive": what follows is the new value
         told_at = owner.end + 1 if owner.end < len(tokens) and tokens[owner.end].word in CHANGE_MARKERS else None
         field = next((c for c in analysis.concepts if c.start == owner.end), None)
-        if told_at is None and field is not None and field.end < len(tokens) and tokens[field.end].clause_start:
+        if told_at is None and field is not None and valued_after(tokens, field.end):
             told_at = field.end
         for concept in analysis.concepts if told_at is not None else []:
             if concept.start >= told_at:
@@ -691,8 +691,12 @@ def told_name_end(tokens: list[Token], field_start: int, covered: set[int] | Non
 
 def _colon_follows(tokens: list[Token], field_start: int) -> bool:
     """A colon or an arrow closes the one- or two-word field at ``field_start``."""
-    ends = tokens[field_start + 1 : field_start + 3]
-    return any(t.clause_start for t in ends)
+    return any(valued_after(tokens, field_start + width) for width in (1, 2))
+
+
+def valued_after(tokens: list[Token], end: int) -> bool:
+    """A colon (or a dash, an arrow) closes the words before ``end``: what follows is their value."""
+    return end < len(tokens) and tokens[end].clause_start
 
 
 def value_follows(tokens: list[Token], field_end: int) -> bool:

@@ -37,7 +37,7 @@ from .analysis import (
 )
 from .concepts import is_plain_verb, participle
 from .lexicon import SKIPPABLE, Lexicon
-from .records import NAME_FIELDS, told_name_end, value_follows
+from .records import NAME_FIELDS, told_name_end, value_follows, valued_after
 from .subjects import SUBJECT_PRONOUNS, held_by
 from .words import PHONE, tokenize
 
@@ -1041,7 +1041,7 @@ def _shorthand_field(analysis: Analysis, after: list[Token], owner: Concept, voc
     field = next((c for c in analysis.concepts if c.start == after[0].index), None)
     # ("ticket 4521 contact: Dana Lee": a record the ticket points to, given its value after a colon, is
     # the ticket's field; without the colon, "company 19 contact Dana Lee" finds the contact by name)
-    valued = run is not None and field is not None and run.end == field.end and _colon_after(analysis, run.end)
+    valued = run is not None and field is not None and run.end == field.end and valued_after(analysis.tokens, run.end)
     if field is not None and not _may_be_field(analysis, field, owner, vocabulary.holds, valued):
         return None
     # ("project 88 project manager Priya": the catalog's words for the field, read further)
@@ -1074,11 +1074,6 @@ def _may_be_field(
         return False
     reading = field.alternatives[0][0]
     return (valued or reading[-1] not in NAMED_RECORDS) and not {t.word for t in tokens} & (SENT_THINGS | MEASURES)
-
-
-def _colon_after(analysis: Analysis, end: int) -> bool:
-    """A colon (or a dash, an arrow) closes the words before ``end``: what follows is their value."""
-    return end < len(analysis.tokens) and analysis.tokens[end].clause_start
 
 
 def _own_property(after: list[Token], kinds: list[tuple[str, ...]], vocabulary: Vocabulary) -> _Named | None:
