@@ -3590,6 +3590,23 @@ def test_many_records_in_one_request_is_the_bulk_operation(searcher: Searcher, q
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        # a child named by its name under a parent named by its owner: the child changes
+        (
+            "the Network Engineer work role on Blue Yonder Airlines' agreement should bill at 180 an hour",
+            "PATCH /finance/agreements/{parentId}/workroles/{id}",
+        ),
+        ("the Kickoff phase on Adatum's rollout project ends friday", "PATCH /project/projects/{parentId}/phases/{id}"),
+        # the owner's own record, with no child named: it changes
+        ("change Adatum's agreement billing cycle to monthly", "PATCH /finance/agreements/{id}"),
+    ],
+)
+def test_a_named_child_under_an_owners_record_is_changed(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         # a phone field and a phone number after it: the record's change, the number's digits no record's id
         ("contact 4410 phone 720-555-0187", "PATCH /company/contacts/{id}"),
         ("company 233 phone: (720) 555-0187", "PATCH /company/companies/{id}"),

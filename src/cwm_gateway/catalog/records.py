@@ -854,6 +854,8 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
     # (or a parent named as the child is: "the Closed status on the Help Desk board")
     parents = {id(c): c.start for c in numbered}
     parents |= {id(c): opening for c in analysis.concepts if (opening := name_opening(tokens, c.start)) is not None}
+    # (or by its owner's name: "the Senior Engineer work role on Meridian Credit Union's agreement")
+    parents |= {id(c): opening for c in analysis.concepts if (opening := _owner_opening(tokens, c.start)) is not None}
     for parent in [c for c in analysis.concepts if id(c) in parents]:
         opens = parents[id(parent)]
         for child in analysis.concepts:
@@ -870,6 +872,17 @@ def named_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str,
             if any(holds(p, c) for p, _ in parent.alternatives for c, _ in child.alternatives):
                 return child
     return None
+
+
+def _owner_opening(tokens: list[Token], start: int) -> int | None:
+    """Where a capitalised owner's name opens before its possessive and the word at ``start``
+    ("Meridian Credit Union's agreement"), if one does."""
+    if start < 2 or not possessive(tokens, start - 1):
+        return None
+    name = start - 1
+    while name > 0 and start - 1 - name < 4 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
+        name -= 1
+    return name if name < start - 1 else None
 
 
 def name_opening(tokens: list[Token], start: int) -> int | None:
