@@ -3595,7 +3595,10 @@ def test_many_records_in_one_request_is_the_bulk_operation(searcher: Searcher, q
             "the Network Engineer work role on Blue Yonder Airlines' agreement should bill at 180 an hour",
             "PATCH /finance/agreements/{parentId}/workroles/{id}",
         ),
-        ("the Kickoff phase on Adatum's rollout project ends friday", "PATCH /project/projects/{parentId}/phases/{id}"),
+        (
+            "the Kickoff phase on Adatum's rollout project should end friday",
+            "PATCH /project/projects/{parentId}/phases/{id}",
+        ),
         # the owner's own record, with no child named: it changes
         ("change Adatum's agreement billing cycle to monthly", "PATCH /finance/agreements/{id}"),
     ],
