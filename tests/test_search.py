@@ -3581,9 +3581,11 @@ def test_what_is_added_to_a_named_record_goes_under_it(searcher: Searcher, query
         # a verb before how many it makes is still the verb ("Creates many ..." is no list of creates)
         ("Creates many configuration records.", "POST /company/configurations"),
         ("Creates a configuration.", "POST /company/configurations"),
+        # what Manage would fill in for a new record: its /defaults
+        ("get the default values for a new time entry", "POST /time/entries/defaults"),
     ],
 )
-def test_many_records_in_one_request_is_the_bulk_operation(searcher: Searcher, query: str, expected: str) -> None:
+def test_bulk_and_default_variants_are_named_in_everyday_words(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
 
 
