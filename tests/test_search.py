@@ -3566,6 +3566,8 @@ def test_a_lead_in_or_an_order_keeps_the_change(searcher: Searcher, query: str, 
         ("add Labour Day to holiday list 6", "POST /schedule/holidayLists/{parentId}/holidays"),
         # a new record for something named is still new
         ("add a holiday list for the Canada office", "POST /schedule/holidayLists"),
+        # what the named record does not hold is not added under it: the client's territory changes
+        ("add Adatum to the 'Great Lakes' territory", "PATCH /company/companies/{id}"),
     ],
 )
 def test_what_is_added_to_a_named_record_goes_under_it(searcher: Searcher, query: str, expected: str) -> None:
@@ -3578,6 +3580,10 @@ def test_what_is_added_to_a_named_record_goes_under_it(searcher: Searcher, query
         # many records in one request: the /bulk variant
         ("Creates configuration records in a single call.", "POST /company/configurations/bulk"),
         ("Updates many configurations in one request.", "PUT /company/configurations/bulk"),
+        # one record, or a question, whatever "in one call" says: no /bulk
+        ("delete config 4410 in one call", "DELETE /company/configurations/{id}"),
+        ("Updates a configuration in one request.", "PATCH /company/configurations/{id}"),
+        ("were the 30 configs created in one call?", "GET /company/configurations"),
         # a verb before how many it makes is still the verb ("Creates many ..." is no list of creates)
         ("Creates many configuration records.", "POST /company/configurations"),
         ("Creates a configuration.", "POST /company/configurations"),
@@ -3607,6 +3613,22 @@ def test_bulk_and_default_variants_are_named_in_everyday_words(searcher: Searche
 )
 def test_a_named_child_under_an_owners_record_is_changed(searcher: Searcher, query: str, expected: str) -> None:
     assert top(searcher, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a numbered record, one of its notes unnumbered, and text after a colon: a new note
+        ("tkt 7730 note: spoke to Dana, waiting on a callback", "POST /service/tickets/{parentId}/notes"),
+        ("project 412 note: go-live moved to the 14th", "POST /project/projects/{parentId}/notes"),
+        # one word, a question, or the notes listed: reads
+        ("tkt 7730 note: internal", "GET"),
+        ("tkt 7730 note: is it internal?", "GET"),
+        ("tkt 7730 notes", "GET /service/tickets/{parentId}/notes"),
+    ],
+)
+def test_text_after_a_records_note_and_colon_is_a_new_note(searcher: Searcher, query: str, expected: str) -> None:
+    assert top(searcher, query, 1)[0].startswith(expected)
 
 
 @pytest.mark.parametrize(

@@ -85,20 +85,26 @@ def find_ids(
         analysis.concepts = sorted([*analysis.concepts, implied], key=lambda c: c.start)
         analysis.ids = [(tokens[implied.start].word, implied)]
     if analysis.intent == "create" and not analysis.ids:
-        analysis.ids = _named_where_added(analysis)
+        analysis.ids = _named_where_added(analysis, vocabulary.holds)
     return implied
 
 
-def _named_where_added(analysis: Analysis) -> list[tuple[str, Concept]]:
+def _named_where_added(
+    analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> list[tuple[str, Concept]]:
     """ "add Boxing Day to the 'UK Staff 2025' holiday list": what is added goes under a record named by
-    its name, as under one given by its number ("... to holiday list 4"); no new list is made."""
+    its name, as under one given by its number ("... to holiday list 4"); no new list is made. Only what
+    the record holds is added under it: "add Contoso to the 'West' territory" changes Contoso."""
     tokens, verb = analysis.tokens, analysis.verb
-    for concept in analysis.concepts:
+    for concept in analysis.concepts if verb is not None else []:
         the = name_opening(tokens, concept.start)
         last = concept.end == len(tokens) or tokens[concept.end].clause_start
-        if the is not None and last and verb is not None and the - 1 > verb[1] and tokens[the - 1].word in ADDED_TO:
-            name = " ".join(t.raw for t in tokens[the + 1 : concept.start])
-            return [(name, concept)]
+        if the is None or not last or the - 1 <= verb[1] or tokens[the - 1].word not in ADDED_TO:
+            continue
+        added = [c for c in analysis.concepts if verb[1] <= c.start and c.end < the]
+        kinds = [(kind, words) for kind, _ in concept.alternatives for c in added for words, _ in c.alternatives]
+        if any(holds(kind, words) for kind, words in kinds):
+            return [(" ".join(t.raw for t in tokens[the + 1 : concept.start]), concept)]
     return []
 
 

@@ -150,6 +150,7 @@ def read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     implied = find_ids(analysis, lexicon, known, vocabulary, imply and expand)
+    _bulk_only_for_many(analysis)
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens, lexicon.stop)
         _mark_values_made(analysis)
@@ -529,6 +530,28 @@ def _mark_values_made(analysis: Analysis) -> None:
 def _unknown_name(token: Token, covered: bool) -> bool:
     """A word no concept reads and no preposition: part of a name ("professional" services board)."""
     return not covered and token.word not in PARENT_PREPOSITIONS | CHANGE_MARKERS | PARTICLES and token.raw.isalpha()
+
+
+BULK: tuple[str, ...] = ("bulk",)
+MANY_WORDS = frozenset("many several multiple all every".split())
+
+
+def _bulk_only_for_many(analysis: Analysis) -> None:
+    """ "Creates configuration records in a single call": many records written in one request are the
+    /bulk operation; one record ("delete config 311 in one call") or a question ("were the configs
+    created in one go?") is not, whatever "in one call" says."""
+    bulk = [c for c in analysis.concepts if c.source == "lexicon" and any(w == BULK for w, _ in c.alternatives)]
+    verb, tokens = analysis.verb, analysis.tokens
+    if not bulk:
+        return
+    written = verb is not None and analysis.intent in ("create", "update", "delete")
+    between = tokens[verb[1] : bulk[0].start] if written else []
+    # (a record numbered as the object, not as where they go: "add 20 line items to PO 4417 in one go")
+    parent_at = next((t.index for t in between if t.word in PARENT_PREPOSITIONS), bulk[0].start)
+    one = any(verb[1] <= c.start < parent_at for _, c in analysis.ids) if written else True
+    many = any(t.plural or t.word in MANY_WORDS for t in between)
+    if one or not many:
+        analysis.concepts = [c for c in analysis.concepts if c not in bulk]
 
 
 def _quoted_names(concepts: list[Concept], tokens: list[Token]) -> set[int]:

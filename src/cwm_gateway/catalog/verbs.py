@@ -590,6 +590,8 @@ def revised_intent(
         return "update"
     if not numbered:
         return _unnumbered_change(analysis, after_verb, lexicon)
+    if _text_for_child(analysis, holds):
+        return "create"  # "ticket 4521 note: replaced the toner": a new note with that text, on the ticket
     if analysis.intent is None and _time_spent(tokens):
         return "create"  # "i spent an hour on 4521": time logged, a new time entry
     if analysis.intent is None and (
@@ -708,6 +710,25 @@ def _lowered_to(analysis: Analysis, after_verb: int) -> bool:
     to = next((t.index for t in tokens[after_verb:] if t.word == "to"), None)
     # ("drop the addition to agreement 77": the record it is dropped from, numbered, is no value)
     return to is not None and not any(concept.start > to for _, concept in analysis.ids)
+
+
+# Records that are mostly their text: "ticket 4521 note: called client, left vm" writes a new one
+TEXT_RECORDS = frozenset(("note", "comment"))
+
+
+def _text_for_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[str, ...]], bool]) -> bool:
+    """ "tkt 6302 note: called client, left vm", "project 88 note: kickoff moved to monday": a numbered
+    record, one of its text records named without a number, and words after a colon are a new one's text."""
+    tokens = analysis.tokens
+    _, record = analysis.ids[0]
+    at = record.end + 1 if record.end < len(tokens) and tokens[record.end].is_number else record.end
+    child = next((c for c in analysis.concepts if c.start == at), None)
+    if child is None or not singular(child, tokens) or not valued_after(tokens, child.end):
+        return False
+    if len(tokens) - child.end < 2 or _asks_or_checks(analysis):
+        return False
+    kinds = [words for words, _ in child.alternatives if words[-1] in TEXT_RECORDS]
+    return any(holds(owner, kind) for owner, _ in record.alternatives for kind in kinds)
 
 
 def _time_put_on(analysis: Analysis, after_verb: int) -> bool:
