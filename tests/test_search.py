@@ -3552,6 +3552,9 @@ def test_a_verb_alone_after_a_fields_colon_is_its_value(searcher: Searcher, quer
     [
         ("when you get a chance, close ticket 6120", "PATCH /service/tickets/{id}"),
         ("have PO 7781 set to ship via UPS Ground", "PATCH /procurement/purchaseorders/{id}"),
+        # a past statement, then the request in a later clause
+        ("did the reboot, now close ticket 6120", "PATCH /service/tickets/{id}"),
+        ("was onsite this morning, close ticket 6120", "PATCH /service/tickets/{id}"),
     ],
 )
 def test_a_lead_in_or_an_order_keeps_the_change(searcher: Searcher, query: str, expected: str) -> None:

@@ -36,7 +36,15 @@ from .records import (
     unknown_verb_change,
 )
 from .subjects import explanation_start, names_one_record, read_things
-from .verbs import asks_what_was_done, count_intent, described_concept, find_intent, record_told_by_name, revised_intent
+from .verbs import (
+    asks_what_was_done,
+    count_intent,
+    described_concept,
+    find_intent,
+    in_later_clause,
+    record_told_by_name,
+    revised_intent,
+)
 from .words import mark_containers, mark_preamble, read_words, tokenize
 
 
@@ -57,7 +65,8 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
     relation = find_relation(analysis, lexicon.units)
     if relation is not None:
         revised = "action"  # "make ticket 600 a child of 599": attach it, no field of it changes
-    if revised in WRITES and asks_what_was_done(tokens):
+    later = analysis.verb is not None and in_later_clause(tokens, analysis.verb[0])
+    if revised in WRITES and asks_what_was_done(tokens) and not later:
         revised = "read"  # "who changed ticket 4521 status to Closed": asked of a change already made
     if revised != analysis.intent:
         analysis.intent = revised

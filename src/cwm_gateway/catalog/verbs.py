@@ -232,7 +232,10 @@ def find_intent(analysis: Analysis, lexicon: Lexicon, vocabulary: Vocabulary, kn
             or _recent_records(tokens, verb_start, after_verb)
             or _verb_opens_a_name(words, verb_start, after_verb, lexicon, vocabulary)
             or _verb_opens_a_resource(words, verb_start, after_verb, vocabulary)
-            or _yes_no_question([t.raw.lower() for t in tokens], verb_start)
+            or (
+                _yes_no_question([t.raw.lower() for t in tokens], verb_start)
+                and not in_later_clause(tokens, verb_start)
+            )
             or _value_of_a_field(tokens, verb_start, after_verb)
         )
     ):
@@ -439,6 +442,12 @@ def _tool_name_length(query: str, tokens: list[Token]) -> int:
         return 0
     length = len(tokenize(match.group(0)))
     return length if length < len(tokens) else 0
+
+
+def in_later_clause(tokens: list[Token], index: int) -> bool:
+    """ "did the fix, now close ticket 4521": the word at ``index`` opens or follows a later clause, so
+    a question or a statement opening the request is not about it."""
+    return any(t.clause_start for t in tokens[1 : index + 1])
 
 
 def _yes_no_question(words: list[str], verb_start: int) -> bool:
