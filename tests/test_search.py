@@ -3587,6 +3587,10 @@ def test_what_is_added_to_a_named_record_goes_under_it(searcher: Searcher, query
         ("delete config 4410 in one call", "DELETE /company/configurations/{id}"),
         ("Updates a configuration in one request.", "PATCH /company/configurations/{id}"),
         ("were the 30 configs created in one call?", "GET /company/configurations"),
+        ("create a config for FS-02 in a single request", "POST /company/configurations"),
+        # several numbers, or a count of them, are many
+        ("delete configs 4410 and 4411 in one call", "DELETE /company/configurations/bulk"),
+        ("add 12 line items to PO 7781 in one go", "POST /procurement/purchaseorders/{parentId}/lineitems/bulk"),
         # a verb before how many it makes is still the verb ("Creates many ..." is no list of creates)
         ("Creates many configuration records.", "POST /company/configurations"),
         ("Creates a configuration.", "POST /company/configurations"),
@@ -3627,6 +3631,8 @@ def test_a_named_child_under_an_owners_record_is_changed(searcher: Searcher, que
         # one word, a question, or the notes listed: reads
         ("tkt 7730 note: internal", "GET"),
         ("tkt 7730 note: is it internal?", "GET"),
+        ("tkt 7730 note: who reported this", "GET"),
+        ("tkt 7730 - note: spoke to Dana", "GET"),
         ("tkt 7730 notes", "GET /service/tickets/{parentId}/notes"),
     ],
 )

@@ -35,7 +35,7 @@ from .records import (
     records_named,
     unknown_verb_change,
 )
-from .subjects import explanation_start, names_one_record, read_things
+from .subjects import bulk_only_for_many, explanation_start, names_one_record, read_things
 from .verbs import (
     asks_what_was_done,
     count_intent,
@@ -119,6 +119,7 @@ def analyze(query: str, lexicon: Lexicon, vocabulary: Vocabulary, expand: bool =
         described = described_concept(analysis, lexicon)
         if described is not None:
             analysis.concepts.append(described)
+            bulk_only_for_many(analysis)  # (a description's words may say "bulk" too)
     # (a later sentence, "Tickets that use it keep their history", does not say which module is meant)
     explained = explanation_start(analysis)
     mentioned = {t for c in analysis.concepts if c.start < explained for t in c.tokens()}

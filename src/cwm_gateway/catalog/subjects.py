@@ -150,7 +150,7 @@ def read_things(
         concept.aside = all(t.aside for t in tokens[concept.start : concept.end])
         concept.parenthesised = all(t.parenthesised for t in tokens[concept.start : concept.end])
     implied = find_ids(analysis, lexicon, known, vocabulary, imply and expand)
-    _bulk_only_for_many(analysis)
+    bulk_only_for_many(analysis)
     if analysis.intent == "update":
         _mark_new_values(analysis.concepts, tokens, lexicon.stop)
         _mark_values_made(analysis)
@@ -534,22 +534,28 @@ def _unknown_name(token: Token, covered: bool) -> bool:
 
 BULK: tuple[str, ...] = ("bulk",)
 MANY_WORDS = frozenset("many several multiple all every".split())
+ONE_WORDS = frozenset("a an one".split())
 
 
-def _bulk_only_for_many(analysis: Analysis) -> None:
+def bulk_only_for_many(analysis: Analysis) -> None:
     """ "Creates configuration records in a single call": many records written in one request are the
-    /bulk operation; one record ("delete config 311 in one call") or a question ("were the configs
-    created in one go?") is not, whatever "in one call" says."""
-    bulk = [c for c in analysis.concepts if c.source == "lexicon" and any(w == BULK for w, _ in c.alternatives)]
+    /bulk operation; one record ("delete config 311 in one call", "create a config ...") or a question
+    ("were the configs created in one go?") is not, whatever "in one call" says."""
+    # (the word "bulk" itself is the user's own: "line items bulk" asks for it)
+    bulk = [c for c in analysis.concepts if c.source != "word" and any(words == BULK for words, _ in c.alternatives)]
     verb, tokens = analysis.verb, analysis.tokens
     if not bulk:
         return
     written = verb is not None and analysis.intent in ("create", "update", "delete")
-    between = tokens[verb[1] : bulk[0].start] if written else []
-    # (a record numbered as the object, not as where they go: "add 20 line items to PO 4417 in one go")
-    parent_at = next((t.index for t in between if t.word in PARENT_PREPOSITIONS), bulk[0].start)
-    one = any(verb[1] <= c.start < parent_at for _, c in analysis.ids) if written else True
-    many = any(t.plural or t.word in MANY_WORDS for t in between)
+    end = min((c.start for c in bulk if written and c.start >= verb[1]), default=len(tokens))
+    between = tokens[verb[1] : end] if written else []
+    # (what is written, not where it goes: "add 20 line items to PO 4417 in one go")
+    written_of = between[: next((i for i, t in enumerate(between) if t.word in PARENT_PREPOSITIONS), len(between))]
+    # ("config 311 and 312": several numbers are many; "config 311" or "a config" is one; "add 20 line
+    # items" counts them)
+    numbers = sum(t.is_number and t.index != verb[1] for t in written_of)
+    one = not written or numbers == 1 or (bool(between) and between[0].word in ONE_WORDS)
+    many = numbers > 1 or any(t.plural or t.word in MANY_WORDS for t in written_of)
     if one or not many:
         analysis.concepts = [c for c in analysis.concepts if c not in bulk]
 

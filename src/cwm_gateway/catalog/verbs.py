@@ -732,9 +732,14 @@ def _text_for_child(analysis: Analysis, holds: Callable[[tuple[str, ...], tuple[
     _, record = analysis.ids[0]
     at = record.end + 1 if record.end < len(tokens) and tokens[record.end].is_number else record.end
     child = next((c for c in analysis.concepts if c.start == at), None)
-    if child is None or not singular(child, tokens) or not valued_after(tokens, child.end):
+    # (the record named, not implied by a bare number; the note right after it, not after a dash)
+    if child is None or record.source == "implied" or tokens[at].clause_start or not singular(child, tokens):
         return False
-    if len(tokens) - child.end < 2 or _asks_or_checks(analysis):
+    # (a question, "note: who reported this", asks; one word, "note: internal", says which)
+    text = tokens[child.end :]
+    if not valued_after(tokens, child.end) or len(text) < 2 or text[0].word in QUESTION_WORDS:
+        return False
+    if _asks_or_checks(analysis):
         return False
     kinds = [words for words, _ in child.alternatives if words[-1] in TEXT_RECORDS]
     return any(holds(owner, kind) for owner, _ in record.alternatives for kind in kinds)
