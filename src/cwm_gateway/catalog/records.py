@@ -885,18 +885,22 @@ def _owner_opening(tokens: list[Token], start: int) -> int | None:
     ("Meridian Credit Union's agreement"), if one does."""
     if start < 2 or not possessive(tokens, start - 1):
         return None
-    name = start - 1
-    while name > 0 and start - 1 - name < 4 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
-        name -= 1
+    name = _capitals_before(tokens, start - 1, 4)
     return name if name < start - 1 else None
+
+
+def _capitals_before(tokens: list[Token], end: int, most: int) -> int:
+    """Where the run of up to ``most`` capitalised words (no numbers) ending before ``end`` starts."""
+    name = end
+    while name > 0 and end - name < most and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
+        name -= 1
+    return name
 
 
 def name_opening(tokens: list[Token], start: int) -> int | None:
     """Where "the" opens a capitalised or quoted name before the word at ``start`` ("the Discovery phase",
     "the Senior Engineer work role", "the 'verify MFA enrollment' task"), if it does."""
-    name = start
-    while name > 0 and start - name < 3 and tokens[name - 1].raw[:1].isupper() and not tokens[name - 1].is_number:
-        name -= 1
+    name = _capitals_before(tokens, start, 3)
     # (or a quoted name, in any case: "the 'verify MFA enrollment' task")
     while name > 0 and start - name < 6 and tokens[name - 1].quoted:
         name -= 1

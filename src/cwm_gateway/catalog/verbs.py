@@ -643,9 +643,7 @@ def _verb_is_a_field(analysis: Analysis, start: int, vocabulary: Vocabulary) -> 
         return False
     rest = analysis.tokens[start:]
     named = _own_property(rest, [kind for kind, _ in record.alternatives], vocabulary)
-    return named is not None and (
-        len(named.words) > 1 or (named.end < len(analysis.tokens) and analysis.tokens[named.end].clause_start)
-    )
+    return named is not None and (len(named.words) > 1 or valued_after(analysis.tokens, named.end))
 
 
 def _moves_to(analysis: Analysis, lexicon: Lexicon) -> bool:
@@ -990,7 +988,7 @@ def _asks_or_checks(analysis: Analysis) -> bool:
     if _asked(analysis) and tokens[-1].word not in POLITE_ENDINGS:
         return True
     first = min((c.start for _, c in analysis.ids), default=len(tokens))
-    if any(t.clause_start for t in tokens[1 : first + 1]):
+    if in_later_clause(tokens, first):
         return False
     opening = tokens[0]
     return opening.raw.lower() in QUESTION_WORDS | QUESTION_OPENERS | MODALS or _checks_or_picks(opening)
